@@ -1,0 +1,111 @@
+"""Turn YAML files into validated pydantic models, with errors a planner can act on.
+
+Shared by the scoring config (:mod:`sitesel.config`) and the layer catalog
+(:mod:`sitesel.catalog`): both are read once, at the edge, and every problem found is
+reported in one :class:`~sitesel.errors.ConfigError` whose message names the file, the
+key, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sitesel.errors import ConfigError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Read a YAML file that must hold a mapping at its top level.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+
+    Returns
+    -------
+    dict
+        The parsed mapping.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not valid YAML or does not hold a mapping.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found; check the path") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level, found {found}")
+    return data
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + item)
+    return "".join(parts) or "(top level)"
+
+
+def _shorten(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def describe_validation_error(path: Path, exc: ValidationError) -> str:
+    """Render every problem of a pydantic error on one line.
+
+    Parameters
+    ----------
+    path
+        The file the data came from, named first in the message.
+    exc
+        The validation error.
+
+    Returns
+    -------
+    str
+        ``"<file>: <key>: <what was expected>, found <value>; <key>: ..."``
+    """
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(
+            part for part in err["loc"] if not (isinstance(part, str) and "[" in part)
+        )  # drop pydantic's tagged-union labels such as "function-after[...]"
+        key = _location(loc)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            problems.append(f"{key}: unknown key (check its spelling; `sitesel schema` lists keys)")
+        elif kind == "missing":
+            problems.append(f"{key}: required key is missing")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{key}: {msg}, found {_shorten(err.get('input'))}")
+    return f"{path}: " + "; ".join(problems)
+
+
+def validate_mapping(model: type[ModelT], data: dict[str, Any], path: Path) -> ModelT:
+    """Validate ``data`` against ``model``, raising one :class:`ConfigError` on failure."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(path, exc)) from None

@@ -1,0 +1,164 @@
+"""The layer catalog (``layers/*.yaml``): where each data layer comes from.
+
+A catalog names each layer, its kind, its local file(s) relative to the data directory,
+and the public address and sha256 of each file, so that a machine without the data can
+fetch it (:mod:`sitesel.fetch`). It also says how to read a layer (which columns hold the
+road class, the coordinates, ...). Tunable parameters stay in the scoring config.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sitesel._validation import read_yaml_mapping, validate_mapping
+from sitesel.errors import ConfigError
+
+LayerKind = Literal["roads", "dem", "points", "area", "parcels"]
+LayerFormat = Literal["vector", "csv", "runways_csv", "raster", "osm_xml", "osm_pbf", "overpass"]
+
+_FORMATS_BY_KIND: dict[str, set[str]] = {
+    "roads": {"vector", "osm_xml", "osm_pbf", "overpass"},
+    "dem": {"raster"},
+    "points": {"vector", "csv", "runways_csv"},
+    "area": {"vector"},
+    "parcels": {"vector"},
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileSource(_Strict):
+    """One file of a layer: its place in the data directory and its public source."""
+
+    path: str = Field(description="Path relative to the data directory.")
+    url: str | None = Field(default=None, description="Public address to download it from.")
+    sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{64}$", description="Checksum of the file."
+    )
+
+
+class LayerSpec(_Strict):
+    """One data layer."""
+
+    kind: LayerKind
+    format: LayerFormat = "vector"
+    title: str | None = None
+    path: str | None = Field(default=None, description="Shorthand for a one-file layer.")
+    url: str | None = None
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    files: list[FileSource] = Field(default_factory=list, description="Files (several tiles).")
+    crs: str | None = Field(
+        default=None, description="CRS to assign when the file has none (e.g. EPSG:4326)."
+    )
+    x_column: str | None = Field(default=None, description="csv: longitude / x column.")
+    y_column: str | None = Field(default=None, description="csv: latitude / y column.")
+    class_column: str | None = Field(default=None, description="roads: the road class column.")
+    name_column: str | None = Field(default=None, description="Column with a feature's name.")
+    network_type: str = Field(default="drive", description="overpass: osmnx network_type.")
+    licence: str | None = None
+    attribution: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LayerSpec:
+        if self.format not in _FORMATS_BY_KIND[self.kind]:
+            allowed = ", ".join(sorted(_FORMATS_BY_KIND[self.kind]))
+            raise ValueError(f"format {self.format!r} does not fit kind {self.kind!r} ({allowed})")
+        if self.path is not None and self.files:
+            raise ValueError("give either path (one file) or files (several), not both")
+        if self.path is None and (self.url is not None or self.sha256 is not None):
+            raise ValueError("url and sha256 at the top level go with path")
+        if self.format == "overpass":
+            if self.path is not None or self.files:
+                raise ValueError("an overpass layer is fetched by osmnx and has no files")
+        elif self.path is None and not self.files:
+            raise ValueError("a layer needs path (one file) or files (several)")
+        if self.format == "csv" and (self.x_column is None or self.y_column is None):
+            raise ValueError("a csv layer needs x_column and y_column")
+        return self
+
+    @property
+    def sources(self) -> list[FileSource]:
+        """The layer's files, whether given as ``path`` or as ``files``."""
+        if self.path is not None:
+            return [FileSource(path=self.path, url=self.url, sha256=self.sha256)]
+        return list(self.files)
+
+
+class Catalog(_Strict):
+    """A layer catalog file."""
+
+    description: str | None = None
+    layers: dict[str, LayerSpec] = Field(min_length=1)
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    """Read and validate a layer catalog.
+
+    Parameters
+    ----------
+    path
+        The YAML file.
+
+    Returns
+    -------
+    Catalog
+        The validated catalog.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or invalid.
+    """
+    path = Path(path)
+    return validate_mapping(Catalog, read_yaml_mapping(path), path)
+
+
+def check_references(
+    catalog: Catalog,
+    catalog_path: Path,
+    references: list[tuple[str, str]],
+    config_path: Path,
+    expected_kinds: dict[str, set[str]],
+) -> None:
+    """Check that every layer a config names exists in the catalog with a fitting kind.
+
+    Parameters
+    ----------
+    catalog
+        The layer catalog.
+    catalog_path
+        Its file, for messages.
+    references
+        ``(yaml key, layer name)`` pairs from the config.
+    config_path
+        The config file, for messages.
+    expected_kinds
+        YAML key prefix -> layer kinds accepted there.
+
+    Raises
+    ------
+    ConfigError
+        Listing every unknown layer or wrong kind at once.
+    """
+    problems = []
+    for key, name in references:
+        spec = catalog.layers.get(name)
+        if spec is None:
+            problems.append(
+                f"{key}: layer {name!r} is not in {catalog_path.name}"
+                f" (it has: {', '.join(sorted(catalog.layers))})"
+            )
+            continue
+        for prefix, kinds in expected_kinds.items():
+            if key.startswith(prefix) and spec.kind not in kinds:
+                problems.append(
+                    f"{key}: expected a layer of kind {' or '.join(sorted(kinds))},"
+                    f" layer {name!r} is of kind {spec.kind!r}"
+                )
+    if problems:
+        raise ConfigError(f"{config_path}: " + "; ".join(problems))

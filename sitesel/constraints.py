@@ -1,0 +1,82 @@
+"""Hard exclusions: masks over sites, each with a reason a planner can read."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from sitesel.network import FloatArray
+
+_OPS: dict[str, Callable[[FloatArray, float], npt.NDArray[np.bool_]]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Exclude a site when ``raw[criterion] <op> threshold``."""
+
+    criterion: str
+    op: str
+    threshold: float
+    reason: str | None = None
+
+    def describe(self) -> str:
+        """The rule's reason, or the rule itself."""
+        return self.reason or f"{self.criterion} {self.op} {self.threshold:g}"
+
+
+def exclusion_reasons(
+    n_sites: int,
+    *,
+    raw: Mapping[str, FloatArray],
+    rules: Sequence[Rule],
+    required: Sequence[str],
+    outside_area: npt.NDArray[np.bool_] | None = None,
+) -> npt.NDArray[np.object_]:
+    """Why each site is excluded: ``""`` for kept sites, else reasons joined by ``"; "``.
+
+    Parameters
+    ----------
+    n_sites
+        Number of sites.
+    raw
+        Criterion name -> raw values.
+    rules
+        Constraints to apply.
+    required
+        Criteria that must have a value (the weighted ones): a NaN excludes the site.
+    outside_area
+        Sites lying outside the study area.
+
+    Returns
+    -------
+    numpy.ndarray
+        One string per site.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> exclusion_reasons(3, raw={"slope": np.array([2.0, 20.0, np.nan])},
+    ...     rules=[Rule("slope", ">", 15, "too steep")], required=["slope"]).tolist()
+    ['', 'too steep', 'no value for slope']
+    """
+    reasons: list[list[str]] = [[] for _ in range(n_sites)]
+    if outside_area is not None:
+        for i in np.flatnonzero(outside_area):
+            reasons[i].append("outside the study area")
+    for name in required:
+        for i in np.flatnonzero(np.isnan(raw[name])):
+            reasons[i].append(f"no value for {name}")
+    for rule in rules:
+        values = raw[rule.criterion]
+        with np.errstate(invalid="ignore"):
+            hit = _OPS[rule.op](values, rule.threshold) & ~np.isnan(values)
+        for i in np.flatnonzero(hit):
+            reasons[i].append(rule.describe())
+    return np.array(["; ".join(r) for r in reasons], dtype=object)

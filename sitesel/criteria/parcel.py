@@ -1,0 +1,14 @@
+"""Parcel criteria: properties of the site's own geometry."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+
+from sitesel.network import FloatArray
+
+M2_PER_HA = 10_000.0
+
+
+def area_ha(sites: gpd.GeoSeries) -> FloatArray:
+    """Area of each site in hectares (the working CRS is projected, in metres)."""
+    return sites.area.to_numpy() / M2_PER_HA

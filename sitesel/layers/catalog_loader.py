@@ -1,0 +1,137 @@
+"""Load catalog layers by name: find or fetch their files, read them once, reproject once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import geopandas as gpd
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from sitesel.catalog import Catalog, LayerSpec
+from sitesel.fetch import FileRequest, ensure_files
+from sitesel.layers.dem import Dem, load_dem
+from sitesel.layers.osm import road_edges_from_osm_xml, road_edges_from_overpass, road_edges_from_pbf
+from sitesel.layers.points import read_points_csv, read_runways_csv
+from sitesel.layers.roads import SnapReport, road_edges_from_lines
+from sitesel.layers.vector import read_vector
+from sitesel.network import RoadEdges
+
+log = logging.getLogger(__name__)
+
+
+def file_requests(catalog: Catalog, names: list[str]) -> list[FileRequest]:
+    """The files the named layers need."""
+    return [
+        FileRequest(layer=name, path=src.path, url=src.url, sha256=src.sha256)
+        for name in dict.fromkeys(names)
+        for src in catalog.layers[name].sources
+    ]
+
+
+class LayerLoader:
+    """Reads catalog layers from a data directory, each at most once.
+
+    Parameters
+    ----------
+    catalog
+        The layer catalog.
+    data_dir
+        Where layer files live (and where downloads are cached).
+    offline
+        Never download; a missing file is an error.
+    """
+
+    def __init__(self, catalog: Catalog, data_dir: Path, *, offline: bool = False) -> None:
+        self.catalog = catalog
+        self.data_dir = data_dir
+        self.offline = offline
+        self.file_sha256: dict[str, str] = {}
+        self._frames: dict[tuple[str, str], gpd.GeoDataFrame] = {}
+
+    def fetch(self, names: list[str]) -> None:
+        """Make sure every file of the named layers is local (downloading if allowed)."""
+        hashes = ensure_files(
+            file_requests(self.catalog, names), self.data_dir, offline=self.offline
+        )
+        self.file_sha256.update(hashes)
+
+    def _paths(self, name: str) -> list[Path]:
+        return [self.data_dir / src.path for src in self.catalog.layers[name].sources]
+
+    def spec(self, name: str) -> LayerSpec:
+        """The catalog entry of a layer."""
+        return self.catalog.layers[name]
+
+    def frame(self, name: str, crs: pyproj.CRS | None = None) -> gpd.GeoDataFrame:
+        """A vector or point layer as a GeoDataFrame, in ``crs`` when given."""
+        key = (name, "native")
+        if key not in self._frames:
+            spec = self.spec(name)
+            (path,) = self._paths(name)[:1]
+            if spec.format == "csv":
+                assert spec.x_column is not None and spec.y_column is not None  # catalog-checked
+                gdf = read_points_csv(
+                    path, x_column=spec.x_column, y_column=spec.y_column, crs=spec.crs, layer=name
+                )
+            elif spec.format == "runways_csv":
+                gdf = read_runways_csv(path, layer=name)
+            else:
+                gdf = read_vector(path, layer=name, crs=spec.crs)
+            self._frames[key] = gdf
+        gdf = self._frames[key]
+        if crs is None:
+            return gdf
+        key_crs = (name, crs.to_string())
+        if key_crs not in self._frames:
+            self._frames[key_crs] = gdf.to_crs(crs)
+        return self._frames[key_crs]
+
+    def roads(
+        self,
+        name: str,
+        *,
+        crs: pyproj.CRS,
+        keep_within: BaseGeometry,
+        snap_tolerance_m: float,
+    ) -> tuple[RoadEdges, SnapReport | None]:
+        """A roads layer as a routable graph, limited to roads touching ``keep_within``."""
+        spec = self.spec(name)
+        if spec.format == "overpass":
+            wgs84 = gpd.GeoSeries([keep_within], crs=crs).to_crs("EPSG:4326")
+            west, south, east, north = wgs84.total_bounds
+            roads = road_edges_from_overpass(
+                (west, south, east, north), crs=crs, network_type=spec.network_type,
+                cache_dir=self.data_dir / "osmnx_cache", layer=name,
+            )
+            return roads, None
+        if spec.format in {"osm_pbf", "osm_xml"}:
+            (path,) = self._paths(name)[:1]
+            reader = road_edges_from_pbf if spec.format == "osm_pbf" else road_edges_from_osm_xml
+            return reader(path, crs=crs, layer=name), None
+        lines = self.frame(name, crs)
+        lines = lines[lines.intersects(keep_within)]
+        return road_edges_from_lines(
+            lines,
+            class_column=spec.class_column,
+            name_column=spec.name_column,
+            snap_tolerance_m=snap_tolerance_m,
+            layer=name,
+        )
+
+    def dem(
+        self, name: str, *, crs: pyproj.CRS, area: BaseGeometry, resolution_m: float | None
+    ) -> Dem:
+        """A DEM layer mosaicked and reprojected around ``area``."""
+        xmin, ymin, xmax, ymax = shapely.bounds(area).tolist()
+        return load_dem(
+            self._paths(name),
+            dst_crs=crs,
+            area_bounds=(xmin, ymin, xmax, ymax),
+            margin_m=5_000.0,
+            resolution_m=resolution_m,
+            layer=name,
+            crs=self.spec(name).crs,
+        )

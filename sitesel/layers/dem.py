@@ -1,0 +1,171 @@
+"""Elevation models: GeoTIFF, DTED or HGT, one file or several tiles, in the working CRS."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import rasterio
+from affine import Affine
+from rasterio.errors import RasterioIOError
+from rasterio.merge import merge
+from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
+
+from sitesel.errors import CoverageError, CrsError, LayerError
+from sitesel.network import FloatArray
+
+log = logging.getLogger(__name__)
+
+Bounds = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Dem:
+    """An elevation grid in a projected CRS.
+
+    Attributes
+    ----------
+    elevation_m
+        ``(rows, cols)`` heights in metres, NaN where unknown.
+    transform
+        Affine transform of the grid (north-up, square cells).
+    crs
+        The grid's CRS.
+    """
+
+    elevation_m: FloatArray
+    transform: Affine
+    crs: pyproj.CRS
+
+    @property
+    def cell_size_m(self) -> float:
+        """Width of a cell in metres."""
+        return float(self.transform.a)
+
+    @property
+    def bounds(self) -> Bounds:
+        """``(xmin, ymin, xmax, ymax)`` of the grid."""
+        rows, cols = self.elevation_m.shape
+        xmin, ymax = self.transform.c, self.transform.f
+        return (xmin, ymax + rows * self.transform.e, xmin + cols * self.transform.a, ymax)
+
+
+def load_dem(
+    paths: list[Path],
+    *,
+    dst_crs: pyproj.CRS,
+    area_bounds: Bounds,
+    margin_m: float,
+    resolution_m: float | None,
+    layer: str,
+    crs: str | None = None,
+) -> Dem:
+    """Read DEM files, mosaic them, and reproject the part around the study area.
+
+    Parameters
+    ----------
+    paths
+        One raster, or several tiles (any format GDAL reads: GeoTIFF, DTED ``.dt0``,
+        SRTM ``.hgt``).
+    dst_crs
+        The working CRS (projected, metres).
+    area_bounds
+        Study area bounds in ``dst_crs``; the DEM must cover them.
+    margin_m
+        Extra border kept around the study area (so slopes at its edge are computed
+        with real neighbours).
+    resolution_m
+        Cell size after reprojection; when None, the source's, in metres.
+    layer
+        The catalog layer name, for messages.
+    crs
+        CRS to assume when a file has none.
+
+    Returns
+    -------
+    Dem
+        Heights in metres (bilinear resampling), nodata as NaN.
+
+    Raises
+    ------
+    LayerError, CrsError, CoverageError
+        If a file cannot be read, has no CRS, or the tiles do not cover the study area.
+    """
+    datasets = []
+    try:
+        for path in paths:
+            try:
+                datasets.append(rasterio.open(path))
+            except RasterioIOError as exc:
+                raise LayerError(f"layer {layer!r}: cannot read {path} as a raster: {exc}") from None
+        src_crs = _common_crs(datasets, paths, layer=layer, assumed=crs)
+        xmin, ymin, xmax, ymax = area_bounds
+        want = transform_bounds(
+            dst_crs, src_crs, xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m
+        )
+        _check_coverage(datasets, transform_bounds(dst_crs, src_crs, *area_bounds), layer=layer)
+        nodata = datasets[0].nodata
+        mosaic, mosaic_transform = merge(datasets, bounds=want, nodata=nodata, dtype="float64")
+    finally:
+        for ds in datasets:
+            ds.close()
+    src = mosaic[0]
+    if nodata is not None:
+        src = np.where(src == nodata, np.nan, src)
+    rows, cols = src.shape
+    dst_transform, width, height = calculate_default_transform(
+        src_crs, dst_crs, cols, rows, *want, resolution=resolution_m
+    )
+    if resolution_m is None:  # square cells of the source's mean size
+        size = float(np.sqrt(abs(dst_transform.a * dst_transform.e)))
+        dst_transform, width, height = calculate_default_transform(
+            src_crs, dst_crs, cols, rows, *want, resolution=size
+        )
+    out = np.full((height, width), np.nan)
+    reproject(
+        src, out, src_transform=mosaic_transform, src_crs=src_crs, src_nodata=np.nan,
+        dst_transform=dst_transform, dst_crs=dst_crs, dst_nodata=np.nan,
+        resampling=Resampling.bilinear,
+    )
+    log.info(
+        "layer %s: %d file(s) mosaicked, %dx%d cells of %.0f m", layer, len(paths), width,
+        height, dst_transform.a,
+    )
+    return Dem(elevation_m=out, transform=dst_transform, crs=dst_crs)
+
+
+def _common_crs(
+    datasets: list[rasterio.DatasetReader], paths: list[Path], *, layer: str, assumed: str | None
+) -> pyproj.CRS:
+    crses = set()
+    for ds, path in zip(datasets, paths, strict=True):
+        if ds.crs is None:
+            if assumed is None:
+                raise CrsError(
+                    f"layer {layer!r}: {path.name} has no CRS; set crs: for this layer in the"
+                    " layer catalog"
+                )
+            crses.add(pyproj.CRS.from_user_input(assumed).to_wkt())
+        else:
+            crses.add(pyproj.CRS.from_user_input(ds.crs).to_wkt())
+    if len(crses) > 1:
+        raise CrsError(f"layer {layer!r}: its tiles are in different CRSs; reproject them first")
+    return pyproj.CRS.from_wkt(crses.pop())
+
+
+def _check_coverage(
+    datasets: list[rasterio.DatasetReader], area: Bounds, *, layer: str
+) -> None:
+    left = min(ds.bounds.left for ds in datasets)
+    bottom = min(ds.bounds.bottom for ds in datasets)
+    right = max(ds.bounds.right for ds in datasets)
+    top = max(ds.bounds.top for ds in datasets)
+    if area[0] < left or area[1] < bottom or area[2] > right or area[3] > top:
+        raise CoverageError(
+            f"layer {layer!r}: the DEM (bounds {left:.4f}, {bottom:.4f}, {right:.4f},"
+            f" {top:.4f}) does not cover the study area ({area[0]:.4f}, {area[1]:.4f},"
+            f" {area[2]:.4f}, {area[3]:.4f}); add tiles or shrink the study area"
+        )

@@ -1,0 +1,119 @@
+"""Candidate sites: a generated hexagonal grid, or parcels from a polygon layer."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from sitesel.errors import EmptyLayerError, LayerError
+
+log = logging.getLogger(__name__)
+
+M2_PER_HA = 10_000.0
+
+
+def hexagon_side_m(cell_area_ha: float) -> float:
+    """Side length of a regular hexagon of the given area.
+
+    >>> round(hexagon_side_m(3 * math.sqrt(3) / 2 / M2_PER_HA), 9)
+    1.0
+    """
+    return math.sqrt(2 * cell_area_ha * M2_PER_HA / (3 * math.sqrt(3)))
+
+
+def hex_grid(area: BaseGeometry, *, cell_area_ha: float, crs: pyproj.CRS) -> gpd.GeoDataFrame:
+    """Flat-topped hexagons of ``cell_area_ha`` whose centre lies in ``area``.
+
+    Parameters
+    ----------
+    area
+        The study area in a projected CRS (metres).
+    cell_area_ha
+        Area of each cell in hectares.
+    crs
+        The CRS of ``area``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``site_id`` (``"H<col>_<row>"``, stable for a given area and cell size)
+        and the hexagon geometry.
+
+    Raises
+    ------
+    EmptyLayerError
+        If no cell centre falls in the area (cells larger than the area).
+    """
+    side = hexagon_side_m(cell_area_ha)
+    dx, dy = 1.5 * side, math.sqrt(3) * side
+    xmin, ymin, xmax, ymax = area.bounds
+    cols = np.arange(math.floor(xmin / dx) - 1, math.ceil(xmax / dx) + 2)
+    rows = np.arange(math.floor(ymin / dy) - 1, math.ceil(ymax / dy) + 2)
+    col_idx, row_idx = np.meshgrid(cols, rows, indexing="ij")
+    cx = col_idx.ravel() * dx
+    cy = row_idx.ravel() * dy + np.where(col_idx.ravel() % 2 == 1, dy / 2, 0.0)
+    shapely.prepare(area)
+    inside = shapely.contains_xy(area, cx, cy)
+    cx, cy = cx[inside], cy[inside]
+    if len(cx) == 0:
+        raise EmptyLayerError(
+            f"sites.grid: no cell of {cell_area_ha:.1f} ha has its centre in the study area;"
+            " use smaller cells or a larger study area"
+        )
+    angles = np.deg2rad(np.arange(0, 360, 60))
+    ring = np.stack(
+        [cx[:, None] + side * np.cos(angles), cy[:, None] + side * np.sin(angles)], axis=-1
+    )
+    polygons = shapely.polygons(ring)
+    ids = [f"H{c}_{r}" for c, r in zip(col_idx.ravel()[inside], row_idx.ravel()[inside], strict=True)]
+    log.info("grid: %d hexagons of %.1f ha", len(ids), cell_area_ha)
+    return gpd.GeoDataFrame({"site_id": ids}, geometry=polygons, crs=crs)
+
+
+def parcel_sites(
+    parcels: gpd.GeoDataFrame, *, id_column: str | None, layer: str
+) -> gpd.GeoDataFrame:
+    """Candidate sites from a polygon layer (already in the working CRS).
+
+    Parameters
+    ----------
+    parcels
+        Polygon features.
+    id_column
+        Column holding a unique parcel id; ``"P<row>"`` when None.
+    layer
+        The catalog layer name, for messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``site_id`` and geometry.
+
+    Raises
+    ------
+    LayerError
+        If the layer has no polygons, the id column is missing or ids repeat.
+    """
+    polys = parcels[parcels.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polys.empty:
+        raise EmptyLayerError(f"layer {layer!r}: has no polygons to use as parcels")
+    if id_column is None:
+        ids = [f"P{i}" for i in range(len(polys))]
+    else:
+        if id_column not in polys.columns:
+            raise LayerError(
+                f"sites.parcels.id_column: layer {layer!r} has no column {id_column!r}"
+            )
+        ids = polys[id_column].astype(str).tolist()
+        if len(set(ids)) != len(ids):
+            raise LayerError(
+                f"sites.parcels.id_column: column {id_column!r} of layer {layer!r} has"
+                " repeated values; parcel ids must be unique"
+            )
+    return gpd.GeoDataFrame({"site_id": ids}, geometry=polys.geometry.to_numpy(), crs=polys.crs)

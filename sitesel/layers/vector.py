@@ -1,0 +1,165 @@
+"""Read vector layers (any OGR format, zipped or not) and select features by attribute."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyproj
+
+from sitesel.errors import CrsError, EmptyLayerError, LayerError
+
+log = logging.getLogger(__name__)
+
+Scalar = str | int | float | bool
+
+
+def read_vector(path: Path, *, layer: str, crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read a vector file with pyogrio and make sure it has a CRS and features.
+
+    Parameters
+    ----------
+    path
+        Any file GDAL reads (``.zip`` shapefiles included).
+    layer
+        The catalog layer name, for messages.
+    crs
+        CRS to assign when the file declares none.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The features, with their CRS.
+
+    Raises
+    ------
+    LayerError
+        If the file cannot be read.
+    CrsError
+        If the file has no CRS and none is given.
+    EmptyLayerError
+        If it has no features.
+    """
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise LayerError(f"layer {layer!r}: cannot read {path}: {exc}") from None
+    return _checked(gdf, path=path, layer=layer, crs=crs)
+
+
+def points_from_table(
+    table: pd.DataFrame,
+    *,
+    x_column: str,
+    y_column: str,
+    crs: str,
+    path: Path,
+    layer: str,
+) -> gpd.GeoDataFrame:
+    """Turn a table with coordinate columns into points, dropping rows without coordinates.
+
+    Raises
+    ------
+    LayerError
+        If a coordinate column is missing.
+    """
+    for key, column in (("x_column", x_column), ("y_column", y_column)):
+        if column not in table.columns:
+            raise LayerError(
+                f"layer {layer!r}: {path.name} has no column {column!r} ({key} in the catalog);"
+                f" it has {', '.join(map(str, table.columns))}"
+            )
+    x = pd.to_numeric(table[x_column], errors="coerce")
+    y = pd.to_numeric(table[y_column], errors="coerce")
+    keep = x.notna() & y.notna()
+    if (~keep).any():
+        log.info("layer %s: %d rows without coordinates dropped", layer, int((~keep).sum()))
+    table = table.loc[keep]
+    gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(x[keep], y[keep]), crs=crs)
+    return _checked(gdf, path=path, layer=layer, crs=crs)
+
+
+def _checked(
+    gdf: gpd.GeoDataFrame, *, path: Path, layer: str, crs: str | None
+) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        if crs is None:
+            raise CrsError(
+                f"layer {layer!r}: {path.name} has no CRS; set crs: (e.g. EPSG:4326) for this"
+                " layer in the layer catalog"
+            )
+        try:
+            gdf = gdf.set_crs(pyproj.CRS.from_user_input(crs))
+        except pyproj.exceptions.CRSError:
+            raise CrsError(f"layer {layer!r}: crs {crs!r} in the catalog is not a CRS") from None
+    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if gdf.empty:
+        raise EmptyLayerError(f"layer {layer!r}: {path.name} has no features with a geometry")
+    return gdf
+
+
+def select(
+    gdf: gpd.GeoDataFrame,
+    *,
+    where: Mapping[str, Scalar | Sequence[Scalar]],
+    minimum: Mapping[str, float],
+    layer: str,
+    key: str,
+) -> gpd.GeoDataFrame:
+    """Keep the features that meet every condition.
+
+    Parameters
+    ----------
+    gdf
+        The layer.
+    where
+        Column -> accepted value or list of values (compared as text when the column is
+        text, so ``7`` matches ``"7"``).
+    minimum
+        Column -> minimum value, inclusive.
+    layer
+        The layer name, for messages.
+    key
+        The config key that made the selection, for messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The selected features.
+
+    Raises
+    ------
+    LayerError
+        If a column does not exist.
+    EmptyLayerError
+        If no feature is left.
+    """
+    mask = np.ones(len(gdf), dtype=bool)
+    for column, wanted in {**where, **minimum}.items():
+        if column not in gdf.columns:
+            raise LayerError(
+                f"{key}: layer {layer!r} has no column {column!r};"
+                f" it has {', '.join(c for c in gdf.columns if c != 'geometry')}"
+            )
+    for column, wanted in where.items():
+        values = list(wanted) if isinstance(wanted, list | tuple) else [wanted]
+        series = gdf[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            mask &= series.astype(str).isin([str(v) for v in values]).to_numpy()
+        else:
+            mask &= series.isin(values).to_numpy()
+    for column, lowest in minimum.items():
+        mask &= (pd.to_numeric(gdf[column], errors="coerce") >= lowest).to_numpy()
+    selected = gdf[mask]
+    if selected.empty:
+        conditions = [f"{c} in {v!r}" for c, v in where.items()]
+        conditions += [f"{c} >= {v}" for c, v in minimum.items()]
+        raise EmptyLayerError(
+            f"{key}: no feature of layer {layer!r} has {' and '.join(conditions)}"
+        )
+    return selected

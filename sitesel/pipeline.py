@@ -1,0 +1,331 @@
+"""The one place that wires a validated config to the domain functions.
+
+config -> layers (loaded once, one CRS) -> criteria (raw values) -> constraints ->
+value functions (scores) -> weighted sum -> ranking. Writing outputs and maps is left to
+:mod:`sitesel.io` and :mod:`sitesel.render`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from sitesel import aggregate, constraints, transforms
+from sitesel.catalog import Catalog, check_references
+from sitesel.config import (
+    AreaCriterion,
+    Config,
+    DistanceCriterion,
+    ElevationCriterion,
+    LinearValue,
+    Selection,
+    SigmoidValue,
+    SlopeCriterion,
+    StepValue,
+    TravelTimeCriterion,
+    ValueFunction,
+)
+from sitesel.criteria import UNITS
+from sitesel.criteria.network import travel_time_min
+from sitesel.criteria.parcel import area_ha
+from sitesel.criteria.proximity import distance_km
+from sitesel.criteria.terrain import slope_deg, zonal_stats
+from sitesel.errors import ConfigError, CrsError, NoSuitableSiteError
+from sitesel.layers.area import study_area_polygon
+from sitesel.layers.catalog_loader import LayerLoader
+from sitesel.layers.dem import Dem
+from sitesel.layers.roads import SnapReport
+from sitesel.layers.sites import hex_grid, parcel_sites
+from sitesel.layers.vector import select
+from sitesel.network import (
+    ConnectivityReport,
+    FloatArray,
+    RoadEdges,
+    connectivity_report,
+    speeds_for_classes,
+    travel_time_graph,
+)
+
+log = logging.getLogger(__name__)
+
+LAYER_KINDS_BY_KEY: dict[str, set[str]] = {
+    "study_area.": {"area", "points", "parcels"},
+    "sites.parcels.": {"parcels", "area"},
+    "network.": {"roads"},
+    "dem.": {"dem"},
+    "criteria.": {"points", "roads", "area", "parcels"},
+}
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced, for the writers and the map."""
+
+    name: str
+    crs: pyproj.CRS
+    area: BaseGeometry
+    sites: gpd.GeoDataFrame
+    criteria_units: dict[str, str]
+    weights: dict[str, float]
+    roads: RoadEdges | None = None
+    connectivity: ConnectivityReport | None = None
+    snap: SnapReport | None = None
+    targets: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+    input_sha256: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[name] = round(time.perf_counter() - start, 3)
+    log.info("stage %s: %.2f s", name, timings[name])
+
+
+def check_config(config: Config, config_path: Path, catalog: Catalog, catalog_path: Path) -> None:
+    """Check the config against its catalog (layer names and kinds); raise once."""
+    check_references(
+        catalog, catalog_path, config.layer_references(), config_path, LAYER_KINDS_BY_KEY
+    )
+
+
+def working_crs(config: Config, area_features: gpd.GeoDataFrame, config_path: Path) -> pyproj.CRS:
+    """The configured CRS, or the UTM zone of the study area for ``auto``."""
+    if config.working_crs == "auto":
+        return pyproj.CRS.from_user_input(area_features.estimate_utm_crs())
+    try:
+        crs = pyproj.CRS.from_user_input(config.working_crs)
+    except pyproj.exceptions.CRSError:
+        raise ConfigError(
+            f"{config_path}: working_crs: expected 'auto' or a CRS such as EPSG:32643,"
+            f" found {config.working_crs!r}"
+        ) from None
+    if not crs.is_projected:
+        raise CrsError(
+            f"{config_path}: working_crs: expected a projected CRS in metres,"
+            f" found {crs.name} (geographic)"
+        )
+    return crs
+
+
+def _selected(loader: LayerLoader, sel: Selection, key: str, crs: pyproj.CRS) -> gpd.GeoDataFrame:
+    return select(
+        loader.frame(sel.layer, crs), where=sel.where, minimum=sel.min, layer=sel.layer, key=key
+    )
+
+
+def _target_xy_points(features: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Points standing for targets: points as they are, line vertices, polygon centroids."""
+    geoms = features.geometry
+    lines = geoms.geom_type.isin(["LineString", "MultiLineString"])
+    parts = [geoms[~lines].centroid.to_numpy()]
+    if lines.any():
+        parts.append(shapely.points(shapely.get_coordinates(geoms[lines].to_numpy())))
+    return gpd.GeoSeries(np.concatenate(parts), crs=features.crs)
+
+
+def _score(values: FloatArray, fn: ValueFunction) -> FloatArray:
+    if isinstance(fn, LinearValue):
+        return transforms.linear(values, low=fn.low, high=fn.high, direction=fn.direction)
+    if isinstance(fn, StepValue):
+        return transforms.step(values, breaks=fn.breaks, scores=fn.scores)
+    if isinstance(fn, SigmoidValue):
+        return transforms.sigmoid(
+            values, midpoint=fn.midpoint, width=fn.width, direction=fn.direction
+        )
+    raise TypeError(f"unknown value function {fn!r}")
+
+
+def _unit(crit: object) -> str:
+    if isinstance(crit, SlopeCriterion) and crit.stat == "share_below":
+        return UNITS["slope_share_below"]
+    return UNITS[getattr(crit, "kind")]
+
+
+def _terrain_values(
+    config: Config, sites: gpd.GeoSeries, dem: Dem
+) -> dict[str, FloatArray]:
+    """Raw values of every slope and elevation criterion from one zonal-statistics pass."""
+    slope = slope_deg(dem.elevation_m, dem.cell_size_m)
+    grids = {"elevation": dem.elevation_m, "slope": slope}
+    for crit in config.criteria.values():
+        if isinstance(crit, SlopeCriterion) and crit.threshold_deg is not None:
+            below = np.where(np.isnan(slope), np.nan, (slope < crit.threshold_deg).astype(float))
+            grids[f"below{crit.threshold_deg:g}"] = below
+    stats = zonal_stats(sites, grids, transform=dem.transform, stats=["mean", "min", "max"])
+    out: dict[str, FloatArray] = {}
+    for name, crit in config.criteria.items():
+        if isinstance(crit, SlopeCriterion):
+            if crit.stat == "share_below":
+                out[name] = stats[f"below{crit.threshold_deg:g}_mean"]
+            else:
+                out[name] = stats[f"slope_{crit.stat}"]
+        elif isinstance(crit, ElevationCriterion):
+            out[name] = stats[f"elevation_{crit.stat}"]
+    return out
+
+
+def run(
+    config: Config,
+    *,
+    config_path: Path,
+    catalog: Catalog,
+    catalog_path: Path,
+    data_dir: Path,
+    offline: bool = False,
+) -> RunResult:
+    """Score and rank the candidate sites of a config.
+
+    Parameters
+    ----------
+    config
+        The validated scoring config.
+    config_path
+        Its file, for messages.
+    catalog, catalog_path
+        The layer catalog and its file.
+    data_dir
+        Where layer files are (and downloads go).
+    offline
+        Never download.
+
+    Returns
+    -------
+    RunResult
+        Sites with raw values, scores, suitability and rank, plus what the map shows.
+
+    Raises
+    ------
+    SiteselError
+        For any problem with the config, the catalog or the data.
+    """
+    assert config.name is not None  # load_config fills it
+    check_config(config, config_path, catalog, catalog_path)
+    timings: dict[str, float] = {}
+    loader = LayerLoader(catalog, data_dir, offline=offline)
+    with _stage(timings, "fetch"):
+        loader.fetch([layer for _, layer in config.layer_references()])
+
+    with _stage(timings, "study_area"):
+        native = select(
+            loader.frame(config.study_area.layer), where=config.study_area.where,
+            minimum=config.study_area.min, layer=config.study_area.layer, key="study_area",
+        )
+        crs = working_crs(config, native, config_path)
+        area = study_area_polygon(
+            native.to_crs(crs), buffer_m=config.study_area.buffer_km * 1000, key="study_area"
+        )
+        log.info("study area: %.0f km2 in %s", area.area / 1e6, crs.name)
+
+    with _stage(timings, "sites"):
+        if config.sites.grid is not None:
+            sites = hex_grid(area, cell_area_ha=config.sites.grid.area_ha, crs=crs)
+            outside = np.zeros(len(sites), dtype=bool)
+        else:
+            assert config.sites.parcels is not None  # one of the two, by validation
+            spec = config.sites.parcels
+            sites = parcel_sites(
+                loader.frame(spec.layer, crs), id_column=spec.id_column, layer=spec.layer
+            )
+            outside = ~shapely.contains_xy(
+                area, sites.centroid.x.to_numpy(), sites.centroid.y.to_numpy()
+            )
+        sites = sites.assign(area_ha=area_ha(sites.geometry))
+
+    result = RunResult(
+        name=config.name, crs=crs, area=area, sites=sites,
+        criteria_units={n: _unit(c) for n, c in config.criteria.items()},
+        weights=aggregate.normalised_weights(
+            {n: c.weight for n, c in config.criteria.items() if c.weight is not None}
+        ),
+        timings_s=timings,
+    )
+    raw: dict[str, FloatArray] = {}
+
+    graph = None
+    if config.network is not None:
+        net = config.network
+        with _stage(timings, "road_graph"):
+            roads, snap = loader.roads(
+                net.roads, crs=crs, keep_within=area.buffer(net.margin_km * 1000),
+                snap_tolerance_m=net.snap_tolerance_m,
+            )
+            speeds = speeds_for_classes(
+                roads.edges["road_class"], dict(net.speeds_kmh), net.default_speed_kmh
+            )
+            time_min = roads.edges["length_m"].to_numpy() / (speeds * 1000 / 60)
+            graph = travel_time_graph(roads, time_min)
+            result.roads, result.snap = roads, snap
+            result.connectivity = connectivity_report(roads)
+            log.info("road graph: %s", result.connectivity.summary())
+
+    with _stage(timings, "criteria"):
+        for name, crit in config.criteria.items():
+            if isinstance(crit, TravelTimeCriterion):
+                assert graph is not None and config.network is not None and result.roads
+                targets = _selected(loader, crit.to, f"criteria.{name}.to", crs)
+                result.targets[name] = targets
+                raw[name] = travel_time_min(
+                    sites.geometry, _target_xy_points(targets), graph=graph,
+                    node_xy=result.roads.node_xy,
+                    offroad_speed_kmh=config.network.offroad_speed_kmh,
+                    max_offroad_m=config.network.max_offroad_km * 1000,
+                )
+            elif isinstance(crit, DistanceCriterion):
+                targets = _selected(loader, crit.to, f"criteria.{name}.to", crs)
+                result.targets[name] = targets
+                raw[name] = distance_km(sites.geometry, targets.geometry)
+            elif isinstance(crit, AreaCriterion):
+                raw[name] = sites["area_ha"].to_numpy()
+        if config.dem is not None:
+            dem = loader.dem(config.dem.layer, crs=crs, area=area, resolution_m=config.dem.resolution_m)
+            raw.update(_terrain_values(config, sites.geometry, dem))
+
+    with _stage(timings, "scoring"):
+        weighted = list(result.weights)
+        rules = [
+            constraints.Rule(*c.parts, reason=c.reason) for c in config.constraints
+        ]
+        reasons = constraints.exclusion_reasons(
+            len(sites), raw=raw, rules=rules, required=weighted, outside_area=outside
+        )
+        excluded = reasons != ""
+        scores = {
+            n: _score(raw[n], c.value)
+            for n, c in config.criteria.items()
+            if c.weight is not None and c.value is not None
+        }
+        suitability = aggregate.weighted_sum(scores, result.weights)
+        rank = aggregate.rank_sites(suitability, excluded, sites["site_id"].tolist())
+        columns = {"excluded": excluded, "exclusion_reason": reasons}
+        columns |= {f"raw__{n}": raw[n] for n in config.criteria}
+        columns |= {f"score__{n}": s for n, s in scores.items()}
+        columns |= {"suitability": suitability, "rank": rank.to_numpy()}
+        result.sites = sites.assign(**columns)
+    if not (~excluded).any():
+        counts: dict[str, int] = {}
+        for text in reasons:
+            for reason in str(text).split("; "):
+                counts[reason] = counts.get(reason, 0) + 1
+        common = ", ".join(f"{r} ({n})" for r, n in sorted(counts.items(), key=lambda x: -x[1])[:3])
+        raise NoSuitableSiteError(
+            f"{config_path}: constraints: all {len(sites)} sites are excluded (most common"
+            f" reasons: {common}); relax the constraints or enlarge the study area"
+        )
+    result.input_sha256 = dict(sorted(loader.file_sha256.items()))
+    log.info(
+        "%d sites, %d excluded, best %s (suitability %.3f)", len(sites), int(excluded.sum()),
+        result.sites.loc[rank == 1, "site_id"].iloc[0], float(np.nanmax(suitability[~excluded])),
+    )
+    return result
