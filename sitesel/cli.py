@@ -1,0 +1,187 @@
+"""The ``sitesel`` command: a thin layer over the library.
+
+Every :class:`~sitesel.errors.SiteselError` becomes one line on stderr and exit code 2;
+``-v`` shows progress logs, ``-vv`` debug logs and the traceback of an error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from sitesel.errors import SiteselError
+
+app = typer.Typer(
+    name="sitesel",
+    help="Score and rank candidate sites for manufacturing clusters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+log = logging.getLogger("sitesel")
+
+ConfigArg = Annotated[
+    Path, typer.Argument(help="Scoring config (YAML), e.g. configs/leh.yaml.", show_default=False)
+]
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Folder holding layer files (and receiving downloads)."
+        " Default: $SITESEL_DATA_DIR, else ../shared/data if present, else ~/.cache/sitesel/data.",
+        show_default=False,
+    ),
+]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Never download; fail listing missing files.")
+]
+VerboseOpt = Annotated[
+    int,
+    typer.Option(
+        "--verbose", "-v", count=True, help="-v: progress; -vv: debug and tracebacks."
+    ),
+]
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    if verbose < 2:  # third-party chatter (rasterio.merge, osmnx) only when debugging
+        for name in ("rasterio", "fiona", "pyogrio", "osmnx", "urllib3"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+
+
+def _fail(exc: BaseException, verbose: int, code: int) -> NoReturn:
+    if verbose >= 1:
+        log.error("traceback follows", exc_info=exc)
+    message = str(exc) if isinstance(exc, SiteselError) else (
+        f"internal error ({type(exc).__name__}: {exc}); rerun with -v for the traceback"
+    )
+    typer.echo(f"sitesel: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _data_dir(given: Path | None) -> Path:
+    from sitesel.fetch import default_data_dir
+
+    return given if given is not None else default_data_dir()
+
+
+@app.command()
+def run(
+    config_path: ConfigArg,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder. Default: out/<config name>/.", show_default=False),
+    ] = None,
+    map_path: Annotated[
+        Path | None,
+        typer.Option("--map", help="HTML map path. Default: maps/<config name>.html.", show_default=False),
+    ] = None,
+    data_dir: DataDirOpt = None,
+    offline: OfflineOpt = False,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Score and rank sites; write sites.gpkg, ranking.csv, manifest.json and the map."""
+    _setup_logging(verbose)
+    try:
+        from sitesel.catalog import load_catalog
+        from sitesel.config import load_config
+        from sitesel.outputs import write_run
+        from sitesel.pipeline import run as run_pipeline
+
+        start = time.perf_counter()
+        config, catalog_path = load_config(config_path)
+        catalog = load_catalog(catalog_path)
+        folder = _data_dir(data_dir)
+        result = run_pipeline(
+            config, config_path=config_path, catalog=catalog, catalog_path=catalog_path,
+            data_dir=folder, offline=offline,
+        )
+        written = write_run(
+            result, config=config, config_path=config_path, catalog=catalog,
+            catalog_path=catalog_path, data_dir=folder,
+            out_dir=out if out is not None else Path("out") / result.name,
+            map_path=map_path if map_path is not None else Path("maps") / f"{result.name}.html",
+        )
+    except SiteselError as exc:
+        _fail(exc, verbose, 2)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line unless -v
+        _fail(exc, verbose, 1)
+    ranked = int((~result.sites["excluded"]).sum())
+    typer.echo(
+        f"{result.name}: {len(result.sites)} sites, {ranked} ranked,"
+        f" {time.perf_counter() - start:.1f} s; wrote {written['ranking'].parent}/ and"
+        f" {written['map']}"
+    )
+
+
+@app.command()
+def validate(
+    config_path: ConfigArg,
+    data_dir: DataDirOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Check a config and its layer catalog without running (nothing is downloaded)."""
+    _setup_logging(verbose)
+    try:
+        from sitesel.catalog import load_catalog
+        from sitesel.config import load_config
+        from sitesel.layers.catalog_loader import file_requests
+        from sitesel.pipeline import check_config
+
+        config, catalog_path = load_config(config_path)
+        catalog = load_catalog(catalog_path)
+        check_config(config, config_path, catalog, catalog_path)
+        folder = _data_dir(data_dir)
+        requests = file_requests(catalog, [name for _, name in config.layer_references()])
+        absent = [r for r in requests if not (folder / r.path).is_file()]
+        unobtainable = [r for r in absent if r.url is None]
+        if unobtainable:
+            from sitesel.errors import LayerNotFoundError
+
+            listed = "; ".join(f"{r.layer}: {r.path}" for r in unobtainable)
+            raise LayerNotFoundError(
+                f"missing in data directory {folder} and without a public address in"
+                f" {catalog_path.name}: {listed}"
+            )
+    except SiteselError as exc:
+        _fail(exc, verbose, 2)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, verbose, 1)
+    note = f"; {len(absent)} file(s) will be downloaded" if absent else ""
+    typer.echo(
+        f"{config_path}: valid ({len(config.criteria)} criteria,"
+        f" {len(config.constraints)} constraints; catalog {catalog_path.name},"
+        f" {len(requests)} file(s) needed{note})"
+    )
+
+
+@app.command()
+def schema(
+    catalog: Annotated[
+        bool, typer.Option("--catalog", help="Print the layer catalog's schema instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of scoring configs (or of layer catalogs) for editors."""
+    from sitesel.catalog import Catalog
+    from sitesel.config import Config
+
+    model = Catalog if catalog else Config
+    typer.echo(json.dumps(model.model_json_schema(), indent=2))
+
+
+def main() -> None:
+    """Entry point of the ``sitesel`` script."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Write run outputs atomically: ``sites.gpkg``, ``ranking.csv``, ``manifest.json``.
+
+Everything is first written into a temporary folder beside the destination; only when
+every file is complete are they moved into place (``os.replace``), so a failed run never
+leaves half-written outputs, and an earlier run's outputs survive a failed one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from sitesel.errors import OutputError
+
+SITES_LAYER = "sites"
+FLOAT_DECIMALS = 6
+_PACKAGES = (
+    "sitesel", "numpy", "scipy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio",
+    "rasterio", "exactextract", "osmnx", "osmium", "folium", "pydantic",
+)
+
+
+def ranking_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The ranking as a plain table: centroid lon/lat in WGS84, sorted by rank, excluded last.
+
+    Floats are rounded to 6 decimals so that the same inputs give the same bytes.
+    """
+    centroids = sites.geometry.centroid.to_crs("EPSG:4326")
+    table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+    table.insert(1, "lon", centroids.x.to_numpy())
+    table.insert(2, "lat", centroids.y.to_numpy())
+    floats = table.select_dtypes(include="float").columns
+    table[floats] = table[floats].round(FLOAT_DECIMALS)
+    table["rank"] = table["rank"].astype("Int64")
+    table = table.sort_values(["rank", "site_id"], na_position="last", kind="mergesort")
+    return table.reset_index(drop=True)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages a result depends on (and GDAL's)."""
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    import pyogrio
+
+    versions["gdal"] = pyogrio.__gdal_version_string__
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def _json_default(value: object) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
+@contextmanager
+def staged_outputs(destinations: Mapping[str, Path]) -> Iterator[dict[str, Path]]:
+    """Give temporary paths for outputs; move them all into place only on success.
+
+    Parameters
+    ----------
+    destinations
+        Output name -> final path.
+
+    Yields
+    ------
+    dict
+        Output name -> temporary path to write to (in a folder beside the final path,
+        so the final move is a rename on the same file system).
+
+    Raises
+    ------
+    OutputError
+        If a destination folder cannot be created or written.
+    """
+    staging: dict[str, Path] = {}
+    folders: list[Path] = []
+    try:
+        for name, final in destinations.items():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+            folders.append(folder)
+            staging[name] = folder / final.name
+    except OSError as exc:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise OutputError(f"cannot write outputs to {exc.filename}: {exc.strerror}") from None
+    try:
+        yield staging
+        for name, final in destinations.items():
+            os.replace(staging[name], final)
+    except OSError as exc:
+        raise OutputError(f"cannot write output {exc.filename}: {exc.strerror}") from None
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_table_csv(table: pd.DataFrame, path: Path) -> None:
+    """Write a table as UTF-8 CSV with ``\\n`` line ends."""
+    table.to_csv(path, index=False, lineterminator="\n")
+
+
+def write_sites_gpkg(sites: gpd.GeoDataFrame, path: Path) -> None:
+    """Write the sites (with every output column) as GeoPackage layer ``sites``."""
+    out = sites.copy()
+    out["rank"] = out["rank"].astype("float64")  # GeoPackage has no nullable integer
+    out.to_file(path, layer=SITES_LAYER, driver="GPKG", engine="pyogrio")
+
+
+def write_json(data: Mapping[str, Any], path: Path) -> None:
+    """Write JSON with sorted keys and a final newline."""
+    path.write_text(
+        json.dumps(data, indent=2, sort_keys=True, default=_json_default) + "\n", encoding="utf-8"
+    )
