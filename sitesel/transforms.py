@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
+from scipy.special import expit
 
 from sitesel.network import FloatArray
 
@@ -16,6 +17,7 @@ def linear(x: FloatArray, *, low: float, high: float, direction: Direction) -> F
     """Linear between ``low`` and ``high``, clamped to [0, 1] outside.
 
     >>> import numpy as np
+from scipy.special import expit
     >>> linear(np.array([0.0, 15, 30, 60]), low=10, high=30, direction="cost").tolist()
     [1.0, 0.75, 0.0, 0.0]
     """
@@ -28,6 +30,7 @@ def step(x: FloatArray, *, breaks: Sequence[float], scores: Sequence[float]) -> 
     scores ``scores[1]``, ..., ``x >= breaks[-1]`` scores ``scores[-1]``.
 
     >>> import numpy as np
+from scipy.special import expit
     >>> step(np.array([2.0, 5, 9, 20]), breaks=[5, 10], scores=[1, 0.5, 0]).tolist()
     [1.0, 0.5, 0.5, 0.0]
     """
@@ -40,8 +43,9 @@ def sigmoid(x: FloatArray, *, midpoint: float, width: float, direction: Directio
     """Logistic curve: 0.5 at ``midpoint``, 0.27 and 0.73 at ``midpoint -/+ width / 2``.
 
     >>> import numpy as np
+from scipy.special import expit
     >>> sigmoid(np.array([30.0]), midpoint=30, width=10, direction="cost").tolist()
     [0.5]
     """
-    rising = 1.0 / (1.0 + np.exp(-(x - midpoint) / (width / 2)))
+    rising = expit((x - midpoint) / (width / 2))  # overflow-free logistic
     return rising if direction == "benefit" else 1.0 - rising

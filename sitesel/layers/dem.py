@@ -119,8 +119,12 @@ def load_dem(
     dst_transform, width, height = calculate_default_transform(
         src_crs, dst_crs, cols, rows, *want, resolution=resolution_m
     )
-    if resolution_m is None:  # square cells of the source's mean size
-        size = float(np.sqrt(abs(dst_transform.a * dst_transform.e)))
+    if resolution_m is None:  # square cells of the source's size (its mean, if reprojected)
+        size = (
+            abs(mosaic_transform.a)
+            if src_crs == dst_crs
+            else float(np.sqrt(abs(dst_transform.a * dst_transform.e)))
+        )
         dst_transform, width, height = calculate_default_transform(
             src_crs, dst_crs, cols, rows, *want, resolution=size
         )

@@ -1,0 +1,23 @@
+"""Shared fixtures: the real data directory and small synthetic layers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The shared real data: $SITESEL_DATA_DIR, else ../shared/data beside the repository."""
+    env = os.environ.get("SITESEL_DATA_DIR")
+    path = Path(env) if env else ROOT.parent / "shared" / "data"
+    if not (path / "ladakh").is_dir():
+        pytest.fail(
+            f"real data not found at {path}; set SITESEL_DATA_DIR to the shared data folder"
+        )
+    return path.resolve()

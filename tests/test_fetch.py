@@ -1,0 +1,72 @@
+"""The download path, against an HTTP server on 127.0.0.1 started by the test."""
+
+import functools
+import hashlib
+import http.server
+import threading
+
+import pytest
+
+from sitesel.errors import ChecksumError, LayerNotFoundError
+from sitesel.fetch import FileRequest, ensure_files
+
+PAYLOAD = b"road,class\n1,NH\n" * 1000
+
+
+@pytest.fixture
+def server(tmp_path):
+    root = tmp_path / "served"
+    root.mkdir()
+    (root / "roads.csv").write_bytes(PAYLOAD)
+    handler = functools.partial(QuietHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+
+def test_missing_file_is_downloaded_verified_and_cached(server, tmp_path):
+    data_dir = tmp_path / "data"
+    sha = hashlib.sha256(PAYLOAD).hexdigest()
+    req = FileRequest("roads", "india/roads.csv", f"{server}/roads.csv", sha)
+    hashes = ensure_files([req], data_dir)
+    assert (data_dir / "india" / "roads.csv").read_bytes() == PAYLOAD
+    assert hashes == {"india/roads.csv": sha}
+    assert [p.name for p in (data_dir / "india").iterdir()] == ["roads.csv"]  # no temp left
+    # Cached: a second call works with the server gone (wrong address).
+    again = FileRequest("roads", "india/roads.csv", "http://127.0.0.1:9/none", sha)
+    assert ensure_files([again], data_dir) == hashes
+
+
+def test_checksum_mismatch_leaves_nothing(server, tmp_path):
+    req = FileRequest("roads", "roads.csv", f"{server}/roads.csv", "0" * 64)
+    with pytest.raises(ChecksumError, match="checksum mismatch"):
+        ensure_files([req], tmp_path / "data")
+    assert list((tmp_path / "data").iterdir()) == []
+
+
+def test_unreachable_files_are_listed_in_one_error(server, tmp_path):
+    reqs = [
+        FileRequest("roads", "a.csv", f"{server}/absent.csv", None),
+        FileRequest("dem", "b.tif", None, None),
+    ]
+    with pytest.raises(LayerNotFoundError) as info:
+        ensure_files(reqs, tmp_path / "data")
+    message = str(info.value)
+    assert "roads: a.csv" in message and "404" in message
+    assert "dem: b.tif (from no public address in the catalog)" in message
+    assert "\n" not in message
+
+
+def test_offline_never_downloads(server, tmp_path):
+    req = FileRequest("roads", "roads.csv", f"{server}/roads.csv", None)
+    with pytest.raises(LayerNotFoundError, match=r"roads: roads.csv \(from http://127.0.0.1"):
+        ensure_files([req], tmp_path / "data", offline=True)
+    assert not (tmp_path / "data" / "roads.csv").exists()
