@@ -234,20 +234,20 @@ def drivable_subgraph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         for u, v, k, data in graph.edges(keys=True, data=True)
         if is_drivable({key: str(_first(val)) for key, val in data.items() if key != "geometry"})
     ]
-    sub = graph.edge_subgraph(keep).copy()
-    return sub
+    return graph.edge_subgraph(keep).copy()
 
 
 def road_edges_from_osm_xml(path: Path, *, crs: pyproj.CRS, layer: str) -> RoadEdges:
     """Drivable roads of an ``.osm`` XML file through ``osmnx.graph_from_xml``."""
     try:
-        graph = ox.graph.graph_from_xml(path, simplify=True, retain_all=True)
+        graph = ox.graph.graph_from_xml(path, simplify=False, retain_all=True)
     except (OSError, ValueError) as exc:
         raise LayerError(f"layer {layer!r}: cannot read {path} as OSM XML: {exc}") from None
+    # Filter before simplifying, so a footpath's junction does not split a road.
     graph = drivable_subgraph(graph)
     if graph.number_of_edges() == 0:
         raise EmptyLayerError(f"layer {layer!r}: {path.name} has no drivable highway ways")
-    return road_edges_from_osmnx(graph, crs=crs)
+    return road_edges_from_osmnx(ox.simplification.simplify_graph(graph), crs=crs)
 
 
 def road_edges_from_overpass(
