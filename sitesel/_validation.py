@@ -56,9 +56,23 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
+def _location(loc: tuple[int | str, ...], data: Any) -> str:
+    """``a.b[0].c`` from a pydantic location, leaving out the labels pydantic adds for
+    tagged unions (``slope``, ``function-after[...]``), which are not keys of the input."""
     parts: list[str] = []
-    for item in loc:
+    node = data
+    for pos, item in enumerate(loc):
+        last = pos == len(loc) - 1
+        if last:
+            pass  # the key itself (it may be missing from the input)
+        elif isinstance(node, dict) and item in node:
+            node = node[item]
+        elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
+            node = node[item]
+        elif isinstance(item, str) and node is not None and not isinstance(node, dict | list):
+            pass  # below a scalar: keep the rest as given
+        else:
+            continue  # a union label, not part of the YAML
         if isinstance(item, int):
             parts.append(f"[{item}]")
         else:
@@ -71,7 +85,7 @@ def _shorten(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def describe_validation_error(path: Path, exc: ValidationError) -> str:
+def describe_validation_error(path: Path, exc: ValidationError, data: Any) -> str:
     """Render every problem of a pydantic error on one line.
 
     Parameters
@@ -80,6 +94,8 @@ def describe_validation_error(path: Path, exc: ValidationError) -> str:
         The file the data came from, named first in the message.
     exc
         The validation error.
+    data
+        The data that was validated, to tell YAML keys from pydantic's union labels.
 
     Returns
     -------
@@ -88,15 +104,18 @@ def describe_validation_error(path: Path, exc: ValidationError) -> str:
     """
     problems = []
     for err in exc.errors(include_url=False):
-        loc = tuple(
-            part for part in err["loc"] if not (isinstance(part, str) and "[" in part)
-        )  # drop pydantic's tagged-union labels such as "function-after[...]"
-        key = _location(loc)
+        key = _location(tuple(err["loc"]), data)
         kind = err["type"]
         if kind == "extra_forbidden":
             problems.append(f"{key}: unknown key (check its spelling; `sitesel schema` lists keys)")
         elif kind == "missing":
             problems.append(f"{key}: required key is missing")
+        elif kind in {"union_tag_invalid", "union_tag_not_found"}:
+            ctx = err.get("ctx", {})
+            field = str(ctx.get("discriminator", "")).strip("'")
+            expected = ctx.get("expected_tags", "")
+            found = _shorten(ctx.get("tag")) if kind == "union_tag_invalid" else "nothing"
+            problems.append(f"{key}.{field}: expected one of {expected}, found {found}")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             problems.append(f"{key}: {msg}, found {_shorten(err.get('input'))}")
@@ -108,4 +127,4 @@ def validate_mapping(model: type[ModelT], data: dict[str, Any], path: Path) -> M
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_validation_error(path, exc)) from None
+        raise ConfigError(describe_validation_error(path, exc, data)) from None

@@ -35,7 +35,7 @@ class _Strict(BaseModel):
 class FileSource(_Strict):
     """One file of a layer: its place in the data directory and its public source."""
 
-    path: str = Field(description="Path relative to the data directory.")
+    path: str = Field(description="Path relative to the data directory (or absolute).")
     url: str | None = Field(default=None, description="Public address to download it from.")
     sha256: str | None = Field(
         default=None, pattern=r"^[0-9a-f]{64}$", description="Checksum of the file."

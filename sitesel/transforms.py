@@ -17,7 +17,6 @@ def linear(x: FloatArray, *, low: float, high: float, direction: Direction) -> F
     """Linear between ``low`` and ``high``, clamped to [0, 1] outside.
 
     >>> import numpy as np
-from scipy.special import expit
     >>> linear(np.array([0.0, 15, 30, 60]), low=10, high=30, direction="cost").tolist()
     [1.0, 0.75, 0.0, 0.0]
     """
@@ -30,7 +29,6 @@ def step(x: FloatArray, *, breaks: Sequence[float], scores: Sequence[float]) -> 
     scores ``scores[1]``, ..., ``x >= breaks[-1]`` scores ``scores[-1]``.
 
     >>> import numpy as np
-from scipy.special import expit
     >>> step(np.array([2.0, 5, 9, 20]), breaks=[5, 10], scores=[1, 0.5, 0]).tolist()
     [1.0, 0.5, 0.5, 0.0]
     """
@@ -43,7 +41,6 @@ def sigmoid(x: FloatArray, *, midpoint: float, width: float, direction: Directio
     """Logistic curve: 0.5 at ``midpoint``, 0.27 and 0.73 at ``midpoint -/+ width / 2``.
 
     >>> import numpy as np
-from scipy.special import expit
     >>> sigmoid(np.array([30.0]), midpoint=30, width=10, direction="cost").tolist()
     [0.5]
     """

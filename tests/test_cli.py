@@ -1,0 +1,232 @@
+"""End-to-end: the `sitesel` command on the real Leh data, and every kind of bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from sitesel.cli import app
+
+from .conftest import ROOT
+
+LEH = ROOT / "configs" / "leh.yaml"
+runner = CliRunner()
+
+
+def sitesel(*args: str):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def leh_run(tmp_path_factory, data_dir):
+    out = tmp_path_factory.mktemp("leh")
+    result = sitesel("run", LEH, "--out", out / "run", "--map", out / "leh.html",
+                     "--data-dir", data_dir, "--offline")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_run_writes_the_output_contract(leh_run):
+    run = leh_run / "run"
+    assert sorted(p.name for p in run.iterdir()) == ["manifest.json", "ranking.csv", "sites.gpkg"]
+    table = pd.read_csv(run / "ranking.csv")
+    criteria = ["time_to_leh_min", "time_to_airport_min", "highway_distance_km",
+                "slope_mean_deg", "elevation_m", "flat_share"]
+    expected = ["site_id", "lon", "lat", "area_ha", "excluded", "exclusion_reason"]
+    expected += [f"raw__{c}" for c in criteria] + [f"score__{c}" for c in criteria[:-1]]
+    expected += ["suitability", "rank"]
+    assert list(table.columns) == expected
+    ranked = table[~table["excluded"]]
+    assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))  # sorted, dense from 1
+    assert table["excluded"].tolist() == sorted(table["excluded"].tolist())  # excluded last
+    assert table.loc[table["excluded"], "rank"].isna().all()
+    assert (table.loc[table["excluded"], "exclusion_reason"].str.len() > 0).all()
+    assert ranked["suitability"].is_monotonic_decreasing
+    assert table["lon"].between(77.2, 77.9).all() and table["lat"].between(33.9, 34.4).all()
+    assert table["area_ha"].round(3).eq(40.469).all()  # 100-acre hexagons
+    for column in [c for c in table.columns if c.startswith("score__")]:
+        assert table[column].dropna().between(0, 1).all()
+    # The best site is near Leh town and its airport, on gentle ground.
+    best = table.iloc[0]
+    assert best["raw__time_to_leh_min"] < 30 and best["raw__time_to_airport_min"] < 30
+    assert best["raw__slope_mean_deg"] < 5
+
+    sites = gpd.read_file(run / "sites.gpkg", layer="sites")
+    assert len(sites) == len(table) and sites.crs.to_epsg() == 32643
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert sum(manifest["weights"].values()) == pytest.approx(1)
+    assert manifest["criteria_units"]["time_to_leh_min"] == "min"
+    assert manifest["inputs_sha256"]["ladakh/pmgsy_roads_ladakh.zip"].startswith("53cb7279")
+    assert manifest["road_graph"]["largest_component_length_share"] > 0.95
+    assert {"road_graph", "criteria", "write"} <= set(manifest["timings_s"])
+    assert manifest["versions"]["geopandas"]
+    assert manifest["sites"]["ranked"] == len(ranked)
+
+
+def test_map_holds_sites_roads_targets_and_top_ranks(leh_run):
+    html = (leh_run / "leh.html").read_text()
+    for label in ("Sites by suitability", "Roads", "Targets: time_to_airport_min",
+                  "Top 10 sites", "mean slope above 15 degrees", "Suitability"):
+        assert label in html
+    assert html.count("border-radius:50%") >= 10  # rank badges
+
+
+def test_same_inputs_give_byte_identical_ranking(leh_run, data_dir, tmp_path):
+    result = sitesel("run", LEH, "--out", tmp_path / "again", "--map", tmp_path / "m.html",
+                     "--data-dir", data_dir, "--offline")
+    assert result.exit_code == 0
+    first = (leh_run / "run" / "ranking.csv").read_bytes()
+    assert (tmp_path / "again" / "ranking.csv").read_bytes() == first
+
+
+def test_validate_and_schema(data_dir):
+    result = sitesel("validate", LEH, "--data-dir", data_dir)
+    assert result.exit_code == 0 and "valid" in result.output
+    schema = json.loads(sitesel("schema").output)
+    assert "criteria" in schema["properties"]
+    catalog_schema = json.loads(sitesel("schema", "--catalog").output)
+    assert "layers" in catalog_schema["properties"]
+
+
+# --- bad input: exit code 2, one line naming file and key, no traceback, nothing written ---
+
+
+def leh_dict() -> dict:
+    data = yaml.safe_load(LEH.read_text())
+    data["catalog"] = str(ROOT / "layers" / "leh.yaml")
+    return data
+
+
+def catalog_dict() -> dict:
+    return yaml.safe_load((ROOT / "layers" / "leh.yaml").read_text())
+
+
+def run_case(tmp_path, data_dir, config, catalog=None):
+    if catalog is not None:
+        (tmp_path / "catalog.yaml").write_text(yaml.safe_dump(catalog))
+        config["catalog"] = str(tmp_path / "catalog.yaml")
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    out, map_path = tmp_path / "out", tmp_path / "case.html"
+    result = sitesel("run", path, "--out", out, "--map", map_path, "--data-dir", data_dir,
+                     "--offline")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sitesel: error: "), result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists() and not map_path.exists()
+    return lines[0]
+
+
+def test_unknown_key(tmp_path, data_dir):
+    config = leh_dict()
+    config["network"]["sped_kmh"] = 3
+    line = run_case(tmp_path, data_dir, config)
+    assert "case.yaml: network.sped_kmh: unknown key" in line
+
+
+def test_wrong_type_and_non_positive_weight(tmp_path, data_dir):
+    config = leh_dict()
+    config["criteria"]["elevation_m"]["weight"] = 0
+    config["study_area"]["buffer_km"] = "far"
+    line = run_case(tmp_path, data_dir, config)
+    assert "criteria.elevation_m.weight: Input should be greater than 0, found 0" in line
+    assert "study_area.buffer_km: Input should be a valid number" in line
+
+
+def test_unknown_layer_name(tmp_path, data_dir):
+    config = leh_dict()
+    config["criteria"]["time_to_leh_min"]["to"]["layer"] = "towns"
+    line = run_case(tmp_path, data_dir, config)
+    assert "case.yaml: criteria.time_to_leh_min.to.layer: layer 'towns' is not in" in line
+
+
+def test_layer_of_wrong_kind(tmp_path, data_dir):
+    config = leh_dict()
+    config["dem"]["layer"] = "pmgsy_roads"
+    line = run_case(tmp_path, data_dir, config)
+    assert "dem.layer: expected a layer of kind dem, layer 'pmgsy_roads' is of kind 'roads'" in line
+
+
+def test_missing_file_lists_it_with_its_source(tmp_path, data_dir):
+    catalog = catalog_dict()
+    catalog["layers"]["pmgsy_roads"]["path"] = "ladakh/not_here.zip"
+    line = run_case(tmp_path, data_dir, leh_dict(), catalog)
+    assert "pmgsy_roads: ladakh/not_here.zip (from https://raw.githubusercontent.com" in line
+
+
+def test_unreadable_file(tmp_path, data_dir):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "hq.geojson").write_text("this is not GeoJSON")
+    catalog = catalog_dict()
+    # An absolute path in a catalog is used as it is, outside the data directory.
+    catalog["layers"]["subdistrict_hq"] = {"kind": "points",
+                                           "path": str(tmp_path / "data" / "hq.geojson")}
+    line = run_case(tmp_path, data_dir, leh_dict(), catalog)
+    assert "layer 'subdistrict_hq': cannot read" in line
+
+
+def test_layer_without_crs(tmp_path, data_dir):
+    (tmp_path / "data").mkdir()
+    hq = gpd.read_file(data_dir / "ladakh" / "ladakh_subdistrict_hq.geojson")
+    hq.to_file(tmp_path / "data" / "hq.shp")
+    (tmp_path / "data" / "hq.prj").unlink()
+    catalog = catalog_dict()
+    catalog["layers"]["subdistrict_hq"] = {"kind": "points",
+                                           "path": str(tmp_path / "data" / "hq.shp")}
+    line = run_case(tmp_path, data_dir, leh_dict(), catalog)
+    assert "layer 'subdistrict_hq': hq.shp has no CRS; set crs:" in line
+
+
+def test_empty_selection(tmp_path, data_dir):
+    config = leh_dict()
+    config["study_area"]["where"] = {"NAME11": "Atlantis"}
+    line = run_case(tmp_path, data_dir, config)
+    assert "study_area: no feature of layer 'subdistrict_hq' has NAME11 in 'Atlantis'" in line
+
+
+def test_unknown_column_in_selection(tmp_path, data_dir):
+    config = leh_dict()
+    config["criteria"]["time_to_airport_min"]["to"]["where"] = {"icao": "VILH"}
+    line = run_case(tmp_path, data_dir, config)
+    assert "criteria.time_to_airport_min.to: layer 'airport_runways' has no column 'icao'" in line
+
+
+def test_all_sites_excluded(tmp_path, data_dir):
+    config = leh_dict()
+    config["constraints"].append({"exclude_if": "elevation_m > 0", "reason": "any height"})
+    line = run_case(tmp_path, data_dir, config)
+    assert "constraints: all 4845 sites are excluded" in line and "any height (4845)" in line
+
+
+def test_failed_run_keeps_earlier_outputs(tmp_path, data_dir, leh_run):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ranking.csv").write_text("earlier run\n")
+    config = leh_dict()
+    config["constraints"].append({"exclude_if": "elevation_m > 0"})
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = sitesel("run", path, "--out", out, "--map", tmp_path / "m.html",
+                     "--data-dir", data_dir, "--offline")
+    assert result.exit_code == 2
+    assert (out / "ranking.csv").read_text() == "earlier run\n"
+    assert sorted(p.name for p in out.iterdir()) == ["ranking.csv"]  # no temp files left
+
+
+def test_installed_command_hides_traceback_unless_verbose(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\n")
+    cmd = [sys.executable, "-m", "sitesel.cli", "run", str(bad)]
+    quiet = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert quiet.returncode == 2
+    assert quiet.stderr.count("\n") == 1 and "Traceback" not in quiet.stderr
+    assert "bad.yaml: catalog: required key is missing" in quiet.stderr
+    loud = subprocess.run([*cmd, "-v"], capture_output=True, text=True, check=False)
+    assert loud.returncode == 2 and "Traceback" in loud.stderr
