@@ -57,17 +57,20 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
 
 
 def _location(loc: tuple[int | str, ...], data: Any) -> str:
-    """``a.b[0].c`` from a pydantic location, leaving out the labels pydantic adds for
-    tagged unions (``slope``, ``function-after[...]``), which are not keys of the input."""
+    """Render a pydantic location as ``a.b[0].c``.
+
+    Labels pydantic adds for tagged unions (``slope``, ``function-after[...]``) are left
+    out: they are not keys of the input.
+    """
     parts: list[str] = []
     node = data
     for pos, item in enumerate(loc):
         last = pos == len(loc) - 1
         if last:
             pass  # the key itself (it may be missing from the input)
-        elif isinstance(node, dict) and item in node:
-            node = node[item]
-        elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
+        elif (isinstance(node, dict) and item in node) or (
+            isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node)
+        ):
             node = node[item]
         elif isinstance(item, str) and node is not None and not isinstance(node, dict | list):
             pass  # below a scalar: keep the rest as given

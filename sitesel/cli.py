@@ -43,9 +43,7 @@ OfflineOpt = Annotated[
 ]
 VerboseOpt = Annotated[
     int,
-    typer.Option(
-        "--verbose", "-v", count=True, help="-v: progress; -vv: debug and tracebacks."
-    ),
+    typer.Option("--verbose", "-v", count=True, help="-v: progress; -vv: debug and tracebacks."),
 ]
 
 
@@ -61,8 +59,10 @@ def _setup_logging(verbose: int) -> None:
 def _fail(exc: BaseException, verbose: int, code: int) -> NoReturn:
     if verbose >= 1:
         log.error("traceback follows", exc_info=exc)
-    message = str(exc) if isinstance(exc, SiteselError) else (
-        f"internal error ({type(exc).__name__}: {exc}); rerun with -v for the traceback"
+    message = (
+        str(exc)
+        if isinstance(exc, SiteselError)
+        else (f"internal error ({type(exc).__name__}: {exc}); rerun with -v for the traceback")
     )
     typer.echo(f"sitesel: error: {message}", err=True)
     raise typer.Exit(code)
@@ -79,11 +79,15 @@ def run(
     config_path: ConfigArg,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Output folder. Default: out/<config name>/.", show_default=False),
+        typer.Option(
+            "--out", help="Output folder. Default: out/<config name>/.", show_default=False
+        ),
     ] = None,
     map_path: Annotated[
         Path | None,
-        typer.Option("--map", help="HTML map path. Default: maps/<config name>.html.", show_default=False),
+        typer.Option(
+            "--map", help="HTML map path. Default: maps/<config name>.html.", show_default=False
+        ),
     ] = None,
     data_dir: DataDirOpt = None,
     offline: OfflineOpt = False,
@@ -102,18 +106,26 @@ def run(
         catalog = load_catalog(catalog_path)
         folder = _data_dir(data_dir)
         result = run_pipeline(
-            config, config_path=config_path, catalog=catalog, catalog_path=catalog_path,
-            data_dir=folder, offline=offline,
+            config,
+            config_path=config_path,
+            catalog=catalog,
+            catalog_path=catalog_path,
+            data_dir=folder,
+            offline=offline,
         )
         written = write_run(
-            result, config=config, config_path=config_path, catalog=catalog,
-            catalog_path=catalog_path, data_dir=folder,
+            result,
+            config=config,
+            config_path=config_path,
+            catalog=catalog,
+            catalog_path=catalog_path,
+            data_dir=folder,
             out_dir=out if out is not None else Path("out") / result.name,
             map_path=map_path if map_path is not None else Path("maps") / f"{result.name}.html",
         )
     except SiteselError as exc:
         _fail(exc, verbose, 2)
-    except Exception as exc:  # noqa: BLE001 - a bug: one line unless -v
+    except Exception as exc:
         _fail(exc, verbose, 1)
     ranked = int((~result.sites["excluded"]).sum())
     typer.echo(
@@ -154,7 +166,7 @@ def validate(
             )
     except SiteselError as exc:
         _fail(exc, verbose, 2)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _fail(exc, verbose, 1)
     note = f"; {len(absent)} file(s) will be downloaded" if absent else ""
     typer.echo(

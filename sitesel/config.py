@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, model_validator
 
@@ -23,7 +23,7 @@ from sitesel._validation import read_yaml_mapping, validate_mapping
 ACRE_HA = 0.40468564224
 """One international acre in hectares."""
 
-Scalar = Union[str, int, float, bool]
+Scalar = str | int | float | bool
 
 
 class _Strict(BaseModel):
@@ -38,7 +38,7 @@ class Selection(_Strict):
     """
 
     layer: str = Field(description="Name of a layer in the catalog.")
-    where: dict[str, Union[Scalar, list[Scalar]]] = Field(
+    where: dict[str, Scalar | list[Scalar]] = Field(
         default_factory=dict, description="Column -> value or list of accepted values."
     )
     min: dict[str, float] = Field(
@@ -175,9 +175,7 @@ class SigmoidValue(_Strict):
     direction: Literal["benefit", "cost"]
 
 
-ValueFunction = Annotated[
-    Union[LinearValue, StepValue, SigmoidValue], Field(discriminator="type")
-]
+ValueFunction = Annotated[LinearValue | StepValue | SigmoidValue, Field(discriminator="type")]
 
 
 class _CriterionBase(_Strict):
@@ -240,9 +238,7 @@ class AreaCriterion(_CriterionBase):
 
 
 Criterion = Annotated[
-    Union[
-        TravelTimeCriterion, DistanceCriterion, SlopeCriterion, ElevationCriterion, AreaCriterion
-    ],
+    TravelTimeCriterion | DistanceCriterion | SlopeCriterion | ElevationCriterion | AreaCriterion,
     Field(discriminator="kind"),
 ]
 

@@ -12,8 +12,12 @@ import numpy.typing as npt
 from sitesel.network import FloatArray
 
 _OPS: dict[str, Callable[[FloatArray, float], npt.NDArray[np.bool_]]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-    "==": operator.eq, "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 
 

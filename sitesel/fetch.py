@@ -146,7 +146,9 @@ def ensure_files(
             if req.sha256 is not None and got != req.sha256:
                 log.warning(
                     "layer %s: %s differs from the catalog's sha256 (%s...); using it anyway",
-                    req.layer, target, req.sha256[:12],
+                    req.layer,
+                    target,
+                    req.sha256[:12],
                 )
             hashes[req.path] = got
             continue
@@ -163,7 +165,8 @@ def ensure_files(
             missing.append(f"{req.layer}: {req.path} (from {req.url}: {exc.__cause__})")
     if missing:
         raise LayerNotFoundError(
-            f"missing in data directory {data_dir}: " + "; ".join(missing)
+            f"missing in data directory {data_dir}: "
+            + "; ".join(missing)
             + f". Set --data-dir or ${DATA_DIR_ENV} to where the files are, or connect to"
             " the internet to download them"
         )

@@ -28,8 +28,20 @@ from sitesel.errors import OutputError
 SITES_LAYER = "sites"
 FLOAT_DECIMALS = 6
 _PACKAGES = (
-    "sitesel", "numpy", "scipy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio",
-    "rasterio", "exactextract", "osmnx", "osmium", "folium", "pydantic",
+    "sitesel",
+    "numpy",
+    "scipy",
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "pyogrio",
+    "rasterio",
+    "exactextract",
+    "osmnx",
+    "osmium",
+    "folium",
+    "pydantic",
 )
 
 
@@ -121,7 +133,7 @@ def staged_outputs(destinations: Mapping[str, Path]) -> Iterator[dict[str, Path]
 
 
 def write_table_csv(table: pd.DataFrame, path: Path) -> None:
-    """Write a table as UTF-8 CSV with ``\\n`` line ends."""
+    """Write a table as UTF-8 CSV with Unix line ends."""
     table.to_csv(path, index=False, lineterminator="\n")
 
 

@@ -41,9 +41,14 @@ def manifest(
         "weights": result.weights,
         "criteria_units": result.criteria_units,
         "constraints": [c.exclude_if for c in config.constraints],
-        "sites": {"total": len(excluded), "excluded": int(excluded.sum()),
-                  "ranked": int((~excluded).sum())},
-        "road_graph": None if result.connectivity is None else {
+        "sites": {
+            "total": len(excluded),
+            "excluded": int(excluded.sum()),
+            "ranked": int((~excluded).sum()),
+        },
+        "road_graph": None
+        if result.connectivity is None
+        else {
             **vars(result.connectivity),
             "dangles_joined": result.snap.n_dangles_joined if result.snap else None,
             "connector_length_m": round(result.snap.connector_length_m, 1) if result.snap else None,
@@ -85,13 +90,18 @@ def write_run(
         if layer is not None and catalog.layers[layer].name_column:
             name_columns[crit_name] = catalog.layers[layer].name_column or ""
     meta = manifest(
-        result, config=config, config_path=config_path, catalog=catalog,
-        catalog_path=catalog_path, data_dir=data_dir,
+        result,
+        config=config,
+        config_path=config_path,
+        catalog=catalog,
+        catalog_path=catalog_path,
+        data_dir=data_dir,
     )
     weights = ", ".join(f"{k} {v:.2f}" for k, v in result.weights.items())
     fmap = render.site_map(
         result.sites,
-        title=f"sitesel: {result.name}" + (f" - {config.description}" if config.description else ""),
+        title=f"sitesel: {result.name}"
+        + (f" - {config.description}" if config.description else ""),
         subtitle=f"weights: {weights}",
         units=result.criteria_units,
         weights=result.weights,

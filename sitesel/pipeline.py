@@ -150,12 +150,10 @@ def _score(values: FloatArray, fn: ValueFunction) -> FloatArray:
 def _unit(crit: object) -> str:
     if isinstance(crit, SlopeCriterion) and crit.stat == "share_below":
         return UNITS["slope_share_below"]
-    return UNITS[getattr(crit, "kind")]
+    return UNITS[crit.kind]
 
 
-def _terrain_values(
-    config: Config, sites: gpd.GeoSeries, dem: Dem
-) -> dict[str, FloatArray]:
+def _terrain_values(config: Config, sites: gpd.GeoSeries, dem: Dem) -> dict[str, FloatArray]:
     """Raw values of every slope and elevation criterion from one zonal-statistics pass."""
     slope = slope_deg(dem.elevation_m, dem.cell_size_m)
     grids = {"elevation": dem.elevation_m, "slope": slope}
@@ -219,8 +217,11 @@ def run(
 
     with _stage(timings, "study_area"):
         native = select(
-            loader.frame(config.study_area.layer), where=config.study_area.where,
-            minimum=config.study_area.min, layer=config.study_area.layer, key="study_area",
+            loader.frame(config.study_area.layer),
+            where=config.study_area.where,
+            minimum=config.study_area.min,
+            layer=config.study_area.layer,
+            key="study_area",
         )
         crs = working_crs(config, native, config_path)
         area = study_area_polygon(
@@ -244,7 +245,10 @@ def run(
         sites = sites.assign(area_ha=area_ha(sites.geometry))
 
     result = RunResult(
-        name=config.name, crs=crs, area=area, sites=sites,
+        name=config.name,
+        crs=crs,
+        area=area,
+        sites=sites,
         criteria_units={n: _unit(c) for n, c in config.criteria.items()},
         weights=aggregate.normalised_weights(
             {n: c.weight for n, c in config.criteria.items() if c.weight is not None}
@@ -258,7 +262,9 @@ def run(
         net = config.network
         with _stage(timings, "road_graph"):
             roads, snap = loader.roads(
-                net.roads, crs=crs, keep_within=area.buffer(net.margin_km * 1000),
+                net.roads,
+                crs=crs,
+                keep_within=area.buffer(net.margin_km * 1000),
                 snap_tolerance_m=net.snap_tolerance_m,
             )
             speeds = speeds_for_classes(
@@ -277,7 +283,9 @@ def run(
                 targets = _selected(loader, crit.to, f"criteria.{name}.to", crs)
                 result.targets[name] = targets
                 raw[name] = travel_time_min(
-                    sites.geometry, _target_xy_points(targets), graph=graph,
+                    sites.geometry,
+                    _target_xy_points(targets),
+                    graph=graph,
                     node_xy=result.roads.node_xy,
                     offroad_speed_kmh=config.network.offroad_speed_kmh,
                     max_offroad_m=config.network.max_offroad_km * 1000,
@@ -289,14 +297,14 @@ def run(
             elif isinstance(crit, AreaCriterion):
                 raw[name] = sites["area_ha"].to_numpy()
         if config.dem is not None:
-            dem = loader.dem(config.dem.layer, crs=crs, area=area, resolution_m=config.dem.resolution_m)
+            dem = loader.dem(
+                config.dem.layer, crs=crs, area=area, resolution_m=config.dem.resolution_m
+            )
             raw.update(_terrain_values(config, sites.geometry, dem))
 
     with _stage(timings, "scoring"):
         weighted = list(result.weights)
-        rules = [
-            constraints.Rule(*c.parts, reason=c.reason) for c in config.constraints
-        ]
+        rules = [constraints.Rule(*c.parts, reason=c.reason) for c in config.constraints]
         reasons = constraints.exclusion_reasons(
             len(sites), raw=raw, rules=rules, required=weighted, outside_area=outside
         )
@@ -325,7 +333,10 @@ def run(
         )
     result.input_sha256 = dict(sorted(loader.file_sha256.items()))
     log.info(
-        "%d sites, %d excluded, best %s (suitability %.3f)", len(sites), int(excluded.sum()),
-        result.sites.loc[rank == 1, "site_id"].iloc[0], float(np.nanmax(suitability[~excluded])),
+        "%d sites, %d excluded, best %s (suitability %.3f)",
+        len(sites),
+        int(excluded.sum()),
+        result.sites.loc[rank == 1, "site_id"].iloc[0],
+        float(np.nanmax(suitability[~excluded])),
     )
     return result

@@ -1,5 +1,8 @@
-"""Folium map of a run: sites by suitability, excluded sites with their reason, top ranks,
-roads and targets as layers a planner can switch on and off."""
+"""Folium map of a run.
+
+Sites by suitability, excluded sites with their reason, top ranks, and roads and targets
+as layers a planner can switch on and off.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +21,15 @@ from sitesel.network import RoadEdges
 WGS84 = "EPSG:4326"
 EXCLUDED_COLOUR = "#9e9e9e"
 SUITABILITY_COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]
-ROAD_COLOURS = {"NH": "#b2182b", "SH": "#ef8a62", "MDR": "#f4a582", "motorway": "#b2182b",
-                "trunk": "#b2182b", "primary": "#ef8a62", "secondary": "#f4a582"}
+ROAD_COLOURS = {
+    "NH": "#b2182b",
+    "SH": "#ef8a62",
+    "MDR": "#f4a582",
+    "motorway": "#b2182b",
+    "trunk": "#b2182b",
+    "primary": "#ef8a62",
+    "secondary": "#f4a582",
+}
 ROAD_DEFAULT_COLOUR = "#636363"
 TARGET_COLOURS = ["#2166ac", "#762a83", "#1b7837", "#8c510a", "#01665e"]
 DISPLAY_TOLERANCE_DEG = 0.0001  # ~10 m: finer detail is invisible at site scale
@@ -86,8 +96,10 @@ def _add_sites(
         frame,
         name="Sites by suitability",
         style_function=lambda f: {
-            "fillColor": f["properties"]["_fill"], "color": f["properties"]["_fill"],
-            "weight": 0.5, "fillOpacity": 0.7,
+            "fillColor": f["properties"]["_fill"],
+            "color": f["properties"]["_fill"],
+            "weight": 0.5,
+            "fillOpacity": 0.7,
         },
         highlight_function=lambda f: {"weight": 2, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["Site", "Rank", "Suitability", "Excluded because"]),
@@ -112,7 +124,8 @@ def _add_top_ranks(fmap: folium.Map, sites: gpd.GeoDataFrame, top_n: int) -> Non
                     'height:22px;line-height:22px;text-align:center;font:bold 12px sans-serif">'
                     f"{rank}</div>"
                 ),
-                icon_size=(22, 22), icon_anchor=(11, 11),
+                icon_size=(22, 22),
+                icon_anchor=(11, 11),
             ),
             tooltip=f"Rank {rank}: {html.escape(str(site['site_id']))}",
         ).add_to(group)
@@ -158,7 +171,11 @@ def _add_targets(
                 label = str(row[column]) if column and column in row else criterion
                 point = row.geometry.centroid
                 folium.CircleMarker(
-                    [point.y, point.x], radius=7, color=colour, fill=True, fill_opacity=0.9,
+                    [point.y, point.x],
+                    radius=7,
+                    color=colour,
+                    fill=True,
+                    fill_opacity=0.9,
                     tooltip=html.escape(label),
                 ).add_to(group)
         group.add_to(fmap)
@@ -167,9 +184,12 @@ def _add_targets(
 def _add_title(fmap: folium.Map, title: str, subtitle: str) -> None:
     block = (
         '<div style="position:fixed;top:10px;left:50px;z-index:9999;background:#fff;'
-        'padding:6px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.4);'
-        'font:13px sans-serif"><b>' + html.escape(title) + "</b><br>"
-        + html.escape(subtitle) + "</div>"
+        "padding:6px 10px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.4);"
+        'font:13px sans-serif"><b>'
+        + html.escape(title)
+        + "</b><br>"
+        + html.escape(subtitle)
+        + "</div>"
     )
     fmap.get_root().html.add_child(folium.Element(block))
 

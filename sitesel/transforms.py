@@ -25,8 +25,10 @@ def linear(x: FloatArray, *, low: float, high: float, direction: Direction) -> F
 
 
 def step(x: FloatArray, *, breaks: Sequence[float], scores: Sequence[float]) -> FloatArray:
-    """Classes: ``x < breaks[0]`` scores ``scores[0]``, ``breaks[0] <= x < breaks[1]``
-    scores ``scores[1]``, ..., ``x >= breaks[-1]`` scores ``scores[-1]``.
+    """Score by classes delimited by ``breaks``.
+
+    ``x < breaks[0]`` scores ``scores[0]``, ``breaks[0] <= x < breaks[1]`` scores
+    ``scores[1]``, ..., ``x >= breaks[-1]`` scores ``scores[-1]``.
 
     >>> import numpy as np
     >>> step(np.array([2.0, 5, 9, 20]), breaks=[5, 10], scores=[1, 0.5, 0]).tolist()

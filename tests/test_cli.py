@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -26,8 +25,17 @@ def sitesel(*args: str):
 @pytest.fixture(scope="session")
 def leh_run(tmp_path_factory, data_dir):
     out = tmp_path_factory.mktemp("leh")
-    result = sitesel("run", LEH, "--out", out / "run", "--map", out / "leh.html",
-                     "--data-dir", data_dir, "--offline")
+    result = sitesel(
+        "run",
+        LEH,
+        "--out",
+        out / "run",
+        "--map",
+        out / "leh.html",
+        "--data-dir",
+        data_dir,
+        "--offline",
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -36,8 +44,14 @@ def test_run_writes_the_output_contract(leh_run):
     run = leh_run / "run"
     assert sorted(p.name for p in run.iterdir()) == ["manifest.json", "ranking.csv", "sites.gpkg"]
     table = pd.read_csv(run / "ranking.csv")
-    criteria = ["time_to_leh_min", "time_to_airport_min", "highway_distance_km",
-                "slope_mean_deg", "elevation_m", "flat_share"]
+    criteria = [
+        "time_to_leh_min",
+        "time_to_airport_min",
+        "highway_distance_km",
+        "slope_mean_deg",
+        "elevation_m",
+        "flat_share",
+    ]
     expected = ["site_id", "lon", "lat", "area_ha", "excluded", "exclusion_reason"]
     expected += [f"raw__{c}" for c in criteria] + [f"score__{c}" for c in criteria[:-1]]
     expected += ["suitability", "rank"]
@@ -71,15 +85,30 @@ def test_run_writes_the_output_contract(leh_run):
 
 def test_map_holds_sites_roads_targets_and_top_ranks(leh_run):
     html = (leh_run / "leh.html").read_text()
-    for label in ("Sites by suitability", "Roads", "Targets: time_to_airport_min",
-                  "Top 10 sites", "mean slope above 15 degrees", "Suitability"):
+    for label in (
+        "Sites by suitability",
+        "Roads",
+        "Targets: time_to_airport_min",
+        "Top 10 sites",
+        "mean slope above 15 degrees",
+        "Suitability",
+    ):
         assert label in html
     assert html.count("border-radius:50%") >= 10  # rank badges
 
 
 def test_same_inputs_give_byte_identical_ranking(leh_run, data_dir, tmp_path):
-    result = sitesel("run", LEH, "--out", tmp_path / "again", "--map", tmp_path / "m.html",
-                     "--data-dir", data_dir, "--offline")
+    result = sitesel(
+        "run",
+        LEH,
+        "--out",
+        tmp_path / "again",
+        "--map",
+        tmp_path / "m.html",
+        "--data-dir",
+        data_dir,
+        "--offline",
+    )
     assert result.exit_code == 0
     first = (leh_run / "run" / "ranking.csv").read_bytes()
     assert (tmp_path / "again" / "ranking.csv").read_bytes() == first
@@ -114,8 +143,9 @@ def run_case(tmp_path, data_dir, config, catalog=None):
     path = tmp_path / "case.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     out, map_path = tmp_path / "out", tmp_path / "case.html"
-    result = sitesel("run", path, "--out", out, "--map", map_path, "--data-dir", data_dir,
-                     "--offline")
+    result = sitesel(
+        "run", path, "--out", out, "--map", map_path, "--data-dir", data_dir, "--offline"
+    )
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sitesel: error: "), result.stderr
@@ -166,8 +196,10 @@ def test_unreadable_file(tmp_path, data_dir):
     (tmp_path / "data" / "hq.geojson").write_text("this is not GeoJSON")
     catalog = catalog_dict()
     # An absolute path in a catalog is used as it is, outside the data directory.
-    catalog["layers"]["subdistrict_hq"] = {"kind": "points",
-                                           "path": str(tmp_path / "data" / "hq.geojson")}
+    catalog["layers"]["subdistrict_hq"] = {
+        "kind": "points",
+        "path": str(tmp_path / "data" / "hq.geojson"),
+    }
     line = run_case(tmp_path, data_dir, leh_dict(), catalog)
     assert "layer 'subdistrict_hq': cannot read" in line
 
@@ -178,8 +210,10 @@ def test_layer_without_crs(tmp_path, data_dir):
     hq.to_file(tmp_path / "data" / "hq.shp")
     (tmp_path / "data" / "hq.prj").unlink()
     catalog = catalog_dict()
-    catalog["layers"]["subdistrict_hq"] = {"kind": "points",
-                                           "path": str(tmp_path / "data" / "hq.shp")}
+    catalog["layers"]["subdistrict_hq"] = {
+        "kind": "points",
+        "path": str(tmp_path / "data" / "hq.shp"),
+    }
     line = run_case(tmp_path, data_dir, leh_dict(), catalog)
     assert "layer 'subdistrict_hq': hq.shp has no CRS; set crs:" in line
 
@@ -213,8 +247,9 @@ def test_failed_run_keeps_earlier_outputs(tmp_path, data_dir, leh_run):
     config["constraints"].append({"exclude_if": "elevation_m > 0"})
     path = tmp_path / "case.yaml"
     path.write_text(yaml.safe_dump(config))
-    result = sitesel("run", path, "--out", out, "--map", tmp_path / "m.html",
-                     "--data-dir", data_dir, "--offline")
+    result = sitesel(
+        "run", path, "--out", out, "--map", tmp_path / "m.html", "--data-dir", data_dir, "--offline"
+    )
     assert result.exit_code == 2
     assert (out / "ranking.csv").read_text() == "earlier run\n"
     assert sorted(p.name for p in out.iterdir()) == ["ranking.csv"]  # no temp files left

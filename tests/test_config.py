@@ -37,25 +37,41 @@ def test_leh_config_and_catalog_are_valid():
     ("change", "expected"),
     [
         (lambda d: d.update(wieghts=1), r"case.yaml: wieghts: unknown key"),
-        (lambda d: d["criteria"]["slope_mean_deg"].update(weight="heavy"),
-         r"criteria.slope_mean_deg.*weight: Input should be a valid number.*found 'heavy'"),
-        (lambda d: d["criteria"]["slope_mean_deg"].update(weight=-1),
-         r"criteria.slope_mean_deg.*weight: Input should be greater than 0, found -1"),
-        (lambda d: d["criteria"]["slope_mean_deg"].update(kind="steepness"),
-         r"criteria.slope_mean_deg.kind: expected one of 'travel_time', 'distance', 'slope',"
-         r" 'elevation', 'area', found 'steepness'"),
-        (lambda d: d["constraints"].append({"exclude_if": "slop_mean_deg > 3"}),
-         r"constraints\[3\] names criterion 'slop_mean_deg', which is not among criteria"),
-        (lambda d: d["constraints"].append({"exclude_if": "slope is steep"}),
-         r"constraints\[3\].exclude_if: String should match pattern"),
-        (lambda d: d["criteria"]["elevation_m"]["value"].update(low=5000),
-         r"low must be less than high \(low=5000.0, high=4000.0\)"),
-        (lambda d: d["sites"]["grid"].update(cell_area_ha=40),
-         r"sites.grid: give exactly one of cell_area_acres or cell_area_ha"),
+        (
+            lambda d: d["criteria"]["slope_mean_deg"].update(weight="heavy"),
+            r"criteria.slope_mean_deg.*weight: Input should be a valid number.*found 'heavy'",
+        ),
+        (
+            lambda d: d["criteria"]["slope_mean_deg"].update(weight=-1),
+            r"criteria.slope_mean_deg.*weight: Input should be greater than 0, found -1",
+        ),
+        (
+            lambda d: d["criteria"]["slope_mean_deg"].update(kind="steepness"),
+            r"criteria.slope_mean_deg.kind: expected one of 'travel_time', 'distance', 'slope',"
+            r" 'elevation', 'area', found 'steepness'",
+        ),
+        (
+            lambda d: d["constraints"].append({"exclude_if": "slop_mean_deg > 3"}),
+            r"constraints\[3\] names criterion 'slop_mean_deg', which is not among criteria",
+        ),
+        (
+            lambda d: d["constraints"].append({"exclude_if": "slope is steep"}),
+            r"constraints\[3\].exclude_if: String should match pattern",
+        ),
+        (
+            lambda d: d["criteria"]["elevation_m"]["value"].update(low=5000),
+            r"low must be less than high \(low=5000.0, high=4000.0\)",
+        ),
+        (
+            lambda d: d["sites"]["grid"].update(cell_area_ha=40),
+            r"sites.grid: give exactly one of cell_area_acres or cell_area_ha",
+        ),
         (lambda d: d.pop("study_area"), r"study_area: required key is missing"),
         (lambda d: d.pop("dem"), r"criterion 'slope_mean_deg' \(slope\) needs a dem: section"),
-        (lambda d: d["criteria"]["time_to_leh_min"].pop("value"),
-         r"a weighted criterion needs a value function"),
+        (
+            lambda d: d["criteria"]["time_to_leh_min"].pop("value"),
+            r"a weighted criterion needs a value function",
+        ),
     ],
 )
 def test_bad_configs_say_file_key_expected_and_found(tmp_path, change, expected):
@@ -75,7 +91,7 @@ def test_yaml_syntax_error_names_line(tmp_path):
 
 
 def test_missing_config_file(tmp_path):
-    with pytest.raises(ConfigError, match="nope.yaml: file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml: file not found"):
         load_config(tmp_path / "nope.yaml")
 
 

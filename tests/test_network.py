@@ -21,9 +21,16 @@ def make_roads(node_xy, pairs, *, oneway=False, road_class="road"):
     v = np.array([p[1] for p in pairs])
     geoms = shapely.linestrings(np.stack([node_xy[u], node_xy[v]], axis=1))
     edges = gpd.GeoDataFrame(
-        {"u": u, "v": v, "length_m": shapely.length(geoms), "road_class": road_class,
-         "oneway": oneway, "name": ""},
-        geometry=geoms, crs="EPSG:32643",
+        {
+            "u": u,
+            "v": v,
+            "length_m": shapely.length(geoms),
+            "road_class": road_class,
+            "oneway": oneway,
+            "name": "",
+        },
+        geometry=geoms,
+        crs="EPSG:32643",
     )
     return RoadEdges(node_xy=node_xy, edges=edges)
 
@@ -50,8 +57,12 @@ def test_grid_times_are_manhattan_minutes():
     graph = travel_time_graph(roads, minutes_at(roads, 60))  # 1 km per minute
     origins = roads.node_xy.copy()
     times = time_to_nearest_target_min(
-        graph, roads.node_xy, np.array([[0.0, 0.0]]), origins,
-        offroad_speed_kmh=5, max_offroad_m=100,
+        graph,
+        roads.node_xy,
+        np.array([[0.0, 0.0]]),
+        origins,
+        offroad_speed_kmh=5,
+        max_offroad_m=100,
     )
     expected = origins.sum(axis=1) / 1000
     np.testing.assert_allclose(times, expected, atol=1e-6)
@@ -63,8 +74,12 @@ def test_nearest_of_two_targets_and_offroad_legs():
     # Targets 600 m off two opposite corners (7.2 min at 5 km/h); an origin 300 m off the centre.
     targets = np.array([[-600.0, 0.0], [2000.0, 2600.0]])
     times = time_to_nearest_target_min(
-        graph, roads.node_xy, targets, np.array([[1000.0, 1300.0]]),
-        offroad_speed_kmh=5, max_offroad_m=1000,
+        graph,
+        roads.node_xy,
+        targets,
+        np.array([[1000.0, 1300.0]]),
+        offroad_speed_kmh=5,
+        max_offroad_m=1000,
     )
     assert times[0] == pytest.approx(3.6 + 2 + 7.2)
 
@@ -74,8 +89,12 @@ def test_oneway_loop_goes_the_long_way_back():
     roads = make_roads(square, [(0, 1), (1, 2), (2, 3), (3, 0)], oneway=True)
     graph = travel_time_graph(roads, minutes_at(roads, 60))
     to_node0 = time_to_nearest_target_min(
-        graph, roads.node_xy, np.array([[0.0, 0.0]]), np.array(square, dtype=float),
-        offroad_speed_kmh=5, max_offroad_m=10,
+        graph,
+        roads.node_xy,
+        np.array([[0.0, 0.0]]),
+        np.array(square, dtype=float),
+        offroad_speed_kmh=5,
+        max_offroad_m=10,
     )
     np.testing.assert_allclose(to_node0, [0, 3, 2, 1], atol=1e-6)
 
@@ -92,9 +111,12 @@ def test_disconnected_and_far_origins_are_nan():
     roads = make_roads([(0, 0), (1000, 0), (5000, 0), (6000, 0)], [(0, 1), (2, 3)])
     graph = travel_time_graph(roads, minutes_at(roads, 60))
     times = time_to_nearest_target_min(
-        graph, roads.node_xy, np.array([[0.0, 0.0]]),
+        graph,
+        roads.node_xy,
+        np.array([[0.0, 0.0]]),
         np.array([[1000.0, 0.0], [6000.0, 0.0], [0.0, 50_000.0]]),
-        offroad_speed_kmh=5, max_offroad_m=500,
+        offroad_speed_kmh=5,
+        max_offroad_m=500,
     )
     assert times[0] == pytest.approx(1.0)
     assert np.isnan(times[1]) and np.isnan(times[2])

@@ -85,7 +85,7 @@ class _OverpassFromPbf(BaseHTTPRequestHandler):
     pbf: Path
     requests: list[str]
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         query = parse_qs(body)["data"][0]
         type(self).requests.append(query)
@@ -100,13 +100,16 @@ class _OverpassFromPbf(BaseHTTPRequestHandler):
                 refs = [n.ref for n in obj.nodes]
                 if not all(r in nodes for r in refs):
                     continue  # clipped by the extract; a real server has every node
-                if any(south <= nodes[r][0] <= north and west <= nodes[r][1] <= east
-                       for r in refs):
-                    elements.append({"type": "way", "id": obj.id, "nodes": refs,
-                                     "tags": dict(obj.tags)})
+                if any(south <= nodes[r][0] <= north and west <= nodes[r][1] <= east for r in refs):
+                    elements.append(
+                        {"type": "way", "id": obj.id, "nodes": refs, "tags": dict(obj.tags)}
+                    )
         used = {r for e in elements for r in e["nodes"]}
-        elements += [{"type": "node", "id": n, "lat": nodes[n][0], "lon": nodes[n][1]}
-                     for n in used if n in nodes]
+        elements += [
+            {"type": "node", "id": n, "lat": nodes[n][0], "lon": nodes[n][1]}
+            for n in used
+            if n in nodes
+        ]
         payload = json.dumps({"version": 0.6, "elements": elements}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -114,31 +117,36 @@ class _OverpassFromPbf(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format, *args):  # noqa: A002
+    def log_message(self, format, *args):
         pass
 
 
 def test_overpass_path_through_osmnx_against_a_local_server(data_dir, tmp_path, monkeypatch):
-    handler = type("H", (_OverpassFromPbf,), {"pbf": data_dir / "osm" / "kouvola.osm.pbf",
-                                               "requests": []})
+    handler = type(
+        "H", (_OverpassFromPbf,), {"pbf": data_dir / "osm" / "kouvola.osm.pbf", "requests": []}
+    )
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        monkeypatch.setattr(ox.settings, "overpass_url", f"http://127.0.0.1:{httpd.server_address[1]}/api")
+        monkeypatch.setattr(
+            ox.settings, "overpass_url", f"http://127.0.0.1:{httpd.server_address[1]}/api"
+        )
         monkeypatch.setattr(ox.settings, "overpass_rate_limit", False)
         monkeypatch.setattr(ox.settings, "use_cache", True)
         monkeypatch.setattr(ox.settings, "cache_folder", str(tmp_path))
         monkeypatch.setattr(ox.settings, "log_console", False)
         bbox = (26.935, 60.522, 26.965, 60.538)
-        roads = road_edges_from_overpass(bbox, crs=UTM35, network_type="drive",
-                                         cache_dir=tmp_path / "cache", layer="kouvola")
+        roads = road_edges_from_overpass(
+            bbox, crs=UTM35, network_type="drive", cache_dir=tmp_path / "cache", layer="kouvola"
+        )
         assert len(handler.requests) == 1 and "highway" in handler.requests[0]
         assert roads.edges["length_m"].sum() > 10_000
         assert set(roads.edges["road_class"]) <= DRIVABLE_HIGHWAYS
         assert connectivity_report(roads).n_components < 20
         # A second call is answered from osmnx's cache: no new request.
-        again = road_edges_from_overpass(bbox, crs=UTM35, network_type="drive",
-                                         cache_dir=tmp_path / "cache", layer="kouvola")
+        again = road_edges_from_overpass(
+            bbox, crs=UTM35, network_type="drive", cache_dir=tmp_path / "cache", layer="kouvola"
+        )
         assert len(handler.requests) == 1
         assert len(again.edges) == len(roads.edges)
     finally:

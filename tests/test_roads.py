@@ -17,7 +17,8 @@ def lines(*geoms, classes=None):
 
 def test_crossing_lines_are_noded_into_four_edges():
     layer = lines(
-        shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(50, -50), (50, 50)]),
+        shapely.LineString([(0, 0), (100, 0)]),
+        shapely.LineString([(50, -50), (50, 50)]),
         classes=["NH", "MDR"],
     )
     roads, report = road_edges_from_lines(layer, class_column="cls", snap_tolerance_m=0)
@@ -31,7 +32,8 @@ def test_crossing_lines_are_noded_into_four_edges():
 def test_dangling_end_is_joined_to_the_road_it_stops_short_of():
     # A side road ending 8 m short of a main road: a T junction with a gap.
     layer = lines(
-        shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(40, 8), (40, 60)]),
+        shapely.LineString([(0, 0), (100, 0)]),
+        shapely.LineString([(40, 8), (40, 60)]),
         classes=["NH", "VR"],
     )
     unsnapped, _ = road_edges_from_lines(layer, class_column="cls", snap_tolerance_m=5)
@@ -58,7 +60,8 @@ def test_gap_to_a_road_end_joins_the_end_node():
 def test_missing_class_column_is_a_layer_error():
     with pytest.raises(LayerError, match="no column 'RoadCatego'"):
         road_edges_from_lines(
-            lines(shapely.LineString([(0, 0), (1, 1)])), class_column="RoadCatego",
+            lines(shapely.LineString([(0, 0), (1, 1)])),
+            class_column="RoadCatego",
             snap_tolerance_m=0,
         )
 

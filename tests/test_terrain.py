@@ -20,8 +20,16 @@ def write_plane(path, *, crs, x0=500_000.0, y0=3_800_000.0, cell=30.0, size=200,
     x = x0 + cell * (np.arange(size) + 0.5)
     z = np.tile(1000 + rise * (x - x0), (size, 1)).astype("float32")
     with rasterio.open(
-        path, "w", driver="GTiff", width=size, height=size, count=1, dtype="float32",
-        crs=crs, transform=from_origin(x0, y0, cell, cell), nodata=-9999,
+        path,
+        "w",
+        driver="GTiff",
+        width=size,
+        height=size,
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=from_origin(x0, y0, cell, cell),
+        nodata=-9999,
     ) as dst:
         dst.write(z, 1)
     return (x0, y0 - cell * size, x0 + cell * size, y0)
@@ -41,8 +49,10 @@ def test_slope_of_cone_grows_with_its_steepness():
 
 def test_zonal_stats_weight_partial_cells():
     grid = np.array([[1.0, 3.0], [np.nan, 5.0]])
-    sites = gpd.GeoSeries([shapely.box(0, 10, 20, 20), shapely.box(0, 0, 10, 10),
-                           shapely.box(5, 5, 15, 15)], crs=UTM43)
+    sites = gpd.GeoSeries(
+        [shapely.box(0, 10, 20, 20), shapely.box(0, 0, 10, 10), shapely.box(5, 5, 15, 15)],
+        crs=UTM43,
+    )
     stats = zonal_stats(sites, {"z": grid}, transform=from_origin(0, 20, 10, 10), stats=["mean"])
     # Site 0 covers cells 1 and 3 equally; site 1 only nodata; site 2 a quarter of each.
     assert stats["z_mean"][0] == pytest.approx(2.0)
@@ -53,12 +63,22 @@ def test_zonal_stats_weight_partial_cells():
 def test_load_dem_plane_gives_known_slope_per_site(tmp_path):
     bounds = write_plane(tmp_path / "plane.tif", crs="EPSG:32643")
     inner = (bounds[0] + 1000, bounds[1] + 1000, bounds[2] - 1000, bounds[3] - 1000)
-    dem = load_dem([tmp_path / "plane.tif"], dst_crs=UTM43, area_bounds=inner, margin_m=300,
-                   resolution_m=None, layer="plane")
+    dem = load_dem(
+        [tmp_path / "plane.tif"],
+        dst_crs=UTM43,
+        area_bounds=inner,
+        margin_m=300,
+        resolution_m=None,
+        layer="plane",
+    )
     assert dem.cell_size_m == pytest.approx(30)
     site = gpd.GeoSeries([shapely.box(*inner).buffer(-500)], crs=UTM43)
-    stats = zonal_stats(site, {"slope": slope_deg(dem.elevation_m, dem.cell_size_m)},
-                        transform=dem.transform, stats=["mean", "max"])
+    stats = zonal_stats(
+        site,
+        {"slope": slope_deg(dem.elevation_m, dem.cell_size_m)},
+        transform=dem.transform,
+        stats=["mean", "max"],
+    )
     assert stats["slope_mean"][0] == pytest.approx(math.degrees(math.atan(0.1)), abs=0.01)
 
 
@@ -66,15 +86,27 @@ def test_dem_not_covering_the_area_is_an_error(tmp_path):
     bounds = write_plane(tmp_path / "plane.tif", crs="EPSG:32643")
     beyond = (bounds[0], bounds[1], bounds[2] + 5000, bounds[3])
     with pytest.raises(CoverageError, match="does not cover the study area"):
-        load_dem([tmp_path / "plane.tif"], dst_crs=UTM43, area_bounds=beyond, margin_m=0,
-                 resolution_m=None, layer="plane")
+        load_dem(
+            [tmp_path / "plane.tif"],
+            dst_crs=UTM43,
+            area_bounds=beyond,
+            margin_m=0,
+            resolution_m=None,
+            layer="plane",
+        )
 
 
 def test_dem_without_crs_is_an_error(tmp_path):
     bounds = write_plane(tmp_path / "nocrs.tif", crs=None)
     with pytest.raises(CrsError, match="has no CRS; set crs"):
-        load_dem([tmp_path / "nocrs.tif"], dst_crs=UTM43, area_bounds=bounds, margin_m=0,
-                 resolution_m=None, layer="nocrs")
+        load_dem(
+            [tmp_path / "nocrs.tif"],
+            dst_crs=UTM43,
+            area_bounds=bounds,
+            margin_m=0,
+            resolution_m=None,
+            layer="nocrs",
+        )
 
 
 def test_dted_tiles_mosaic_to_known_heights(data_dir):
@@ -84,8 +116,9 @@ def test_dted_tiles_mosaic_to_known_heights(data_dir):
     x, y = leh.x[0], leh.y[0]
     # A box straddling the 34 N tile edge, so two tiles must be mosaicked.
     area = (x - 20_000, y - 40_000, x + 20_000, y + 20_000)
-    dem = load_dem(tiles, dst_crs=UTM43, area_bounds=area, margin_m=2000,
-                   resolution_m=500, layer="dted")
+    dem = load_dem(
+        tiles, dst_crs=UTM43, area_bounds=area, margin_m=2000, resolution_m=500, layer="dted"
+    )
     (r0, r1), (c0, c1) = rasterio.transform.rowcol(
         dem.transform, [area[0], area[2]], [area[3], area[1]]
     )

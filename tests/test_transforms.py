@@ -26,7 +26,9 @@ def test_step_classes_include_lower_break():
 
 
 def test_sigmoid_midpoint_and_width():
-    out = transforms.sigmoid(np.array([20.0, 25.0, 30.0]), midpoint=25, width=10, direction="benefit")
+    out = transforms.sigmoid(
+        np.array([20.0, 25.0, 30.0]), midpoint=25, width=10, direction="benefit"
+    )
     assert out[1] == pytest.approx(0.5)
     assert out[0] == pytest.approx(1 / (1 + np.e))
     assert out[2] == pytest.approx(1 - 1 / (1 + np.e))

@@ -75,8 +75,13 @@ def zonal_stats(
     wkt = sites.crs.to_wkt() if sites.crs is not None else None
     sources = [
         NumPyRasterSource(
-            np.ascontiguousarray(grid, dtype=np.float64), xmin, ymin, xmax, ymax,
-            name=name, srs_wkt=wkt,
+            np.ascontiguousarray(grid, dtype=np.float64),
+            xmin,
+            ymin,
+            xmax,
+            ymax,
+            name=name,
+            srs_wkt=wkt,
         )
         for name, grid in grids.items()
     ]

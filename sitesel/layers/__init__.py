@@ -1,0 +1,1 @@
+"""Layer loaders: one module per source kind, all returning data in the working CRS."""

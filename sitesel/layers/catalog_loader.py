@@ -13,7 +13,11 @@ from shapely.geometry.base import BaseGeometry
 from sitesel.catalog import Catalog, LayerSpec
 from sitesel.fetch import FileRequest, ensure_files
 from sitesel.layers.dem import Dem, load_dem
-from sitesel.layers.osm import road_edges_from_osm_xml, road_edges_from_overpass, road_edges_from_pbf
+from sitesel.layers.osm import (
+    road_edges_from_osm_xml,
+    road_edges_from_overpass,
+    road_edges_from_pbf,
+)
 from sitesel.layers.points import read_points_csv, read_runways_csv
 from sitesel.layers.roads import SnapReport, road_edges_from_lines
 from sitesel.layers.vector import read_vector
@@ -103,8 +107,11 @@ class LayerLoader:
             wgs84 = gpd.GeoSeries([keep_within], crs=crs).to_crs("EPSG:4326")
             west, south, east, north = wgs84.total_bounds
             roads = road_edges_from_overpass(
-                (west, south, east, north), crs=crs, network_type=spec.network_type,
-                cache_dir=self.data_dir / "osmnx_cache", layer=name,
+                (west, south, east, north),
+                crs=crs,
+                network_type=spec.network_type,
+                cache_dir=self.data_dir / "osmnx_cache",
+                layer=name,
             )
             return roads, None
         if spec.format in {"osm_pbf", "osm_xml"}:

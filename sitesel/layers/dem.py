@@ -100,7 +100,9 @@ def load_dem(
             try:
                 datasets.append(rasterio.open(path))
             except RasterioIOError as exc:
-                raise LayerError(f"layer {layer!r}: cannot read {path} as a raster: {exc}") from None
+                raise LayerError(
+                    f"layer {layer!r}: cannot read {path} as a raster: {exc}"
+                ) from None
         src_crs = _common_crs(datasets, paths, layer=layer, assumed=crs)
         xmin, ymin, xmax, ymax = area_bounds
         want = transform_bounds(
@@ -130,13 +132,23 @@ def load_dem(
         )
     out = np.full((height, width), np.nan)
     reproject(
-        src, out, src_transform=mosaic_transform, src_crs=src_crs, src_nodata=np.nan,
-        dst_transform=dst_transform, dst_crs=dst_crs, dst_nodata=np.nan,
+        src,
+        out,
+        src_transform=mosaic_transform,
+        src_crs=src_crs,
+        src_nodata=np.nan,
+        dst_transform=dst_transform,
+        dst_crs=dst_crs,
+        dst_nodata=np.nan,
         resampling=Resampling.bilinear,
     )
     log.info(
-        "layer %s: %d file(s) mosaicked, %dx%d cells of %.0f m", layer, len(paths), width,
-        height, dst_transform.a,
+        "layer %s: %d file(s) mosaicked, %dx%d cells of %.0f m",
+        layer,
+        len(paths),
+        width,
+        height,
+        dst_transform.a,
     )
     return Dem(elevation_m=out, transform=dst_transform, crs=dst_crs)
 
@@ -160,9 +172,7 @@ def _common_crs(
     return pyproj.CRS.from_wkt(crses.pop())
 
 
-def _check_coverage(
-    datasets: list[rasterio.DatasetReader], area: Bounds, *, layer: str
-) -> None:
+def _check_coverage(datasets: list[rasterio.DatasetReader], area: Bounds, *, layer: str) -> None:
     left = min(ds.bounds.left for ds in datasets)
     bottom = min(ds.bounds.bottom for ds in datasets)
     right = max(ds.bounds.right for ds in datasets)

@@ -1,5 +1,7 @@
-"""OpenStreetMap roads: from an ``.osm.pbf`` extract (pyosmium), an ``.osm`` XML file or
-Overpass (osmnx), all turned into the same :class:`~sitesel.network.RoadEdges`.
+"""OpenStreetMap roads from a PBF extract, an XML file or Overpass.
+
+``.osm.pbf`` extracts are read with pyosmium; ``.osm`` XML files and Overpass downloads go
+through osmnx. All become the same :class:`~sitesel.network.RoadEdges`.
 
 OSM ways share node ids where roads meet, so no geometric noding is needed (and bridges
 do not become junctions): ways are split at every node used by more than one way. Every
@@ -29,9 +31,21 @@ log = logging.getLogger(__name__)
 
 DRIVABLE_HIGHWAYS = frozenset(
     {
-        "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-        "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
-        "residential", "living_street", "service", "road",
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+        "tertiary_link",
+        "unclassified",
+        "residential",
+        "living_street",
+        "service",
+        "road",
     }
 )
 _NO_ACCESS = frozenset({"no", "private"})
@@ -211,8 +225,11 @@ def road_edges_from_osmnx(graph: nx.MultiDiGraph, *, crs: pyproj.CRS) -> RoadEdg
             "u": position.loc[edges["u"]].to_numpy(dtype=np.int64),
             "v": position.loc[edges["v"]].to_numpy(dtype=np.int64),
             "road_class": edges["highway"].map(_first).astype(str).to_numpy(),
-            "name": edges.get("name", pd.Series("", index=edges.index)).map(_first)
-            .fillna("").astype(str).to_numpy(),
+            "name": edges.get("name", pd.Series("", index=edges.index))
+            .map(_first)
+            .fillna("")
+            .astype(str)
+            .to_numpy(),
         }
     )
     table["length_m"] = edges.geometry.length.to_numpy()

@@ -126,7 +126,11 @@ def road_edges_from_lines(
     )
     log.info(
         "layer %s: %d lines noded into %d pieces; %d dangling ends joined (%.0f m of connectors)",
-        layer, report.n_input_lines, n_pieces, n_joined, connector_m,
+        layer,
+        report.n_input_lines,
+        n_pieces,
+        n_joined,
+        connector_m,
     )
     return RoadEdges(node_xy=node_xy, edges=gdf), report
 
@@ -214,9 +218,7 @@ def _join_dangles(
         positions = np.unique(np.round(cut_at, 3))
         cut_nodes = np.arange(next_node, next_node + len(positions))
         next_node += len(positions)
-        new_xy.append(
-            shapely.get_coordinates(shapely.line_interpolate_point(geom, positions))
-        )
+        new_xy.append(shapely.get_coordinates(shapely.line_interpolate_point(geom, positions)))
         for h in hits:
             if 1e-3 < along[h] < length - 1e-3:
                 landing[h] = cut_nodes[np.searchsorted(positions, round(float(along[h]), 3))]
@@ -225,17 +227,19 @@ def _join_dangles(
         for i in range(len(bounds) - 1):
             new_pieces.append(substring(geom, bounds[i], bounds[i + 1]))
             new_rows.append(
-                {"u": ends[i], "v": ends[i + 1], "road_class": row["road_class"],
-                 "name": row["name"]}
+                {
+                    "u": ends[i],
+                    "v": ends[i + 1],
+                    "road_class": row["road_class"],
+                    "name": row["name"],
+                }
             )
         keep_piece[piece] = False
 
     node_xy = np.vstack(new_xy)
     dangle_nodes = dangles[d_idx]
     dangle_class = _class_at_node(edges, dangle_nodes)
-    connectors = shapely.linestrings(
-        np.stack([node_xy[dangle_nodes], node_xy[landing]], axis=1)
-    )
+    connectors = shapely.linestrings(np.stack([node_xy[dangle_nodes], node_xy[landing]], axis=1))
     connector_rows = pd.DataFrame(
         {
             "u": dangle_nodes,

@@ -71,7 +71,9 @@ def hex_grid(area: BaseGeometry, *, cell_area_ha: float, crs: pyproj.CRS) -> gpd
         [cx[:, None] + side * np.cos(angles), cy[:, None] + side * np.sin(angles)], axis=-1
     )
     polygons = shapely.polygons(ring)
-    ids = [f"H{c}_{r}" for c, r in zip(col_idx.ravel()[inside], row_idx.ravel()[inside], strict=True)]
+    ids = [
+        f"H{c}_{r}" for c, r in zip(col_idx.ravel()[inside], row_idx.ravel()[inside], strict=True)
+    ]
     log.info("grid: %d hexagons of %.1f ha", len(ids), cell_area_ha)
     return gpd.GeoDataFrame({"site_id": ids}, geometry=polygons, crs=crs)
 

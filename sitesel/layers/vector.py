@@ -84,9 +84,7 @@ def points_from_table(
     return _checked(gdf, path=path, layer=layer, crs=crs)
 
 
-def _checked(
-    gdf: gpd.GeoDataFrame, *, path: Path, layer: str, crs: str | None
-) -> gpd.GeoDataFrame:
+def _checked(gdf: gpd.GeoDataFrame, *, path: Path, layer: str, crs: str | None) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         if crs is None:
             raise CrsError(
@@ -140,7 +138,7 @@ def select(
         If no feature is left.
     """
     mask = np.ones(len(gdf), dtype=bool)
-    for column, wanted in {**where, **minimum}.items():
+    for column in {**where, **minimum}:
         if column not in gdf.columns:
             raise LayerError(
                 f"{key}: layer {layer!r} has no column {column!r};"
