@@ -56,30 +56,32 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
+def _child(node: Any, item: int | str) -> tuple[bool, Any]:
+    """Whether ``item`` is a key (or index) of ``node``, and the value there."""
+    if isinstance(node, dict) and item in node:
+        return True, node[item]
+    if isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
+        return True, node[item]
+    return False, None
+
+
 def _location(loc: tuple[int | str, ...], data: Any) -> str:
     """Render a pydantic location as ``a.b[0].c``.
 
     Labels pydantic adds for tagged unions (``slope``, ``function-after[...]``) are left
-    out: they are not keys of the input.
+    out: they are not keys of the input. The last item is always kept (it may name a
+    key missing from the input).
     """
     parts: list[str] = []
     node = data
     for pos, item in enumerate(loc):
-        last = pos == len(loc) - 1
-        if last:
-            pass  # the key itself (it may be missing from the input)
-        elif (isinstance(node, dict) and item in node) or (
-            isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node)
-        ):
-            node = node[item]
-        elif isinstance(item, str) and node is not None and not isinstance(node, dict | list):
-            pass  # below a scalar: keep the rest as given
-        else:
+        found, child = _child(node, item)
+        below_scalar = node is not None and not isinstance(node, dict | list)
+        if not (found or below_scalar or pos == len(loc) - 1):
             continue  # a union label, not part of the YAML
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + item)
+        if found:
+            node = child
+        parts.append(f"[{item}]" if isinstance(item, int) else ("." if parts else "") + item)
     return "".join(parts) or "(top level)"
 
 

@@ -26,7 +26,8 @@ def normalised_weights(weights: Mapping[str, float]) -> dict[str, float]:
 def weighted_sum(scores: Mapping[str, FloatArray], weights: Mapping[str, float]) -> FloatArray:
     """Suitability as the weighted sum of scores (weights normalised to sum to 1)."""
     norm = normalised_weights(weights)
-    return np.sum([norm[name] * scores[name] for name in norm], axis=0)
+    total = np.sum([norm[name] * scores[name] for name in norm], axis=0)
+    return np.asarray(total, dtype=np.float64)
 
 
 def rank_sites(

@@ -101,7 +101,7 @@ def speeds_for_classes(
 ) -> FloatArray:
     """Speed of each edge from its road class; ``default_kmh`` for unlisted classes."""
     speeds = road_class.astype(str).map(speeds_kmh).fillna(default_kmh)
-    return speeds.to_numpy(dtype=float)
+    return np.asarray(speeds.to_numpy(dtype=float), dtype=np.float64)
 
 
 def travel_time_graph(roads: RoadEdges, time_min: FloatArray) -> sparse.csr_matrix:

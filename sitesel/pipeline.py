@@ -25,6 +25,7 @@ from sitesel.catalog import Catalog, check_references
 from sitesel.config import (
     AreaCriterion,
     Config,
+    Criterion,
     DistanceCriterion,
     ElevationCriterion,
     LinearValue,
@@ -147,7 +148,7 @@ def _score(values: FloatArray, fn: ValueFunction) -> FloatArray:
     raise TypeError(f"unknown value function {fn!r}")
 
 
-def _unit(crit: object) -> str:
+def _unit(crit: Criterion) -> str:
     if isinstance(crit, SlopeCriterion) and crit.stat == "share_below":
         return UNITS["slope_share_below"]
     return UNITS[crit.kind]

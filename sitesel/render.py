@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 import branca.colormap as cm
 import folium
@@ -39,7 +40,8 @@ def _fmt(value: object, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return "no value"
     if isinstance(value, float | np.floating):
-        text = f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+        number = float(value)
+        text = f"{number:,.3f}" if abs(number) < 10 else f"{number:,.1f}"
     else:
         text = str(value)
     return f"{text} {unit}".strip()
@@ -191,7 +193,8 @@ def _add_title(fmap: folium.Map, title: str, subtitle: str) -> None:
         + html.escape(subtitle)
         + "</div>"
     )
-    fmap.get_root().html.add_child(folium.Element(block))
+    root: Any = fmap.get_root()  # a branca Figure, whose .html holds the page body
+    root.html.add_child(folium.Element(block))
 
 
 def site_map(

@@ -46,5 +46,5 @@ def sigmoid(x: FloatArray, *, midpoint: float, width: float, direction: Directio
     >>> sigmoid(np.array([30.0]), midpoint=30, width=10, direction="cost").tolist()
     [0.5]
     """
-    rising = expit((x - midpoint) / (width / 2))  # overflow-free logistic
+    rising = np.asarray(expit((x - midpoint) / (width / 2)), dtype=np.float64)  # no overflow
     return rising if direction == "benefit" else 1.0 - rising

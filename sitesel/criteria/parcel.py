@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 
 from sitesel.network import FloatArray
 
@@ -11,4 +12,4 @@ M2_PER_HA = 10_000.0
 
 def area_ha(sites: gpd.GeoSeries) -> FloatArray:
     """Area of each site in hectares (the working CRS is projected, in metres)."""
-    return sites.area.to_numpy() / M2_PER_HA
+    return np.asarray(sites.area.to_numpy() / M2_PER_HA, dtype=np.float64)

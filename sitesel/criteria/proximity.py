@@ -16,7 +16,7 @@ def _line_segments(geoms: np.ndarray) -> np.ndarray:
     same = owner[1:] == owner[:-1]
     starts = coords[:-1][same]
     ends = coords[1:][same]
-    return shapely.linestrings(np.stack([starts, ends], axis=1))
+    return np.asarray(shapely.linestrings(np.stack([starts, ends], axis=1)))
 
 
 def distance_km(sites: gpd.GeoSeries, features: gpd.GeoSeries) -> FloatArray:

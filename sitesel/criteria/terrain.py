@@ -41,7 +41,7 @@ def slope_deg(elevation_m: FloatArray, cell_size_m: float) -> FloatArray:
     [45.0, 45.0, 45.0, 45.0]
     """
     dz_dy, dz_dx = np.gradient(elevation_m, cell_size_m)
-    return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))
+    return np.asarray(np.degrees(np.arctan(np.hypot(dz_dx, dz_dy))), dtype=np.float64)
 
 
 def zonal_stats(

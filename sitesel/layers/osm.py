@@ -125,6 +125,8 @@ def road_edges_from_pbf(path: Path, *, crs: pyproj.CRS, layer: str) -> RoadEdges
         for way in processor.with_filter(osmium.filter.EntityFilter(osmium.osm.WAY)).with_filter(
             osmium.filter.KeyFilter("highway")
         ):
+            if not isinstance(way, osmium.osm.Way):
+                continue
             tags = dict(way.tags)
             if not is_drivable(tags):
                 continue

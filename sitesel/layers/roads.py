@@ -139,7 +139,7 @@ def _node(geoms: np.ndarray) -> np.ndarray:
     """Split lines at every crossing and shared vertex; drop zero-length pieces."""
     noded = shapely.node(shapely.multilinestrings(geoms))
     pieces = shapely.get_parts(noded)
-    return pieces[shapely.length(pieces) > 1e-6]
+    return np.asarray(pieces[shapely.length(pieces) > 1e-6])
 
 
 def _source_line(pieces: np.ndarray, geoms: np.ndarray) -> IntArray:
@@ -265,4 +265,4 @@ def _class_at_node(edges: pd.DataFrame, nodes: IntArray) -> np.ndarray:
     at_v = pd.Series(edges["road_class"].to_numpy(), index=edges["v"].to_numpy())
     by_node = pd.concat([at_u, at_v])
     by_node = by_node[~by_node.index.duplicated()]
-    return by_node.reindex(nodes).to_numpy()
+    return np.asarray(by_node.reindex(nodes).to_numpy())
