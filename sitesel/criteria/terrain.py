@@ -75,7 +75,7 @@ def zonal_stats(
     wkt = sites.crs.to_wkt() if sites.crs is not None else None
     sources = [
         NumPyRasterSource(
-            np.ascontiguousarray(grid, dtype=np.float64),
+            np.ascontiguousarray(grid),
             xmin,
             ymin,
             xmax,

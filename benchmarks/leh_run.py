@@ -1,0 +1,70 @@
+"""Wall time of the whole Leh scoring run (configs/leh.yaml) with the data already local.
+
+The reference is the issue's budget: well under 10 s on a 2-core machine.
+
+    python benchmarks/leh_run.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from _common import report
+
+from sitesel.catalog import load_catalog
+from sitesel.config import load_config
+from sitesel.outputs import write_run
+from sitesel.pipeline import run
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET_S = 10.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="one run instead of three")
+    args = parser.parse_args()
+    data_dir = Path(os.environ.get("SITESEL_DATA_DIR", ROOT.parent / "shared" / "data"))
+    config_path = ROOT / "configs" / "leh.yaml"
+    times, stages = [], {}
+    for _ in range(1 if args.quick else 3):
+        start = time.perf_counter()
+        config, catalog_path = load_config(config_path)
+        catalog = load_catalog(catalog_path)
+        result = run(
+            config,
+            config_path=config_path,
+            catalog=catalog,
+            catalog_path=catalog_path,
+            data_dir=data_dir,
+            offline=True,
+        )
+        with tempfile.TemporaryDirectory() as tmp:
+            write_run(
+                result,
+                config=config,
+                config_path=config_path,
+                catalog=catalog,
+                catalog_path=catalog_path,
+                data_dir=data_dir,
+                out_dir=Path(tmp),
+                map_path=Path(tmp) / "leh.html",
+            )
+        times.append(time.perf_counter() - start)
+        stages = result.timings_s
+    report(
+        "leh_run_end_to_end",
+        f"{len(result.sites)} sites",
+        min(times),
+        "budget_10s",
+        BUDGET_S,
+        stages_s=stages,
+    )
+
+
+if __name__ == "__main__":
+    main()
