@@ -134,6 +134,44 @@ def run(
     )
 
 
+@app.command("map")
+def map_command(
+    run_dir: Annotated[
+        Path, typer.Argument(help="Output folder of a `sitesel run`.", show_default=False)
+    ],
+    map_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--map", help="HTML map path. Default: maps/<run name>.html.", show_default=False
+        ),
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", help="Also write the static PNG summary here.", show_default=False),
+    ] = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Re-render the HTML map (and optionally the PNG summary) of a run without rescoring."""
+    _setup_logging(verbose)
+    try:
+        from sitesel.io import staged_outputs
+        from sitesel.outputs import read_map_data, write_map
+        from sitesel.render.summary import write_summary_png
+
+        data = read_map_data(run_dir)
+        target = map_path if map_path is not None else Path("maps") / f"{data.name}.html"
+        destinations = {"map": target} | ({"png": png} if png is not None else {})
+        with staged_outputs(destinations) as staged:
+            write_map(data, staged["map"])
+            if png is not None:
+                write_summary_png(data, staged["png"])
+    except SiteselError as exc:
+        _fail(exc, verbose, 2)
+    except Exception as exc:
+        _fail(exc, verbose, 1)
+    typer.echo(f"{data.name}: wrote {', '.join(str(p) for p in destinations.values())}")
+
+
 @app.command()
 def validate(
     config_path: ConfigArg,

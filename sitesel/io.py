@@ -22,6 +22,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
+import rasterio
+from affine import Affine
 
 from sitesel.errors import OutputError
 
@@ -142,6 +145,27 @@ def write_sites_gpkg(sites: gpd.GeoDataFrame, path: Path) -> None:
     out = sites.copy()
     out["rank"] = out["rank"].astype("float64")  # GeoPackage has no nullable integer
     out.to_file(path, layer=SITES_LAYER, driver="GPKG", engine="pyogrio")
+
+
+def write_elevation_tif(
+    elevation_m: np.ndarray, transform: Affine, crs: pyproj.CRS, path: Path
+) -> None:
+    """Write a DEM grid as a deflate-compressed float32 GeoTIFF (NaN as nodata)."""
+    rows, cols = elevation_m.shape
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=cols,
+        height=rows,
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=transform,
+        nodata=float("nan"),
+        compress="deflate",
+    ) as dst:
+        dst.write(elevation_m.astype("float32"), 1)
 
 
 def write_json(data: Mapping[str, Any], path: Path) -> None:

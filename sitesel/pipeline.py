@@ -82,6 +82,7 @@ class RunResult:
     connectivity: ConnectivityReport | None = None
     snap: SnapReport | None = None
     targets: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    dem: Dem | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
     input_sha256: dict[str, str] = field(default_factory=dict)
 
@@ -302,6 +303,7 @@ def run(
                 config.dem.layer, crs=crs, area=area, resolution_m=config.dem.resolution_m
             )
             raw.update(_terrain_values(config, sites.geometry, dem))
+            result.dem = dem
 
     with _stage(timings, "scoring"):
         weighted = list(result.weights)

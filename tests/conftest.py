@@ -21,3 +21,27 @@ def data_dir() -> Path:
             f"real data not found at {path}; set SITESEL_DATA_DIR to the shared data folder"
         )
     return path.resolve()
+
+
+@pytest.fixture(scope="session")
+def leh_run(tmp_path_factory, data_dir: Path) -> Path:
+    """One real run of configs/leh.yaml: outputs in <tmp>/run, the map in <tmp>/leh.html."""
+    from typer.testing import CliRunner
+
+    from sitesel.cli import app
+
+    out = tmp_path_factory.mktemp("leh")
+    args = [
+        "run",
+        str(ROOT / "configs" / "leh.yaml"),
+        "--out",
+        str(out / "run"),
+        "--map",
+        str(out / "leh.html"),
+        "--data-dir",
+        str(data_dir),
+        "--offline",
+    ]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out

@@ -1,6 +1,7 @@
 """End-to-end: the `sitesel` command on the real Leh data, and every kind of bad input."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -22,27 +23,15 @@ def sitesel(*args: str):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
 
-@pytest.fixture(scope="session")
-def leh_run(tmp_path_factory, data_dir):
-    out = tmp_path_factory.mktemp("leh")
-    result = sitesel(
-        "run",
-        LEH,
-        "--out",
-        out / "run",
-        "--map",
-        out / "leh.html",
-        "--data-dir",
-        data_dir,
-        "--offline",
-    )
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def test_run_writes_the_output_contract(leh_run):
     run = leh_run / "run"
-    assert sorted(p.name for p in run.iterdir()) == ["manifest.json", "ranking.csv", "sites.gpkg"]
+    assert sorted(p.name for p in run.iterdir()) == [
+        "elevation.tif",
+        "manifest.json",
+        "ranking.csv",
+        "sites.gpkg",
+        "summary.png",
+    ]
     table = pd.read_csv(run / "ranking.csv")
     criteria = [
         "time_to_leh_min",
@@ -83,18 +72,47 @@ def test_run_writes_the_output_contract(leh_run):
     assert manifest["sites"]["ranked"] == len(ranked)
 
 
-def test_map_holds_sites_roads_targets_and_top_ranks(leh_run):
+def test_map_is_self_contained_and_carries_the_run(leh_run):
     html = (leh_run / "leh.html").read_text()
-    for label in (
-        "Sites by suitability",
-        "Roads",
-        "Targets: time_to_airport_min",
-        "Top 10 sites",
-        "mean slope above 15 degrees",
-        "Suitability",
-    ):
-        assert label in html
-    assert html.count("border-radius:50%") >= 10  # rank badges
+    # Nothing is fetched: no script, stylesheet, image or frame from the web, no CSS url().
+    assert not re.findall(r"""<(?:script|link|img|iframe)[^>]*(?:src|href)=["']?https?:""", html)
+    assert not re.findall(r"""url\(["']?https?:""", html)
+    payload = json.loads(
+        re.search(
+            r'<script type="application/json" id="sitesel-data">(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    table = pd.read_csv(leh_run / "run" / "ranking.csv")
+    assert len(payload["ids"]) == len(table)
+    assert {c["name"] for c in payload["criteria"] if c["weighted"]} == {
+        "time_to_leh_min",
+        "time_to_airport_min",
+        "highway_distance_km",
+        "slope_mean_deg",
+        "elevation_m",
+    }
+    assert "mean slope above 15 degrees" in set(payload["reason"])
+    assert {"Leh", "VILH"} <= set(payload["targets"]["name"])
+    assert "NH" in payload["roads"]["class"]
+    assert "Hillshade (from the DEM, offline)" in html
+
+
+def test_map_command_rerenders_from_the_run_folder(leh_run, tmp_path):
+    result = sitesel(
+        "map", leh_run / "run", "--map", tmp_path / "again.html", "--png", tmp_path / "summary.png"
+    )
+    assert result.exit_code == 0, result.output
+    first = (leh_run / "leh.html").read_text()
+    again = (tmp_path / "again.html").read_text()
+    pattern = r'id="sitesel-data">(.*?)</script>'
+    assert re.search(pattern, again, re.S).group(1) == re.search(pattern, first, re.S).group(1)
+    assert (tmp_path / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_map_command_on_a_folder_that_is_no_run(tmp_path):
+    result = sitesel("map", tmp_path)
+    assert result.exit_code == 2
+    assert "not a sitesel run folder (no manifest.json)" in result.stderr
 
 
 def test_same_inputs_give_byte_identical_ranking(leh_run, data_dir, tmp_path):

@@ -1,0 +1,65 @@
+"""JavaScript and CSS inlined into maps, taken from installed packages at render time.
+
+Folium links Leaflet, jQuery, Bootstrap and Font Awesome from CDNs, so its maps show a
+blank page without a connection. sitesel maps use only Leaflet, read from the
+``xstatic-leaflet`` package, plus sitesel's own script and style (``static/``), and inline
+all of them, so a map opens fully from a USB stick in a meeting room with no network.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import xstatic.pkg.leaflet as xstatic_leaflet
+
+LEAFLET_VERSION: str = xstatic_leaflet.VERSION
+
+
+def _leaflet_file(name: str) -> str:
+    return (Path(xstatic_leaflet.BASE_DIR) / name).read_text(encoding="utf-8")
+
+
+def _static(name: str) -> str:
+    return resources.files("sitesel.render").joinpath("static", name).read_text(encoding="utf-8")
+
+
+@cache
+def leaflet_js() -> str:
+    """Leaflet's minified script (without its source-map comment, which would be fetched)."""
+    return _leaflet_file("leaflet.js").replace("//# sourceMappingURL=leaflet.js.map", "")
+
+
+@cache
+def leaflet_css() -> str:
+    """Leaflet's stylesheet, its images (layer switcher, default marker) inlined."""
+    css = _leaflet_file("leaflet.css")
+    for image in ("layers-2x.png", "layers.png", "marker-icon.png"):
+        data = (Path(xstatic_leaflet.BASE_DIR) / "images" / image).read_bytes()
+        uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+        css = css.replace(f"url(images/{image})", f"url({uri})")
+    return css
+
+
+@cache
+def sitesel_js() -> str:
+    """The interactive sites layer: colouring, site cards, weight sliders."""
+    return _static("sitesel.js")
+
+
+@cache
+def sitesel_css() -> str:
+    """Style of sitesel's panels, legend and site card."""
+    return _static("sitesel.css")
+
+
+def inline_script(code: str) -> str:
+    """A ``<script>`` element holding ``code`` (``</script`` inside is escaped)."""
+    return "<script>" + code.replace("</script", "<\\/script") + "</script>"
+
+
+def inline_style(css: str) -> str:
+    """A ``<style>`` element holding ``css``."""
+    return "<style>" + css.replace("</style", "<\\/style") + "</style>"

@@ -1,0 +1,65 @@
+"""Everything a map shows, gathered from a run in memory or from a run's output folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+from affine import Affine
+
+
+@dataclass(frozen=True)
+class Elevation:
+    """A DEM grid for the hillshade basemap."""
+
+    elevation_m: npt.NDArray[np.float64]
+    transform: Affine
+
+
+@dataclass
+class MapData:
+    """The content of a map.
+
+    Attributes
+    ----------
+    name
+        Run (config) name.
+    sites
+        Sites with ``site_id``, ``area_ha``, ``excluded``, ``exclusion_reason``,
+        ``raw__*``, ``score__*``, ``suitability`` and ``rank``, in a projected CRS.
+    units
+        Criterion -> unit of its raw value, in display order.
+    weights
+        Weighted criterion -> normalised weight.
+    area
+        The study area outline.
+    description
+        One line about the run.
+    run_date
+        When the run was made (ISO 8601).
+    sources
+        Attribution of each data source.
+    roads
+        ``road_class``, ``name`` and line geometry.
+    targets
+        ``criterion``, ``name`` and geometry of each criterion's targets.
+    elevation
+        DEM for the hillshade, in the sites' CRS.
+    top_n
+        How many top sites carry their rank.
+    """
+
+    name: str
+    sites: gpd.GeoDataFrame
+    units: dict[str, str]
+    weights: dict[str, float]
+    area: gpd.GeoSeries
+    description: str = ""
+    run_date: str = ""
+    sources: list[str] = field(default_factory=list)
+    roads: gpd.GeoDataFrame | None = None
+    targets: gpd.GeoDataFrame | None = None
+    elevation: Elevation | None = None
+    top_n: int = 10

@@ -1,0 +1,117 @@
+"""Pack a map's data into compact JSON for the page's script.
+
+Coordinates are quantised to 1e-5 degrees (about 1 m) and delta-encoded per ring, after
+simplifying geometry to display scale: a 50,000-site map stays a few megabytes. Text from
+data (road and place names) travels as JSON strings and is put on the page with
+``textContent`` by the script, so markup in a name shows as text and runs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from sitesel.render.mapdata import MapData
+
+WGS84 = "EPSG:4326"
+SCALE = 100_000  # 1e-5 degrees, about 1 m
+SIMPLIFY_M = 5.0  # finer than a pixel at the zoom a 40 ha site fills the screen
+
+
+def _nullable(values: np.ndarray, digits: int) -> list[float | None]:
+    return [None if not math.isfinite(v) else round(float(v), digits) for v in values]
+
+
+def encode_lines(geoms: np.ndarray) -> list[list[list[int]]]:
+    """Per geometry, per part (a ring or a line): ``[x0, y0, dx1, dy1, ...]`` in 1e-5 deg.
+
+    Polygon holes are dropped (sites are drawn as filled outlines). Closing points of rings
+    are dropped: Leaflet closes polygons itself.
+
+    >>> import shapely
+    >>> encode_lines(np.array([shapely.LineString([(77.5, 34.1), (77.50002, 34.10001)])]))
+    [[[7750000, 3410000, 2, 1]]]
+    """
+    parts, owner = shapely.get_parts(geoms, return_index=True)
+    is_polygon = shapely.get_type_id(parts) == 3
+    lines = np.where(is_polygon, shapely.get_exterior_ring(parts), parts)
+    coords, line_idx = shapely.get_coordinates(lines, return_index=True)
+    ints = np.round(coords * SCALE).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, line_idx[1:] != line_idx[:-1]])
+    deltas = np.diff(ints, axis=0, prepend=ints[:1])
+    deltas[starts] = ints[starts]
+    out: list[list[list[int]]] = [[] for _ in range(len(geoms))]
+    bounds = np.r_[starts, len(ints)]
+    for k in range(len(starts)):
+        chunk = deltas[bounds[k] : bounds[k + 1]]
+        if is_polygon[line_idx[bounds[k]]] and len(chunk) > 3:
+            chunk = chunk[:-1]
+        out[owner[line_idx[bounds[k]]]].append(chunk.ravel().tolist())
+    return out
+
+
+def _display(geoms: gpd.GeoSeries) -> np.ndarray:
+    """Simplified in the projected CRS, then in degrees."""
+    simple = geoms.simplify(SIMPLIFY_M) if geoms.crs and geoms.crs.is_projected else geoms
+    return np.asarray(gpd.GeoSeries(simple, crs=geoms.crs).to_crs(WGS84).to_numpy())
+
+
+def pack(data: MapData) -> dict[str, Any]:
+    """The JSON-ready payload the page's script reads."""
+    sites = data.sites
+    criteria = [
+        {
+            "name": name,
+            "unit": unit,
+            "weight": data.weights.get(name, 0.0),
+            "weighted": name in data.weights,
+        }
+        for name, unit in data.units.items()
+    ]
+    raw = [_nullable(sites[f"raw__{c['name']}"].to_numpy(dtype=float), 4) for c in criteria]
+    score = [
+        _nullable(sites[f"score__{c['name']}"].to_numpy(dtype=float), 4) if c["weighted"] else None
+        for c in criteria
+    ]
+    rank = sites["rank"].to_numpy(dtype=float)
+    payload: dict[str, Any] = {
+        "name": data.name,
+        "top_n": data.top_n,
+        "criteria": criteria,
+        "ids": sites["site_id"].astype(str).tolist(),
+        "excluded": sites["excluded"].astype(bool).astype(int).tolist(),
+        "reason": sites["exclusion_reason"].fillna("").astype(str).tolist(),
+        "area_ha": _nullable(sites["area_ha"].to_numpy(dtype=float), 2),
+        "raw": raw,
+        "score": score,
+        "rank": [None if not math.isfinite(r) else int(r) for r in rank],
+        "sites": encode_lines(_display(sites.geometry)),
+        "area": encode_lines(_display(data.area)),
+    }
+    if data.roads is not None and len(data.roads):
+        payload["roads"] = {
+            "class": data.roads["road_class"].astype(str).tolist(),
+            "name": data.roads["name"].fillna("").astype(str).tolist(),
+            "lines": encode_lines(_display(data.roads.geometry)),
+        }
+    if data.targets is not None and len(data.targets):
+        # Line targets (a highway network) are already drawn as roads: mark the others.
+        marked = data.targets[~data.targets.geom_type.isin(["LineString", "MultiLineString"])]
+        points = marked.geometry.to_crs(WGS84).representative_point()
+        payload["targets"] = {
+            "criterion": marked["criterion"].astype(str).tolist(),
+            "name": marked["name"].fillna("").astype(str).tolist(),
+            "lonlat": np.round(np.column_stack([points.x, points.y]), 5).tolist(),
+        }
+    return payload
+
+
+def to_script_json(payload: dict[str, Any]) -> str:
+    """JSON safe to embed in a ``<script type="application/json">`` element."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c")  # "<" only occurs inside JSON strings

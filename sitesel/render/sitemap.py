@@ -1,0 +1,108 @@
+"""The meeting map: a self-contained Folium page that works with no network.
+
+Folium supplies the page, the map, the layer switcher and the hillshade overlay; Leaflet
+and sitesel's own script are inlined (:mod:`sitesel.render.assets`), and the run's data
+travels as one JSON element read by that script (:mod:`sitesel.render.payload`).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from sitesel.render import assets
+from sitesel.render.hillshade import shaded_relief
+from sitesel.render.mapdata import MapData
+from sitesel.render.payload import pack, to_script_json
+
+DATA_ELEMENT_ID = "sitesel-data"
+ONLINE_LAYERS = (
+    ("OpenStreetMap", "OpenStreetMap (needs internet)", None),
+    (
+        "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+        "Satellite, Esri World Imagery (needs internet)",
+        "Tiles: Esri, Maxar, Earthstar Geographics",
+    ),
+)
+
+
+class _SitesLayer(MacroElement):
+    """Calls ``sitesel_init`` once the map and its layer control exist."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        sitesel_init({{ this.map_name }}, {{ this.control_name }}, {{ this.data_id|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, map_name: str, control_name: str, data_id: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SitesLayer"
+        self.map_name = map_name
+        self.control_name = control_name
+        self.data_id = data_id
+
+
+def _title_block(data: MapData) -> str:
+    weights = ", ".join(f"{name} {100 * w:.0f}%" for name, w in data.weights.items())
+    lines = [
+        f"<h1>sitesel: {html.escape(data.name)}</h1>",
+        f"<div>{html.escape(data.description)}</div>" if data.description else "",
+        f"<div>Run {html.escape(data.run_date)} · weights: {html.escape(weights)}</div>",
+        f"<div>Data: {html.escape('; '.join(data.sources))}</div>" if data.sources else "",
+    ]
+    return '<div class="sitesel-panel sitesel-title">' + "".join(lines) + "</div>"
+
+
+def site_map(data: MapData) -> folium.Map:
+    """Build the self-contained map of a run.
+
+    Parameters
+    ----------
+    data
+        What to show.
+
+    Returns
+    -------
+    folium.Map
+        ``.save(path)`` writes one HTML file that needs no network to display.
+    """
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    fmap.default_js = []  # no CDN links: Leaflet is inlined below
+    fmap.default_css = []
+    root: Any = fmap.get_root()
+    root.header.add_child(Element(assets.inline_style(assets.leaflet_css())), name="leaflet_css")
+    root.header.add_child(Element(assets.inline_style(assets.sitesel_css())), name="sitesel_css")
+    root.header.add_child(Element(assets.inline_script(assets.leaflet_js())), name="leaflet_js")
+    root.header.add_child(Element(assets.inline_script(assets.sitesel_js())), name="sitesel_js")
+
+    if data.elevation is not None:
+        relief = shaded_relief(data.elevation.elevation_m, data.elevation.transform, data.sites.crs)
+        folium.raster_layers.ImageOverlay(
+            relief.rgba,
+            bounds=[list(relief.south_west), list(relief.north_east)],
+            name="Hillshade (from the DEM, offline)",
+            mercator_project=False,
+            pixelated=False,
+            zindex=1,
+        ).add_to(fmap)
+    for tiles, name, attr in ONLINE_LAYERS:
+        folium.TileLayer(tiles, name=name, attr=attr, overlay=True, show=False).add_to(fmap)
+    control = folium.LayerControl(position="topleft", collapsed=True)
+    control.add_to(fmap)
+    root.html.add_child(
+        Element(
+            f'<script type="application/json" id="{DATA_ELEMENT_ID}">'
+            + to_script_json(pack(data))
+            + "</script>"
+        )
+    )
+    root.html.add_child(Element(_title_block(data)))
+    _SitesLayer(fmap.get_name(), control.get_name(), DATA_ELEMENT_ID).add_to(fmap)
+    return fmap

@@ -1,0 +1,399 @@
+/* sitesel map: the interactive sites layer.
+ *
+ * Reads the run's data from a JSON <script> element, draws sites on a canvas renderer,
+ * colours them by suitability (or one criterion's score), opens a site card on click,
+ * and recomputes suitability and ranks in the browser when a weight slider moves.
+ * Text from data is only ever set with textContent, never parsed as HTML.
+ */
+"use strict";
+
+function sitesel_init(map, control, dataId) {
+  const data = JSON.parse(document.getElementById(dataId).textContent);
+  const COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"];
+  const EXCLUDED = "#9e9e9e";
+  const ROAD_COLOURS = {
+    NH: "#b2182b", SH: "#d6604d", MDR: "#f4a582", motorway: "#b2182b", trunk: "#b2182b",
+    primary: "#d6604d", secondary: "#f4a582",
+  };
+  const TARGET_COLOURS = ["#2166ac", "#762a83", "#1b7837", "#8c510a", "#01665e"];
+  const C = data.criteria;
+  const n = data.ids.length;
+  const weighted = C.map((c, i) => i).filter((i) => C[i].weighted);
+  const initial = {};
+  weighted.forEach((i) => { initial[i] = C[i].weight; });
+  let weights = Object.assign({}, initial);
+  let suit = new Float64Array(n);
+  let rank = data.rank.slice();
+  let order = [];
+  let colourBy = -1; // -1: suitability; otherwise a criterion index
+  let breaks = [0, 0, 0, 0];
+
+  // ---------- helpers ----------
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function decode(parts) {
+    return parts.map((flat) => {
+      const pts = [];
+      let x = 0;
+      let y = 0;
+      for (let k = 0; k < flat.length; k += 2) {
+        x += flat[k];
+        y += flat[k + 1];
+        pts.push([y / 1e5, x / 1e5]);
+      }
+      return pts;
+    });
+  }
+  function fmt(v, digits) {
+    if (v === null || v === undefined || !Number.isFinite(v)) return "no value";
+    const d = digits === undefined ? (Math.abs(v) < 10 ? 3 : 1) : digits;
+    return v.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
+  }
+  function compareIds(a, b) {
+    const x = data.ids[a];
+    const y = data.ids[b];
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  // ---------- scoring (mirrors sitesel.aggregate: weighted sum, ties by site id) ----------
+  function computeSuitability() {
+    let total = 0;
+    weighted.forEach((i) => { total += weights[i]; });
+    for (let s = 0; s < n; s++) {
+      let v = 0;
+      for (const i of weighted) {
+        const sc = data.score[i][s];
+        v += (total > 0 ? weights[i] / total : 0) * (sc === null ? NaN : sc);
+      }
+      suit[s] = v;
+    }
+  }
+  function computeOrder(useGivenRanks) {
+    order = [];
+    for (let s = 0; s < n; s++) if (!data.excluded[s]) order.push(s);
+    if (useGivenRanks) {
+      order.sort((a, b) => data.rank[a] - data.rank[b]);
+    } else {
+      order.sort((a, b) => (suit[b] - suit[a]) || compareIds(a, b));
+      rank = new Array(n).fill(null);
+      order.forEach((s, k) => { rank[s] = k + 1; });
+    }
+  }
+
+  // ---------- colouring ----------
+  function currentValues() {
+    return colourBy < 0 ? Array.from(suit) : data.score[colourBy].map((v) => (v === null ? NaN : v));
+  }
+  function quintileBreaks(values) {
+    const v = values.filter((x, s) => Number.isFinite(x) && !data.excluded[s]).sort((a, b) => a - b);
+    if (!v.length) return [0, 0, 0, 0];
+    return [0.2, 0.4, 0.6, 0.8].map((q) => v[Math.min(v.length - 1, Math.floor(q * v.length))]);
+  }
+  function classOf(x) {
+    let k = 0;
+    while (k < breaks.length && x > breaks[k]) k++;
+    return k;
+  }
+
+  // ---------- layers ----------
+  const renderer = L.canvas({ padding: 0.5 });
+  const siteLayers = data.sites.map((parts, s) => {
+    const rings = decode(parts);
+    const layer = L.polygon(rings.length === 1 ? rings[0] : rings.map((r) => [r]), {
+      renderer: renderer, weight: 0.6, fillOpacity: 0.75, opacity: 0.9,
+    });
+    layer.on("click", () => openCard(s));
+    return layer;
+  });
+  const sitesGroup = L.featureGroup(siteLayers).addTo(map);
+  control.addOverlay(sitesGroup, "Sites");
+
+  if (data.area && data.area.length) {
+    const outline = L.layerGroup();
+    data.area.forEach((parts) => decode(parts).forEach((ring) => {
+      L.polygon(ring, { renderer: renderer, fill: false, color: "#000", weight: 2, dashArray: "6" })
+        .addTo(outline);
+    }));
+    outline.addTo(map);
+    control.addOverlay(outline, "Study area");
+  }
+
+  if (data.roads) {
+    const roads = L.layerGroup();
+    data.roads.lines.forEach((parts, k) => {
+      const cls = data.roads.class[k];
+      const main = Object.prototype.hasOwnProperty.call(ROAD_COLOURS, cls);
+      const line = L.polyline(decode(parts), {
+        renderer: renderer, color: main ? ROAD_COLOURS[cls] : "#555", weight: main ? 3 : 1.5,
+        opacity: 0.85,
+      });
+      const tip = el("span", null, (data.roads.name[k] ? data.roads.name[k] + " " : "") + "(" + cls + ")");
+      line.bindTooltip(tip, { sticky: true });
+      line.addTo(roads);
+    });
+    roads.addTo(map);
+    control.addOverlay(roads, "Roads");
+  }
+
+  if (data.targets) {
+    const groups = {};
+    data.targets.criterion.forEach((crit, k) => {
+      if (!groups[crit]) {
+        groups[crit] = L.layerGroup();
+      }
+      const idx = Object.keys(groups).indexOf(crit);
+      const colour = TARGET_COLOURS[idx % TARGET_COLOURS.length];
+      const ll = data.targets.lonlat[k];
+      const marker = L.circleMarker([ll[1], ll[0]], {
+        renderer: renderer, radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1,
+      });
+      marker.bindTooltip(el("span", null, data.targets.name[k] || crit));
+      marker.addTo(groups[crit]);
+    });
+    Object.keys(groups).forEach((crit) => {
+      groups[crit].addTo(map);
+      control.addOverlay(groups[crit], "Targets: " + crit);
+    });
+  }
+
+  const rankMarkers = L.layerGroup().addTo(map);
+  control.addOverlay(rankMarkers, "Top " + data.top_n + " ranks");
+
+  // ---------- site card ----------
+  const popup = L.popup({ maxWidth: 420, minWidth: 300, className: "sitesel-popup" });
+  function openCard(s) {
+    const card = el("div", "sitesel-card");
+    card.dataset.site = data.ids[s];
+    const head = el("div", "sitesel-card-head");
+    head.appendChild(el("b", null, "Site " + data.ids[s]));
+    head.appendChild(el("span", "sitesel-card-rank",
+      data.excluded[s] ? "excluded" : "rank " + rank[s] + " of " + order.length));
+    card.appendChild(head);
+    if (data.excluded[s]) {
+      card.appendChild(el("div", "sitesel-card-reason", "Excluded: " + data.reason[s]));
+    }
+    card.appendChild(el("div", null,
+      "Suitability " + fmt(suit[s], 3) + " \u00b7 area " + fmt(data.area_ha[s], 1) + " ha"));
+    const table = el("table", "sitesel-card-table");
+    const hr = el("tr");
+    ["criterion", "raw value", "score", "weight", "contribution"].forEach((h) => hr.appendChild(el("th", null, h)));
+    table.appendChild(hr);
+    let total = 0;
+    weighted.forEach((i) => { total += weights[i]; });
+    let limiting = null;
+    C.forEach((c, i) => {
+      const tr = el("tr");
+      tr.appendChild(el("td", null, c.name));
+      tr.appendChild(el("td", null, fmt(data.raw[i][s]) + " " + c.unit));
+      if (c.weighted) {
+        const sc = data.score[i][s];
+        const w = total > 0 ? weights[i] / total : 0;
+        tr.appendChild(el("td", null, fmt(sc, 2)));
+        tr.appendChild(el("td", null, Math.round(100 * w) + "%"));
+        const cell = el("td");
+        const bar = el("div", "sitesel-bar");
+        bar.style.width = Math.round(100 * w * (sc === null ? 0 : sc)) + "px";
+        cell.appendChild(bar);
+        cell.appendChild(el("span", "sitesel-bar-label", fmt(w * (sc === null ? 0 : sc), 3)));
+        tr.appendChild(cell);
+        if (w > 0 && sc !== null && (limiting === null || sc < limiting.score)) {
+          limiting = { name: c.name, score: sc };
+        }
+      } else {
+        tr.appendChild(el("td", null, "-"));
+        tr.appendChild(el("td", null, "not weighted"));
+        tr.appendChild(el("td"));
+      }
+      table.appendChild(tr);
+    });
+    card.appendChild(table);
+    if (limiting) {
+      card.appendChild(el("div", "sitesel-card-limit",
+        "Limiting criterion: " + limiting.name + " (score " + fmt(limiting.score, 2) + ")"));
+    }
+    popup.setLatLng(siteLayers[s].getBounds().getCenter()).setContent(card).openOn(map);
+  }
+
+  // ---------- panels ----------
+  function panel(position, cls, build) {
+    const ctl = L.control({ position: position });
+    ctl.onAdd = function () {
+      const div = el("div", "sitesel-panel " + cls);
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      build(div);
+      return div;
+    };
+    ctl.addTo(map);
+    return ctl;
+  }
+
+  let topList = null;
+  panel("bottomleft", "sitesel-top", (div) => {
+    div.appendChild(el("b", null, "Top " + data.top_n + " sites"));
+    topList = el("ol");
+    topList.id = "sitesel-top-list";
+    div.appendChild(topList);
+  });
+
+  let legendBody = null;
+  panel("bottomright", "sitesel-legend", (div) => {
+    const label = el("label", null, "Colour by ");
+    const select = el("select");
+    select.id = "sitesel-colour-by";
+    const opt = el("option", null, "suitability");
+    opt.value = "-1";
+    select.appendChild(opt);
+    weighted.forEach((i) => {
+      const o = el("option", null, "score: " + C[i].name);
+      o.value = String(i);
+      select.appendChild(o);
+    });
+    select.addEventListener("change", () => { colourBy = Number(select.value); restyle(); });
+    label.appendChild(select);
+    div.appendChild(label);
+    legendBody = el("div");
+    div.appendChild(legendBody);
+  });
+
+  const sliders = {};
+  let yamlBox = null;
+  panel("topright", "sitesel-weights", (div) => {
+    div.appendChild(el("b", null, "Weights"));
+    weighted.forEach((i) => {
+      const row = el("div", "sitesel-weight-row");
+      row.appendChild(el("span", "sitesel-weight-name", C[i].name));
+      const input = el("input");
+      input.type = "range";
+      input.min = "0";
+      input.max = "100";
+      input.step = "1";
+      input.value = String(Math.round(100 * initial[i]));
+      input.dataset.criterion = C[i].name;
+      const out = el("span", "sitesel-weight-value");
+      input.addEventListener("input", () => {
+        weights[i] = Number(input.value) / 100;
+        update(false);
+      });
+      sliders[i] = { input: input, out: out };
+      row.appendChild(input);
+      row.appendChild(out);
+      div.appendChild(row);
+    });
+    const buttons = el("div", "sitesel-buttons");
+    const reset = el("button", null, "Reset");
+    reset.id = "sitesel-reset";
+    reset.addEventListener("click", () => {
+      weights = Object.assign({}, initial);
+      weighted.forEach((i) => { sliders[i].input.value = String(Math.round(100 * initial[i])); });
+      rank = data.rank.slice();
+      update(true);
+    });
+    const copy = el("button", null, "Copy as YAML");
+    copy.id = "sitesel-copy-yaml";
+    copy.addEventListener("click", () => {
+      yamlBox.value = weightsYaml();
+      yamlBox.style.display = "block";
+      yamlBox.select();
+      if (navigator.clipboard) navigator.clipboard.writeText(yamlBox.value).catch(() => {});
+    });
+    buttons.appendChild(reset);
+    buttons.appendChild(copy);
+    div.appendChild(buttons);
+    yamlBox = el("textarea", "sitesel-yaml");
+    yamlBox.id = "sitesel-yaml";
+    yamlBox.readOnly = true;
+    yamlBox.rows = weighted.length * 2 + 1;
+    div.appendChild(yamlBox);
+  });
+
+  function weightsYaml() {
+    let total = 0;
+    weighted.forEach((i) => { total += weights[i]; });
+    const lines = ["criteria:"];
+    weighted.forEach((i) => {
+      lines.push("  " + C[i].name + ":");
+      lines.push("    weight: " + (total > 0 ? (weights[i] / total).toFixed(3) : "0"));
+    });
+    return lines.join("\n");
+  }
+
+  // ---------- redraw ----------
+  function restyle() {
+    const values = currentValues();
+    breaks = quintileBreaks(values);
+    for (let s = 0; s < n; s++) {
+      const out = data.excluded[s] || !Number.isFinite(values[s]);
+      const colour = out ? EXCLUDED : COLOURS[classOf(values[s])];
+      siteLayers[s].setStyle({ fillColor: colour, color: colour, fillOpacity: out ? 0.3 : 0.75 });
+    }
+    legendBody.replaceChildren();
+    const lows = [Math.min(...values.filter((v, s) => Number.isFinite(v) && !data.excluded[s]))].concat(breaks);
+    for (let k = COLOURS.length - 1; k >= 0; k--) {
+      const row = el("div", "sitesel-legend-row");
+      const sw = el("span", "sitesel-swatch");
+      sw.style.background = COLOURS[k];
+      row.appendChild(sw);
+      row.appendChild(el("span", null, k === COLOURS.length - 1 ? "\u2265 " + fmt(lows[k], 2) : fmt(lows[k], 2) + " \u2013 " + fmt(breaks[k], 2)));
+      legendBody.appendChild(row);
+    }
+    const ex = el("div", "sitesel-legend-row");
+    const sw = el("span", "sitesel-swatch");
+    sw.style.background = EXCLUDED;
+    ex.appendChild(sw);
+    ex.appendChild(el("span", null, "excluded"));
+    legendBody.appendChild(ex);
+  }
+  function redrawTop() {
+    topList.replaceChildren();
+    rankMarkers.clearLayers();
+    order.slice(0, data.top_n).forEach((s, k) => {
+      const li = el("li", null, data.ids[s] + " \u2013 " + fmt(suit[s], 3));
+      li.dataset.site = data.ids[s];
+      li.addEventListener("click", () => {
+        map.fitBounds(siteLayers[s].getBounds(), { maxZoom: 14 });
+        openCard(s);
+      });
+      topList.appendChild(li);
+      const icon = L.divIcon({ className: "sitesel-rank", html: "", iconSize: [22, 22] });
+      const marker = L.marker(siteLayers[s].getBounds().getCenter(), { icon: icon, keyboard: false });
+      marker.on("add", () => { marker.getElement().textContent = String(k + 1); });
+      marker.on("click", () => openCard(s));
+      marker.addTo(rankMarkers);
+    });
+  }
+  function update(useGivenRanks) {
+    computeSuitability();
+    computeOrder(useGivenRanks);
+    let total = 0;
+    weighted.forEach((i) => { total += weights[i]; });
+    weighted.forEach((i) => {
+      sliders[i].out.textContent = (total > 0 ? Math.round(100 * weights[i] / total) : 0) + "%";
+    });
+    restyle();
+    redrawTop();
+    if (popup.isOpen()) popup.close();
+  }
+
+  update(true);
+  map.fitBounds(sitesGroup.getBounds());
+  window.sitesel = {
+    ready: true,
+    sites: n,
+    topIds: (k) => order.slice(0, k).map((s) => data.ids[s]),
+    pointOf: (id) => {
+      const s = data.ids.indexOf(id);
+      const p = map.latLngToContainerPoint(siteLayers[s].getBounds().getCenter());
+      const box = map.getContainer().getBoundingClientRect();
+      return { x: p.x + box.left, y: p.y + box.top };
+    },
+    focus: (id) => {
+      const s = data.ids.indexOf(id);
+      map.fitBounds(siteLayers[s].getBounds(), { maxZoom: 15, animate: false });
+    },
+  };
+}

@@ -1,0 +1,120 @@
+"""A static PNG for meeting minutes: the top sites on the hillshade, and their table."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never a window
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+
+from sitesel.render.hillshade import hillshade
+from sitesel.render.mapdata import MapData
+
+SUITABILITY_COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]
+TABLE_ROWS = 10
+
+
+def write_summary_png(data: MapData, path: Path, *, dpi: int = 130) -> None:
+    """Draw the top sites over the hillshade beside a ranking table, and save as PNG.
+
+    Parameters
+    ----------
+    data
+        The run's map data.
+    path
+        Where to write the PNG.
+    dpi
+        Resolution.
+    """
+    sites = data.sites
+    fig, (ax_map, ax_table) = plt.subplots(
+        1, 2, figsize=(15, 7.5), gridspec_kw={"width_ratios": [1.1, 1]}
+    )
+    if data.elevation is not None:
+        elev = data.elevation
+        rows, cols = elev.elevation_m.shape
+        t = elev.transform
+        extent = (t.c, t.c + cols * t.a, t.f + rows * t.e, t.f)
+        ax_map.imshow(
+            hillshade(elev.elevation_m, abs(t.a)),
+            cmap="Greys_r",
+            extent=extent,
+            vmin=0,
+            vmax=1,
+            alpha=0.8,
+        )
+    excluded = sites["excluded"].to_numpy(dtype=bool)
+    sites[excluded].plot(ax=ax_map, color="#9e9e9e", alpha=0.35, linewidth=0)
+    ranked = sites[~excluded]
+    ranked.plot(
+        ax=ax_map,
+        column="suitability",
+        cmap=ListedColormap(SUITABILITY_COLOURS),
+        scheme=None,
+        linewidth=0,
+        alpha=0.85,
+        legend=True,
+        legend_kwds={"label": "suitability", "shrink": 0.6},
+    )
+    data.area.boundary.plot(ax=ax_map, color="black", linewidth=1, linestyle="--")
+    top = ranked.sort_values("rank").head(TABLE_ROWS)
+    for _, site in top.iterrows():
+        c = site.geometry.centroid
+        ax_map.annotate(
+            str(int(site["rank"])),
+            (c.x, c.y),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white",
+            fontweight="bold",
+            bbox={"boxstyle": "circle,pad=0.2", "fc": "#08306b", "ec": "white"},
+        )
+    xmin, ymin, xmax, ymax = data.area.total_bounds
+    ax_map.set_xlim(xmin, xmax)
+    ax_map.set_ylim(ymin, ymax)
+    ax_map.set_title(
+        f"{data.name}: top {TABLE_ROWS} of {len(ranked)} ranked sites"
+        f" ({int(excluded.sum())} excluded)"
+    )
+    ax_map.set_axis_off()
+
+    names = list(data.weights)
+    header = ["rank", "site", "suit."] + [
+        textwrap.fill(n.replace("_", " "), 12) + f"\n({data.units[n]})" for n in names
+    ]
+    cells = [
+        [str(int(s["rank"])), str(s["site_id"]), f"{s['suitability']:.3f}"]
+        + [_short(s[f"raw__{n}"]) for n in names]
+        for _, s in top.iterrows()
+    ]
+    ax_table.axis("off")
+    table = ax_table.table(
+        cellText=cells or [[""] * len(header)],
+        colLabels=header,
+        loc="upper center",
+        cellLoc="center",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)
+    table.scale(1, 2.2)
+    weights = ", ".join(f"{n} {100 * w:.0f}%" for n, w in data.weights.items())
+    ax_table.set_title(f"Weights: {weights}", fontsize=9, wrap=True)
+    fig.text(
+        0.01, 0.01, f"Run {data.run_date}. Data: {'; '.join(data.sources)}", fontsize=6, wrap=True
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi, format="png")
+    plt.close(fig)
+
+
+def _short(value: float) -> str:
+    if not np.isfinite(value):
+        return "-"
+    return f"{value:.2f}" if abs(value) < 100 else f"{value:,.0f}"

@@ -1,0 +1,188 @@
+"""The meeting map in a real browser: headless Chromium with every web request blocked."""
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from sitesel.aggregate import rank_sites, weighted_sum
+from sitesel.render import MapData, site_map
+
+from .conftest import ROOT
+
+SCREENSHOTS = ROOT / "test-output"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = os.environ.get("SITESEL_CHROMIUM") or shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Page:
+    """A page that records console errors and blocks (and records) every web request."""
+
+    def __init__(self, browser, path: Path):
+        self.errors: list[str] = []
+        self.blocked: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route(re.compile(r"^(https?|wss?)://"), self._block)
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("window.sitesel && window.sitesel.ready", timeout=30_000)
+
+    def _block(self, route):
+        self.blocked.append(route.request.url)
+        route.abort()
+
+    def top_list(self) -> list[str]:
+        return self.page.locator("#sitesel-top-list li").evaluate_all(
+            "items => items.map(li => li.dataset.site)"
+        )
+
+    def click_site(self, site_id: str) -> None:
+        self.page.evaluate("id => window.sitesel.focus(id)", site_id)
+        point = self.page.evaluate("id => window.sitesel.pointOf(id)", site_id)
+        self.page.mouse.click(point["x"], point["y"])
+        self.page.wait_for_selector(".sitesel-card")
+
+
+@pytest.fixture
+def leh_page(browser, leh_run):
+    page = Page(browser, leh_run / "leh.html")
+    yield page
+    page.page.close()
+
+
+def payload_of(path: Path) -> dict:
+    html = path.read_text()
+    return json.loads(re.search(r'id="sitesel-data">(.*?)</script>', html, re.S).group(1))
+
+
+def test_leh_map_renders_with_no_network(leh_page, leh_run):
+    page = leh_page.page
+    assert page.evaluate("window.sitesel.sites") == len(payload_of(leh_run / "leh.html")["ids"])
+    assert page.locator("canvas").count() >= 1
+    assert page.locator(".leaflet-image-layer").count() == 1  # the hillshade
+    assert page.locator(".sitesel-rank").count() == 10
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "leh_map.png"))
+    assert leh_page.errors == []
+    assert leh_page.blocked == []  # the page asked for nothing from the web
+
+
+def test_clicking_a_site_opens_its_card(leh_page):
+    top = leh_page.top_list()[0]
+    leh_page.click_site(top)
+    card = leh_page.page.locator(".sitesel-card")
+    assert card.get_attribute("data-site") == top
+    text = card.inner_text()
+    assert "rank 1 of" in text and "time_to_airport_min" in text and "Limiting criterion" in text
+    assert card.locator(".sitesel-bar").count() == 5
+    leh_page.page.wait_for_timeout(400)  # let the popup's fade-in finish before the picture
+    SCREENSHOTS.mkdir(exist_ok=True)
+    leh_page.page.screenshot(path=str(SCREENSHOTS / "leh_site_card.png"))
+    assert leh_page.errors == []
+
+
+def test_moving_a_slider_reranks_like_sitesel_does(leh_page, leh_run):
+    page = leh_page.page
+    before = leh_page.top_list()
+    slider = page.locator('input[data-criterion="time_to_airport_min"]')
+    slider.focus()
+    page.keyboard.press("End")  # airport access now weighs 100 of 100
+    after = leh_page.top_list()
+    assert after != before
+    # The page's ranking equals sitesel's own weighted sum and tie-break on the same scores.
+    data = payload_of(leh_run / "leh.html")
+    weights = {c["name"]: c["weight"] for c in data["criteria"] if c["weighted"]}
+    weights["time_to_airport_min"] = 1.0
+    index = {c["name"]: i for i, c in enumerate(data["criteria"])}
+    scores = {n: np.array(data["score"][index[n]], dtype=float) for n in weights}
+    suit = weighted_sum(scores, {n: round(100 * w) / 100 for n, w in weights.items()})
+    ranks = rank_sites(suit, np.array(data["excluded"], dtype=bool), data["ids"])
+    expected = [data["ids"][i] for i in np.argsort(ranks.fillna(10**9).to_numpy())[:10]]
+    assert after == expected
+    page.click("#sitesel-reset")
+    assert leh_page.top_list() == before
+    page.click("#sitesel-copy-yaml")
+    yaml_text = page.locator("#sitesel-yaml").input_value()
+    assert yaml_text.startswith("criteria:\n  time_to_leh_min:\n    weight: 0.250")
+    assert leh_page.errors == []
+
+
+def test_colour_by_a_criterion_score(leh_page):
+    page = leh_page.page
+    page.select_option("#sitesel-colour-by", label="score: slope_mean_deg")
+    assert "excluded" in page.locator(".sitesel-legend").inner_text()
+    assert leh_page.errors == []
+
+
+def test_markup_in_data_is_shown_as_text(browser, tmp_path):
+    evil = '<img src=x onerror="window.pwned=1">'
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": [evil, "plain"],
+            "area_ha": [1.0, 1.0],
+            "excluded": [False, True],
+            "exclusion_reason": ["", "<b>too steep</b>"],
+            "raw__t": [5.0, 9.0],
+            "score__t": [0.8, 0.2],
+            "suitability": [0.8, 0.2],
+            "rank": [1, None],
+        },
+        geometry=[
+            shapely.box(500_000, 3_780_000, 500_100, 3_780_100),
+            shapely.box(500_200, 3_780_000, 500_300, 3_780_100),
+        ],
+        crs="EPSG:32643",
+    )
+    roads = gpd.GeoDataFrame(
+        {"road_class": ["NH"], "name": ["</script><script>window.pwned=2</script>"]},
+        geometry=[shapely.LineString([(499_900, 3_780_050), (500_400, 3_780_050)])],
+        crs="EPSG:32643",
+    )
+    data = MapData(
+        name="escape <test>",
+        sites=sites,
+        units={"t": "min"},
+        weights={"t": 1.0},
+        area=gpd.GeoSeries([shapely.box(499_800, 3_779_900, 500_500, 3_780_200)], crs="EPSG:32643"),
+        roads=roads,
+        top_n=1,
+    )
+    path = tmp_path / "escape.html"
+    site_map(data).save(str(path))
+    page = Page(browser, path)
+    page.click_site(evil)
+    card = page.page.locator(".sitesel-card")
+    assert evil in card.inner_text()
+    assert page.page.evaluate("window.pwned === undefined")
+    assert page.page.locator("img[src=x]").count() == 0
+    assert "escape <test>" in page.page.locator(".sitesel-title").inner_text()
+    assert page.errors == []
