@@ -270,6 +270,9 @@ class MapSpec(_Strict):
     """What the HTML map shows."""
 
     top_n: int = Field(default=10, ge=0, description="How many top sites carry their rank.")
+    elevation_tint: bool = Field(
+        default=True, description="Colour the hillshade basemap by elevation."
+    )
 
 
 class Config(_Strict):

@@ -61,6 +61,7 @@ def manifest(
         "weights": result.weights,
         "constraints": [c.exclude_if for c in config.constraints],
         "top_n": config.map.top_n,
+        "elevation_tint": config.map.elevation_tint,
         "sites": {
             "total": len(excluded),
             "excluded": int(excluded.sum()),
@@ -123,6 +124,7 @@ def map_data(
         if result.dem is None
         else Elevation(result.dem.elevation_m, result.dem.transform),
         top_n=config.map.top_n,
+        elevation_tint=config.map.elevation_tint,
     )
 
 
@@ -238,4 +240,5 @@ def read_map_data(run_dir: Path) -> MapData:
         else None,
         elevation=elevation,
         top_n=int(meta.get("top_n", 10)),
+        elevation_tint=bool(meta.get("elevation_tint", True)),
     )

@@ -49,6 +49,8 @@ class MapData:
         DEM for the hillshade, in the sites' CRS.
     top_n
         How many top sites carry their rank.
+    elevation_tint
+        Colour the hillshade by elevation.
     """
 
     name: str
@@ -63,3 +65,4 @@ class MapData:
     targets: gpd.GeoDataFrame | None = None
     elevation: Elevation | None = None
     top_n: int = 10
+    elevation_tint: bool = True

@@ -83,7 +83,12 @@ def site_map(data: MapData) -> folium.Map:
     root.header.add_child(Element(assets.inline_script(assets.sitesel_js())), name="sitesel_js")
 
     if data.elevation is not None:
-        relief = shaded_relief(data.elevation.elevation_m, data.elevation.transform, data.sites.crs)
+        relief = shaded_relief(
+            data.elevation.elevation_m,
+            data.elevation.transform,
+            data.sites.crs,
+            tint=data.elevation_tint,
+        )
         folium.raster_layers.ImageOverlay(
             relief.rgba,
             bounds=[list(relief.south_west), list(relief.north_east)],

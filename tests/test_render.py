@@ -1,0 +1,66 @@
+"""Map building blocks without a browser: payload encoding, assets, hillshade."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+import shapely
+from rasterio.transform import from_origin
+
+from sitesel.render import assets
+from sitesel.render.hillshade import hillshade, shaded_relief
+from sitesel.render.payload import SCALE, encode_lines, to_script_json
+
+
+def decode(flat):
+    coords, x, y = [], 0, 0
+    for k in range(0, len(flat), 2):
+        x += flat[k]
+        y += flat[k + 1]
+        coords.append((x / SCALE, y / SCALE))
+    return coords
+
+
+def test_encoding_round_trips_to_a_metre():
+    square = shapely.Polygon([(77.5, 34.1), (77.51, 34.1), (77.51, 34.11), (77.5, 34.11)])
+    multi = shapely.MultiPolygon([square, shapely.affinity.translate(square, 0.1, 0)])
+    (site,) = encode_lines(np.array([square]))
+    assert len(site) == 1
+    np.testing.assert_allclose(decode(site[0]), list(square.exterior.coords)[:-1], atol=1e-5)
+    (parts,) = encode_lines(np.array([multi]))
+    assert len(parts) == 2
+    assert decode(parts[1])[0] == pytest.approx((77.6, 34.1))
+
+
+def test_script_json_cannot_close_its_element():
+    text = to_script_json({"name": "</script><script>alert(1)</script><!--"})
+    assert "<" not in text
+    assert json.loads(text)["name"].startswith("</script>")
+
+
+def test_leaflet_is_inlined_with_its_images():
+    css = assets.leaflet_css()
+    assert "url(images/" not in css and "data:image/png;base64," in css
+    assert "sourceMappingURL" not in assets.leaflet_js()
+    assert assets.LEAFLET_VERSION.startswith("1.9")
+    assert "</script" not in assets.inline_script("a = '</script>';")[8:-9]
+
+
+def test_hillshade_of_a_slope_facing_the_light_is_brighter():
+    ramp = np.tile(np.arange(20.0)[::-1] * 30, (20, 1))  # falls eastwards: faces east
+    facing_west = np.tile(np.arange(20.0) * 30, (20, 1))  # rises eastwards: faces west
+    lit_from_west = hillshade(facing_west, 30.0, azimuth_deg=270, altitude_deg=45)
+    away = hillshade(ramp, 30.0, azimuth_deg=270, altitude_deg=45)
+    assert lit_from_west[10, 10] > 0.95 and away[10, 10] == pytest.approx(0, abs=1e-9)
+    # A 45-degree slope lit at 45 degrees altitude from its own direction: cos(0) = 1.
+    assert lit_from_west[10, 10] == pytest.approx(1.0)
+
+
+def test_shaded_relief_bounds_in_degrees():
+    grid = np.random.default_rng(0).normal(3500, 50, (40, 40))
+    relief = shaded_relief(grid, from_origin(440_000, 3_780_000, 100, 100), "EPSG:32643")
+    (south, west), (north, east) = relief.south_west, relief.north_east
+    assert 34.1 < south < north < 34.2 and 74.3 < west < east < 74.4  # west of 75 E
+    assert relief.rgba.shape[2] == 4 and relief.rgba[..., 3].max() > 200
+    assert math.isclose(north - south, 4000 / 111_000, rel_tol=0.1)
