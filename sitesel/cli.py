@@ -214,6 +214,138 @@ def validate(
 
 
 @app.command()
+def weights(
+    config_path: ConfigArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Print the criterion weights, how they were derived, and AHP consistency figures."""
+    _setup_logging(verbose)
+    try:
+        from sitesel.config import load_config
+        from sitesel.weights import resolve_weights
+
+        config, _ = load_config(config_path)
+        report = resolve_weights(config, config_path)
+    except SiteselError as exc:
+        _fail(exc, verbose, 2)
+    except Exception as exc:
+        _fail(exc, verbose, 1)
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        typer.echo("\n".join(report.lines()))
+
+
+def _run_folder(path: Path, data_dir: Path | None, offline: bool) -> Path:
+    """A run folder as given, or the folder a config's fresh run writes."""
+    if path.is_dir():
+        return path
+    from sitesel.catalog import load_catalog
+    from sitesel.config import load_config
+    from sitesel.outputs import write_run
+    from sitesel.pipeline import run as run_pipeline
+
+    config, catalog_path = load_config(path)
+    catalog = load_catalog(catalog_path)
+    folder = _data_dir(data_dir)
+    result = run_pipeline(
+        config,
+        config_path=path,
+        catalog=catalog,
+        catalog_path=catalog_path,
+        data_dir=folder,
+        offline=offline,
+    )
+    out = Path("out") / result.name
+    write_run(
+        result,
+        config=config,
+        config_path=path,
+        catalog=catalog,
+        catalog_path=catalog_path,
+        data_dir=folder,
+        out_dir=out,
+        map_path=Path("maps") / f"{result.name}.html",
+    )
+    return out
+
+
+@app.command()
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="Run folder or config (A).", show_default=False)],
+    run_b: Annotated[Path, typer.Argument(help="Run folder or config (B).", show_default=False)],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Size of the top set.")] = 10,
+    map_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--map", help="Difference map. Default: maps/compare_<A>_<B>.html.", show_default=False
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    data_dir: DataDirOpt = None,
+    offline: OfflineOpt = False,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Compare two runs: rank correlation, top-k overlap, movers, weights; difference map."""
+    _setup_logging(verbose)
+    try:
+        import pandas as pd
+
+        from sitesel.compare import compare_rankings
+        from sitesel.errors import OutputError
+        from sitesel.io import staged_outputs
+        from sitesel.outputs import read_map_data
+        from sitesel.render.diffmap import difference_map
+
+        folders = [_run_folder(p, data_dir, offline) for p in (run_a, run_b)]
+        tables, datas = [], []
+        for folder in folders:
+            if not (folder / "ranking.csv").is_file():
+                raise OutputError(f"{folder}: not a sitesel run folder (no ranking.csv)")
+            tables.append(pd.read_csv(folder / "ranking.csv", dtype={"site_id": str}))
+            datas.append(read_map_data(folder))
+        result = compare_rankings(
+            tables[0],
+            tables[1],
+            weights_a=datas[0].weights,
+            weights_b=datas[1].weights,
+            top_k=top_k,
+        )
+        name_a, name_b = datas[0].name, datas[1].name
+        target = map_path or Path("maps") / f"compare_{name_a}_{name_b}.html"
+        ranks = tables[0][["site_id", "rank"]].merge(
+            tables[1][["site_id", "rank"]], on="site_id", how="outer", suffixes=("_a", "_b")
+        )
+        fmap = difference_map(
+            datas[1].sites,
+            ranks,
+            title=f"sitesel: {name_a} vs {name_b}",
+            label_a=f"rank in {name_a}",
+            label_b=f"rank in {name_b}",
+        )
+        with staged_outputs({"map": target}) as staged:
+            fmap.save(str(staged["map"]))
+    except SiteselError as exc:
+        _fail(exc, verbose, 2)
+    except Exception as exc:
+        _fail(exc, verbose, 1)
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), indent=2, default=str))
+        return
+    typer.echo(f"{name_a} vs {name_b}: {result.n_common} sites ranked in both")
+    typer.echo(
+        f"  Kendall's tau {result.kendall_tau:.3f}, Spearman's rho"
+        f" {result.spearman_rho:.3f}, top-{top_k} overlap {result.top_k_overlap:.0%}"
+    )
+    typer.echo("  weights:\n" + result.weights.to_string())
+    typer.echo("  moved most (positive: rose in B):\n" + result.moved.to_string(index=False))
+    for note in result.notes:
+        typer.echo(f"  note: {note}")
+    typer.echo(f"  difference map: {target}")
+
+
+@app.command()
 def schema(
     catalog: Annotated[
         bool, typer.Option("--catalog", help="Print the layer catalog's schema instead.")

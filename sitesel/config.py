@@ -16,9 +16,17 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    model_validator,
+)
 
 from sitesel._validation import read_yaml_mapping, validate_mapping
+from sitesel.errors import ConfigError
 
 ACRE_HA = 0.40468564224
 """One international acre in hectares."""
@@ -266,6 +274,155 @@ class ConstraintSpec(_Strict):
         return match["criterion"], match["op"], float(match["threshold"])
 
 
+def _judgment_value(value: object) -> float:
+    """A Saaty judgment: a number, or a fraction written as text ("1/3")."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+(?:\.\d+)?))?\s*", value)
+        if match is None:
+            raise ValueError(f"expected a number or a fraction such as 1/3, found {value!r}")
+        number = float(match[1]) / (float(match[2]) if match[2] else 1.0)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        raise ValueError(f"expected a number or a fraction such as 1/3, found {value!r}")
+    if not 1 / 9 - 1e-9 <= number <= 9 + 1e-9:
+        raise ValueError(f"judgments run from 1/9 to 9 (Saaty's scale), found {value!r}")
+    return number
+
+
+Judgment = Annotated[float, BeforeValidator(_judgment_value)]
+Judgments = dict[str, dict[str, Judgment]]
+
+
+class RankOrderSpec(_Strict):
+    """Weights from a ranking of the scored criteria, most important first."""
+
+    method: Literal["rank_sum", "reciprocal", "centroid"] = "centroid"
+    ranking: list[str] = Field(min_length=1)
+
+
+class ParticipantSpec(_Strict):
+    """One committee member's pairwise judgments."""
+
+    name: str
+    judgments: Judgments
+
+
+class AhpSpec(_Strict):
+    """Pairwise comparison (Saaty 1-9): ``a: {b: 3}`` reads "a is 3 times as important as b".
+
+    Give each pair once (the upper triangle); ``judgments`` for one matrix, or
+    ``participants`` for a group (combined by the element-wise geometric mean).
+    """
+
+    judgments: Judgments | None = None
+    participants: list[ParticipantSpec] | None = Field(default=None, min_length=1)
+    max_consistency_ratio: float = Field(
+        default=0.10, gt=0, le=1, description="Refuse weights whose CR exceeds this."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AhpSpec:
+        if (self.judgments is None) == (self.participants is None):
+            raise ValueError("give exactly one of judgments or participants")
+        return self
+
+
+class WeightingSpec(_Strict):
+    """How criterion weights are set.
+
+    ``direct`` (each criterion's ``weight``), ``rank_order`` or ``ahp``.
+    """
+
+    method: Literal["direct", "rank_order", "ahp"] = "direct"
+    rank_order: RankOrderSpec | None = None
+    ahp: AhpSpec | None = None
+
+    @model_validator(mode="after")
+    def _section(self) -> WeightingSpec:
+        if self.method == "rank_order" and self.rank_order is None:
+            raise ValueError("method rank_order needs a rank_order: section")
+        if self.method == "ahp" and self.ahp is None:
+            raise ValueError("method ahp needs an ahp: section")
+        return self
+
+
+class AggregationSpec(_Strict):
+    """How scores combine into suitability."""
+
+    method: Literal["weighted_sum", "weighted_product", "owa", "topsis"] = "weighted_sum"
+    order_weights: list[Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, description="owa: one weight per rank position, best score first."
+    )
+    andness: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="owa: 0 = OR (best score decides), 0.5 = average, 1 = AND (worst decides).",
+    )
+
+    @model_validator(mode="after")
+    def _owa(self) -> AggregationSpec:
+        given = (self.order_weights is not None) + (self.andness is not None)
+        if self.method == "owa" and given != 1:
+            raise ValueError("owa needs exactly one of order_weights or andness")
+        if self.method != "owa" and given:
+            raise ValueError("order_weights and andness go with method owa")
+        return self
+
+
+class MonteCarloSpec(_Strict):
+    """Random weight vectors around the configured ones."""
+
+    draws: int = Field(default=1000, ge=10, le=100_000)
+    method: Literal["dirichlet", "ahp_judgments"] = "dirichlet"
+    concentration: PositiveFloat = Field(
+        default=100.0, description="dirichlet: larger keeps draws closer to the weights."
+    )
+    judgment_sigma: PositiveFloat = Field(
+        default=0.2, description="ahp_judgments: spread of log-normal judgment noise."
+    )
+    seed: int = 0
+    top_k: int = Field(default=10, ge=1)
+
+
+class RobustnessSpec(_Strict):
+    """Robustness analyses of the ranking."""
+
+    one_at_a_time: bool = True
+    monte_carlo: MonteCarloSpec | None = None
+
+
+class RegionsSpec(_Strict):
+    """Contiguous regions of good sites."""
+
+    min_suitability: float = Field(ge=0, le=1)
+    gap_m: float = Field(default=0.0, ge=0, description="Sites this close count as adjacent.")
+
+
+class SchemeSpec(_Strict):
+    """Eligibility rules of a scheme, read from a scheme file (``schemes/*.yaml``)."""
+
+    file: Path = Field(description="Scheme file, relative to this config.")
+    variant: str
+
+
+class SchemeVariant(_Strict):
+    """One variant of a scheme's land rule."""
+
+    min_area_acres: PositiveFloat
+    max_parts: int = Field(default=1, ge=1, le=2)
+    max_gap_km: float = Field(default=0.0, ge=0)
+
+
+class SchemeFile(_Strict):
+    """A scheme file: a name, where the rules come from, and its variants."""
+
+    name: str
+    source: str | None = None
+    variants: dict[str, SchemeVariant] = Field(min_length=1)
+
+
 class MapSpec(_Strict):
     """What the HTML map shows."""
 
@@ -290,7 +447,17 @@ class Config(_Strict):
     dem: DemSpec | None = None
     criteria: dict[str, Criterion] = Field(min_length=1)
     constraints: list[ConstraintSpec] = Field(default_factory=list)
+    weighting: WeightingSpec = Field(default_factory=WeightingSpec)
+    aggregation: AggregationSpec = Field(default_factory=AggregationSpec)
+    robustness: RobustnessSpec | None = None
+    regions: RegionsSpec | None = None
+    scheme: SchemeSpec | None = None
     map: MapSpec = Field(default_factory=MapSpec)
+
+    @property
+    def scored(self) -> list[str]:
+        """Criteria with a value function: the ones that make up suitability."""
+        return [n for n, c in self.criteria.items() if c.value is not None]
 
     @model_validator(mode="after")
     def _cross_references(self) -> Config:
@@ -302,8 +469,41 @@ class Config(_Strict):
                 problems.append(f"criterion {name!r} (travel_time) needs a network: section")
             if isinstance(crit, SlopeCriterion | ElevationCriterion) and self.dem is None:
                 problems.append(f"criterion {name!r} ({crit.kind}) needs a dem: section")
-        if not any(c.weight is not None for c in self.criteria.values()):
-            problems.append("at least one criterion needs a weight")
+        scored = self.scored
+        method = self.weighting.method
+        if method == "direct":
+            if not any(c.weight is not None for c in self.criteria.values()):
+                problems.append("at least one criterion needs a weight")
+            problems += [
+                f"criterion {n!r} has a value function but no weight (give weight:, or drop"
+                " value: to report it only)"
+                for n in scored
+                if self.criteria[n].weight is None
+            ]
+        else:
+            problems += [
+                f"criterion {n!r} has weight: but weights come from weighting.{method}; remove it"
+                for n, c in self.criteria.items()
+                if c.weight is not None
+            ]
+            if not scored:
+                problems.append("no criterion has a value function (value:) to score with")
+        rank_order = self.weighting.rank_order
+        if (
+            method == "rank_order"
+            and rank_order is not None
+            and sorted(rank_order.ranking) != sorted(scored)
+        ):
+            problems.append(
+                f"weighting.rank_order.ranking must list each scored criterion once"
+                f" ({', '.join(scored)}), found {', '.join(rank_order.ranking)}"
+            )
+        order_weights = self.aggregation.order_weights
+        if order_weights is not None and len(order_weights) != len(scored):
+            problems.append(
+                f"aggregation.order_weights needs one weight per scored criterion"
+                f" ({len(scored)}), found {len(order_weights)}"
+            )
         for i, constraint in enumerate(self.constraints):
             criterion = constraint.parts[0]
             if criterion not in self.criteria:
@@ -354,3 +554,21 @@ def load_config(path: str | Path) -> tuple[Config, Path]:
         config = config.model_copy(update={"name": path.stem})
     catalog_path = (path.parent / config.catalog).resolve()
     return config, catalog_path
+
+
+def load_scheme(spec: SchemeSpec, config_path: Path) -> tuple[SchemeFile, SchemeVariant, Path]:
+    """Read the scheme file a config names and pick its variant.
+
+    Raises
+    ------
+    ConfigError
+        If the file is invalid or has no such variant.
+    """
+    path = (config_path.parent / spec.file).resolve()
+    scheme = validate_mapping(SchemeFile, read_yaml_mapping(path), path)
+    if spec.variant not in scheme.variants:
+        raise ConfigError(
+            f"{config_path}: scheme.variant: expected one of {', '.join(scheme.variants)}"
+            f" (from {path.name}), found {spec.variant!r}"
+        )
+    return scheme, scheme.variants[spec.variant], path

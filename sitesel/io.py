@@ -13,7 +13,7 @@ import os
 import platform
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +27,7 @@ import rasterio
 from affine import Affine
 
 from sitesel.errors import OutputError
+from sitesel.robustness import StabilityInterval
 
 SITES_LAYER = "sites"
 FLOAT_DECIMALS = 6
@@ -59,9 +60,50 @@ def ranking_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     table.insert(2, "lat", centroids.y.to_numpy())
     floats = table.select_dtypes(include="float").columns
     table[floats] = table[floats].round(FLOAT_DECIMALS)
-    table["rank"] = table["rank"].astype("Int64")
+    for column in ("rank", "rank_p05", "rank_p95"):
+        if column in table:
+            table[column] = table[column].astype("Int64")
     table = table.sort_values(["rank", "site_id"], na_position="last", kind="mergesort")
     return table.reset_index(drop=True)
+
+
+def stability_table(intervals: Sequence[StabilityInterval]) -> pd.DataFrame:
+    """One row per criterion: its weight and the interval keeping the top site on top."""
+    return pd.DataFrame(
+        [
+            {
+                "criterion": si.criterion,
+                "weight": round(si.weight, FLOAT_DECIMALS),
+                "stable_from": None if si.lower is None else round(si.lower, 4),
+                "stable_to": None if si.upper is None else round(si.upper, 4),
+                "smallest_change": None
+                if si.smallest_change is None
+                else round(si.smallest_change, 4),
+                "new_top_below": si.lower_challenger,
+                "new_top_above": si.upper_challenger,
+            }
+            for si in intervals
+        ]
+    )
+
+
+def robustness_table(ranking: pd.DataFrame) -> pd.DataFrame:
+    """Ranked sites ordered by P(rank 1), then P(top k), then rank."""
+    top_col = next(c for c in ranking.columns if c.startswith("p_top"))
+    cols = ["site_id", "rank", "suitability", "p_rank1", top_col, "rank_p05", "rank_p95"]
+    table = ranking.loc[~ranking["excluded"], cols]
+    table = table.sort_values(
+        ["p_rank1", top_col, "rank"], ascending=[False, False, True], kind="mergesort"
+    )
+    return table.astype({"rank_p05": "Int64", "rank_p95": "Int64"}).reset_index(drop=True)
+
+
+def regions_table(regions: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Regions without geometry, floats rounded."""
+    table = pd.DataFrame(regions.drop(columns=regions.geometry.name))
+    floats = table.select_dtypes(include="float").columns
+    table[floats] = table[floats].round(FLOAT_DECIMALS)
+    return table
 
 
 def file_sha256(path: Path) -> str:

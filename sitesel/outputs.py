@@ -24,9 +24,9 @@ from sitesel import io
 from sitesel.catalog import Catalog
 from sitesel.config import Config
 from sitesel.errors import OutputError
-from sitesel.pipeline import RunResult
 from sitesel.render import Elevation, MapData, site_map
 from sitesel.render.summary import write_summary_png
+from sitesel.result import RunResult
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,20 @@ def manifest(
         "criteria": list(result.criteria_units),
         "criteria_units": result.criteria_units,
         "weights": result.weights,
+        "weighting": result.weight_report.as_json() if result.weight_report else None,
+        "aggregation": config.aggregation.model_dump(),
+        "stability": [
+            {**vars(si), "smallest_change": si.smallest_change} for si in result.stability
+        ],
+        "monte_carlo": result.monte_carlo,
+        "scheme": result.scheme,
+        "regions": None
+        if result.regions is None
+        else {
+            "count": len(result.regions),
+            "min_suitability": config.regions.min_suitability if config.regions else None,
+            "gap_m": config.regions.gap_m if config.regions else None,
+        },
         "constraints": [c.exclude_if for c in config.constraints],
         "top_n": config.map.top_n,
         "elevation_tint": config.map.elevation_tint,
@@ -161,6 +175,12 @@ def write_run(
     }
     if result.dem is not None:
         destinations["elevation"] = out_dir / "elevation.tif"
+    if result.stability:
+        destinations["stability"] = out_dir / "stability.csv"
+    if result.monte_carlo is not None:
+        destinations["robustness"] = out_dir / "robustness.csv"
+    if result.regions is not None:
+        destinations["regions"] = out_dir / "regions.csv"
     meta = manifest(
         result,
         config=config,
@@ -181,7 +201,18 @@ def write_run(
             gpkg_layers["targets"] = data.targets
         for layer, frame in gpkg_layers.items():
             frame.to_file(staged["sites"], layer=layer, driver="GPKG", engine="pyogrio")
-        io.write_table_csv(io.ranking_table(result.sites), staged["ranking"])
+        ranking = io.ranking_table(result.sites)
+        io.write_table_csv(ranking, staged["ranking"])
+        if result.stability:
+            io.write_table_csv(io.stability_table(result.stability), staged["stability"])
+        if result.monte_carlo is not None:
+            io.write_table_csv(io.robustness_table(ranking), staged["robustness"])
+        if result.regions is not None:
+            io.write_table_csv(io.regions_table(result.regions), staged["regions"])
+            if len(result.regions):
+                result.regions.to_file(
+                    staged["sites"], layer="regions", driver="GPKG", engine="pyogrio"
+                )
         if data.elevation is not None:
             io.write_elevation_tif(
                 data.elevation.elevation_m,

@@ -7,20 +7,19 @@ value functions (scores) -> weighted sum -> ranking. Writing outputs and maps is
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pyproj
 import shapely
-from shapely.geometry.base import BaseGeometry
 
-from sitesel import aggregate, constraints, transforms
+from sitesel import aggregate, analyses, constraints, transforms
 from sitesel.catalog import Catalog, check_references
 from sitesel.config import (
     AreaCriterion,
@@ -45,17 +44,16 @@ from sitesel.errors import ConfigError, CrsError, NoSuitableSiteError
 from sitesel.layers.area import study_area_polygon
 from sitesel.layers.catalog_loader import LayerLoader
 from sitesel.layers.dem import Dem
-from sitesel.layers.roads import SnapReport
 from sitesel.layers.sites import hex_grid, parcel_sites
 from sitesel.layers.vector import select
 from sitesel.network import (
-    ConnectivityReport,
     FloatArray,
-    RoadEdges,
     connectivity_report,
     speeds_for_classes,
     travel_time_graph,
 )
+from sitesel.result import RunResult
+from sitesel.weights import resolve_weights, weight_vector
 
 log = logging.getLogger(__name__)
 
@@ -66,25 +64,6 @@ LAYER_KINDS_BY_KEY: dict[str, set[str]] = {
     "dem.": {"dem"},
     "criteria.": {"points", "roads", "area", "parcels"},
 }
-
-
-@dataclass
-class RunResult:
-    """Everything a run produced, for the writers and the map."""
-
-    name: str
-    crs: pyproj.CRS
-    area: BaseGeometry
-    sites: gpd.GeoDataFrame
-    criteria_units: dict[str, str]
-    weights: dict[str, float]
-    roads: RoadEdges | None = None
-    connectivity: ConnectivityReport | None = None
-    snap: SnapReport | None = None
-    targets: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    dem: Dem | None = None
-    timings_s: dict[str, float] = field(default_factory=dict)
-    input_sha256: dict[str, str] = field(default_factory=dict)
 
 
 @contextmanager
@@ -147,6 +126,16 @@ def _score(values: FloatArray, fn: ValueFunction) -> FloatArray:
             values, midpoint=fn.midpoint, width=fn.width, direction=fn.direction
         )
     raise TypeError(f"unknown value function {fn!r}")
+
+
+def _order_weights(config: Config, n: int) -> FloatArray | None:
+    spec = config.aggregation
+    if spec.method != "owa":
+        return None
+    if spec.order_weights is not None:
+        v = np.asarray(spec.order_weights, dtype=np.float64)
+        return np.asarray(v / v.sum(), dtype=np.float64)
+    return aggregate.owa_order_weights(n, spec.andness or 0.5)
 
 
 def _unit(crit: Criterion) -> str:
@@ -212,6 +201,7 @@ def run(
     """
     assert config.name is not None  # load_config fills it
     check_config(config, config_path, catalog, catalog_path)
+    report = resolve_weights(config, config_path)  # refuse inconsistent AHP before any work
     timings: dict[str, float] = {}
     loader = LayerLoader(catalog, data_dir, offline=offline)
     with _stage(timings, "fetch"):
@@ -252,9 +242,8 @@ def run(
         area=area,
         sites=sites,
         criteria_units={n: _unit(c) for n, c in config.criteria.items()},
-        weights=aggregate.normalised_weights(
-            {n: c.weight for n, c in config.criteria.items() if c.weight is not None}
-        ),
+        weights=report.weights,
+        weight_report=report,
         timings_s=timings,
     )
     raw: dict[str, FloatArray] = {}
@@ -306,23 +295,33 @@ def run(
             result.dem = dem
 
     with _stage(timings, "scoring"):
-        weighted = list(result.weights)
+        scored = config.scored
         rules = [constraints.Rule(*c.parts, reason=c.reason) for c in config.constraints]
         reasons = constraints.exclusion_reasons(
-            len(sites), raw=raw, rules=rules, required=weighted, outside_area=outside
+            len(sites), raw=raw, rules=rules, required=scored, outside_area=outside
         )
         excluded = reasons != ""
-        scores = {
-            n: _score(raw[n], c.value)
-            for n, c in config.criteria.items()
-            if c.weight is not None and c.value is not None
-        }
-        suitability = aggregate.weighted_sum(scores, result.weights)
+        scores = {n: _score(raw[n], config.criteria[n].value) for n in scored}  # type: ignore[arg-type]
+        matrix = np.column_stack([scores[n] for n in scored])
+        w = weight_vector(report, scored)
+        aggregator = functools.partial(
+            aggregate.aggregate,
+            matrix,
+            method=config.aggregation.method,
+            order_weights=_order_weights(config, len(scored)),
+            candidates=~excluded,
+        )
+        suitability = aggregator(w)
         rank = aggregate.rank_sites(suitability, excluded, sites["site_id"].tolist())
-        columns = {"excluded": excluded, "exclusion_reason": reasons}
+        columns: dict[str, object] = {"excluded": excluded, "exclusion_reason": reasons}
         columns |= {f"raw__{n}": raw[n] for n in config.criteria}
         columns |= {f"score__{n}": s for n, s in scores.items()}
-        columns |= {"suitability": suitability, "rank": rank.to_numpy()}
+        columns |= {f"contribution__{n}": w[k] * matrix[:, k] for k, n in enumerate(scored)}
+        columns |= {
+            "limiting_criterion": aggregate.limiting_criterion(matrix, scored),
+            "suitability": suitability,
+            "rank": rank.to_numpy(),
+        }
         result.sites = sites.assign(**columns)
     if not (~excluded).any():
         counts: dict[str, int] = {}
@@ -334,6 +333,16 @@ def run(
             f"{config_path}: constraints: all {len(sites)} sites are excluded (most common"
             f" reasons: {common}); relax the constraints or enlarge the study area"
         )
+    analyses.run_analyses(
+        result,
+        config=config,
+        config_path=config_path,
+        aggregator=aggregator,
+        weights=w,
+        scored=scored,
+        report=report,
+        timings=timings,
+    )
     result.input_sha256 = dict(sorted(loader.file_sha256.items()))
     log.info(
         "%d sites, %d excluded, best %s (suitability %.3f)",

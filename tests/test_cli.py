@@ -26,24 +26,19 @@ def sitesel(*args: str):
 def test_run_writes_the_output_contract(leh_run):
     run = leh_run / "run"
     assert sorted(p.name for p in run.iterdir()) == [
-        "elevation.tif",
-        "manifest.json",
-        "ranking.csv",
-        "sites.gpkg",
-        "summary.png",
+        "elevation.tif", "manifest.json", "ranking.csv", "regions.csv", "robustness.csv",
+        "sites.gpkg", "stability.csv", "summary.png",
     ]
     table = pd.read_csv(run / "ranking.csv")
-    criteria = [
-        "time_to_leh_min",
-        "time_to_airport_min",
-        "highway_distance_km",
-        "slope_mean_deg",
-        "elevation_m",
-        "flat_share",
-    ]
+    criteria = ["time_to_leh_min", "time_to_airport_min", "highway_distance_km",
+                "slope_mean_deg", "elevation_m", "flat_share"]
+    weighted = criteria[:-1]
     expected = ["site_id", "lon", "lat", "area_ha", "excluded", "exclusion_reason"]
-    expected += [f"raw__{c}" for c in criteria] + [f"score__{c}" for c in criteria[:-1]]
-    expected += ["suitability", "rank"]
+    expected += [f"raw__{c}" for c in criteria] + [f"score__{c}" for c in weighted]
+    expected += [f"contribution__{c}" for c in weighted]
+    expected += ["limiting_criterion", "suitability", "rank"]
+    expected += ["p_rank1", "p_top10", "rank_p05", "rank_p95"]
+    expected += ["scheme_eligible", "scheme_reason", "scheme_partner", "region"]
     assert list(table.columns) == expected
     ranked = table[~table["excluded"]]
     assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))  # sorted, dense from 1

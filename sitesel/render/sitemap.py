@@ -60,6 +60,18 @@ def _title_block(data: MapData) -> str:
     return '<div class="sitesel-panel sitesel-title">' + "".join(lines) + "</div>"
 
 
+def offline_map() -> folium.Map:
+    """A Folium map without CDN links: Leaflet and sitesel's style are inlined."""
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    fmap.default_js = []
+    fmap.default_css = []
+    root: Any = fmap.get_root()
+    root.header.add_child(Element(assets.inline_style(assets.leaflet_css())), name="leaflet_css")
+    root.header.add_child(Element(assets.inline_style(assets.sitesel_css())), name="sitesel_css")
+    root.header.add_child(Element(assets.inline_script(assets.leaflet_js())), name="leaflet_js")
+    return fmap
+
+
 def site_map(data: MapData) -> folium.Map:
     """Build the self-contained map of a run.
 
@@ -73,13 +85,8 @@ def site_map(data: MapData) -> folium.Map:
     folium.Map
         ``.save(path)`` writes one HTML file that needs no network to display.
     """
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    fmap.default_js = []  # no CDN links: Leaflet is inlined below
-    fmap.default_css = []
+    fmap = offline_map()
     root: Any = fmap.get_root()
-    root.header.add_child(Element(assets.inline_style(assets.leaflet_css())), name="leaflet_css")
-    root.header.add_child(Element(assets.inline_style(assets.sitesel_css())), name="sitesel_css")
-    root.header.add_child(Element(assets.inline_script(assets.leaflet_js())), name="leaflet_js")
     root.header.add_child(Element(assets.inline_script(assets.sitesel_js())), name="sitesel_js")
 
     if data.elevation is not None:

@@ -1,0 +1,104 @@
+"""Compare two runs: how much the ranking changed, and why (weights, criteria)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+
+@dataclass
+class Comparison:
+    """How two rankings of the same candidate sites differ."""
+
+    n_common: int
+    kendall_tau: float
+    spearman_rho: float
+    top_k: int
+    top_k_overlap: float
+    moved: pd.DataFrame
+    weights: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain JSON: ``kendall_tau``, ``spearman_rho``, ``top<k>_overlap`` and details."""
+        return {
+            "kendall_tau": self.kendall_tau,
+            "spearman_rho": self.spearman_rho,
+            f"top{self.top_k}_overlap": self.top_k_overlap,
+            "sites_ranked_in_both": self.n_common,
+            "moved_most": self.moved.to_dict(orient="records"),
+            "weights": self.weights.reset_index().to_dict(orient="records"),
+            "notes": self.notes,
+        }
+
+
+def compare_rankings(
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    *,
+    weights_a: dict[str, float],
+    weights_b: dict[str, float],
+    top_k: int = 10,
+    n_moved: int = 10,
+) -> Comparison:
+    """Rank correlation, top-k overlap, biggest movers and weight differences.
+
+    Parameters
+    ----------
+    a, b
+        Ranking tables with ``site_id`` and ``rank`` (empty for excluded sites).
+    weights_a, weights_b
+        Normalised weights of each run.
+    top_k
+        Size of the top set compared.
+    n_moved
+        How many movers to list.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"site_id": list("wxyz"), "rank": [1, 2, 3, 4]})
+    >>> b = pd.DataFrame({"site_id": list("wxyz"), "rank": [2, 1, 3, 4]})
+    >>> c = compare_rankings(a, b, weights_a={"t": 1.0}, weights_b={"t": 1.0}, top_k=2)
+    >>> round(c.kendall_tau, 3), round(c.spearman_rho, 1), c.top_k_overlap
+    (0.667, 0.8, 1.0)
+    """
+    merged = a[["site_id", "rank"]].merge(
+        b[["site_id", "rank"]], on="site_id", how="outer", suffixes=("_a", "_b")
+    )
+    both = merged.dropna(subset=["rank_a", "rank_b"])
+    notes = []
+    if len(both) >= 2:
+        tau = float(stats.kendalltau(both["rank_a"], both["rank_b"]).statistic)
+        rho = float(stats.spearmanr(both["rank_a"], both["rank_b"]).statistic)
+    else:
+        tau = rho = float("nan")
+        notes.append("fewer than two sites are ranked in both runs")
+    top_a = set(a.loc[a["rank"] <= top_k, "site_id"])
+    top_b = set(b.loc[b["rank"] <= top_k, "site_id"])
+    overlap = len(top_a & top_b) / top_k
+    change = both.assign(change=both["rank_a"] - both["rank_b"])  # positive: rose in B
+    moved = change.reindex(change["change"].abs().sort_values(ascending=False).index)
+    moved = moved.head(n_moved).astype({"rank_a": int, "rank_b": int, "change": int})
+    only_a = int((merged["rank_a"].notna() & merged["rank_b"].isna()).sum())
+    only_b = int((merged["rank_b"].notna() & merged["rank_a"].isna()).sum())
+    if only_a or only_b:
+        notes.append(f"{only_a} sites ranked only in A, {only_b} only in B (excluded or absent)")
+    names = list(dict.fromkeys([*weights_a, *weights_b]))
+    weights = pd.DataFrame(
+        {
+            "weight_a": [weights_a.get(n, np.nan) for n in names],
+            "weight_b": [weights_b.get(n, np.nan) for n in names],
+        },
+        index=pd.Index(names, name="criterion"),
+    )
+    weights["difference"] = weights["weight_b"] - weights["weight_a"]
+    for n in names:
+        if n not in weights_a or n not in weights_b:
+            notes.append(f"criterion {n} is weighted only in {'B' if n not in weights_a else 'A'}")
+    return Comparison(
+        len(both), tau, rho, top_k, overlap, moved.reset_index(drop=True), weights.round(4), notes
+    )

@@ -1,0 +1,192 @@
+"""Contiguous regions of good sites, and scheme eligibility (minimum area, joined parcels).
+
+A region is a connected group of non-excluded sites whose suitability reaches a
+threshold, where two sites are connected when they touch or lie within a gap tolerance
+(TerrSet's contiguity, ArcGIS's Locate Regions). A scheme rule (e.g. EMC 2.0: at least
+100 acres in hill states and UTs, at most two parcels within 0.5 km counting as one)
+then says whether each site and each region is big enough, alone or with one partner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from sitesel.network import FloatArray
+
+ACRE_HA = 0.40468564224
+TOUCH_M = 0.01  # shared edges of generated cells may differ by rounding
+
+
+@dataclass(frozen=True)
+class SchemeRule:
+    """A land rule of a scheme: minimum area; how many parcels may be joined, how far apart."""
+
+    name: str
+    min_area_acres: float
+    max_parts: int = 1
+    max_gap_km: float = 0.0
+
+
+def _pairs_within(
+    geoms: npt.NDArray[np.object_], distance_m: float
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="dwithin", distance=max(distance_m, TOUCH_M))
+    keep = a < b
+    return a[keep], b[keep]
+
+
+def find_regions(
+    sites: gpd.GeoDataFrame,
+    *,
+    suitability: FloatArray,
+    excluded: npt.NDArray[np.bool_],
+    min_suitability: float,
+    gap_m: float,
+) -> npt.NDArray[np.int64]:
+    """Label each site with its region (1, 2, ... by decreasing mean suitability); 0 = none.
+
+    Only non-excluded sites with suitability >= ``min_suitability`` join a region.
+
+    Parameters
+    ----------
+    sites
+        Site polygons (projected CRS).
+    suitability
+        Per site.
+    excluded
+        Per site; excluded sites never join a region.
+    min_suitability
+        Threshold.
+    gap_m
+        Sites closer than this are neighbours (0: they must touch).
+    """
+    member = ~excluded & (np.nan_to_num(suitability, nan=-np.inf) >= min_suitability)
+    idx = np.flatnonzero(member)
+    labels = np.zeros(len(sites), dtype=np.int64)
+    if len(idx) == 0:
+        return labels
+    a, b = _pairs_within(sites.geometry.to_numpy()[idx], gap_m)
+    graph = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(len(idx), len(idx)))
+    _, comp = csgraph.connected_components(graph, directed=False)
+    area = sites.geometry.area.to_numpy()[idx]
+    frame = pd.DataFrame({"comp": comp, "wsuit": suitability[idx] * area, "area": area})
+    stats = frame.groupby("comp").sum()
+    mean = stats["wsuit"] / stats["area"]
+    order = pd.DataFrame({"mean": -mean, "area": -stats["area"]}).sort_values(
+        ["mean", "area"], kind="mergesort"
+    )
+    new_label = pd.Series(np.arange(1, len(order) + 1), index=order.index)
+    labels[idx] = new_label.loc[comp].to_numpy()
+    return labels
+
+
+def region_table(
+    sites: gpd.GeoDataFrame, labels: npt.NDArray[np.int64], suitability: FloatArray
+) -> gpd.GeoDataFrame:
+    """One row per region: area (ha, acres), area-weighted mean suitability, members, outline."""
+    in_region = labels > 0
+    frame = gpd.GeoDataFrame(
+        {
+            "region": labels[in_region],
+            "site_id": sites["site_id"].to_numpy()[in_region],
+            "area_ha": sites.geometry.area.to_numpy()[in_region] / 10_000,
+            "suitability": suitability[in_region],
+        },
+        geometry=sites.geometry.to_numpy()[in_region],
+        crs=sites.crs,
+    )
+    frame["wsuit"] = frame["suitability"] * frame["area_ha"]
+    grouped = frame.dissolve(
+        by="region",
+        aggfunc={"site_id": lambda s: ";".join(sorted(s)), "area_ha": "sum", "wsuit": "sum"},
+    )
+    table = gpd.GeoDataFrame(
+        {
+            "region": grouped.index.to_numpy(),
+            "n_sites": frame.groupby("region").size().loc[grouped.index].to_numpy(),
+            "area_ha": grouped["area_ha"].to_numpy(),
+            "area_acres": grouped["area_ha"].to_numpy() / ACRE_HA,
+            "mean_suitability": (grouped["wsuit"] / grouped["area_ha"]).to_numpy(),
+            "members": grouped["site_id"].to_numpy(),
+        },
+        geometry=grouped.geometry.to_numpy(),
+        crs=sites.crs,
+    )
+    return table.reset_index(drop=True)
+
+
+def eligibility(
+    geoms: gpd.GeoSeries, area_ha: FloatArray, usable: npt.NDArray[np.bool_], rule: SchemeRule
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Whether each parcel meets the rule alone or joined with one partner within the gap.
+
+    Parameters
+    ----------
+    geoms
+        Parcels (sites or regions), projected CRS.
+    area_ha
+        Their areas.
+    usable
+        Which parcels may be partners (not excluded).
+    rule
+        The scheme rule.
+
+    Returns
+    -------
+    tuple
+        ``eligible`` (bool), ``reason`` (why not, or ""), ``partner`` (id index used, or "").
+
+    Examples
+    --------
+    Two 60-acre parcels 300 m apart meet a 100-acre rule together:
+
+    >>> import geopandas as gpd, shapely
+    >>> side = (60 * ACRE_HA * 10_000) ** 0.5
+    >>> g = gpd.GeoSeries([shapely.box(0, 0, side, side),
+    ...                    shapely.box(side + 300, 0, 2 * side + 300, side)])
+    >>> rule = SchemeRule("EMC 2.0 (UT)", 100, max_parts=2, max_gap_km=0.5)
+    >>> ok, why, partner = eligibility(g, g.area.to_numpy() / 1e4, np.array([True, True]), rule)
+    >>> ok.tolist(), partner.tolist()
+    ([True, True], ['1', '0'])
+    """
+    min_ha = rule.min_area_acres * ACRE_HA
+    n = len(area_ha)
+    alone = area_ha >= min_ha - 1e-9
+    eligible = alone.copy()
+    partner = np.full(n, "", dtype=object)
+    if rule.max_parts >= 2 and n > 1:
+        a, b = _pairs_within(geoms.to_numpy(), rule.max_gap_km * 1000)
+        ok = usable[a] & usable[b] & (area_ha[a] + area_ha[b] >= min_ha - 1e-9)
+        a, b = a[ok], b[ok]
+        for x, y in ((a, b), (b, a)):  # the largest partner of each parcel
+            order = np.lexsort((-area_ha[y], x))
+            x, y = x[order], y[order]
+            first = np.r_[True, x[1:] != x[:-1]]
+            for i, j in zip(x[first], y[first], strict=True):
+                if not alone[i] and (partner[i] == "" or area_ha[j] > area_ha[int(partner[i])]):
+                    partner[i] = str(j)
+                    eligible[i] = True
+    acres = area_ha / ACRE_HA
+    reason = np.where(
+        eligible,
+        "",
+        [
+            f"{rule.name}: {a:.0f} acres < {rule.min_area_acres:g} acres"
+            + (
+                f", and no parcel within {rule.max_gap_km:g} km makes up the rest"
+                if rule.max_parts >= 2
+                else ""
+            )
+            for a in acres
+        ],
+    )
+    return eligible, reason.astype(object), partner

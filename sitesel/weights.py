@@ -1,0 +1,165 @@
+"""Turn a config's ``weighting`` section into weights and a report a committee can read.
+
+The arithmetic lives in :mod:`sitesel.weighting`; this module reads the config, names the
+YAML keys in errors, and refuses AHP weights whose consistency ratio is too high.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sitesel import weighting
+from sitesel.config import AhpSpec, Config
+from sitesel.errors import ConfigError
+from sitesel.network import FloatArray
+
+SHOWN_JUDGMENTS = 3
+
+
+@dataclass
+class WeightReport:
+    """Resolved weights and how they were derived."""
+
+    method: str
+    weights: dict[str, float]
+    consistency_ratio: float | None = None
+    participants: dict[str, float] = field(default_factory=dict)  # name -> CR
+    inconsistent_judgments: list[dict[str, Any]] = field(default_factory=list)
+    matrix: FloatArray | None = None  # the (group) AHP matrix, for Monte Carlo perturbation
+    detail: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as plain JSON types (the manifest and ``sitesel weights --json``)."""
+        out: dict[str, Any] = {
+            "method": self.method,
+            "weights": self.weights,
+            "consistency_ratio": self.consistency_ratio,
+            "detail": self.detail,
+        }
+        if self.method == "ahp":
+            out["inconsistent_judgments"] = self.inconsistent_judgments
+            if self.participants:
+                out["participants_consistency_ratio"] = self.participants
+        return out
+
+    def lines(self) -> list[str]:
+        """The report as text lines."""
+        rows = [
+            f"method: {self.method} ({self.detail})" if self.detail else f"method: {self.method}"
+        ]
+        width = max(len(n) for n in self.weights)
+        rows += [f"  {n:<{width}}  {w:6.3f}" for n, w in self.weights.items()]
+        if self.consistency_ratio is not None:
+            rows.append(f"consistency ratio: {self.consistency_ratio:.3f}")
+        for name, cr in self.participants.items():
+            rows.append(f"  participant {name}: CR {cr:.3f}")
+        for j in self.inconsistent_judgments:
+            rows.append(
+                f"  judgment {j['row']} vs {j['col']} = {j['value']:.3g}; consistent with"
+                f" the weights: {j['consistent_value']:.3g} (nearest on the scale:"
+                f" {j['nearest_saaty']})"
+            )
+        return rows
+
+
+def _judgment_dicts(result: weighting.AhpResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "row": j.row,
+            "col": j.col,
+            "value": round(j.value, 4),
+            "consistent_value": round(j.consistent_value, 4),
+            "nearest_saaty": j.nearest_saaty,
+            "deviation": round(j.deviation, 4),
+        }
+        for j in result.judgments[:SHOWN_JUDGMENTS]
+    ]
+
+
+def _ahp(spec: AhpSpec, scored: list[str], config_path: Path) -> WeightReport:
+    sets = (
+        [("", spec.judgments)]
+        if spec.judgments is not None
+        else [(p.name, p.judgments) for p in spec.participants or []]
+    )
+    matrices = []
+    participants = {}
+    for i, (name, judgments) in enumerate(sets):
+        key = (
+            "weighting.ahp.judgments" if not name else f"weighting.ahp.participants[{i}].judgments"
+        )
+        try:
+            matrix = weighting.comparison_matrix(scored, judgments)
+        except ValueError as exc:
+            raise ConfigError(f"{config_path}: {key}: {exc}") from None
+        matrices.append(matrix)
+        if name:
+            participants[name] = weighting.ahp(scored, matrix).consistency_ratio
+    group = weighting.group_matrix(matrices)
+    result = weighting.ahp(scored, group)
+    report = WeightReport(
+        method="ahp",
+        weights=result.weight_map(),
+        consistency_ratio=result.consistency_ratio,
+        participants=participants,
+        inconsistent_judgments=_judgment_dicts(result),
+        matrix=group,
+        detail=(
+            f"principal eigenvector, lambda_max {result.lambda_max:.3f}, CI"
+            f" {result.consistency_index:.4f}, RI {weighting.RANDOM_INDEX[len(scored)]}"
+            + (f"; geometric mean of {len(sets)} participants" if participants else "")
+        ),
+    )
+    if result.consistency_ratio > spec.max_consistency_ratio:
+        worst = "; ".join(
+            f"{j['row']} vs {j['col']} is {j['value']:.3g}, consistent would be"
+            f" {j['consistent_value']:.3g} (~{j['nearest_saaty']})"
+            for j in report.inconsistent_judgments
+        )
+        raise ConfigError(
+            f"{config_path}: weighting.ahp: consistency ratio {result.consistency_ratio:.3f}"
+            f" exceeds max_consistency_ratio {spec.max_consistency_ratio:g}: the judgments"
+            f" contradict each other. Revisit the most inconsistent ones: {worst}"
+        )
+    return report
+
+
+def resolve_weights(config: Config, config_path: Path) -> WeightReport:
+    """Weights of the scored criteria (normalised) with how they were derived.
+
+    Raises
+    ------
+    ConfigError
+        For incomplete judgments, or AHP judgments above the consistency limit.
+    """
+    scored = config.scored
+    method = config.weighting.method
+    if method == "direct":
+        raw = {n: float(config.criteria[n].weight or 0.0) for n in scored}
+        total = sum(raw.values())
+        return WeightReport(
+            "direct",
+            {n: w / total for n, w in raw.items()},
+            detail="configured weights, normalised to sum to 1",
+        )
+    if method == "rank_order":
+        spec = config.weighting.rank_order
+        assert spec is not None  # checked by the config model
+        w = weighting.rank_order_weights(len(spec.ranking), spec.method)
+        ordered = dict(zip(spec.ranking, w.tolist(), strict=True))
+        return WeightReport(
+            "rank_order",
+            {n: ordered[n] for n in scored},
+            detail=f"{spec.method} over the ranking {', '.join(spec.ranking)}",
+        )
+    assert config.weighting.ahp is not None
+    return _ahp(config.weighting.ahp, scored, config_path)
+
+
+def weight_vector(report: WeightReport, names: list[str]) -> FloatArray:
+    """Weights in the order of ``names``."""
+    return np.array([report.weights[n] for n in names], dtype=float)
