@@ -168,6 +168,8 @@ def eligibility(
         ok = usable[a] & usable[b] & (area_ha[a] + area_ha[b] >= min_ha - 1e-9)
         a, b = a[ok], b[ok]
         for x, y in ((a, b), (b, a)):  # the largest partner of each parcel
+            if len(x) == 0:
+                continue
             order = np.lexsort((-area_ha[y], x))
             x, y = x[order], y[order]
             first = np.r_[True, x[1:] != x[:-1]]

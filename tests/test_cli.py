@@ -26,12 +26,24 @@ def sitesel(*args: str):
 def test_run_writes_the_output_contract(leh_run):
     run = leh_run / "run"
     assert sorted(p.name for p in run.iterdir()) == [
-        "elevation.tif", "manifest.json", "ranking.csv", "regions.csv", "robustness.csv",
-        "sites.gpkg", "stability.csv", "summary.png",
+        "elevation.tif",
+        "manifest.json",
+        "ranking.csv",
+        "regions.csv",
+        "robustness.csv",
+        "sites.gpkg",
+        "stability.csv",
+        "summary.png",
     ]
     table = pd.read_csv(run / "ranking.csv")
-    criteria = ["time_to_leh_min", "time_to_airport_min", "highway_distance_km",
-                "slope_mean_deg", "elevation_m", "flat_share"]
+    criteria = [
+        "time_to_leh_min",
+        "time_to_airport_min",
+        "highway_distance_km",
+        "slope_mean_deg",
+        "elevation_m",
+        "flat_share",
+    ]
     weighted = criteria[:-1]
     expected = ["site_id", "lon", "lat", "area_ha", "excluded", "exclusion_reason"]
     expected += [f"raw__{c}" for c in criteria] + [f"score__{c}" for c in weighted]
@@ -278,3 +290,75 @@ def test_installed_command_hides_traceback_unless_verbose(tmp_path):
     assert "bad.yaml: catalog: required key is missing" in quiet.stderr
     loud = subprocess.run([*cmd, "-v"], capture_output=True, text=True, check=False)
     assert loud.returncode == 2 and "Traceback" in loud.stderr
+
+
+# --- weights and compare ---
+
+
+def test_weights_command_direct_and_ahp():
+    direct = json.loads(sitesel("weights", LEH, "--json").output)
+    assert direct["method"] == "direct" and direct["consistency_ratio"] is None
+    assert sum(direct["weights"].values()) == pytest.approx(1)
+    ahp = json.loads(sitesel("weights", ROOT / "configs" / "leh_ahp.yaml", "--json").output)
+    assert ahp["method"] == "ahp" and 0 <= ahp["consistency_ratio"] < 0.1
+    assert set(ahp["participants_consistency_ratio"]) == {
+        "industries department",
+        "planning department",
+    }
+    assert {"row", "col", "value", "consistent_value"} <= set(ahp["inconsistent_judgments"][0])
+    text = sitesel("weights", ROOT / "configs" / "leh_ahp.yaml").output
+    assert "consistency ratio:" in text
+
+
+def test_inconsistent_ahp_stops_the_run(tmp_path, data_dir):
+    config = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
+    config["catalog"] = str(ROOT / "layers" / "leh.yaml")
+    config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    judgments = config["weighting"]["ahp"]["participants"][0]["judgments"]
+    judgments["slope_mean_deg"]["elevation_m"] = "1/9"
+    judgments["highway_distance_km"]["elevation_m"] = 9
+    judgments["time_to_leh_min"]["elevation_m"] = 9
+    config["weighting"]["ahp"]["participants"] = config["weighting"]["ahp"]["participants"][:1]
+    line = run_case(tmp_path, data_dir, config)
+    assert "weighting.ahp: consistency ratio" in line and "Revisit" in line
+
+
+def test_compare_two_runs(leh_run, data_dir, tmp_path):
+    same = json.loads(
+        sitesel(
+            "compare", leh_run / "run", leh_run / "run", "--json", "--map", tmp_path / "same.html"
+        ).output
+    )
+    assert same["kendall_tau"] == pytest.approx(1) and same["spearman_rho"] == pytest.approx(1)
+    assert same["top10_overlap"] == 1.0
+    ahp_out = tmp_path / "ahp"
+    result = sitesel(
+        "run",
+        ROOT / "configs" / "leh_ahp.yaml",
+        "--out",
+        ahp_out,
+        "--map",
+        tmp_path / "ahp.html",
+        "--data-dir",
+        data_dir,
+        "--offline",
+    )
+    assert result.exit_code == 0, result.output
+    diff = json.loads(
+        sitesel(
+            "compare",
+            leh_run / "run",
+            ahp_out,
+            "--json",
+            "--top-k",
+            "5",
+            "--map",
+            tmp_path / "diff.html",
+        ).output
+    )
+    assert 0.5 < diff["kendall_tau"] < 1 and 0.5 < diff["spearman_rho"] <= 1
+    assert 0 <= diff["top5_overlap"] <= 1
+    assert {w["criterion"] for w in diff["weights"]} >= {"slope_mean_deg", "elevation_m"}
+    html = (tmp_path / "diff.html").read_text()
+    assert "rose a lot" in html and "rank in leh_ahp" in html
+    assert not re.findall(r"""<(?:script|link)[^>]*(?:src|href)=["']?https?:""", html)

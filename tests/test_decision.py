@@ -1,0 +1,179 @@
+"""Aggregation methods, robustness and regions on hand-checkable tables."""
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitesel.aggregate import aggregate, owa_order_weights, rank_sites
+from sitesel.config import ACRE_HA
+from sitesel.layers.sites import hex_grid
+from sitesel.regions import SchemeRule, eligibility, find_regions, region_table
+from sitesel.robustness import (
+    dirichlet_weights,
+    monte_carlo,
+    ranks_per_draw,
+    stability_intervals,
+)
+
+
+def test_topsis_by_hand():
+    s = np.array([[0.8, 0.2], [0.4, 0.6], [0.1, 0.9]])
+    w = np.array([0.6, 0.4])
+    # Weighted: (0.48, 0.08), (0.24, 0.24), (0.06, 0.36); ideal (0.48, 0.36); anti (0.06, 0.08)
+    d_plus = np.array([0.28, np.hypot(0.24, 0.12), 0.42])
+    d_minus = np.array([0.42, np.hypot(0.18, 0.16), 0.28])
+    np.testing.assert_allclose(aggregate(s, w, method="topsis"), d_minus / (d_plus + d_minus))
+
+
+def test_owa_from_or_to_and():
+    s = np.array([[0.2, 0.8]])
+    w = np.array([0.5, 0.5])
+    assert aggregate(s, w, method="owa", order_weights=np.array([1.0, 0.0]))[0] == 0.8
+    assert aggregate(s, w, method="owa", order_weights=np.array([0.0, 1.0]))[0] == 0.2
+    mid = aggregate(s, w, method="owa", order_weights=owa_order_weights(2, 0.5))
+    assert mid[0] == pytest.approx(0.5)
+    # Unequal criterion weights: u sorted with the scores, (0.8*0.3*0.5 + 0.2*0.7*0.5) / 0.5
+    assert aggregate(s, np.array([0.7, 0.3]), method="owa", order_weights=np.array([0.5, 0.5]))[
+        0
+    ] == pytest.approx(0.38)
+
+
+def test_weighted_product_vetoes_zero():
+    s = np.array([[0.25, 1.0], [0.0, 1.0]])
+    np.testing.assert_allclose(
+        aggregate(s, np.array([1, 1]), method="weighted_product"), [0.5, 0.0]
+    )
+
+
+def test_batch_equals_one_at_a_time():
+    rng = np.random.default_rng(0)
+    s = rng.random((50, 4))
+    ws = rng.dirichlet(np.ones(4), size=7)
+    for method in ("weighted_sum", "weighted_product", "owa", "topsis"):
+        kw = {"order_weights": owa_order_weights(4, 0.7)} if method == "owa" else {}
+        batch = aggregate(s, ws, method=method, **kw)
+        single = np.stack([aggregate(s, w, method=method, **kw) for w in ws])
+        np.testing.assert_allclose(batch, single, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(5, 40), st.integers(0, 1000))
+def test_scaling_weights_keeps_every_methods_ranking(n, seed):
+    rng = np.random.default_rng(seed)
+    s = rng.random((n, 3))
+    w = rng.random(3) + 0.01
+    for method in ("weighted_sum", "weighted_product", "owa", "topsis"):
+        kw = {"order_weights": np.array([0.5, 0.3, 0.2])} if method == "owa" else {}
+        np.testing.assert_allclose(
+            aggregate(s, w, method=method, **kw),
+            aggregate(s, 7.5 * w, method=method, **kw),
+            atol=1e-12,
+        )
+
+
+def test_ranks_per_draw_breaks_ties_by_id():
+    suit = np.array([[0.5, 0.5, 0.9], [0.1, 0.2, 0.3]])
+    ranks = ranks_per_draw(suit, np.array([True, True, True]), ["b", "a", "c"])
+    assert ranks.tolist() == [[3, 2, 1], [3, 2, 1]]
+
+
+def test_monte_carlo_with_huge_concentration_reproduces_the_base_ranking():
+    rng = np.random.default_rng(1)
+    s = rng.random((60, 3))
+    w = np.array([0.5, 0.3, 0.2])
+    excluded = rng.random(60) < 0.2
+    ids = [f"s{i:02d}" for i in range(60)]
+    base = rank_sites(aggregate(s, w), excluded, ids).to_numpy(dtype=float)
+    draws = dirichlet_weights(w, concentration=1e12, draws=50, rng=np.random.default_rng(2))
+    mc = monte_carlo(
+        lambda ws: aggregate(s, ws), draws, candidates=~excluded, site_ids=ids, top_k=5
+    )
+    np.testing.assert_array_equal(mc.rank_p05[~excluded], base[~excluded])
+    np.testing.assert_array_equal(mc.rank_p95[~excluded], base[~excluded])
+    assert mc.p_rank1[base == 1][0] == 1.0
+    assert np.isnan(mc.p_rank1[excluded]).all()
+
+
+def test_stability_interval_by_hand():
+    # A scores (1, 0), B (0, 1); with w1 = 0.6 A leads; B takes over once w1 < 0.5.
+    s = np.array([[1.0, 0.0], [0.0, 1.0]])
+    out = stability_intervals(
+        lambda ws: aggregate(s, ws),
+        np.array([0.6, 0.4]),
+        ["c1", "c2"],
+        candidates=np.array([True, True]),
+        site_ids=["A", "B"],
+    )
+    c1, c2 = out
+    assert c1.lower == pytest.approx(0.5, abs=1e-5) and c1.upper is None
+    assert c1.lower_challenger == "B" and c1.smallest_change == pytest.approx(0.1, abs=1e-5)
+    assert c2.upper == pytest.approx(0.5, abs=1e-5) and c2.lower is None
+
+
+def grid_sites(n_side=6):
+    cells = hex_grid(shapely.box(0, 0, 3000, 3000), cell_area_ha=40.47, crs="EPSG:32643")
+    return cells
+
+
+def test_regions_group_touching_cells_and_rank_by_mean():
+    sites = grid_sites()
+    suit = np.zeros(len(sites))
+    c = sites.centroid
+    left = (c.x < 800).to_numpy()
+    right = (c.x > 2200).to_numpy()
+    suit[left], suit[right] = 0.9, 0.8
+    labels = find_regions(
+        sites, suitability=suit, excluded=np.zeros(len(sites), bool), min_suitability=0.7, gap_m=0
+    )
+    assert set(labels[left]) == {1} and set(labels[right]) == {2}
+    assert (labels[~(left | right)] == 0).all()
+    table = region_table(sites, labels, suit)
+    assert table["n_sites"].tolist() == [left.sum(), right.sum()]
+    np.testing.assert_allclose(table["area_acres"], table["n_sites"] * 100, rtol=1e-3)
+    # A gap tolerance wider than the middle joins them.
+    joined = find_regions(
+        sites,
+        suitability=suit,
+        excluded=np.zeros(len(sites), bool),
+        min_suitability=0.7,
+        gap_m=1500,
+    )
+    assert set(joined[left | right]) == {1}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.1, 0.9), st.floats(0, 800))
+def test_regions_never_include_excluded_or_weak_cells(seed, threshold, gap):
+    sites = grid_sites()
+    rng = np.random.default_rng(seed)
+    suit = rng.random(len(sites))
+    excluded = rng.random(len(sites)) < 0.3
+    labels = find_regions(
+        sites, suitability=suit, excluded=excluded, min_suitability=threshold, gap_m=gap
+    )
+    assert not (labels[excluded] > 0).any()
+    assert (suit[labels > 0] >= threshold).all()
+    assert ((labels > 0) == (~excluded & (suit >= threshold))).all()
+
+
+def test_scheme_two_parcels_only_within_the_gap():
+    side = (60 * ACRE_HA * 10_000) ** 0.5
+    near = gpd.GeoSeries(
+        [
+            shapely.box(0, 0, side, side),
+            shapely.box(side + 400, 0, 2 * side + 400, side),
+            shapely.box(5 * side, 0, 6 * side, side),
+        ]
+    )
+    area = near.area.to_numpy() / 10_000
+    rule = SchemeRule("EMC 2.0 (hill/UT)", 100, max_parts=2, max_gap_km=0.5)
+    ok, reason, partner = eligibility(near, area, np.array([True, True, True]), rule)
+    assert ok.tolist() == [True, True, False]
+    assert partner.tolist() == ["1", "0", ""]
+    assert "60 acres < 100 acres" in reason[2] and "within 0.5 km" in reason[2]
+    single = SchemeRule("EMC 2.0 (general)", 200, max_parts=2, max_gap_km=0.5)
+    ok, _, _ = eligibility(near, area, np.array([True, True, True]), single)
+    assert not ok.any()  # 60 + 60 acres < 200
