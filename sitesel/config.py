@@ -127,6 +127,52 @@ class NetworkSpec(_Strict):
     margin_km: float = Field(
         default=30.0, ge=0, description="Roads this far outside the study area are kept."
     )
+    use_maxspeed: bool = Field(
+        default=True, description="Use plausible OSM maxspeed tags over class speeds."
+    )
+    grade: GradeSpec | None = Field(default=None, description="Grade-aware speeds (needs dem:).")
+    scenarios: dict[str, ScenarioSpec] = Field(
+        default_factory=dict, description="Named closure scenarios, e.g. winter."
+    )
+
+
+class GradeSpec(_Strict):
+    """Slow traffic on grades sampled from the DEM: speed x (1 - k x grade %), at least floor."""
+
+    uphill_per_pct: float = Field(default=0.03, ge=0, description="Speed lost per % uphill.")
+    downhill_per_pct: float = Field(default=0.01, ge=0, description="Speed lost per % down.")
+    floor: float = Field(default=0.3, gt=0, le=1, description="Lowest speed factor.")
+    sample_m: PositiveFloat = Field(default=50.0, description="Grade sampling interval.")
+
+
+class ClosureSpec(_Strict):
+    """Roads a scenario closes: give exactly one of the keys."""
+
+    road_name_matches: str | None = Field(
+        default=None, description="Regular expression on road names (case-insensitive)."
+    )
+    above_m: float | None = Field(
+        default=None, description="Roads reaching above this elevation (needs dem:)."
+    )
+    within: Selection | None = Field(default=None, description="Roads touching these polygons.")
+
+    @model_validator(mode="after")
+    def _one(self) -> ClosureSpec:
+        keys = ("road_name_matches", "above_m", "within")
+        if sum(getattr(self, k) is not None for k in keys) != 1:
+            raise ValueError("give exactly one of road_name_matches, above_m or within")
+        if self.road_name_matches is not None:
+            try:
+                re.compile(self.road_name_matches)
+            except re.error as exc:
+                raise ValueError(f"road_name_matches is not a regular expression: {exc}") from None
+        return self
+
+
+class ScenarioSpec(_Strict):
+    """A network scenario (e.g. winter): which roads are closed."""
+
+    close: list[ClosureSpec] = Field(default_factory=list)
 
 
 class DemSpec(_Strict):
@@ -202,11 +248,62 @@ class _CriterionBase(_Strict):
         return self
 
 
-class TravelTimeCriterion(_CriterionBase):
+class _NetworkCriterion(_CriterionBase):
+    scenario: str | None = Field(
+        default=None, description="Network scenario; all roads open when omitted."
+    )
+    unreachable: Literal["exclude", "score_zero"] = Field(
+        default="exclude", description="What a site that cannot reach any target gets."
+    )
+
+
+class TravelTimeCriterion(_NetworkCriterion):
     """Network travel time (minutes) to the nearest of the selected targets."""
 
     kind: Literal["travel_time"]
     to: Selection
+
+
+class OpportunitiesCriterion(_NetworkCriterion):
+    """Opportunities (people, facilities) reachable within a travel time."""
+
+    kind: Literal["opportunities"]
+    to: Selection
+    weight_column: str | None = Field(
+        default=None, description="Column counted (e.g. population); else each counts 1."
+    )
+    within_min: PositiveFloat
+
+
+class DecaySpec(_Strict):
+    """Decay: step or linear (cutoff_min), exponential (half_life_min), gaussian (sigma_min)."""
+
+    function: Literal["step", "linear", "exponential", "gaussian"]
+    cutoff_min: PositiveFloat | None = None
+    half_life_min: PositiveFloat | None = None
+    sigma_min: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _parameter(self) -> DecaySpec:
+        needed = {
+            "step": "cutoff_min",
+            "linear": "cutoff_min",
+            "exponential": "half_life_min",
+            "gaussian": "sigma_min",
+        }[self.function]
+        given = [k for k in ("cutoff_min", "half_life_min", "sigma_min") if getattr(self, k)]
+        if given != [needed]:
+            raise ValueError(f"decay {self.function} takes {needed} (only)")
+        return self
+
+
+class GravityCriterion(_NetworkCriterion):
+    """Gravity access: sum of opportunity weight x decay(travel time)."""
+
+    kind: Literal["gravity"]
+    to: Selection
+    weight_column: str | None = None
+    decay: DecaySpec
 
 
 class DistanceCriterion(_CriterionBase):
@@ -246,7 +343,13 @@ class AreaCriterion(_CriterionBase):
 
 
 Criterion = Annotated[
-    TravelTimeCriterion | DistanceCriterion | SlopeCriterion | ElevationCriterion | AreaCriterion,
+    TravelTimeCriterion
+    | OpportunitiesCriterion
+    | GravityCriterion
+    | DistanceCriterion
+    | SlopeCriterion
+    | ElevationCriterion
+    | AreaCriterion,
     Field(discriminator="kind"),
 ]
 
@@ -465,10 +568,23 @@ class Config(_Strict):
         for name, crit in self.criteria.items():
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
                 problems.append(f"criterion name {name!r} must be letters, digits and _")
-            if isinstance(crit, TravelTimeCriterion) and self.network is None:
-                problems.append(f"criterion {name!r} (travel_time) needs a network: section")
+            if isinstance(crit, _NetworkCriterion):
+                if self.network is None:
+                    problems.append(f"criterion {name!r} ({crit.kind}) needs a network: section")
+                elif crit.scenario is not None and crit.scenario not in self.network.scenarios:
+                    known = ", ".join(self.network.scenarios) or "none defined"
+                    problems.append(
+                        f"criteria.{name}.scenario: {crit.scenario!r} is not among"
+                        f" network.scenarios ({known})"
+                    )
             if isinstance(crit, SlopeCriterion | ElevationCriterion) and self.dem is None:
                 problems.append(f"criterion {name!r} ({crit.kind}) needs a dem: section")
+        if self.network is not None and self.dem is None:
+            if self.network.grade is not None:
+                problems.append("network.grade needs a dem: section")
+            closures = [c for sc in self.network.scenarios.values() for c in sc.close]
+            if any(c.above_m is not None for c in closures):
+                problems.append("a closure with above_m needs a dem: section")
         scored = self.scored
         method = self.weighting.method
         if method == "direct":
@@ -524,9 +640,17 @@ class Config(_Strict):
             refs.append(("network.roads", self.network.roads))
         if self.dem is not None:
             refs.append(("dem.layer", self.dem.layer))
+        if self.network is not None:
+            for sname, scenario in self.network.scenarios.items():
+                refs += [
+                    (f"network.scenarios.{sname}.close[{i}].within.layer", c.within.layer)
+                    for i, c in enumerate(scenario.close)
+                    if c.within is not None
+                ]
         for name, crit in self.criteria.items():
-            if isinstance(crit, TravelTimeCriterion | DistanceCriterion):
-                refs.append((f"criteria.{name}.to.layer", crit.to.layer))
+            to = getattr(crit, "to", None)
+            if isinstance(to, Selection):
+                refs.append((f"criteria.{name}.to.layer", to.layer))
         return refs
 
 

@@ -40,7 +40,7 @@ def exclusion_reasons(
     *,
     raw: Mapping[str, FloatArray],
     rules: Sequence[Rule],
-    required: Sequence[str],
+    required: Mapping[str, str] | Sequence[str],
     outside_area: npt.NDArray[np.bool_] | None = None,
 ) -> npt.NDArray[np.object_]:
     """Why each site is excluded: ``""`` for kept sites, else reasons joined by ``"; "``.
@@ -54,7 +54,8 @@ def exclusion_reasons(
     rules
         Constraints to apply.
     required
-        Criteria that must have a value (the weighted ones): a NaN excludes the site.
+        Criteria that must have a value (the weighted ones): a NaN excludes the site, with
+        the mapped reason (``"no value for <criterion>"`` for a plain list).
     outside_area
         Sites lying outside the study area.
 
@@ -74,9 +75,10 @@ def exclusion_reasons(
     if outside_area is not None:
         for i in np.flatnonzero(outside_area):
             reasons[i].append("outside the study area")
-    for name in required:
+    why = required if isinstance(required, Mapping) else {n: f"no value for {n}" for n in required}
+    for name, text in why.items():
         for i in np.flatnonzero(np.isnan(raw[name])):
-            reasons[i].append(f"no value for {name}")
+            reasons[i].append(text)
     for rule in rules:
         values = raw[rule.criterion]
         with np.errstate(invalid="ignore"):

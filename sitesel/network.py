@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
@@ -96,46 +95,118 @@ def connectivity_report(roads: RoadEdges) -> ConnectivityReport:
     )
 
 
-def speeds_for_classes(
-    road_class: pd.Series, speeds_kmh: dict[str, float], default_kmh: float
-) -> FloatArray:
-    """Speed of each edge from its road class; ``default_kmh`` for unlisted classes."""
-    speeds = road_class.astype(str).map(speeds_kmh).fillna(default_kmh)
-    return np.asarray(speeds.to_numpy(dtype=float), dtype=np.float64)
+def subset_edges(roads: RoadEdges, keep: npt.NDArray[np.bool_]) -> RoadEdges:
+    """The graph restricted to some edges, nodes renumbered 0..n-1 (unused ones dropped)."""
+    edges = roads.edges[keep].reset_index(drop=True)
+    used, inverse = np.unique(edges[["u", "v"]].to_numpy().ravel(), return_inverse=True)
+    edges[["u", "v"]] = inverse.reshape(-1, 2).astype(np.int64)
+    return RoadEdges(node_xy=roads.node_xy[used], edges=edges)
 
 
-def travel_time_graph(roads: RoadEdges, time_min: FloatArray) -> sparse.csr_matrix:
+def travel_time_graph(
+    roads: RoadEdges, time_min: FloatArray, backward_min: FloatArray | None = None
+) -> sparse.csr_matrix:
     """A directed CSR matrix of edge travel times; two-way edges get both arcs.
-
-    Parallel arcs keep the fastest time (``scipy.sparse`` would otherwise add them up).
 
     Parameters
     ----------
     roads
         The road graph.
     time_min
-        Travel time of each edge in minutes, aligned with ``roads.edges``.
+        Minutes to drive each edge from ``u`` to ``v``; NaN or inf closes the edge.
+    backward_min
+        Minutes from ``v`` to ``u`` for two-way edges (``time_min`` when None).
 
     Returns
     -------
     scipy.sparse.csr_matrix
         ``(n_nodes, n_nodes)``; entry ``[i, j]`` is the time from node i to node j.
+        Parallel arcs keep the fastest time (``scipy.sparse`` would add them up).
     """
+    back = time_min if backward_min is None else backward_min
     u = roads.edges["u"].to_numpy(dtype=np.int64)
     v = roads.edges["v"].to_numpy(dtype=np.int64)
     two_way = ~roads.edges["oneway"].to_numpy(dtype=bool)
     rows = np.concatenate([u, v[two_way]])
     cols = np.concatenate([v, u[two_way]])
-    times = np.concatenate([time_min, time_min[two_way]])
-    keep = rows != cols
+    times = np.concatenate([time_min, back[two_way]])
+    keep = (rows != cols) & np.isfinite(times)
     rows, cols, times = _fastest_arcs(rows[keep], cols[keep], times[keep])
     n = len(roads.node_xy)
     return sparse.csr_matrix((times, (rows, cols)), shape=(n, n))
 
 
+class RoutingGraph:
+    """A travel-time graph ready for repeated queries.
+
+    Forward and reversed CSR matrices and a spatial index of the nodes, built once.
+
+    Parameters
+    ----------
+    forward
+        Minutes between nodes, from :func:`travel_time_graph`.
+    node_xy
+        Node coordinates (metres).
+    """
+
+    def __init__(self, forward: sparse.csr_matrix, node_xy: FloatArray) -> None:
+        self.forward = forward
+        self.reverse = forward.T.tocsr()
+        self.node_xy = node_xy
+        self.tree = cKDTree(node_xy)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.forward.shape[0])
+
+    def times_to(self, nodes: IntArray, offsets_min: FloatArray) -> FloatArray:
+        """Minutes from every node to the nearest of ``nodes`` (reached with the offsets).
+
+        One Dijkstra from a virtual source on the reversed graph: its arcs to ``nodes``
+        carry ``offsets_min`` (each target's off-road leg).
+        """
+        n = self.n_nodes
+        src = np.full(len(nodes), n, dtype=np.int64)
+        _, cols, times = _fastest_arcs(src, np.asarray(nodes, dtype=np.int64), offsets_min)
+        r = self.reverse
+        indptr = np.concatenate([r.indptr, [r.indptr[-1] + len(cols)]])
+        augmented = sparse.csr_matrix(
+            (np.concatenate([r.data, times]), np.concatenate([r.indices, cols]), indptr),
+            shape=(n + 1, n + 1),
+        )
+        return np.asarray(
+            csgraph.dijkstra(augmented, directed=True, indices=n)[:n], dtype=np.float64
+        )
+
+    def access(
+        self, xy: FloatArray, *, k: int, max_offroad_m: float, usable: IntArray | None = None
+    ) -> tuple[FloatArray, IntArray]:
+        """The ``k`` nearest (usable) nodes of each point within ``max_offroad_m``.
+
+        Returns distances ``(n, k)`` (inf where none) and node indices (valid where finite).
+        """
+        if usable is None:
+            tree, index = self.tree, None
+        else:
+            tree, index = cKDTree(self.node_xy[usable]), usable
+        k = min(k, tree.n)
+        dist, idx = tree.query(xy, k=k, distance_upper_bound=max_offroad_m)
+        dist, idx = dist.reshape(len(xy), k), idx.reshape(len(xy), k)
+        safe = np.where(np.isfinite(dist), idx, 0)
+        nodes = safe if index is None else index[safe]
+        return dist, np.asarray(nodes, dtype=np.int64)
+
+
+def routing_graph(
+    roads: RoadEdges, time_min: FloatArray, backward_min: FloatArray | None = None
+) -> RoutingGraph:
+    """A :class:`RoutingGraph` of the roads with the given edge times."""
+    return RoutingGraph(travel_time_graph(roads, time_min, backward_min), roads.node_xy)
+
+
 def time_to_nearest_target_min(
-    graph: sparse.csr_matrix,
-    node_xy: FloatArray,
+    graph: RoutingGraph,
     targets_xy: FloatArray,
     origins_xy: FloatArray,
     *,
@@ -145,27 +216,9 @@ def time_to_nearest_target_min(
 ) -> FloatArray:
     """Travel time from each origin to its nearest target, off-road legs included.
 
-    An origin reaches the graph at one of its ``k_access`` nearest nodes from which a
-    target can be reached (within ``max_offroad_m``), at ``offroad_speed_kmh``; so does
-    each target. One Dijkstra from a virtual source over the reversed graph gives every
-    node's time to its nearest target.
-
-    Parameters
-    ----------
-    graph
-        Travel times between nodes (minutes), from :func:`travel_time_graph`.
-    node_xy
-        Node coordinates (metres).
-    targets_xy
-        ``(n_targets, 2)`` target coordinates.
-    origins_xy
-        ``(n_origins, 2)`` origin coordinates (site centroids).
-    offroad_speed_kmh
-        Speed of the legs between a point and the graph.
-    max_offroad_m
-        Longest off-road leg; an origin with no usable node this close is unreachable.
-    k_access
-        How many nearby nodes each point may join the graph at.
+    Each target joins the graph at its ``k_access`` nearest nodes (within
+    ``max_offroad_m``), each origin at the best of its ``k_access`` nearest nodes from
+    which a target can be reached; off-road legs are driven at ``offroad_speed_kmh``.
 
     Returns
     -------
@@ -179,45 +232,71 @@ def time_to_nearest_target_min(
 
     >>> import numpy as np
     >>> from scipy import sparse
-    >>> g = sparse.csr_matrix(([1.0, 1.0], ([0, 1], [1, 0])), shape=(2, 2))
-    >>> xy = np.array([[0.0, 0.0], [1000.0, 0.0]])
-    >>> time_to_nearest_target_min(g, xy, np.array([[1000.0, 0.0]]), np.array([[0.0, 500.0]]),
+    >>> g = RoutingGraph(sparse.csr_matrix(([1.0, 1.0], ([0, 1], [1, 0])), shape=(2, 2)),
+    ...                  np.array([[0.0, 0.0], [1000.0, 0.0]]))
+    >>> time_to_nearest_target_min(g, np.array([[1000.0, 0.0]]), np.array([[0.0, 500.0]]),
     ...     offroad_speed_kmh=6, max_offroad_m=1000)
     array([6.])
     """
-    n = graph.shape[0]
     m_per_min = offroad_speed_kmh * 1000 / 60
-    all_nodes = cKDTree(node_xy)
-    k_t = min(k_access, n)
-    dist_t, node_t = all_nodes.query(targets_xy, k=k_t, distance_upper_bound=max_offroad_m)
-    dist_t, node_t = dist_t.reshape(len(targets_xy), k_t), node_t.reshape(len(targets_xy), k_t)
+    dist_t, node_t = graph.access(targets_xy, k=k_access, max_offroad_m=max_offroad_m)
     joined = np.isfinite(dist_t)
     if not joined.any():
         return np.full(len(origins_xy), np.nan)
-    # Virtual source n -> access nodes, on the reversed graph (times *to* targets).
-    src = np.full(int(joined.sum()), n, dtype=np.int64)
-    src, src_cols, src_times = _fastest_arcs(src, node_t[joined], dist_t[joined] / m_per_min)
-    reverse = graph.T.tocoo()
-    augmented = sparse.csr_matrix(
-        (
-            np.concatenate([reverse.data, src_times]),
-            (np.concatenate([reverse.row, src]), np.concatenate([reverse.col, src_cols])),
-        ),
-        shape=(n + 1, n + 1),
-    )
-    node_time = csgraph.dijkstra(augmented, directed=True, indices=n)[:n]
+    node_time = graph.times_to(node_t[joined], dist_t[joined] / m_per_min)
     reachable = np.flatnonzero(np.isfinite(node_time))
     if len(reachable) == 0:
         return np.full(len(origins_xy), np.nan)
-    tree = cKDTree(node_xy[reachable])
-    k_o = min(k_access, len(reachable))
-    dist_o, idx_o = tree.query(origins_xy, k=k_o, distance_upper_bound=max_offroad_m)
-    dist_o, idx_o = dist_o.reshape(len(origins_xy), k_o), idx_o.reshape(len(origins_xy), k_o)
-    found = np.isfinite(dist_o)
-    safe_idx = np.where(found, idx_o, 0)
-    total = np.where(found, dist_o / m_per_min + node_time[reachable[safe_idx]], np.inf)
+    dist_o, node_o = graph.access(
+        origins_xy, k=k_access, max_offroad_m=max_offroad_m, usable=reachable
+    )
+    total = np.where(np.isfinite(dist_o), dist_o / m_per_min + node_time[node_o], np.inf)
     best = total.min(axis=1)
-    return np.where(np.isfinite(best), best, np.nan)
+    return np.asarray(np.where(np.isfinite(best), best, np.nan), dtype=np.float64)
+
+
+def route(
+    graph: RoutingGraph, lengths_m: sparse.csr_matrix, source: int, target: int
+) -> tuple[float, float, IntArray]:
+    """Fastest route between two nodes: minutes, metres and the node sequence.
+
+    ``lengths_m`` holds the length of the arc each entry of ``graph.forward`` stands for
+    (same sparsity), e.g. from :func:`arc_lengths`.
+    """
+    dist, pred = csgraph.dijkstra(
+        graph.forward, directed=True, indices=source, return_predecessors=True
+    )
+    if not np.isfinite(dist[target]):
+        return float("nan"), float("nan"), np.array([], dtype=np.int64)
+    path = [target]
+    while path[-1] != source:
+        path.append(int(pred[path[-1]]))
+    nodes = np.array(path[::-1], dtype=np.int64)
+    metres = float(np.asarray(lengths_m[nodes[:-1], nodes[1:]]).sum())
+    return float(dist[target]), metres, nodes
+
+
+def arc_lengths(
+    roads: RoadEdges, time_min: FloatArray, backward_min: FloatArray | None = None
+) -> sparse.csr_matrix:
+    """Length (m) of the fastest arc between each node pair, aligned with the time graph."""
+    back = time_min if backward_min is None else backward_min
+    u = roads.edges["u"].to_numpy(dtype=np.int64)
+    v = roads.edges["v"].to_numpy(dtype=np.int64)
+    length = roads.edges["length_m"].to_numpy(dtype=float)
+    two_way = ~roads.edges["oneway"].to_numpy(dtype=bool)
+    rows = np.concatenate([u, v[two_way]])
+    cols = np.concatenate([v, u[two_way]])
+    times = np.concatenate([time_min, back[two_way]])
+    lens = np.concatenate([length, length[two_way]])
+    keep = (rows != cols) & np.isfinite(times)
+    rows, cols, times, lens = rows[keep], cols[keep], times[keep], lens[keep]
+    order = np.lexsort((times, cols, rows))
+    rows, cols, lens = rows[order], cols[order], lens[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    n = len(roads.node_xy)
+    return sparse.csr_matrix((lens[first], (rows[first], cols[first])), shape=(n, n))
 
 
 def _fastest_arcs(

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyproj
 import shapely
 
-from sitesel import aggregate, analyses, constraints, transforms
+from sitesel import accessibility, aggregate, analyses, constraints, transforms
 from sitesel.catalog import Catalog, check_references
 from sitesel.config import (
     AreaCriterion,
@@ -27,7 +28,10 @@ from sitesel.config import (
     Criterion,
     DistanceCriterion,
     ElevationCriterion,
+    GravityCriterion,
     LinearValue,
+    NetworkSpec,
+    OpportunitiesCriterion,
     Selection,
     SigmoidValue,
     SlopeCriterion,
@@ -40,7 +44,7 @@ from sitesel.criteria.network import travel_time_min
 from sitesel.criteria.parcel import area_ha
 from sitesel.criteria.proximity import distance_km
 from sitesel.criteria.terrain import slope_deg, zonal_stats
-from sitesel.errors import ConfigError, CrsError, NoSuitableSiteError
+from sitesel.errors import ConfigError, CrsError, LayerError, NoSuitableSiteError
 from sitesel.layers.area import study_area_polygon
 from sitesel.layers.catalog_loader import LayerLoader
 from sitesel.layers.dem import Dem
@@ -48,11 +52,11 @@ from sitesel.layers.sites import hex_grid, parcel_sites
 from sitesel.layers.vector import select
 from sitesel.network import (
     FloatArray,
+    RoutingGraph,
     connectivity_report,
-    speeds_for_classes,
-    travel_time_graph,
 )
 from sitesel.result import RunResult
+from sitesel.scenarios import build_network
 from sitesel.weights import resolve_weights, weight_vector
 
 log = logging.getLogger(__name__)
@@ -60,7 +64,8 @@ log = logging.getLogger(__name__)
 LAYER_KINDS_BY_KEY: dict[str, set[str]] = {
     "study_area.": {"area", "points", "parcels"},
     "sites.parcels.": {"parcels", "area"},
-    "network.": {"roads"},
+    "network.roads": {"roads"},
+    "network.scenarios.": {"area", "parcels"},
     "dem.": {"dem"},
     "criteria.": {"points", "roads", "area", "parcels"},
 }
@@ -136,6 +141,54 @@ def _order_weights(config: Config, n: int) -> FloatArray | None:
         v = np.asarray(spec.order_weights, dtype=np.float64)
         return np.asarray(v / v.sum(), dtype=np.float64)
     return aggregate.owa_order_weights(n, spec.andness or 0.5)
+
+
+def _network_value(
+    crit: TravelTimeCriterion | OpportunitiesCriterion | GravityCriterion,
+    name: str,
+    sites: gpd.GeoDataFrame,
+    targets: gpd.GeoDataFrame,
+    graph: RoutingGraph,
+    net: NetworkSpec,
+) -> FloatArray:
+    """Raw value of a network criterion for every site."""
+    points = _target_xy_points(targets)
+    speed, max_m = net.offroad_speed_kmh, net.max_offroad_km * 1000
+    if isinstance(crit, TravelTimeCriterion):
+        return travel_time_min(
+            sites.geometry, points, graph=graph, offroad_speed_kmh=speed, max_offroad_m=max_m
+        )
+    weights = np.ones(len(targets))
+    if crit.weight_column is not None:
+        if crit.weight_column not in targets:
+            raise LayerError(
+                f"criteria.{name}.weight_column: layer {crit.to.layer!r} has no column"
+                f" {crit.weight_column!r}"
+            )
+        weights = pd.to_numeric(targets[crit.weight_column], errors="coerce").fillna(0).to_numpy()
+    if len(points) != len(targets):  # line targets became vertices: count each line once
+        raise LayerError(f"criteria.{name}.to: {crit.kind} needs point or polygon targets")
+    if isinstance(crit, OpportunitiesCriterion):
+        decay, limit = accessibility.step_decay(crit.within_min)
+    else:
+        d = crit.decay
+        decay, limit = {
+            "step": lambda: accessibility.step_decay(d.cutoff_min or 0),
+            "linear": lambda: accessibility.linear_decay(d.cutoff_min or 0),
+            "exponential": lambda: accessibility.exponential_decay(d.half_life_min or 0),
+            "gaussian": lambda: accessibility.gaussian_decay(d.sigma_min or 0),
+        }[d.function]()
+    centroids = sites.geometry.centroid
+    return accessibility.access(
+        graph,
+        np.column_stack([points.x, points.y]),
+        weights,
+        np.column_stack([centroids.x, centroids.y]),
+        decay=decay,
+        limit_min=limit,
+        offroad_speed_kmh=speed,
+        max_offroad_m=max_m,
+    )
 
 
 def _unit(crit: Criterion) -> str:
@@ -248,7 +301,26 @@ def run(
     )
     raw: dict[str, FloatArray] = {}
 
-    graph = None
+    dem = None
+    if config.dem is not None:
+        with _stage(timings, "dem"):
+            net = config.network
+            uses_roads = net is not None and (
+                net.grade is not None
+                or any(c.above_m is not None for sc in net.scenarios.values() for c in sc.close)
+            )
+            # Grades and closures by elevation need heights along the roads beyond the area.
+            margin_m = net.margin_km * 1000 if uses_roads and net is not None else 5_000.0
+            dem = loader.dem(
+                config.dem.layer,
+                crs=crs,
+                area=area,
+                resolution_m=config.dem.resolution_m,
+                margin_m=margin_m,
+            )
+            result.dem = dem
+
+    network = None
     if config.network is not None:
         net = config.network
         with _stage(timings, "road_graph"):
@@ -258,50 +330,69 @@ def run(
                 keep_within=area.buffer(net.margin_km * 1000),
                 snap_tolerance_m=net.snap_tolerance_m,
             )
-            speeds = speeds_for_classes(
-                roads.edges["road_class"], dict(net.speeds_kmh), net.default_speed_kmh
-            )
-            time_min = roads.edges["length_m"].to_numpy() / (speeds * 1000 / 60)
-            graph = travel_time_graph(roads, time_min)
             result.roads, result.snap = roads, snap
             result.connectivity = connectivity_report(roads)
             log.info("road graph: %s", result.connectivity.summary())
+        with _stage(timings, "travel_times"):
+            areas = {
+                (sname, k): study_area_polygon(
+                    _selected(loader, rule.within, f"network.scenarios.{sname}.close[{k}]", crs),
+                    buffer_m=0,
+                    key=f"network.scenarios.{sname}.close[{k}].within",
+                )
+                for sname, sc in net.scenarios.items()
+                for k, rule in enumerate(sc.close)
+                if rule.within is not None
+            }
+            network = build_network(roads, net, dem=dem, closure_areas=areas)
+            result.closed_edges = network.closed
 
+    nan_reasons: dict[str, str] = {}
+    notes = np.full(len(sites), "", dtype=object)
     with _stage(timings, "criteria"):
         for name, crit in config.criteria.items():
-            if isinstance(crit, TravelTimeCriterion):
-                assert graph is not None and config.network is not None and result.roads
+            if isinstance(crit, TravelTimeCriterion | OpportunitiesCriterion | GravityCriterion):
+                assert network is not None and config.network is not None
                 targets = _selected(loader, crit.to, f"criteria.{name}.to", crs)
                 result.targets[name] = targets
-                raw[name] = travel_time_min(
-                    sites.geometry,
-                    _target_xy_points(targets),
-                    graph=graph,
-                    node_xy=result.roads.node_xy,
-                    offroad_speed_kmh=config.network.offroad_speed_kmh,
-                    max_offroad_m=config.network.max_offroad_km * 1000,
+                raw[name] = _network_value(
+                    crit, name, sites, targets, network.graphs[crit.scenario], config.network
                 )
+                scenario = f" with the roads of scenario {crit.scenario}" if crit.scenario else ""
+                why = f"{name}: cannot reach {crit.to.layer} by road{scenario}"
+                if crit.unreachable == "exclude":
+                    nan_reasons[name] = why
+                else:
+                    cut_off = np.isnan(raw[name])
+                    notes[cut_off] = [f"{n}; {why}, scored 0".lstrip("; ") for n in notes[cut_off]]
             elif isinstance(crit, DistanceCriterion):
                 targets = _selected(loader, crit.to, f"criteria.{name}.to", crs)
                 result.targets[name] = targets
                 raw[name] = distance_km(sites.geometry, targets.geometry)
             elif isinstance(crit, AreaCriterion):
                 raw[name] = sites["area_ha"].to_numpy()
-        if config.dem is not None:
-            dem = loader.dem(
-                config.dem.layer, crs=crs, area=area, resolution_m=config.dem.resolution_m
-            )
+        if dem is not None:
             raw.update(_terrain_values(config, sites.geometry, dem))
-            result.dem = dem
 
     with _stage(timings, "scoring"):
         scored = config.scored
         rules = [constraints.Rule(*c.parts, reason=c.reason) for c in config.constraints]
+        required = {n: nan_reasons.get(n, f"no value for {n}") for n in scored}
+        required = {
+            n: why
+            for n, why in required.items()
+            if getattr(config.criteria[n], "unreachable", "exclude") == "exclude"
+        }
         reasons = constraints.exclusion_reasons(
-            len(sites), raw=raw, rules=rules, required=scored, outside_area=outside
+            len(sites), raw=raw, rules=rules, required=required, outside_area=outside
         )
         excluded = reasons != ""
-        scores = {n: _score(raw[n], config.criteria[n].value) for n in scored}  # type: ignore[arg-type]
+        scores = {
+            n: np.nan_to_num(_score(raw[n], config.criteria[n].value), nan=0.0)  # type: ignore[arg-type]
+            if n not in required
+            else _score(raw[n], config.criteria[n].value)  # type: ignore[arg-type]
+            for n in scored
+        }
         matrix = np.column_stack([scores[n] for n in scored])
         w = weight_vector(report, scored)
         aggregator = functools.partial(
@@ -313,7 +404,11 @@ def run(
         )
         suitability = aggregator(w)
         rank = aggregate.rank_sites(suitability, excluded, sites["site_id"].tolist())
-        columns: dict[str, object] = {"excluded": excluded, "exclusion_reason": reasons}
+        columns: dict[str, object] = {
+            "excluded": excluded,
+            "exclusion_reason": reasons,
+            "notes": notes,
+        }
         columns |= {f"raw__{n}": raw[n] for n in config.criteria}
         columns |= {f"score__{n}": s for n, s in scores.items()}
         columns |= {f"contribution__{n}": w[k] * matrix[:, k] for k, n in enumerate(scored)}

@@ -38,5 +38,6 @@ class RunResult:
     monte_carlo: dict[str, object] | None = None
     regions: gpd.GeoDataFrame | None = None
     scheme: dict[str, object] | None = None
+    closed_edges: dict[str, int] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
     input_sha256: dict[str, str] = field(default_factory=dict)

@@ -39,13 +39,15 @@ def test_run_writes_the_output_contract(leh_run):
     criteria = [
         "time_to_leh_min",
         "time_to_airport_min",
+        "workforce_30min",
+        "time_to_leh_winter_min",
         "highway_distance_km",
         "slope_mean_deg",
         "elevation_m",
         "flat_share",
     ]
-    weighted = criteria[:-1]
-    expected = ["site_id", "lon", "lat", "area_ha", "excluded", "exclusion_reason"]
+    weighted = [c for c in criteria if c not in ("time_to_leh_winter_min", "flat_share")]
+    expected = ["site_id", "lon", "lat", "area_ha", "excluded", "exclusion_reason", "notes"]
     expected += [f"raw__{c}" for c in criteria] + [f"score__{c}" for c in weighted]
     expected += [f"contribution__{c}" for c in weighted]
     expected += ["limiting_criterion", "suitability", "rank"]
@@ -94,6 +96,7 @@ def test_map_is_self_contained_and_carries_the_run(leh_run):
     assert {c["name"] for c in payload["criteria"] if c["weighted"]} == {
         "time_to_leh_min",
         "time_to_airport_min",
+        "workforce_30min",
         "highway_distance_km",
         "slope_mean_deg",
         "elevation_m",

@@ -47,8 +47,8 @@ def test_leh_config_and_catalog_are_valid():
         ),
         (
             lambda d: d["criteria"]["slope_mean_deg"].update(kind="steepness"),
-            r"criteria.slope_mean_deg.kind: expected one of 'travel_time', 'distance', 'slope',"
-            r" 'elevation', 'area', found 'steepness'",
+            r"criteria.slope_mean_deg.kind: expected one of 'travel_time', 'opportunities',"
+            r" 'gravity', 'distance', 'slope', 'elevation', 'area', found 'steepness'",
         ),
         (
             lambda d: d["constraints"].append({"exclude_if": "slop_mean_deg > 3"}),

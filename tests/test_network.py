@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 from sitesel.network import (
     RoadEdges,
     connectivity_report,
-    speeds_for_classes,
     time_to_nearest_target_min,
-    travel_time_graph,
+    routing_graph,
 )
 
 
@@ -54,11 +53,10 @@ def minutes_at(roads, speed_kmh):
 
 def test_grid_times_are_manhattan_minutes():
     roads = grid_roads()
-    graph = travel_time_graph(roads, minutes_at(roads, 60))  # 1 km per minute
+    graph = routing_graph(roads, minutes_at(roads, 60))  # 1 km per minute
     origins = roads.node_xy.copy()
     times = time_to_nearest_target_min(
         graph,
-        roads.node_xy,
         np.array([[0.0, 0.0]]),
         origins,
         offroad_speed_kmh=5,
@@ -70,12 +68,11 @@ def test_grid_times_are_manhattan_minutes():
 
 def test_nearest_of_two_targets_and_offroad_legs():
     roads = grid_roads()
-    graph = travel_time_graph(roads, minutes_at(roads, 60))
+    graph = routing_graph(roads, minutes_at(roads, 60))
     # Targets 600 m off two opposite corners (7.2 min at 5 km/h); an origin 300 m off the centre.
     targets = np.array([[-600.0, 0.0], [2000.0, 2600.0]])
     times = time_to_nearest_target_min(
         graph,
-        roads.node_xy,
         targets,
         np.array([[1000.0, 1300.0]]),
         offroad_speed_kmh=5,
@@ -87,10 +84,9 @@ def test_nearest_of_two_targets_and_offroad_legs():
 def test_oneway_loop_goes_the_long_way_back():
     square = [(0, 0), (1000, 0), (1000, 1000), (0, 1000)]
     roads = make_roads(square, [(0, 1), (1, 2), (2, 3), (3, 0)], oneway=True)
-    graph = travel_time_graph(roads, minutes_at(roads, 60))
+    graph = routing_graph(roads, minutes_at(roads, 60))
     to_node0 = time_to_nearest_target_min(
         graph,
-        roads.node_xy,
         np.array([[0.0, 0.0]]),
         np.array(square, dtype=float),
         offroad_speed_kmh=5,
@@ -102,17 +98,16 @@ def test_oneway_loop_goes_the_long_way_back():
 def test_parallel_edges_keep_the_fastest():
     roads = make_roads([(0, 0), (1000, 0)], [(0, 1), (0, 1)])
     time_min = np.array([5.0, 2.0])
-    graph = travel_time_graph(roads, time_min)
-    assert graph[0, 1] == pytest.approx(2.0)
-    assert graph[1, 0] == pytest.approx(2.0)
+    graph = routing_graph(roads, time_min)
+    assert graph.forward[0, 1] == pytest.approx(2.0)
+    assert graph.forward[1, 0] == pytest.approx(2.0)
 
 
 def test_disconnected_and_far_origins_are_nan():
     roads = make_roads([(0, 0), (1000, 0), (5000, 0), (6000, 0)], [(0, 1), (2, 3)])
-    graph = travel_time_graph(roads, minutes_at(roads, 60))
+    graph = routing_graph(roads, minutes_at(roads, 60))
     times = time_to_nearest_target_min(
         graph,
-        roads.node_xy,
         np.array([[0.0, 0.0]]),
         np.array([[1000.0, 0.0], [6000.0, 0.0], [0.0, 50_000.0]]),
         offroad_speed_kmh=5,
@@ -133,7 +128,11 @@ def test_connectivity_report_counts_pieces_and_length():
 def test_speeds_by_class_with_default():
     import pandas as pd
 
-    speeds = speeds_for_classes(pd.Series(["NH", "RR(VR)", "odd"]), {"NH": 40, "RR(VR)": 20}, 15)
+    from sitesel.traveltime import edge_speeds_kmh
+
+    speeds = edge_speeds_kmh(
+        pd.Series(["NH", "RR(VR)", "odd"]), speeds_kmh={"NH": 40, "RR(VR)": 20}, default_kmh=15
+    )
     assert speeds.tolist() == [40, 20, 15]
 
 
@@ -150,10 +149,10 @@ def test_agrees_with_networkx_multi_source_dijkstra(n, seed, n_targets):
     roads = make_roads(xy, pairs)
     roads.edges["oneway"] = oneway
     time_min = rng.uniform(0.5, 30, len(pairs))
-    graph = travel_time_graph(roads, time_min)
+    graph = routing_graph(roads, time_min)
     targets = rng.choice(n, size=min(n_targets, n), replace=False)
     got = time_to_nearest_target_min(
-        graph, xy, xy[targets], xy, offroad_speed_kmh=5, max_offroad_m=1e-6, k_access=1
+        graph, xy[targets], xy, offroad_speed_kmh=5, max_offroad_m=1e-6, k_access=1
     )
     g = nx.DiGraph()
     g.add_nodes_from(range(n))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 UNITS: dict[str, str] = {
     "travel_time": "min",
+    "opportunities": "reachable",
+    "gravity": "access",
     "distance": "km",
     "slope": "deg",
     "slope_share_below": "share",

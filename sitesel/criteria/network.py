@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-from scipy import sparse
 
-from sitesel.network import FloatArray, time_to_nearest_target_min
+from sitesel.network import FloatArray, RoutingGraph, time_to_nearest_target_min
 
 
 def travel_time_min(
     sites: gpd.GeoSeries,
     targets: gpd.GeoSeries,
     *,
-    graph: sparse.csr_matrix,
-    node_xy: FloatArray,
+    graph: RoutingGraph,
     offroad_speed_kmh: float,
     max_offroad_m: float,
 ) -> FloatArray:
@@ -26,8 +24,8 @@ def travel_time_min(
         Site polygons in the working CRS.
     targets
         Target geometries (their centroids are used) in the working CRS.
-    graph, node_xy
-        The travel-time graph and its node coordinates.
+    graph
+        The routing graph.
     offroad_speed_kmh
         Speed between a site or target and the road graph.
     max_offroad_m
@@ -40,7 +38,6 @@ def travel_time_min(
     """
     return time_to_nearest_target_min(
         graph,
-        node_xy,
         _xy(targets.centroid),
         _xy(sites.centroid),
         offroad_speed_kmh=offroad_speed_kmh,

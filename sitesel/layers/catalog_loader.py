@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -21,7 +22,7 @@ from sitesel.layers.osm import (
 from sitesel.layers.points import read_points_csv, read_runways_csv
 from sitesel.layers.roads import SnapReport, road_edges_from_lines
 from sitesel.layers.vector import read_vector
-from sitesel.network import RoadEdges
+from sitesel.network import RoadEdges, subset_edges
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,10 @@ class LayerLoader:
         if spec.format in {"osm_pbf", "osm_xml"}:
             (path,) = self._paths(name)[:1]
             reader = road_edges_from_pbf if spec.format == "osm_pbf" else road_edges_from_osm_xml
-            return reader(path, crs=crs, layer=name), None
+            roads = reader(path, crs=crs, layer=name)
+            shapely.prepare(keep_within)
+            inside = shapely.intersects(keep_within, roads.edges.geometry.to_numpy())
+            return subset_edges(roads, np.asarray(inside, dtype=bool)), None
         lines = self.frame(name, crs)
         lines = lines[lines.intersects(keep_within)]
         return road_edges_from_lines(
@@ -129,7 +133,13 @@ class LayerLoader:
         )
 
     def dem(
-        self, name: str, *, crs: pyproj.CRS, area: BaseGeometry, resolution_m: float | None
+        self,
+        name: str,
+        *,
+        crs: pyproj.CRS,
+        area: BaseGeometry,
+        resolution_m: float | None,
+        margin_m: float = 5_000.0,
     ) -> Dem:
         """A DEM layer mosaicked and reprojected around ``area``."""
         xmin, ymin, xmax, ymax = shapely.bounds(area).tolist()
@@ -137,7 +147,7 @@ class LayerLoader:
             self._paths(name),
             dst_crs=crs,
             area_bounds=(xmin, ymin, xmax, ymax),
-            margin_m=5_000.0,
+            margin_m=margin_m,
             resolution_m=resolution_m,
             layer=name,
             crs=self.spec(name).crs,

@@ -1,0 +1,123 @@
+"""One routing graph per network scenario: speeds, grades and closures from the config.
+
+The base graph (scenario ``None``) has every road open; each named scenario closes the
+edges its rules select (by road name, above an elevation, or touching a polygon). Edge
+times are computed once and shared; only the closed edges differ between scenarios.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from sitesel import traveltime
+from sitesel.config import NetworkSpec
+from sitesel.layers.dem import Dem
+from sitesel.network import FloatArray, RoadEdges, RoutingGraph, routing_graph
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class NetworkModel:
+    """Edge times and the routing graph of each scenario."""
+
+    forward_min: FloatArray
+    backward_min: FloatArray
+    graphs: dict[str | None, RoutingGraph] = field(default_factory=dict)
+    closed: dict[str, int] = field(default_factory=dict)  # scenario -> closed edges
+    max_elevation_m: FloatArray | None = None
+
+
+def build_network(
+    roads: RoadEdges,
+    spec: NetworkSpec,
+    *,
+    dem: Dem | None,
+    closure_areas: dict[tuple[str, int], shapely.Geometry],
+) -> NetworkModel:
+    """Speeds, grade-aware times and one graph per scenario.
+
+    Parameters
+    ----------
+    roads
+        The road graph.
+    spec
+        The config's network section.
+    dem
+        Elevation for grades and ``above_m`` closures (None when neither is used).
+    closure_areas
+        ``(scenario, rule index) -> polygon`` for ``within`` closures, in the roads' CRS.
+    """
+    edges = roads.edges
+    maxspeed = (
+        traveltime.parse_maxspeed(edges["maxspeed"])
+        if spec.use_maxspeed and "maxspeed" in edges
+        else None
+    )
+    speed = traveltime.edge_speeds_kmh(
+        edges["road_class"],
+        speeds_kmh=dict(spec.speeds_kmh),
+        default_kmh=spec.default_speed_kmh,
+        maxspeed_kmh=maxspeed,
+    )
+    geoms = edges.geometry.to_numpy()
+    needs_profile = dem is not None and (
+        spec.grade is not None
+        or any(c.above_m is not None for s in spec.scenarios.values() for c in s.close)
+    )
+    profiles = None
+    if needs_profile:
+        assert dem is not None
+        step = spec.grade.sample_m if spec.grade is not None else 50.0
+        profiles = traveltime.sample_profiles(geoms, dem.elevation_m, dem.transform, step_m=step)
+    if spec.grade is not None and profiles is not None:
+        g = spec.grade
+        model = traveltime.GradeModel(g.uphill_per_pct, g.downhill_per_pct, g.floor, g.sample_m)
+        forward, backward = traveltime.times_with_grade(profiles, speed, model)
+    else:
+        forward = edges["length_m"].to_numpy(dtype=float) / (speed * 1000 / 60)
+        backward = forward.copy()
+    net = NetworkModel(forward_min=forward, backward_min=backward)
+    if profiles is not None:
+        net.max_elevation_m = traveltime.max_elevation(profiles, len(edges))
+    net.graphs[None] = routing_graph(roads, forward, backward)
+    for name, scenario in spec.scenarios.items():
+        closed = np.zeros(len(edges), dtype=bool)
+        for i, rule in enumerate(scenario.close):
+            closed |= _closed(
+                edges.get("name", pd.Series("", index=edges.index)),
+                geoms,
+                rule,
+                net.max_elevation_m,
+                closure_areas.get((name, i)),
+            )
+        net.closed[name] = int(closed.sum())
+        net.graphs[name] = routing_graph(
+            roads, np.where(closed, np.inf, forward), np.where(closed, np.inf, backward)
+        )
+        log.info("scenario %s: %d of %d road edges closed", name, closed.sum(), len(edges))
+    return net
+
+
+def _closed(
+    names: pd.Series,
+    geoms: npt.NDArray[np.object_],
+    rule: object,
+    max_elevation_m: FloatArray | None,
+    area: shapely.Geometry | None,
+) -> npt.NDArray[np.bool_]:
+    pattern = getattr(rule, "road_name_matches", None)
+    above = getattr(rule, "above_m", None)
+    if pattern is not None:
+        return traveltime.closed_by_name(names, pattern)
+    if above is not None:
+        assert max_elevation_m is not None
+        return np.asarray(np.nan_to_num(max_elevation_m, nan=-np.inf) > above, dtype=bool)
+    assert area is not None
+    return np.asarray(traveltime.closed_within(geoms, area), dtype=bool)
