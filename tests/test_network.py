@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from sitesel.network import (
     RoadEdges,
     connectivity_report,
-    time_to_nearest_target_min,
     routing_graph,
+    time_to_nearest_target_min,
 )
 
 
