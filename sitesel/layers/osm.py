@@ -58,6 +58,7 @@ class _Way:
     highway: str
     name: str
     direction: int  # 0 two-way, 1 forward only, -1 backward only
+    maxspeed: str = ""
 
 
 @dataclass
@@ -140,7 +141,9 @@ def road_edges_from_pbf(path: Path, *, crs: pyproj.CRS, layer: str) -> RoadEdges
                 collected.lonlat[node.ref] = (node.location.lon, node.location.lat)
             direction = way_direction(tags)
             collected.ways.extend(
-                _Way(run, tags["highway"], tags.get("name", ""), direction)
+                _Way(
+                    run, tags["highway"], tags.get("name", ""), direction, tags.get("maxspeed", "")
+                )
                 for run in runs
                 if len(run) >= 2
             )
@@ -165,7 +168,7 @@ def _edges_from_ways(
     index = {int(osm): i for i, osm in enumerate(osm_ids)}
     xy = np.column_stack([x, y])
 
-    rows: list[tuple[int, int, str, str]] = []
+    rows: list[tuple[int, int, str, str, str]] = []
     coords: list[np.ndarray] = []
     for way in collected.ways:
         idx = [index[n] for n in way.node_ids]
@@ -175,22 +178,22 @@ def _edges_from_ways(
                 piece = idx[start : pos + 1]
                 start = pos
                 if way.direction >= 0:
-                    rows.append((piece[0], piece[-1], way.highway, way.name))
+                    rows.append((piece[0], piece[-1], way.highway, way.name, way.maxspeed))
                     coords.append(xy[piece])
                 if way.direction <= 0:
-                    rows.append((piece[-1], piece[0], way.highway, way.name))
+                    rows.append((piece[-1], piece[0], way.highway, way.name, way.maxspeed))
                     coords.append(xy[piece[::-1]])
     return _compact(rows, coords, xy, crs)
 
 
 def _compact(
-    rows: list[tuple[int, int, str, str]],
+    rows: list[tuple[int, int, str, str, str]],
     coords: Iterable[np.ndarray],
     xy: np.ndarray,
     crs: pyproj.CRS,
 ) -> RoadEdges:
     """Keep only nodes that edges use, renumbered 0..n-1."""
-    table = pd.DataFrame(rows, columns=["u", "v", "road_class", "name"])
+    table = pd.DataFrame(rows, columns=["u", "v", "road_class", "name", "maxspeed"])
     parts = list(coords)
     sizes = np.fromiter((len(c) for c in parts), dtype=np.int64, count=len(parts))
     geoms = shapely.linestrings(
@@ -228,6 +231,11 @@ def road_edges_from_osmnx(graph: nx.MultiDiGraph, *, crs: pyproj.CRS) -> RoadEdg
             "v": position.loc[edges["v"]].to_numpy(dtype=np.int64),
             "road_class": edges["highway"].map(_first).astype(str).to_numpy(),
             "name": edges.get("name", pd.Series("", index=edges.index))
+            .map(_first)
+            .fillna("")
+            .astype(str)
+            .to_numpy(),
+            "maxspeed": edges.get("maxspeed", pd.Series("", index=edges.index))
             .map(_first)
             .fillna("")
             .astype(str)
