@@ -68,7 +68,7 @@ def access(
     offroad_speed_kmh: float,
     max_offroad_m: float,
     bin_min: float = 0.25,
-    chunk_cells: int = 20_000_000,
+    chunk_cells: int = 4_000_000,
 ) -> FloatArray:
     """Sum of ``weight * decay(t)`` over opportunities reachable from each origin.
 
@@ -120,25 +120,25 @@ def access(
     sources, source_of = np.unique(opp_node, return_inverse=True)
     order = np.argsort(source_of, kind="stable")
     bounds = np.searchsorted(source_of[order], np.arange(len(sources) + 1))
-    columns = np.arange(len(site_nodes))
     step = max(1, chunk_cells // max(graph.n_nodes, 1))
+    flat = hist.ravel()
     for start in range(0, len(sources), step):
         chunk = sources[start : start + step]
         times = csgraph.dijkstra(graph.reverse, directed=True, indices=chunk, limit=limit_min)
-        at_sites = times[:, site_nodes]
-        for k in range(len(chunk)):
-            row = at_sites[k]
-            reach = np.flatnonzero(row <= limit_min)
-            if len(reach) == 0:
-                continue
-            for p in order[bounds[start + k] : bounds[start + k + 1]]:
-                t = row[reach] + opp_leg[p]
-                ok = t <= limit_min
-                b = np.floor(t[ok] / bin_min).astype(np.int64)
-                np.add.at(hist, (columns[reach][ok], b), opp_weight[p])
+        at_sites = times[:, site_nodes]  # minutes from each site node to each source node
+        points = order[bounds[start] : bounds[start + len(chunk)]]
+        t = at_sites[source_of[points] - start] + opp_leg[points, None]  # (points, site nodes)
+        ok = t <= limit_min
+        rows, cols = np.nonzero(ok)
+        bins = np.floor(t[rows, cols] / bin_min).astype(np.int64)
+        flat += np.bincount(
+            cols * n_bins + bins, weights=opp_weight[points[rows]], minlength=flat.size
+        )
     centres = (np.arange(n_bins) + 0.5) * bin_min
-    arrival = centres[None, :] + site_leg[:, None]  # (origins, bins)
-    within = arrival <= limit_min + bin_min / 2
-    values = (hist[site_index] * np.where(within, decay(arrival), 0.0)).sum(axis=1)
+    values = np.empty(len(site_leg))
+    for lo in range(0, len(site_leg), 20_000):  # origins x bins, in slices
+        arrival = centres[None, :] + site_leg[lo : lo + 20_000, None]
+        kernel = np.where(arrival <= limit_min + bin_min / 2, decay(arrival), 0.0)
+        values[lo : lo + 20_000] = (hist[site_index[lo : lo + 20_000]] * kernel).sum(axis=1)
     out[joined] = values
     return np.asarray(out, dtype=np.float64)
