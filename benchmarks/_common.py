@@ -25,7 +25,7 @@ def report(
     size: str,
     seconds: float,
     reference: str,
-    reference_seconds: float,
+    reference_seconds: float | None,
     **extra: Any,
 ) -> None:
     """Print one figure as a JSON object on its own line."""
@@ -36,7 +36,9 @@ def report(
                 "size": size,
                 "seconds": round(seconds, 4),
                 "reference": reference,
-                "reference_seconds": round(reference_seconds, 4),
+                "reference_seconds": None
+                if reference_seconds is None
+                else round(reference_seconds, 4),
                 "ratio": round(seconds / reference_seconds, 4) if reference_seconds else None,
                 "machine": f"{platform.machine()} {platform.system()} {os.cpu_count()} cores,"
                 f" python {platform.python_version()}",

@@ -15,10 +15,7 @@ from pathlib import Path
 
 from _common import report
 
-from sitesel.catalog import load_catalog
-from sitesel.config import load_config
-from sitesel.outputs import write_run
-from sitesel.pipeline import run
+from sitesel.runner import run_config
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_S = 10.0
@@ -33,24 +30,11 @@ def main() -> None:
     times, stages = [], {}
     for _ in range(1 if args.quick else 3):
         start = time.perf_counter()
-        config, catalog_path = load_config(config_path)
-        catalog = load_catalog(catalog_path)
-        result = run(
-            config,
-            config_path=config_path,
-            catalog=catalog,
-            catalog_path=catalog_path,
-            data_dir=data_dir,
-            offline=True,
-        )
         with tempfile.TemporaryDirectory() as tmp:
-            write_run(
-                result,
-                config=config,
-                config_path=config_path,
-                catalog=catalog,
-                catalog_path=catalog_path,
+            result, _ = run_config(
+                config_path,
                 data_dir=data_dir,
+                offline=True,
                 out_dir=Path(tmp),
                 map_path=Path(tmp) / "leh.html",
             )

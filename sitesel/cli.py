@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -67,6 +69,19 @@ def _fail(exc: BaseException, verbose: int, code: int) -> NoReturn:
     raise typer.Exit(code)
 
 
+@contextmanager
+def _reported(verbose: int) -> Iterator[None]:
+    """Turn errors into one line and an exit code (2 for bad input, 1 for a bug)."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except SiteselError as exc:
+        _fail(exc, verbose, 2)
+    except Exception as exc:
+        _fail(exc, verbose, 1)
+
+
 def _data_dir(given: Path | None) -> Path:
     from sitesel.fetch import default_data_dir
 
@@ -94,38 +109,17 @@ def run(
 ) -> None:
     """Score and rank sites; write sites.gpkg, ranking.csv, manifest.json and the map."""
     _setup_logging(verbose)
-    try:
-        from sitesel.catalog import load_catalog
-        from sitesel.config import load_config
-        from sitesel.outputs import write_run
-        from sitesel.pipeline import run as run_pipeline
+    start = time.perf_counter()
+    with _reported(verbose):
+        from sitesel.runner import run_config
 
-        start = time.perf_counter()
-        config, catalog_path = load_config(config_path)
-        catalog = load_catalog(catalog_path)
-        folder = _data_dir(data_dir)
-        result = run_pipeline(
-            config,
-            config_path=config_path,
-            catalog=catalog,
-            catalog_path=catalog_path,
-            data_dir=folder,
+        result, written = run_config(
+            config_path,
+            data_dir=_data_dir(data_dir),
             offline=offline,
+            out_dir=out,
+            map_path=map_path,
         )
-        written = write_run(
-            result,
-            config=config,
-            config_path=config_path,
-            catalog=catalog,
-            catalog_path=catalog_path,
-            data_dir=folder,
-            out_dir=out if out is not None else Path("out") / result.name,
-            map_path=map_path if map_path is not None else Path("maps") / f"{result.name}.html",
-        )
-    except SiteselError as exc:
-        _fail(exc, verbose, 2)
-    except Exception as exc:
-        _fail(exc, verbose, 1)
     ranked = int((~result.sites["excluded"]).sum())
     typer.echo(
         f"{result.name}: {len(result.sites)} sites, {ranked} ranked,"
@@ -153,7 +147,7 @@ def map_command(
 ) -> None:
     """Re-render the HTML map (and optionally the PNG summary) of a run without rescoring."""
     _setup_logging(verbose)
-    try:
+    with _reported(verbose):
         from sitesel.io import staged_outputs
         from sitesel.outputs import read_map_data, write_map
         from sitesel.render.summary import write_summary_png
@@ -165,10 +159,6 @@ def map_command(
             write_map(data, staged["map"])
             if png is not None:
                 write_summary_png(data, staged["png"])
-    except SiteselError as exc:
-        _fail(exc, verbose, 2)
-    except Exception as exc:
-        _fail(exc, verbose, 1)
     typer.echo(f"{data.name}: wrote {', '.join(str(p) for p in destinations.values())}")
 
 
@@ -180,7 +170,7 @@ def validate(
 ) -> None:
     """Check a config and its layer catalog without running (nothing is downloaded)."""
     _setup_logging(verbose)
-    try:
+    with _reported(verbose):
         from sitesel.catalog import load_catalog
         from sitesel.config import load_config
         from sitesel.layers.catalog_loader import file_requests
@@ -201,10 +191,6 @@ def validate(
                 f"missing in data directory {folder} and without a public address in"
                 f" {catalog_path.name}: {listed}"
             )
-    except SiteselError as exc:
-        _fail(exc, verbose, 2)
-    except Exception as exc:
-        _fail(exc, verbose, 1)
     note = f"; {len(absent)} file(s) will be downloaded" if absent else ""
     typer.echo(
         f"{config_path}: valid ({len(config.criteria)} criteria,"
@@ -221,16 +207,12 @@ def weights(
 ) -> None:
     """Print the criterion weights, how they were derived, and AHP consistency figures."""
     _setup_logging(verbose)
-    try:
+    with _reported(verbose):
         from sitesel.config import load_config
         from sitesel.weights import resolve_weights
 
         config, _ = load_config(config_path)
         report = resolve_weights(config, config_path)
-    except SiteselError as exc:
-        _fail(exc, verbose, 2)
-    except Exception as exc:
-        _fail(exc, verbose, 1)
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
@@ -241,34 +223,10 @@ def _run_folder(path: Path, data_dir: Path | None, offline: bool) -> Path:
     """A run folder as given, or the folder a config's fresh run writes."""
     if path.is_dir():
         return path
-    from sitesel.catalog import load_catalog
-    from sitesel.config import load_config
-    from sitesel.outputs import write_run
-    from sitesel.pipeline import run as run_pipeline
+    from sitesel.runner import run_config
 
-    config, catalog_path = load_config(path)
-    catalog = load_catalog(catalog_path)
-    folder = _data_dir(data_dir)
-    result = run_pipeline(
-        config,
-        config_path=path,
-        catalog=catalog,
-        catalog_path=catalog_path,
-        data_dir=folder,
-        offline=offline,
-    )
-    out = Path("out") / result.name
-    write_run(
-        result,
-        config=config,
-        config_path=path,
-        catalog=catalog,
-        catalog_path=catalog_path,
-        data_dir=folder,
-        out_dir=out,
-        map_path=Path("maps") / f"{result.name}.html",
-    )
-    return out
+    _, written = run_config(path, data_dir=_data_dir(data_dir), offline=offline)
+    return written["ranking"].parent
 
 
 @app.command()
@@ -289,7 +247,7 @@ def compare(
 ) -> None:
     """Compare two runs: rank correlation, top-k overlap, movers, weights; difference map."""
     _setup_logging(verbose)
-    try:
+    with _reported(verbose):
         import pandas as pd
 
         from sitesel.compare import compare_rankings
@@ -326,10 +284,6 @@ def compare(
         )
         with staged_outputs({"map": target}) as staged:
             fmap.save(str(staged["map"]))
-    except SiteselError as exc:
-        _fail(exc, verbose, 2)
-    except Exception as exc:
-        _fail(exc, verbose, 1)
     if as_json:
         typer.echo(json.dumps(result.as_json(), indent=2, default=str))
         return
