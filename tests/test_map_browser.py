@@ -103,6 +103,7 @@ def test_clicking_a_site_opens_its_card(leh_page):
     assert card.get_attribute("data-site") == top
     text = card.inner_text()
     assert "rank 1 of" in text and "time_to_airport_min" in text and "Limiting criterion" in text
+    assert "P(rank 1) under weight uncertainty" in text and "meets the scheme's land rule" in text
     assert card.locator(".sitesel-bar").count() == 6
     leh_page.page.wait_for_timeout(400)  # let the popup's fade-in finish before the picture
     SCREENSHOTS.mkdir(exist_ok=True)

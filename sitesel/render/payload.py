@@ -14,6 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from sitesel.render.mapdata import MapData
@@ -21,6 +22,17 @@ from sitesel.render.mapdata import MapData
 WGS84 = "EPSG:4326"
 SCALE = 100_000  # 1e-5 degrees, about 1 m
 SIMPLIFY_M = 5.0  # finer than a pixel at the zoom a 40 ha site fills the screen
+EXTRA_FIELDS = (
+    ("p_rank1", "P(rank 1) under weight uncertainty"),
+    ("rank_p05", "rank, 5th percentile"),
+    ("rank_p95", "rank, 95th percentile"),
+    ("region", "region"),
+    ("scheme_eligible", "meets the scheme's land rule"),
+    ("scheme_reason", "scheme"),
+    ("scheme_partner", "joined with parcel"),
+    ("notes", "notes"),
+)
+"""Optional run columns shown on the site card when present."""
 
 
 def _nullable(values: np.ndarray, digits: int) -> list[float | None]:
@@ -93,6 +105,19 @@ def pack(data: MapData) -> dict[str, Any]:
         "sites": encode_lines(_display(sites.geometry)),
         "area": encode_lines(_display(data.area)),
     }
+    extras = {}
+    for column, label in EXTRA_FIELDS:
+        if column in sites:
+            values = sites[column]
+            if pd.api.types.is_bool_dtype(values):
+                extras[label] = ["yes" if v else "no" for v in values]
+            elif pd.api.types.is_numeric_dtype(values):
+                extras[label] = [
+                    "" if not math.isfinite(float(v)) else f"{float(v):.3g}" for v in values
+                ]
+            else:
+                extras[label] = values.fillna("").astype(str).tolist()
+    payload["extras"] = extras
     if data.roads is not None and len(data.roads):
         payload["roads"] = {
             "class": data.roads["road_class"].astype(str).tolist(),

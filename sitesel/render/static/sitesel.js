@@ -211,6 +211,12 @@ function sitesel_init(map, control, dataId) {
       table.appendChild(tr);
     });
     card.appendChild(table);
+    const extras = data.extras || {};
+    Object.keys(extras).forEach((label) => {
+      const v = extras[label][s];
+      if (v === "" || (label === "region" && v === "0")) return;
+      card.appendChild(el("div", "sitesel-card-extra", label + ": " + v));
+    });
     if (limiting) {
       card.appendChild(el("div", "sitesel-card-limit",
         "Limiting criterion: " + limiting.name + " (score " + fmt(limiting.score, 2) + ")"));
