@@ -42,6 +42,10 @@ DataDirOpt = Annotated[
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Never download; fail listing missing files.")
 ]
+MapOpt = Annotated[
+    Path | None,
+    typer.Option("--map", help="HTML map path. Default: maps/<run name>.html.", show_default=False),
+]
 VerboseOpt = Annotated[
     int,
     typer.Option("--verbose", "-v", count=True, help="-v: progress; -vv: debug and tracebacks."),
@@ -97,12 +101,7 @@ def run(
             "--out", help="Output folder. Default: out/<config name>/.", show_default=False
         ),
     ] = None,
-    map_path: Annotated[
-        Path | None,
-        typer.Option(
-            "--map", help="HTML map path. Default: maps/<config name>.html.", show_default=False
-        ),
-    ] = None,
+    map_path: MapOpt = None,
     data_dir: DataDirOpt = None,
     offline: OfflineOpt = False,
     verbose: VerboseOpt = 0,
@@ -133,12 +132,7 @@ def map_command(
     run_dir: Annotated[
         Path, typer.Argument(help="Output folder of a `sitesel run`.", show_default=False)
     ],
-    map_path: Annotated[
-        Path | None,
-        typer.Option(
-            "--map", help="HTML map path. Default: maps/<run name>.html.", show_default=False
-        ),
-    ] = None,
+    map_path: MapOpt = None,
     png: Annotated[
         Path | None,
         typer.Option("--png", help="Also write the static PNG summary here.", show_default=False),
@@ -179,6 +173,13 @@ def validate(
         config, catalog_path = load_config(config_path)
         catalog = load_catalog(catalog_path)
         check_config(config, config_path, catalog, catalog_path)
+        if config.scheme is not None:
+            from sitesel.config import load_scheme
+
+            load_scheme(config.scheme, config_path)
+        from sitesel.weights import resolve_weights
+
+        resolve_weights(config, config_path)  # incomplete or inconsistent AHP judgments
         folder = _data_dir(data_dir)
         requests = file_requests(catalog, [name for _, name in config.layer_references()])
         absent = [r for r in requests if not (folder / r.path).is_file()]
