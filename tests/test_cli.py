@@ -365,3 +365,49 @@ def test_compare_two_runs(leh_run, data_dir, tmp_path):
     html = (tmp_path / "diff.html").read_text()
     assert "rose a lot" in html and "rank in leh_ahp" in html
     assert not re.findall(r"""<(?:script|link)[^>]*(?:src|href)=["']?https?:""", html)
+
+
+def test_parcels_instead_of_a_grid(tmp_path, data_dir):
+    """Candidate parcels from a polygon file; one lies outside the study area."""
+    centres = {
+        "near_airport": (77.55, 34.14),
+        "choglamsar": (77.58, 34.11),
+        "far_away": (78.5, 34.0),
+    }
+    parcels = gpd.GeoDataFrame(
+        {"parcel_no": list(centres)},
+        geometry=gpd.points_from_xy(*zip(*centres.values(), strict=True), crs=4326)
+        .to_crs(32643)
+        .buffer(400, cap_style="square"),
+    ).to_crs(4326)
+    parcels.to_file(tmp_path / "parcels.geojson")
+    catalog = catalog_dict()
+    catalog["layers"]["parcels"] = {"kind": "parcels", "path": str(tmp_path / "parcels.geojson")}
+    (tmp_path / "catalog.yaml").write_text(yaml.safe_dump(catalog))
+    config = leh_dict()
+    config["catalog"] = str(tmp_path / "catalog.yaml")
+    config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    config["sites"] = {"parcels": {"layer": "parcels", "id_column": "parcel_no"}}
+    config.pop("regions")
+    config["robustness"]["monte_carlo"]["draws"] = 50
+    path = tmp_path / "parcels.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    result = sitesel(
+        "run",
+        path,
+        "--out",
+        tmp_path / "out",
+        "--map",
+        tmp_path / "p.html",
+        "--data-dir",
+        data_dir,
+        "--offline",
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "out" / "ranking.csv").set_index("site_id")
+    assert table.loc["far_away", "excluded"]
+    assert "outside the study area" in table.loc["far_away", "exclusion_reason"]
+    assert set(table.loc[~table["excluded"], "rank"]) == {1, 2}
+    assert table.loc["near_airport", "area_ha"] == pytest.approx(64, rel=0.01)  # 800 m square
+    # 64 ha is 158 acres: enough for EMC 2.0 in a UT on its own.
+    assert table.loc["near_airport", "scheme_eligible"]
