@@ -27,9 +27,7 @@ from pydantic import (
 
 from sitesel._validation import read_yaml_mapping, validate_mapping
 from sitesel.errors import ConfigError
-
-ACRE_HA = 0.40468564224
-"""One international acre in hectares."""
+from sitesel.units import ACRE_HA
 
 Scalar = str | int | float | bool
 

@@ -7,7 +7,6 @@ leaves half-written outputs, and an earlier run's outputs survive a failed one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -104,11 +103,6 @@ def regions_table(regions: gpd.GeoDataFrame) -> pd.DataFrame:
     floats = table.select_dtypes(include="float").columns
     table[floats] = table[floats].round(FLOAT_DECIMALS)
     return table
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def package_versions() -> dict[str, str]:

@@ -22,8 +22,6 @@ from scipy.spatial import cKDTree
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-EDGE_COLUMNS = ("u", "v", "length_m", "road_class", "oneway")
-
 
 @dataclass(frozen=True)
 class RoadEdges:
@@ -123,17 +121,29 @@ def travel_time_graph(
         ``(n_nodes, n_nodes)``; entry ``[i, j]`` is the time from node i to node j.
         Parallel arcs keep the fastest time (``scipy.sparse`` would add them up).
     """
+    rows, cols, times, _ = _arcs(roads, time_min, backward_min)
+    rows, cols, times = _fastest_arcs(rows, cols, times)
+    n = len(roads.node_xy)
+    return sparse.csr_matrix((times, (rows, cols)), shape=(n, n))
+
+
+def _arcs(
+    roads: RoadEdges, time_min: FloatArray, backward_min: FloatArray | None
+) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
+    """Every drivable arc: from-node, to-node, minutes, and the edge it belongs to.
+
+    Two-way edges give two arcs; closed (non-finite) and self-loop arcs are dropped.
+    """
     back = time_min if backward_min is None else backward_min
     u = roads.edges["u"].to_numpy(dtype=np.int64)
     v = roads.edges["v"].to_numpy(dtype=np.int64)
-    two_way = ~roads.edges["oneway"].to_numpy(dtype=bool)
+    two_way = np.flatnonzero(~roads.edges["oneway"].to_numpy(dtype=bool))
     rows = np.concatenate([u, v[two_way]])
     cols = np.concatenate([v, u[two_way]])
     times = np.concatenate([time_min, back[two_way]])
+    edge = np.concatenate([np.arange(len(u)), two_way])
     keep = (rows != cols) & np.isfinite(times)
-    rows, cols, times = _fastest_arcs(rows[keep], cols[keep], times[keep])
-    n = len(roads.node_xy)
-    return sparse.csr_matrix((times, (rows, cols)), shape=(n, n))
+    return rows[keep], cols[keep], times[keep], edge[keep]
 
 
 class RoutingGraph:
@@ -280,23 +290,14 @@ def arc_lengths(
     roads: RoadEdges, time_min: FloatArray, backward_min: FloatArray | None = None
 ) -> sparse.csr_matrix:
     """Length (m) of the fastest arc between each node pair, aligned with the time graph."""
-    back = time_min if backward_min is None else backward_min
-    u = roads.edges["u"].to_numpy(dtype=np.int64)
-    v = roads.edges["v"].to_numpy(dtype=np.int64)
-    length = roads.edges["length_m"].to_numpy(dtype=float)
-    two_way = ~roads.edges["oneway"].to_numpy(dtype=bool)
-    rows = np.concatenate([u, v[two_way]])
-    cols = np.concatenate([v, u[two_way]])
-    times = np.concatenate([time_min, back[two_way]])
-    lens = np.concatenate([length, length[two_way]])
-    keep = (rows != cols) & np.isfinite(times)
-    rows, cols, times, lens = rows[keep], cols[keep], times[keep], lens[keep]
+    rows, cols, times, edge = _arcs(roads, time_min, backward_min)
+    lengths = roads.edges["length_m"].to_numpy(dtype=float)[edge]
     order = np.lexsort((times, cols, rows))
-    rows, cols, lens = rows[order], cols[order], lens[order]
+    rows, cols, lengths = rows[order], cols[order], lengths[order]
     first = np.ones(len(rows), dtype=bool)
     first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
     n = len(roads.node_xy)
-    return sparse.csr_matrix((lens[first], (rows[first], cols[first])), shape=(n, n))
+    return sparse.csr_matrix((lengths[first], (rows[first], cols[first])), shape=(n, n))
 
 
 def _fastest_arcs(

@@ -24,6 +24,7 @@ from sitesel import io
 from sitesel.catalog import Catalog
 from sitesel.config import Config
 from sitesel.errors import OutputError
+from sitesel.fetch import sha256_of
 from sitesel.render import Elevation, MapData, site_map
 from sitesel.render.summary import write_summary_png
 from sitesel.result import RunResult
@@ -51,8 +52,8 @@ def manifest(
         "name": result.name,
         "description": config.description or "",
         "run_date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "config": {"path": str(config_path), "sha256": io.file_sha256(config_path)},
-        "catalog": {"path": str(catalog_path), "sha256": io.file_sha256(catalog_path)},
+        "config": {"path": str(config_path), "sha256": sha256_of(config_path)},
+        "catalog": {"path": str(catalog_path), "sha256": sha256_of(catalog_path)},
         "data_dir": str(data_dir),
         "inputs_sha256": result.input_sha256,
         "working_crs": result.crs.to_string(),

@@ -20,8 +20,8 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from sitesel.network import FloatArray
+from sitesel.units import ACRE_HA
 
-ACRE_HA = 0.40468564224
 TOUCH_M = 0.01  # shared edges of generated cells may differ by rounding
 
 

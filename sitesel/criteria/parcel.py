@@ -6,8 +6,7 @@ import geopandas as gpd
 import numpy as np
 
 from sitesel.network import FloatArray
-
-M2_PER_HA = 10_000.0
+from sitesel.units import M2_PER_HA
 
 
 def area_ha(sites: gpd.GeoSeries) -> FloatArray:

@@ -28,7 +28,7 @@ from sitesel.network import FloatArray, IntArray, RoadEdges
 
 log = logging.getLogger(__name__)
 
-CONNECTOR_SUFFIX = " (gap joined)"
+CONNECTOR_NAME = "(gap joined)"
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ def _join_dangles(
             "u": dangle_nodes,
             "v": landing,
             "road_class": dangle_class,
-            "name": CONNECTOR_SUFFIX.strip(),
+            "name": CONNECTOR_NAME,
         }
     )
     edges = pd.concat(

@@ -12,10 +12,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sitesel.errors import EmptyLayerError, LayerError
+from sitesel.units import M2_PER_HA
 
 log = logging.getLogger(__name__)
-
-M2_PER_HA = 10_000.0
 
 
 def hexagon_side_m(cell_area_ha: float) -> float:
