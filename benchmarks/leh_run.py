@@ -15,7 +15,7 @@ from pathlib import Path
 
 from _common import report
 
-from sitesel.runner import run_config
+from sitesel.api import run_config
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_S = 10.0

@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 from _common import report
 
-from sitesel.layers.sites import hex_grid
+from sitesel.data.sites import hex_grid
 from sitesel.render import MapData, site_map
 
 CRITERIA = ["time_to_town_min", "time_to_airport_min", "highway_km", "slope_deg", "elev_m"]

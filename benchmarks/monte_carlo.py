@@ -17,8 +17,8 @@ import time
 import numpy as np
 from _common import report
 
-from sitesel.aggregate import aggregate, rank_sites, weighted_sum
-from sitesel.robustness import dirichlet_weights, monte_carlo, stability_intervals
+from sitesel.decision.aggregation import aggregate, rank_sites, weighted_sum
+from sitesel.decision.robustness import dirichlet_weights, monte_carlo, stability_intervals
 
 
 def main() -> None:

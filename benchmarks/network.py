@@ -34,8 +34,8 @@ import pandas as pd
 from _common import best_of, report
 from scipy.sparse import csgraph
 
-from sitesel.accessibility import access, step_decay
-from sitesel.network import RoadEdges, routing_graph
+from sitesel.network.accessibility import access, step_decay
+from sitesel.network.graph import RoadEdges, routing_graph
 
 NETWORKX_MAX_ARCS = 1_200_000
 
@@ -149,9 +149,9 @@ def _networkx_graph(roads: RoadEdges, minutes: np.ndarray) -> nx.MultiDiGraph:
 
 
 def run_pmgsy() -> None:
-    from sitesel.layers.roads import road_edges_from_lines
-    from sitesel.layers.vector import read_vector
-    from sitesel.network import connectivity_report
+    from sitesel.data.vector import read_vector
+    from sitesel.network.graph import connectivity_report
+    from sitesel.network.repair import road_edges_from_lines
 
     data = Path(os.environ.get("SITESEL_DATA_DIR", Path(__file__).parents[2] / "shared/data"))
     lines = read_vector(data / "ladakh/pmgsy_roads_ladakh.zip", layer="pmgsy").to_crs(32643)

@@ -24,7 +24,7 @@ from rasterio.transform import from_origin
 from rasterio.windows import from_bounds
 
 from sitesel.criteria.terrain import slope_deg, zonal_stats
-from sitesel.layers.sites import hex_grid
+from sitesel.data.sites import hex_grid
 
 
 def synthetic_dem(cells_per_side: int, cell_m: float, seed: int) -> np.ndarray:

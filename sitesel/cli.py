@@ -87,7 +87,7 @@ def _reported(verbose: int) -> Iterator[None]:
 
 
 def _data_dir(given: Path | None) -> Path:
-    from sitesel.fetch import default_data_dir
+    from sitesel.data.fetch import default_data_dir
 
     return given if given is not None else default_data_dir()
 
@@ -110,7 +110,7 @@ def run(
     _setup_logging(verbose)
     start = time.perf_counter()
     with _reported(verbose):
-        from sitesel.runner import run_config
+        from sitesel.api import run_config
 
         result, written = run_config(
             config_path,
@@ -142,8 +142,8 @@ def map_command(
     """Re-render the HTML map (and optionally the PNG summary) of a run without rescoring."""
     _setup_logging(verbose)
     with _reported(verbose):
-        from sitesel.io import staged_outputs
-        from sitesel.outputs import read_map_data, write_map
+        from sitesel.outputs.files import staged_outputs
+        from sitesel.outputs.writer import read_map_data, write_map
         from sitesel.render.summary import write_summary_png
 
         data = read_map_data(run_dir)
@@ -165,19 +165,19 @@ def validate(
     """Check a config and its layer catalog without running (nothing is downloaded)."""
     _setup_logging(verbose)
     with _reported(verbose):
-        from sitesel.catalog import load_catalog
-        from sitesel.config import load_config
-        from sitesel.layers.catalog_loader import file_requests
+        from sitesel.config.catalog import load_catalog
+        from sitesel.config.scoring import load_config
+        from sitesel.data.loader import file_requests
         from sitesel.pipeline import check_config
 
         config, catalog_path = load_config(config_path)
         catalog = load_catalog(catalog_path)
         check_config(config, config_path, catalog, catalog_path)
         if config.scheme is not None:
-            from sitesel.config import load_scheme
+            from sitesel.config.scoring import load_scheme
 
             load_scheme(config.scheme, config_path)
-        from sitesel.weights import resolve_weights
+        from sitesel.decision.weights import resolve_weights
 
         resolve_weights(config, config_path)  # incomplete or inconsistent AHP judgments
         folder = _data_dir(data_dir)
@@ -209,8 +209,8 @@ def weights(
     """Print the criterion weights, how they were derived, and AHP consistency figures."""
     _setup_logging(verbose)
     with _reported(verbose):
-        from sitesel.config import load_config
-        from sitesel.weights import resolve_weights
+        from sitesel.config.scoring import load_config
+        from sitesel.decision.weights import resolve_weights
 
         config, _ = load_config(config_path)
         report = resolve_weights(config, config_path)
@@ -224,7 +224,7 @@ def _run_folder(path: Path, data_dir: Path | None, offline: bool) -> Path:
     """A run folder as given, or the folder a config's fresh run writes."""
     if path.is_dir():
         return path
-    from sitesel.runner import run_config
+    from sitesel.api import run_config
 
     _, written = run_config(path, data_dir=_data_dir(data_dir), offline=offline)
     return written["ranking"].parent
@@ -251,10 +251,10 @@ def compare(
     with _reported(verbose):
         import pandas as pd
 
-        from sitesel.compare import compare_rankings
+        from sitesel.decision.compare import compare_rankings
         from sitesel.errors import OutputError
-        from sitesel.io import staged_outputs
-        from sitesel.outputs import read_map_data
+        from sitesel.outputs.files import staged_outputs
+        from sitesel.outputs.writer import read_map_data
         from sitesel.render.diffmap import difference_map
 
         folders = [_run_folder(p, data_dir, offline) for p in (run_a, run_b)]
@@ -307,8 +307,8 @@ def schema(
     ] = False,
 ) -> None:
     """Print the JSON Schema of scoring configs (or of layer catalogs) for editors."""
-    from sitesel.catalog import Catalog
-    from sitesel.config import Config
+    from sitesel.config.catalog import Catalog
+    from sitesel.config.scoring import Config
 
     model = Catalog if catalog else Config
     typer.echo(json.dumps(model.model_json_schema(), indent=2))

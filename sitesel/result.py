@@ -11,11 +11,11 @@ import geopandas as gpd
 import pyproj
 from shapely.geometry.base import BaseGeometry
 
-from sitesel.layers.dem import Dem
-from sitesel.layers.roads import SnapReport
-from sitesel.network import ConnectivityReport, RoadEdges
-from sitesel.robustness import StabilityInterval
-from sitesel.weights import WeightReport
+from sitesel._typing import Dem
+from sitesel.decision.robustness import StabilityInterval
+from sitesel.decision.weights import WeightReport
+from sitesel.network.graph import ConnectivityReport, RoadEdges
+from sitesel.network.repair import SnapReport
 
 
 @dataclass

@@ -4,8 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sitesel.aggregate import normalised_weights, rank_sites, weighted_sum
-from sitesel.constraints import Rule, exclusion_reasons
+from sitesel.decision.aggregation import normalised_weights, rank_sites, weighted_sum
+from sitesel.decision.constraints import Rule, exclusion_reasons
 
 
 def test_weighted_sum_by_hand():

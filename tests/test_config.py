@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitesel.catalog import load_catalog
-from sitesel.config import ACRE_HA, Config, load_config
+from sitesel.config.catalog import load_catalog
+from sitesel.config.scoring import ACRE_HA, Config, load_config
 from sitesel.errors import ConfigError
 
 from .conftest import ROOT

@@ -7,11 +7,11 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitesel.aggregate import aggregate, owa_order_weights, rank_sites
-from sitesel.config import ACRE_HA
-from sitesel.layers.sites import hex_grid
-from sitesel.regions import SchemeRule, eligibility, find_regions, region_table
-from sitesel.robustness import (
+from sitesel.config.scoring import ACRE_HA
+from sitesel.data.sites import hex_grid
+from sitesel.decision.aggregation import aggregate, owa_order_weights, rank_sites
+from sitesel.decision.regions import SchemeRule, eligibility, find_regions, region_table
+from sitesel.decision.robustness import (
     dirichlet_weights,
     monte_carlo,
     ranks_per_draw,

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
+from sitesel.data.fetch import FileRequest, ensure_files
 from sitesel.errors import ChecksumError, LayerNotFoundError
-from sitesel.fetch import FileRequest, ensure_files
 
 PAYLOAD = b"road,class\n1,NH\n" * 1000
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import shapely
 
-from sitesel.aggregate import rank_sites, weighted_sum
+from sitesel.decision.aggregation import rank_sites, weighted_sum
 from sitesel.render import MapData, site_map
 
 from .conftest import ROOT

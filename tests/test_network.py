@@ -6,7 +6,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitesel.network import (
+from sitesel.network.graph import (
     RoadEdges,
     connectivity_report,
     routing_graph,
@@ -128,7 +128,7 @@ def test_connectivity_report_counts_pieces_and_length():
 def test_speeds_by_class_with_default():
     import pandas as pd
 
-    from sitesel.traveltime import edge_speeds_kmh
+    from sitesel.network.speeds import edge_speeds_kmh
 
     speeds = edge_speeds_kmh(
         pd.Series(["NH", "RR(VR)", "odd"]), speeds_kmh={"NH": 40, "RR(VR)": 20}, default_kmh=15

@@ -13,14 +13,14 @@ import osmnx as ox
 import pyproj
 import pytest
 
-from sitesel.layers.osm import (
+from sitesel.data.osm import (
     DRIVABLE_HIGHWAYS,
     is_drivable,
     road_edges_from_osm_xml,
     road_edges_from_overpass,
     road_edges_from_pbf,
 )
-from sitesel.network import connectivity_report
+from sitesel.network.graph import connectivity_report
 
 from .conftest import TEST_DATA
 

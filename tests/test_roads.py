@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import shapely
 
+from sitesel.data.vector import read_vector
 from sitesel.errors import LayerError
-from sitesel.layers.roads import road_edges_from_lines
-from sitesel.layers.vector import read_vector
-from sitesel.network import connectivity_report
+from sitesel.network.graph import connectivity_report
+from sitesel.network.repair import road_edges_from_lines
 
 
 def lines(*geoms, classes=None):

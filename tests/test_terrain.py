@@ -9,8 +9,8 @@ import shapely
 from rasterio.transform import from_origin
 
 from sitesel.criteria.terrain import slope_deg, zonal_stats
+from sitesel.data.dem import load_dem
 from sitesel.errors import CoverageError, CrsError
-from sitesel.layers.dem import load_dem
 
 UTM43 = pyproj.CRS.from_epsg(32643)
 

@@ -10,14 +10,14 @@ import pytest
 import shapely
 from affine import Affine
 
-from sitesel.accessibility import access, exponential_decay, step_decay
-from sitesel.config import NetworkSpec
-from sitesel.layers.dem import Dem
-from sitesel.layers.points import read_runways_csv
-from sitesel.layers.roads import road_edges_from_lines
-from sitesel.layers.vector import read_vector
-from sitesel.network import arc_lengths, route, time_to_nearest_target_min
-from sitesel.scenarios import build_network
+from sitesel._typing import Dem
+from sitesel.config.scoring import NetworkSpec
+from sitesel.data.points import read_runways_csv
+from sitesel.data.vector import read_vector
+from sitesel.network.accessibility import access, exponential_decay, step_decay
+from sitesel.network.graph import arc_lengths, route, time_to_nearest_target_min
+from sitesel.network.repair import road_edges_from_lines
+from sitesel.network.scenarios import build_network
 
 from .test_network import make_roads
 

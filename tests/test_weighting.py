@@ -2,9 +2,8 @@ import numpy as np
 import pytest
 import yaml
 
-from sitesel.config import load_config
-from sitesel.errors import ConfigError
-from sitesel.weighting import (
+from sitesel.config.scoring import load_config
+from sitesel.decision.ahp import (
     RANDOM_INDEX,
     ahp,
     comparison_matrix,
@@ -12,7 +11,8 @@ from sitesel.weighting import (
     perturbed_ahp_weights,
     rank_order_weights,
 )
-from sitesel.weights import resolve_weights
+from sitesel.decision.weights import resolve_weights
+from sitesel.errors import ConfigError
 
 from .conftest import ROOT
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from sitesel.network import FloatArray, RoutingGraph, time_to_nearest_target_min
+from sitesel._typing import FloatArray
+from sitesel.network.graph import RoutingGraph, time_to_nearest_target_min
 
 
 def travel_time_min(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 from sitesel.units import M2_PER_HA
 
 

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 
 
 def _line_segments(geoms: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from affine import Affine
 from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 
 
 def slope_deg(elevation_m: FloatArray, cell_size_m: float) -> FloatArray:

@@ -10,7 +10,7 @@ import pyproj
 from affine import Affine
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 
 WEB_MERCATOR = pyproj.CRS.from_epsg(3857)
 

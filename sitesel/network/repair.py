@@ -23,8 +23,9 @@ import pandas as pd
 import shapely
 from shapely.ops import substring
 
+from sitesel._typing import FloatArray, IntArray
 from sitesel.errors import LayerError
-from sitesel.network import FloatArray, IntArray, RoadEdges
+from sitesel.network.graph import RoadEdges
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from sitesel import regions as regions_mod
-from sitesel import robustness, weighting
-from sitesel.config import Config, load_scheme
+from sitesel._typing import FloatArray
+from sitesel.config.scoring import Config, load_scheme
+from sitesel.decision import ahp as weighting
+from sitesel.decision import regions as regions_mod
+from sitesel.decision import robustness
+from sitesel.decision.weights import WeightReport
 from sitesel.errors import ConfigError
-from sitesel.network import FloatArray
 from sitesel.result import RunResult
-from sitesel.weights import WeightReport
 
 log = logging.getLogger(__name__)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitesel.catalog import load_catalog
-from sitesel.config import load_config
-from sitesel.outputs import write_run
+from sitesel.config.catalog import load_catalog
+from sitesel.config.scoring import load_config
+from sitesel.outputs.writer import write_run
 from sitesel.pipeline import run
 from sitesel.result import RunResult
 

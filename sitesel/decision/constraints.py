@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 
 _OPS: dict[str, Callable[[FloatArray, float], npt.NDArray[np.bool_]]] = {
     "<": operator.lt,

@@ -20,9 +20,9 @@ import pandas as pd
 import pyproj
 import shapely
 
-from sitesel import accessibility, aggregate, analyses, constraints, transforms
-from sitesel.catalog import Catalog, check_references
-from sitesel.config import (
+from sitesel._typing import Dem, FloatArray
+from sitesel.config.catalog import Catalog, check_references
+from sitesel.config.scoring import (
     AreaCriterion,
     Config,
     Criterion,
@@ -44,20 +44,20 @@ from sitesel.criteria.network import travel_time_min
 from sitesel.criteria.parcel import area_ha
 from sitesel.criteria.proximity import distance_km
 from sitesel.criteria.terrain import slope_deg, zonal_stats
+from sitesel.data.loader import LayerLoader
+from sitesel.data.sites import hex_grid, parcel_sites
+from sitesel.data.study_area import study_area_polygon
+from sitesel.data.vector import select
+from sitesel.decision import aggregation as aggregate
+from sitesel.decision import constraints
+from sitesel.decision import value_functions as transforms
+from sitesel.decision.weights import resolve_weights, weight_vector
 from sitesel.errors import ConfigError, CrsError, LayerError, NoSuitableSiteError
-from sitesel.layers.area import study_area_polygon
-from sitesel.layers.catalog_loader import LayerLoader
-from sitesel.layers.dem import Dem
-from sitesel.layers.sites import hex_grid, parcel_sites
-from sitesel.layers.vector import select
-from sitesel.network import (
-    FloatArray,
-    RoutingGraph,
-    connectivity_report,
-)
+from sitesel.network import accessibility
+from sitesel.network.graph import RoutingGraph, connectivity_report
+from sitesel.network.scenarios import build_network
+from sitesel.pipeline import analyses
 from sitesel.result import RunResult
-from sitesel.scenarios import build_network
-from sitesel.weights import resolve_weights, weight_vector
 
 log = logging.getLogger(__name__)
 

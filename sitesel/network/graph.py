@@ -19,8 +19,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
+from sitesel._typing import FloatArray, IntArray
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import pyproj
 import shapely
 
 from sitesel.errors import EmptyLayerError, LayerError
-from sitesel.network import RoadEdges
+from sitesel.network.graph import RoadEdges
 
 log = logging.getLogger(__name__)
 

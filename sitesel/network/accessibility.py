@@ -17,7 +17,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy.sparse import csgraph
 
-from sitesel.network import FloatArray, RoutingGraph
+from sitesel._typing import FloatArray
+from sitesel.network.graph import RoutingGraph
 
 Decay = Callable[[FloatArray], FloatArray]
 _TAIL = 1e-3  # exponential and gaussian decays are cut where they fall below this

@@ -22,7 +22,7 @@ import shapely
 from affine import Affine
 from scipy import ndimage
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 
 PLAUSIBLE_MAXSPEED_KMH = (5.0, 130.0)
 _MPH = 1.609344

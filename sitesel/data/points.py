@@ -7,8 +7,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from sitesel.data.vector import points_from_table
 from sitesel.errors import LayerError
-from sitesel.layers.vector import points_from_table
 
 WGS84 = "EPSG:4326"
 _RUNWAY_COLUMNS = ("le_latitude_deg", "le_longitude_deg", "he_latitude_deg", "he_longitude_deg")

@@ -8,7 +8,7 @@ from typing import Literal
 import numpy as np
 from scipy.special import expit
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 
 Direction = Literal["benefit", "cost"]
 

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from sitesel._validation import read_yaml_mapping, validate_mapping
+from sitesel.config._yaml import read_yaml_mapping, validate_mapping
 from sitesel.errors import ConfigError
 from sitesel.units import ACRE_HA
 

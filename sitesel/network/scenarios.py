@@ -15,10 +15,10 @@ import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from sitesel import traveltime
-from sitesel.config import NetworkSpec
-from sitesel.layers.dem import Dem
-from sitesel.network import FloatArray, RoadEdges, RoutingGraph, routing_graph
+from sitesel._typing import Dem, FloatArray
+from sitesel.config.scoring import NetworkSpec
+from sitesel.network import speeds as traveltime
+from sitesel.network.graph import RoadEdges, RoutingGraph, routing_graph
 
 log = logging.getLogger(__name__)
 

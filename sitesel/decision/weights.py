@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from sitesel import weighting
-from sitesel.config import AhpSpec, Config
+from sitesel._typing import FloatArray
+from sitesel.config.scoring import AhpSpec, Config
+from sitesel.decision import ahp as weighting
 from sitesel.errors import ConfigError
-from sitesel.network import FloatArray
 
 SHOWN_JUDGMENTS = 3
 

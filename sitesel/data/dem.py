@@ -3,54 +3,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyproj
 import rasterio
-from affine import Affine
 from rasterio.errors import RasterioIOError
 from rasterio.merge import merge
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 
+from sitesel._typing import Bounds, Dem
 from sitesel.errors import CoverageError, CrsError, LayerError
-from sitesel.network import FloatArray
 
 log = logging.getLogger(__name__)
-
-Bounds = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class Dem:
-    """An elevation grid in a projected CRS.
-
-    Attributes
-    ----------
-    elevation_m
-        ``(rows, cols)`` heights in metres, NaN where unknown.
-    transform
-        Affine transform of the grid (north-up, square cells).
-    crs
-        The grid's CRS.
-    """
-
-    elevation_m: FloatArray
-    transform: Affine
-    crs: pyproj.CRS
-
-    @property
-    def cell_size_m(self) -> float:
-        """Width of a cell in metres."""
-        return float(self.transform.a)
-
-    @property
-    def bounds(self) -> Bounds:
-        """``(xmin, ymin, xmax, ymax)`` of the grid."""
-        rows, cols = self.elevation_m.shape
-        xmin, ymax = self.transform.c, self.transform.f
-        return (xmin, ymax + rows * self.transform.e, xmin + cols * self.transform.a, ymax)
 
 
 def load_dem(

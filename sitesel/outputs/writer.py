@@ -20,11 +20,11 @@ import pandas as pd
 import pyogrio
 import rasterio
 
-from sitesel import io
-from sitesel.catalog import Catalog
-from sitesel.config import Config
+from sitesel.config.catalog import Catalog
+from sitesel.config.scoring import Config
+from sitesel.data.fetch import sha256_of
 from sitesel.errors import OutputError
-from sitesel.fetch import sha256_of
+from sitesel.outputs import files as io
 from sitesel.render import Elevation, MapData, site_map
 from sitesel.render.summary import write_summary_png
 from sitesel.result import RunResult

@@ -11,18 +11,19 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sitesel.catalog import Catalog, LayerSpec
-from sitesel.fetch import FileRequest, ensure_files
-from sitesel.layers.dem import Dem, load_dem
-from sitesel.layers.osm import (
+from sitesel._typing import Dem
+from sitesel.config.catalog import Catalog, LayerSpec
+from sitesel.data.dem import load_dem
+from sitesel.data.fetch import FileRequest, ensure_files
+from sitesel.data.osm import (
     road_edges_from_osm_xml,
     road_edges_from_overpass,
     road_edges_from_pbf,
 )
-from sitesel.layers.points import read_points_csv, read_runways_csv
-from sitesel.layers.roads import SnapReport, road_edges_from_lines
-from sitesel.layers.vector import read_vector
-from sitesel.network import RoadEdges, subset_edges
+from sitesel.data.points import read_points_csv, read_runways_csv
+from sitesel.data.vector import read_vector
+from sitesel.network.graph import RoadEdges, subset_edges
+from sitesel.network.repair import SnapReport, road_edges_from_lines
 
 log = logging.getLogger(__name__)
 

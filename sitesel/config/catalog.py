@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sitesel._validation import read_yaml_mapping, validate_mapping
+from sitesel.config._yaml import read_yaml_mapping, validate_mapping
 from sitesel.errors import ConfigError
 
 LayerKind = Literal["roads", "dem", "points", "area", "parcels"]

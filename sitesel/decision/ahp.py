@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 
 RANDOM_INDEX: dict[int, float] = {
     1: 0.0,

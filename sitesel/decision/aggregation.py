@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 
 
 def normalised_weights(weights: Mapping[str, float]) -> dict[str, float]:

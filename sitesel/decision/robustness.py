@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 
 Aggregator = Callable[[FloatArray], FloatArray]
 """Weights ``(n_criteria,)`` or ``(n_draws, n_criteria)`` -> suitability per site."""

@@ -25,8 +25,8 @@ import pyproj
 import rasterio
 from affine import Affine
 
+from sitesel.decision.robustness import StabilityInterval
 from sitesel.errors import OutputError
-from sitesel.robustness import StabilityInterval
 
 SITES_LAYER = "sites"
 FLOAT_DECIMALS = 6

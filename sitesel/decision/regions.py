@@ -19,7 +19,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
-from sitesel.network import FloatArray
+from sitesel._typing import FloatArray
 from sitesel.units import ACRE_HA
 
 TOUCH_M = 0.01  # shared edges of generated cells may differ by rounding

@@ -1,0 +1,1 @@
+"""Decision support: value functions, weights, aggregation, constraints, robustness, regions."""

@@ -1,0 +1,1 @@
+"""Road networks: graph building and repair, edge speeds and scenarios, routing, accessibility."""

@@ -1,0 +1,1 @@
+"""Outputs of a run: atomic writing, tables, manifest, and reading a run folder back."""
