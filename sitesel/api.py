@@ -1,62 +1,192 @@
-"""Run a scoring config end to end: read it, score, write every output (`sitesel run`)."""
+"""sitesel as a library: load a config, run a study, read a run folder back.
+
+The CLI is a thin layer over these functions; a notebook uses them directly::
+
+    import sitesel
+    config = sitesel.load_config("configs/leh.yaml")
+    result = sitesel.run(config, data_dir="../shared/data", offline=True)
+    result.ranking.head()
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from sitesel.config.catalog import load_catalog
-from sitesel.config.scoring import load_config
+import pandas as pd
+
+from sitesel.config import Config, load_catalog, load_scheme
+from sitesel.config import load_config as _load_config
+from sitesel.criteria import spec_models
+from sitesel.data.fetch import default_data_dir, file_requests
+from sitesel.decision.compare import Comparison, compare_rankings
+from sitesel.errors import ConfigError, LayerNotFoundError
+from sitesel.outputs.maps import map_data
+from sitesel.outputs.reader import read_run
 from sitesel.outputs.writer import write_run
-from sitesel.pipeline import run
-from sitesel.result import RunResult
+from sitesel.pipeline import RunSources, check
+from sitesel.pipeline import run as run_pipeline
+from sitesel.pipeline.timing import Progress
+from sitesel.render.diffmap import difference_map
+from sitesel.result import Result
+
+__all__ = [
+    "StudyConfig",
+    "compare_runs",
+    "load_config",
+    "read_run",
+    "run",
+    "run_and_write",
+    "validate",
+]
 
 
-def run_config(
-    config_path: Path,
+@dataclass(frozen=True)
+class StudyConfig:
+    """A validated scoring config, with the files it came from."""
+
+    config: Config
+    path: Path
+    catalog_path: Path
+
+    @property
+    def name(self) -> str:
+        """The run name (the file name when the config gives none)."""
+        assert self.config.name is not None  # load_config fills it
+        return self.config.name
+
+
+def load_config(path: str | Path) -> StudyConfig:
+    """Read and validate a scoring config, with every registered criterion family.
+
+    Raises
+    ------
+    ConfigError
+        With one line naming the file, each wrong key, what was expected and what was found.
+    """
+    config, catalog_path = _load_config(path, criteria=spec_models())
+    return StudyConfig(config=config, path=Path(path), catalog_path=catalog_path)
+
+
+def _sources(study: StudyConfig, data_dir: str | Path | None) -> RunSources:
+    return RunSources(
+        config=study.config,
+        config_path=study.path,
+        catalog=load_catalog(study.catalog_path),
+        catalog_path=study.catalog_path,
+        data_dir=Path(data_dir) if data_dir is not None else default_data_dir(),
+    )
+
+
+def run(
+    config: StudyConfig | str | Path,
     *,
-    data_dir: Path,
+    data_dir: str | Path | None = None,
     offline: bool = False,
-    out_dir: Path | None = None,
-    map_path: Path | None = None,
-) -> tuple[RunResult, dict[str, Path]]:
-    """Score a config and write its outputs (all or nothing).
+    progress: Progress | None = None,
+) -> Result:
+    """Score and rank a study's sites (nothing is written).
 
     Parameters
     ----------
-    config_path
-        The scoring config.
+    config
+        A loaded config, or the path of one.
     data_dir
-        Where layer files are (and downloads go).
+        Where layer files are (and downloads go); the default data directory when None.
     offline
         Never download.
-    out_dir
-        Output folder; ``out/<config name>`` when None.
-    map_path
-        HTML map; ``maps/<config name>.html`` when None.
-
-    Returns
-    -------
-    tuple
-        The run's result and the paths written.
+    progress
+        Called with each stage's name as it starts.
     """
-    config, catalog_path = load_config(config_path)
-    catalog = load_catalog(catalog_path)
-    result = run(
-        config,
-        config_path=config_path,
-        catalog=catalog,
-        catalog_path=catalog_path,
-        data_dir=data_dir,
-        offline=offline,
-    )
+    study = config if isinstance(config, StudyConfig) else load_config(config)
+    return run_pipeline(_sources(study, data_dir), offline=offline, progress=progress)
+
+
+def run_and_write(
+    config: StudyConfig | str | Path,
+    *,
+    data_dir: str | Path | None = None,
+    offline: bool = False,
+    out_dir: Path | None = None,
+    map_path: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[Result, dict[str, Path]]:
+    """Score a study and write its outputs (all or nothing): ``sitesel run``.
+
+    ``out_dir`` defaults to ``out/<name>``, ``map_path`` to ``maps/<name>.html``.
+    """
+    study = config if isinstance(config, StudyConfig) else load_config(config)
+    result = run(study, data_dir=data_dir, offline=offline, progress=progress)
     written = write_run(
         result,
-        config=config,
-        config_path=config_path,
-        catalog=catalog,
-        catalog_path=catalog_path,
-        data_dir=data_dir,
         out_dir=out_dir if out_dir is not None else Path("out") / result.name,
         map_path=map_path if map_path is not None else Path("maps") / f"{result.name}.html",
     )
     return result, written
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What ``sitesel validate`` found: the config and the files it needs."""
+
+    study: StudyConfig
+    files_needed: int
+    files_to_download: int
+
+
+def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validation:
+    """Check a config, its catalog, scheme and weights, and which files are present.
+
+    Raises
+    ------
+    SiteselError
+        For the first kind of problem found (each message lists every instance of it).
+    """
+    study = load_config(path)
+    src = _sources(study, data_dir)
+    check(study.config, study.path, src.catalog, src.catalog_path)
+    if study.config.scheme is not None:
+        load_scheme(study.config.scheme, study.path)
+    requests = file_requests(src.catalog, [name for _, name in study.config.layer_references()])
+    absent = [r for r in requests if not (src.data_dir / r.path).is_file()]
+    unobtainable = [r for r in absent if r.url is None]
+    if unobtainable:
+        listed = "; ".join(f"{r.layer}: {r.path}" for r in unobtainable)
+        raise LayerNotFoundError(
+            f"missing in data directory {src.data_dir} and without a public address in"
+            f" {src.catalog_path.name}: {listed}"
+        )
+    return Validation(study=study, files_needed=len(requests), files_to_download=len(absent))
+
+
+def compare_runs(
+    a: Result, b: Result, *, top_k: int, map_path: Path | None = None
+) -> tuple[Comparison, Path]:
+    """Compare two runs and write the difference map (``maps/compare_<A>_<B>.html``)."""
+    from sitesel.outputs.files import staged_outputs
+
+    tables = [a.ranking, b.ranking]
+    for result, table in zip((a, b), tables, strict=True):
+        if "rank" not in table:
+            raise ConfigError(f"run {result.name!r} has no ranking to compare")
+    comparison = compare_rankings(
+        tables[0], tables[1], weights_a=a.weights, weights_b=b.weights, top_k=top_k
+    )
+    ranks = pd.merge(
+        tables[0][["site_id", "rank"]],
+        tables[1][["site_id", "rank"]],
+        on="site_id",
+        how="outer",
+        suffixes=("_a", "_b"),
+    )
+    fmap = difference_map(
+        map_data(b).sites,
+        ranks,
+        title=f"sitesel: {a.name} vs {b.name}",
+        label_a=f"rank in {a.name}",
+        label_b=f"rank in {b.name}",
+    )
+    target = map_path or Path("maps") / f"compare_{a.name}_{b.name}.html"
+    with staged_outputs({"map": target}) as staged:
+        fmap.save(str(staged["map"]))
+    return comparison, target

@@ -12,11 +12,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from sitesel.errors import SiteselError
+
+if TYPE_CHECKING:
+    from sitesel.result import Result
 
 app = typer.Typer(
     name="sitesel",
@@ -86,12 +89,6 @@ def _reported(verbose: int) -> Iterator[None]:
         _fail(exc, verbose, 1)
 
 
-def _data_dir(given: Path | None) -> Path:
-    from sitesel.data.fetch import default_data_dir
-
-    return given if given is not None else default_data_dir()
-
-
 @app.command()
 def run(
     config_path: ConfigArg,
@@ -110,18 +107,14 @@ def run(
     _setup_logging(verbose)
     start = time.perf_counter()
     with _reported(verbose):
-        from sitesel.api import run_config
+        from sitesel.api import run_and_write
 
-        result, written = run_config(
-            config_path,
-            data_dir=_data_dir(data_dir),
-            offline=offline,
-            out_dir=out,
-            map_path=map_path,
+        result, written = run_and_write(
+            config_path, data_dir=data_dir, offline=offline, out_dir=out, map_path=map_path
         )
-    ranked = int((~result.sites["excluded"]).sum())
+    counts = result.manifest.sites
     typer.echo(
-        f"{result.name}: {len(result.sites)} sites, {ranked} ranked,"
+        f"{result.name}: {counts.total} sites, {counts.ranked} ranked,"
         f" {time.perf_counter() - start:.1f} s; wrote {written['ranking'].parent}/ and"
         f" {written['map']}"
     )
@@ -142,11 +135,12 @@ def map_command(
     """Re-render the HTML map (and optionally the PNG summary) of a run without rescoring."""
     _setup_logging(verbose)
     with _reported(verbose):
+        from sitesel.api import read_run
         from sitesel.outputs.files import staged_outputs
-        from sitesel.outputs.writer import read_map_data, write_map
+        from sitesel.outputs.maps import map_data, write_map
         from sitesel.render.summary import write_summary_png
 
-        data = read_map_data(run_dir)
+        data = map_data(read_run(run_dir))
         target = map_path if map_path is not None else Path("maps") / f"{data.name}.html"
         destinations = {"map": target} | ({"png": png} if png is not None else {})
         with staged_outputs(destinations) as staged:
@@ -165,38 +159,17 @@ def validate(
     """Check a config and its layer catalog without running (nothing is downloaded)."""
     _setup_logging(verbose)
     with _reported(verbose):
-        from sitesel.config.catalog import load_catalog
-        from sitesel.config.scoring import load_config
-        from sitesel.data.loader import file_requests
-        from sitesel.pipeline import check_config
+        from sitesel.api import validate as validate_config
 
-        config, catalog_path = load_config(config_path)
-        catalog = load_catalog(catalog_path)
-        check_config(config, config_path, catalog, catalog_path)
-        if config.scheme is not None:
-            from sitesel.config.scoring import load_scheme
-
-            load_scheme(config.scheme, config_path)
-        from sitesel.decision.weights import resolve_weights
-
-        resolve_weights(config, config_path)  # incomplete or inconsistent AHP judgments
-        folder = _data_dir(data_dir)
-        requests = file_requests(catalog, [name for _, name in config.layer_references()])
-        absent = [r for r in requests if not (folder / r.path).is_file()]
-        unobtainable = [r for r in absent if r.url is None]
-        if unobtainable:
-            from sitesel.errors import LayerNotFoundError
-
-            listed = "; ".join(f"{r.layer}: {r.path}" for r in unobtainable)
-            raise LayerNotFoundError(
-                f"missing in data directory {folder} and without a public address in"
-                f" {catalog_path.name}: {listed}"
-            )
-    note = f"; {len(absent)} file(s) will be downloaded" if absent else ""
+        found = validate_config(config_path, data_dir=data_dir)
+    config = found.study.config
+    note = (
+        f"; {found.files_to_download} file(s) will be downloaded" if found.files_to_download else ""
+    )
     typer.echo(
         f"{config_path}: valid ({len(config.criteria)} criteria,"
-        f" {len(config.constraints)} constraints; catalog {catalog_path.name},"
-        f" {len(requests)} file(s) needed{note})"
+        f" {len(config.constraints)} constraints; catalog {found.study.catalog_path.name},"
+        f" {found.files_needed} file(s) needed{note})"
     )
 
 
@@ -209,25 +182,24 @@ def weights(
     """Print the criterion weights, how they were derived, and AHP consistency figures."""
     _setup_logging(verbose)
     with _reported(verbose):
-        from sitesel.config.scoring import load_config
+        from sitesel.api import load_config
         from sitesel.decision.weights import resolve_weights
 
-        config, _ = load_config(config_path)
-        report = resolve_weights(config, config_path)
+        study = load_config(config_path)
+        report = resolve_weights(study.config, config_path)
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
         typer.echo("\n".join(report.lines()))
 
 
-def _run_folder(path: Path, data_dir: Path | None, offline: bool) -> Path:
-    """A run folder as given, or the folder a config's fresh run writes."""
-    if path.is_dir():
-        return path
-    from sitesel.api import run_config
+def _run_of(path: Path, data_dir: Path | None, offline: bool) -> Result:
+    """A run folder read back, or a config run into ``out/<name>/`` (as `sitesel run`)."""
+    from sitesel.api import read_run, run_and_write
 
-    _, written = run_config(path, data_dir=_data_dir(data_dir), offline=offline)
-    return written["ranking"].parent
+    if path.is_dir():
+        return read_run(path)
+    return run_and_write(path, data_dir=data_dir, offline=offline)[0]
 
 
 @app.command()
@@ -249,46 +221,14 @@ def compare(
     """Compare two runs: rank correlation, top-k overlap, movers, weights; difference map."""
     _setup_logging(verbose)
     with _reported(verbose):
-        import pandas as pd
+        from sitesel.api import compare_runs
 
-        from sitesel.decision.compare import compare_rankings
-        from sitesel.errors import OutputError
-        from sitesel.outputs.files import staged_outputs
-        from sitesel.outputs.writer import read_map_data
-        from sitesel.render.diffmap import difference_map
-
-        folders = [_run_folder(p, data_dir, offline) for p in (run_a, run_b)]
-        tables, datas = [], []
-        for folder in folders:
-            if not (folder / "ranking.csv").is_file():
-                raise OutputError(f"{folder}: not a sitesel run folder (no ranking.csv)")
-            tables.append(pd.read_csv(folder / "ranking.csv", dtype={"site_id": str}))
-            datas.append(read_map_data(folder))
-        result = compare_rankings(
-            tables[0],
-            tables[1],
-            weights_a=datas[0].weights,
-            weights_b=datas[1].weights,
-            top_k=top_k,
-        )
-        name_a, name_b = datas[0].name, datas[1].name
-        target = map_path or Path("maps") / f"compare_{name_a}_{name_b}.html"
-        ranks = tables[0][["site_id", "rank"]].merge(
-            tables[1][["site_id", "rank"]], on="site_id", how="outer", suffixes=("_a", "_b")
-        )
-        fmap = difference_map(
-            datas[1].sites,
-            ranks,
-            title=f"sitesel: {name_a} vs {name_b}",
-            label_a=f"rank in {name_a}",
-            label_b=f"rank in {name_b}",
-        )
-        with staged_outputs({"map": target}) as staged:
-            fmap.save(str(staged["map"]))
+        a, b = (_run_of(p, data_dir, offline) for p in (run_a, run_b))
+        result, target = compare_runs(a, b, top_k=top_k, map_path=map_path)
     if as_json:
         typer.echo(json.dumps(result.as_json(), indent=2, default=str))
         return
-    typer.echo(f"{name_a} vs {name_b}: {result.n_common} sites ranked in both")
+    typer.echo(f"{a.name} vs {b.name}: {result.n_common} sites ranked in both")
     typer.echo(
         f"  Kendall's tau {result.kendall_tau:.3f}, Spearman's rho"
         f" {result.spearman_rho:.3f}, top-{top_k} overlap {result.top_k_overlap:.0%}"
@@ -307,10 +247,10 @@ def schema(
     ] = False,
 ) -> None:
     """Print the JSON Schema of scoring configs (or of layer catalogs) for editors."""
-    from sitesel.config.catalog import Catalog
-    from sitesel.config.scoring import Config
+    from sitesel.config import Catalog, config_model
+    from sitesel.criteria import spec_models
 
-    model = Catalog if catalog else Config
+    model = Catalog if catalog else config_model(spec_models())
     typer.echo(json.dumps(model.model_json_schema(), indent=2))
 
 

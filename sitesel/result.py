@@ -1,43 +1,89 @@
-"""What a run produced.
+"""What a run produced: a frozen :class:`Result`, built once by the pipeline or read back.
 
-The sites with every output column, and what the map and reports show.
+The same type comes out of :func:`sitesel.run` and :func:`sitesel.read_run`, so a notebook
+can score a study or open an earlier run folder and look at it the same way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
+import pandas as pd
 import pyproj
-from shapely.geometry.base import BaseGeometry
 
 from sitesel._typing import Dem
-from sitesel.decision.robustness import StabilityInterval
-from sitesel.decision.weights import WeightReport
-from sitesel.network.graph import ConnectivityReport, RoadEdges
-from sitesel.network.repair import SnapReport
+from sitesel.manifest import Manifest
+
+FLOAT_DECIMALS = 6
+"""Floats in the tables are rounded to this many decimals (same inputs, same bytes)."""
 
 
-@dataclass
-class RunResult:
-    """Everything a run produced, for the writers and the map."""
+@dataclass(frozen=True)
+class Result:
+    """Everything a run produced.
 
-    name: str
-    crs: pyproj.CRS
-    area: BaseGeometry
+    Attributes
+    ----------
+    manifest
+        What the run used (config, inputs, weights, units, ...).
+    sites
+        Every site with every output column (``raw__*``, ``score__*``, ``suitability``,
+        ``rank``, ...), polygons in the working CRS.
+    area
+        The study area (one polygon) in the working CRS.
+    regions
+        Contiguous regions of good sites, when the config asks for them.
+    roads
+        Road edges (``road_class``, ``name``) for the map, when the config has a network.
+    targets
+        The features criteria measured against (``criterion``, ``name``).
+    dem
+        The elevation grid around the study area, when the config has one.
+    """
+
+    manifest: Manifest
     sites: gpd.GeoDataFrame
-    criteria_units: dict[str, str]
-    weights: dict[str, float]
-    roads: RoadEdges | None = None
-    connectivity: ConnectivityReport | None = None
-    snap: SnapReport | None = None
-    targets: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
-    dem: Dem | None = None
-    weight_report: WeightReport | None = None
-    stability: list[StabilityInterval] = field(default_factory=list)
-    monte_carlo: dict[str, object] | None = None
+    area: gpd.GeoSeries
     regions: gpd.GeoDataFrame | None = None
-    scheme: dict[str, object] | None = None
-    closed_edges: dict[str, int] = field(default_factory=dict)
-    timings_s: dict[str, float] = field(default_factory=dict)
-    input_sha256: dict[str, str] = field(default_factory=dict)
+    roads: gpd.GeoDataFrame | None = None
+    targets: gpd.GeoDataFrame | None = None
+    dem: Dem | None = None
+
+    @property
+    def name(self) -> str:
+        """The run's name."""
+        return self.manifest.name
+
+    @property
+    def crs(self) -> pyproj.CRS:
+        """The working CRS."""
+        return pyproj.CRS.from_user_input(self.manifest.working_crs)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Normalised weights of the scored criteria."""
+        return self.manifest.weights
+
+    @property
+    def ranking(self) -> pd.DataFrame:
+        """The ranking table (``ranking.csv``): sorted by rank, excluded sites last."""
+        return ranking_table(self.sites)
+
+
+def ranking_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The ranking as a plain table: centroid lon/lat in WGS84, sorted by rank, excluded last.
+
+    Floats are rounded to 6 decimals so that the same inputs give the same bytes.
+    """
+    centroids = sites.geometry.centroid.to_crs("EPSG:4326")
+    table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
+    table.insert(1, "lon", centroids.x.to_numpy())
+    table.insert(2, "lat", centroids.y.to_numpy())
+    floats = table.select_dtypes(include="float").columns
+    table[floats] = table[floats].round(FLOAT_DECIMALS)
+    for column in ("rank", "rank_p05", "rank_p95"):
+        if column in table:
+            table[column] = table[column].astype("Int64")
+    table = table.sort_values(["rank", "site_id"], na_position="last", kind="mergesort")
+    return table.reset_index(drop=True)

@@ -2,3 +2,27 @@
 
 Nothing here computes: the models validate YAML and hand plain, typed values on.
 """
+
+from sitesel.config._base import Selection, Strict
+from sitesel.config.catalog import Catalog, LayerSpec, check_references, load_catalog
+from sitesel.config.criteria import CriterionSpec, NetworkCriterionSpec
+from sitesel.config.scheme import SchemeFile, SchemeVariant, load_scheme
+from sitesel.config.scoring import Config, NetworkSpec, config_model, load_config
+
+__all__ = [
+    "Catalog",
+    "Config",
+    "CriterionSpec",
+    "LayerSpec",
+    "NetworkCriterionSpec",
+    "NetworkSpec",
+    "SchemeFile",
+    "SchemeVariant",
+    "Selection",
+    "Strict",
+    "check_references",
+    "config_model",
+    "load_catalog",
+    "load_config",
+    "load_scheme",
+]

@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from sitesel.config._base import Strict
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
 from sitesel.errors import ConfigError
 
@@ -28,11 +29,7 @@ _FORMATS_BY_KIND: dict[str, set[str]] = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FileSource(_Strict):
+class FileSource(Strict):
     """One file of a layer: its place in the data directory and its public source."""
 
     path: str = Field(description="Path relative to the data directory (or absolute).")
@@ -42,7 +39,7 @@ class FileSource(_Strict):
     )
 
 
-class LayerSpec(_Strict):
+class LayerSpec(Strict):
     """One data layer."""
 
     kind: LayerKind
@@ -89,7 +86,7 @@ class LayerSpec(_Strict):
         return list(self.files)
 
 
-class Catalog(_Strict):
+class Catalog(Strict):
     """A layer catalog file."""
 
     description: str | None = None

@@ -1,22 +1,21 @@
-"""Criteria: raw values per site, each in a stated unit.
+"""Criteria: raw values per site, each in a stated unit; one module per family.
 
-One module per family: :mod:`~sitesel.criteria.network` (travel time over roads),
-:mod:`~sitesel.criteria.proximity` (straight-line distance), :mod:`~sitesel.criteria.terrain`
-(slope and elevation from a DEM) and :mod:`~sitesel.criteria.parcel` (site geometry).
-Each function takes plain arrays and geometries and returns one float per site, NaN where
-the value is unknown (a site that cannot reach any target, a site outside the DEM).
+Built-in families: ``travel_time``, ``opportunities`` and ``gravity`` (over the road
+network), ``distance`` (straight line), ``slope`` and ``elevation`` (from the DEM) and
+``area``. Each module defines its spec model and registers its compute function with
+:func:`~sitesel.criteria.registry.criterion`; adding a family means adding a module here
+(or, from another package, an entry point in the ``sitesel.criteria`` group).
 """
 
-from __future__ import annotations
+from sitesel.criteria.context import CriterionContext, CriterionValues
+from sitesel.criteria.registry import CriterionFamily, criterion, families, family_of, spec_models
 
-UNITS: dict[str, str] = {
-    "travel_time": "min",
-    "opportunities": "reachable",
-    "gravity": "access",
-    "distance": "km",
-    "slope": "deg",
-    "slope_share_below": "share",
-    "elevation": "m",
-    "area": "ha",
-}
-"""Unit of each criterion kind's raw value (``slope`` with ``stat: share_below`` is a share)."""
+__all__ = [
+    "CriterionContext",
+    "CriterionFamily",
+    "CriterionValues",
+    "criterion",
+    "families",
+    "family_of",
+    "spec_models",
+]

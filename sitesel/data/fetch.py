@@ -16,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitesel.config.catalog import Catalog
 from sitesel.errors import ChecksumError, DownloadError, LayerNotFoundError
 
 log = logging.getLogger(__name__)
@@ -171,3 +172,12 @@ def ensure_files(
             " the internet to download them"
         )
     return hashes
+
+
+def file_requests(catalog: Catalog, names: list[str]) -> list[FileRequest]:
+    """The files the named layers need."""
+    return [
+        FileRequest(layer=name, path=src.path, url=src.url, sha256=src.sha256)
+        for name in dict.fromkeys(names)
+        for src in catalog.layers[name].sources
+    ]

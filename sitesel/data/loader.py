@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from sitesel._typing import Dem
 from sitesel.config.catalog import Catalog, LayerSpec
 from sitesel.data.dem import load_dem
-from sitesel.data.fetch import FileRequest, ensure_files
+from sitesel.data.fetch import ensure_files, file_requests
 from sitesel.data.osm import (
     road_edges_from_osm_xml,
     road_edges_from_overpass,
@@ -26,15 +26,6 @@ from sitesel.network.graph import RoadEdges, subset_edges
 from sitesel.network.repair import SnapReport, road_edges_from_lines
 
 log = logging.getLogger(__name__)
-
-
-def file_requests(catalog: Catalog, names: list[str]) -> list[FileRequest]:
-    """The files the named layers need."""
-    return [
-        FileRequest(layer=name, path=src.path, url=src.url, sha256=src.sha256)
-        for name in dict.fromkeys(names)
-        for src in catalog.layers[name].sources
-    ]
 
 
 class LayerLoader:

@@ -9,6 +9,7 @@ import numpy as np
 from scipy.special import expit
 
 from sitesel._typing import FloatArray
+from sitesel.config.value_functions import LinearValue, StepValue, ValueFunction
 
 Direction = Literal["benefit", "cost"]
 
@@ -48,3 +49,12 @@ def sigmoid(x: FloatArray, *, midpoint: float, width: float, direction: Directio
     """
     rising = np.asarray(expit((x - midpoint) / (width / 2)), dtype=np.float64)  # no overflow
     return rising if direction == "benefit" else 1.0 - rising
+
+
+def apply_value_function(values: FloatArray, spec: ValueFunction) -> FloatArray:
+    """Scores in [0, 1] from raw values, by the value function a config describes."""
+    if isinstance(spec, LinearValue):
+        return linear(values, low=spec.low, high=spec.high, direction=spec.direction)
+    if isinstance(spec, StepValue):
+        return step(values, breaks=spec.breaks, scores=spec.scores)
+    return sigmoid(values, midpoint=spec.midpoint, width=spec.width, direction=spec.direction)

@@ -1,6 +1,6 @@
 """Turn a config's ``weighting`` section into weights and a report a committee can read.
 
-The arithmetic lives in :mod:`sitesel.weighting`; this module reads the config, names the
+The arithmetic lives in :mod:`sitesel.decision.ahp`; this module reads the config, names the
 YAML keys in errors, and refuses AHP weights whose consistency ratio is too high.
 """
 
@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from sitesel._typing import FloatArray
-from sitesel.config.scoring import AhpSpec, Config
+from sitesel.config.decision import AhpSpec
+from sitesel.config.scoring import Config
 from sitesel.decision import ahp as weighting
 from sitesel.errors import ConfigError
 

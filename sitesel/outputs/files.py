@@ -1,4 +1,4 @@
-"""Write run outputs atomically: ``sites.gpkg``, ``ranking.csv``, ``manifest.json``.
+"""File writers of a run folder, and atomic staging of all of them.
 
 Everything is first written into a temporary folder beside the destination; only when
 every file is complete are they moved into place (``os.replace``), so a failed run never
@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,48 +23,14 @@ import pyproj
 import rasterio
 from affine import Affine
 
-from sitesel.decision.robustness import StabilityInterval
 from sitesel.errors import OutputError
+from sitesel.manifest import StabilityRecord
+from sitesel.result import FLOAT_DECIMALS
 
 SITES_LAYER = "sites"
-FLOAT_DECIMALS = 6
-_PACKAGES = (
-    "sitesel",
-    "numpy",
-    "scipy",
-    "pandas",
-    "geopandas",
-    "shapely",
-    "pyproj",
-    "pyogrio",
-    "rasterio",
-    "exactextract",
-    "osmnx",
-    "osmium",
-    "folium",
-    "pydantic",
-)
 
 
-def ranking_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The ranking as a plain table: centroid lon/lat in WGS84, sorted by rank, excluded last.
-
-    Floats are rounded to 6 decimals so that the same inputs give the same bytes.
-    """
-    centroids = sites.geometry.centroid.to_crs("EPSG:4326")
-    table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
-    table.insert(1, "lon", centroids.x.to_numpy())
-    table.insert(2, "lat", centroids.y.to_numpy())
-    floats = table.select_dtypes(include="float").columns
-    table[floats] = table[floats].round(FLOAT_DECIMALS)
-    for column in ("rank", "rank_p05", "rank_p95"):
-        if column in table:
-            table[column] = table[column].astype("Int64")
-    table = table.sort_values(["rank", "site_id"], na_position="last", kind="mergesort")
-    return table.reset_index(drop=True)
-
-
-def stability_table(intervals: Sequence[StabilityInterval]) -> pd.DataFrame:
+def stability_table(intervals: Sequence[StabilityRecord]) -> pd.DataFrame:
     """One row per criterion: its weight and the interval keeping the top site on top."""
     return pd.DataFrame(
         [
@@ -103,21 +67,6 @@ def regions_table(regions: gpd.GeoDataFrame) -> pd.DataFrame:
     floats = table.select_dtypes(include="float").columns
     table[floats] = table[floats].round(FLOAT_DECIMALS)
     return table
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of the packages a result depends on (and GDAL's)."""
-    versions = {}
-    for name in _PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    import pyogrio
-
-    versions["gdal"] = pyogrio.__gdal_version_string__
-    versions["python"] = platform.python_version()
-    return versions
 
 
 def _json_default(value: object) -> Any:

@@ -1,4 +1,4 @@
-"""Terrain criteria: slope and elevation per site, by exact zonal statistics.
+"""Per-site terrain statistics by exact zonal statistics, shared by the terrain criteria.
 
 Zonal statistics use exactextract, which weights each DEM cell by the fraction of it a
 site covers. With a ~1 km DEM and 40 ha sites (smaller than one cell) a rasterize-and-count
@@ -7,13 +7,18 @@ approach would give many sites no cell at all; coverage weighting gives every si
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
+
 import geopandas as gpd
 import numpy as np
 from affine import Affine
 from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
 
-from sitesel._typing import FloatArray
+from sitesel._typing import Dem, FloatArray
+
+STATS = ("mean", "min", "max")
 
 
 def slope_deg(elevation_m: FloatArray, cell_size_m: float) -> FloatArray:
@@ -75,13 +80,7 @@ def zonal_stats(
     wkt = sites.crs.to_wkt() if sites.crs is not None else None
     sources = [
         NumPyRasterSource(
-            np.ascontiguousarray(grid),
-            xmin,
-            ymin,
-            xmax,
-            ymax,
-            name=name,
-            srs_wkt=wkt,
+            np.ascontiguousarray(grid), xmin, ymin, xmax, ymax, name=name, srs_wkt=wkt
         )
         for name, grid in grids.items()
     ]
@@ -92,3 +91,34 @@ def zonal_stats(
         (name,) = grids
         frame = frame.rename(columns={s: f"{name}_{s}" for s in stats})
     return {col: frame[col].to_numpy(dtype=float) for col in frame.columns}
+
+
+class ZonalStats:
+    """Mean, min and max of DEM-derived grids over each site, each grid computed once.
+
+    Parameters
+    ----------
+    sites
+        Site polygons in the DEM's CRS.
+    dem
+        The elevation grid.
+    """
+
+    def __init__(self, sites: gpd.GeoSeries, dem: Dem) -> None:
+        self.sites = sites
+        self.dem = dem
+        self._cache: dict[str, dict[str, FloatArray]] = {}
+
+    @cached_property
+    def slope_deg(self) -> FloatArray:
+        """Slope of every DEM cell in degrees."""
+        return slope_deg(self.dem.elevation_m, self.dem.cell_size_m)
+
+    def of(self, name: str, grid: Callable[[], FloatArray]) -> dict[str, FloatArray]:
+        """``{"mean": ..., "min": ..., "max": ...}`` of the grid ``grid()`` called ``name``."""
+        if name not in self._cache:
+            values = zonal_stats(
+                self.sites, {name: grid()}, transform=self.dem.transform, stats=list(STATS)
+            )
+            self._cache[name] = {stat: values[f"{name}_{stat}"] for stat in STATS}
+        return self._cache[name]

@@ -1,12 +1,32 @@
-"""Proximity criteria: straight-line distance to features."""
+"""Straight-line distance from each site to the nearest selected feature."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
 from sitesel._typing import FloatArray
+from sitesel.config import CriterionSpec, Selection
+from sitesel.criteria.context import CriterionContext, CriterionValues
+from sitesel.criteria.registry import criterion
+from sitesel.units import M_PER_KM
+
+
+class DistanceCriterion(CriterionSpec):
+    """Straight-line distance (km) to the nearest selected point or line."""
+
+    kind: Literal["distance"]
+    to: Selection
+
+
+@criterion(DistanceCriterion, unit="km", label="Distance")
+def distance(spec: DistanceCriterion, name: str, ctx: CriterionContext) -> CriterionValues:
+    """Kilometres from each site's edge to the nearest target."""
+    targets = ctx.select(spec.to, f"criteria.{name}.to")
+    return CriterionValues(distance_km(ctx.sites.geometry, targets.geometry), targets=targets)
 
 
 def _line_segments(geoms: np.ndarray) -> np.ndarray:
@@ -40,5 +60,5 @@ def distance_km(sites: gpd.GeoSeries, features: gpd.GeoSeries) -> FloatArray:
         sites.to_numpy(), return_distance=True, all_matches=False
     )
     out = np.full(len(sites), np.nan)
-    out[site_idx] = dist_m / 1000.0
+    out[site_idx] = dist_m / M_PER_KM
     return out

@@ -1,0 +1,29 @@
+"""The base of every config model, and feature selections shared by many keys."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Scalar = str | int | float | bool
+
+
+class Strict(BaseModel):
+    """A frozen model that refuses unknown keys (a misspelt key is an error, not a default)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Selection(Strict):
+    """Features chosen from a catalog layer by attribute.
+
+    ``where`` keeps features whose column equals the value (or one of a list of values);
+    ``min`` keeps features whose column is at least the value. All conditions must hold.
+    """
+
+    layer: str = Field(description="Name of a layer in the catalog.")
+    where: dict[str, Scalar | list[Scalar]] = Field(
+        default_factory=dict, description="Column -> value or list of accepted values."
+    )
+    min: dict[str, float] = Field(
+        default_factory=dict, description="Column -> minimum value (inclusive)."
+    )

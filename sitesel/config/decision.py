@@ -1,0 +1,144 @@
+"""Decision-support sections of a scoring config: weighting, aggregation, robustness, regions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field, PositiveFloat, model_validator
+
+from sitesel.config._base import Strict
+
+
+def _judgment_value(value: object) -> float:
+    """A Saaty judgment: a number, or a fraction written as text ("1/3")."""
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+(?:\.\d+)?))?\s*", value)
+        if match is None:
+            raise ValueError(f"expected a number or a fraction such as 1/3, found {value!r}")
+        number = float(match[1]) / (float(match[2]) if match[2] else 1.0)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        raise ValueError(f"expected a number or a fraction such as 1/3, found {value!r}")
+    if not 1 / 9 - 1e-9 <= number <= 9 + 1e-9:
+        raise ValueError(f"judgments run from 1/9 to 9 (Saaty's scale), found {value!r}")
+    return number
+
+
+Judgment = Annotated[float, BeforeValidator(_judgment_value)]
+Judgments = dict[str, dict[str, Judgment]]
+
+
+class RankOrderSpec(Strict):
+    """Weights from a ranking of the scored criteria, most important first."""
+
+    method: Literal["rank_sum", "reciprocal", "centroid"] = "centroid"
+    ranking: list[str] = Field(min_length=1)
+
+
+class ParticipantSpec(Strict):
+    """One committee member's pairwise judgments."""
+
+    name: str
+    judgments: Judgments
+
+
+class AhpSpec(Strict):
+    """Pairwise comparison (Saaty 1-9): ``a: {b: 3}`` reads "a is 3 times as important as b".
+
+    Give each pair once (the upper triangle); ``judgments`` for one matrix, or
+    ``participants`` for a group (combined by the element-wise geometric mean).
+    """
+
+    judgments: Judgments | None = None
+    participants: list[ParticipantSpec] | None = Field(default=None, min_length=1)
+    max_consistency_ratio: float = Field(
+        default=0.10, gt=0, le=1, description="Refuse weights whose CR exceeds this."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AhpSpec:
+        if (self.judgments is None) == (self.participants is None):
+            raise ValueError("give exactly one of judgments or participants")
+        return self
+
+
+class WeightingSpec(Strict):
+    """How criterion weights are set.
+
+    ``direct`` (each criterion's ``weight``), ``rank_order`` or ``ahp``.
+    """
+
+    method: Literal["direct", "rank_order", "ahp"] = "direct"
+    rank_order: RankOrderSpec | None = None
+    ahp: AhpSpec | None = None
+
+    @model_validator(mode="after")
+    def _section(self) -> WeightingSpec:
+        if self.method == "rank_order" and self.rank_order is None:
+            raise ValueError("method rank_order needs a rank_order: section")
+        if self.method == "ahp" and self.ahp is None:
+            raise ValueError("method ahp needs an ahp: section")
+        return self
+
+
+class AggregationSpec(Strict):
+    """How scores combine into suitability."""
+
+    method: Literal["weighted_sum", "weighted_product", "owa", "topsis"] = "weighted_sum"
+    order_weights: list[Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, description="owa: one weight per rank position, best score first."
+    )
+    andness: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="owa: 0 = OR (best score decides), 0.5 = average, 1 = AND (worst decides).",
+    )
+
+    @model_validator(mode="after")
+    def _owa(self) -> AggregationSpec:
+        given = (self.order_weights is not None) + (self.andness is not None)
+        if self.method == "owa" and given != 1:
+            raise ValueError("owa needs exactly one of order_weights or andness")
+        if self.method != "owa" and given:
+            raise ValueError("order_weights and andness go with method owa")
+        return self
+
+
+class MonteCarloSpec(Strict):
+    """Random weight vectors around the configured ones."""
+
+    draws: int = Field(default=1000, ge=10, le=100_000)
+    method: Literal["dirichlet", "ahp_judgments"] = "dirichlet"
+    concentration: PositiveFloat = Field(
+        default=100.0, description="dirichlet: larger keeps draws closer to the weights."
+    )
+    judgment_sigma: PositiveFloat = Field(
+        default=0.2, description="ahp_judgments: spread of log-normal judgment noise."
+    )
+    seed: int = 0
+    top_k: int = Field(default=10, ge=1)
+
+
+class RobustnessSpec(Strict):
+    """Robustness analyses of the ranking."""
+
+    one_at_a_time: bool = True
+    monte_carlo: MonteCarloSpec | None = None
+
+
+class RegionsSpec(Strict):
+    """Contiguous regions of good sites."""
+
+    min_suitability: float = Field(ge=0, le=1)
+    gap_m: float = Field(default=0.0, ge=0, description="Sites this close count as adjacent.")
+
+
+class SchemeSpec(Strict):
+    """Eligibility rules of a scheme, read from a scheme file (``schemes/*.yaml``)."""
+
+    file: Path = Field(description="Scheme file, relative to this config.")
+    variant: str

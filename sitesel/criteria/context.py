@@ -1,0 +1,79 @@
+"""What a criterion family's compute function receives, and what it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+
+from sitesel._typing import Dem, FloatArray
+from sitesel.config import NetworkSpec, Selection
+from sitesel.criteria.zonal import ZonalStats
+from sitesel.errors import ConfigError
+from sitesel.network.graph import RoutingGraph
+from sitesel.network.scenarios import NetworkModel
+
+Select = Callable[[Selection, str], gpd.GeoDataFrame]
+"""Features chosen by a selection, in the working CRS; the second argument is the YAML key."""
+
+
+@dataclass(frozen=True)
+class CriterionValues:
+    """A criterion's raw values for every site.
+
+    Attributes
+    ----------
+    raw
+        One value per site in the family's unit; NaN where unknown.
+    missing_reason
+        Why a site has no value, as planners read it (the exclusion reason or the note);
+        ``"no value for <criterion>"`` when None.
+    targets
+        Features the criterion measured against, shown on the map.
+    """
+
+    raw: FloatArray
+    missing_reason: str | None = None
+    targets: gpd.GeoDataFrame | None = None
+
+
+@dataclass
+class CriterionContext:
+    """Everything a criterion may measure with, loaded once per run.
+
+    Attributes
+    ----------
+    sites
+        Candidate sites (polygons, working CRS, with ``site_id`` and ``area_ha``).
+    select
+        Loads the features a selection names (layers come from the catalog).
+    network
+        Edge times and the routing graph of each scenario, when the config has roads.
+    network_spec
+        The config's ``network`` section (off-road speed and reach).
+    dem
+        The elevation grid around the study area, when the config has one.
+    """
+
+    sites: gpd.GeoDataFrame
+    select: Select
+    network: NetworkModel | None = None
+    network_spec: NetworkSpec | None = None
+    dem: Dem | None = None
+    _zonal: ZonalStats | None = field(default=None, init=False, repr=False)
+
+    def graph(self, scenario: str | None) -> tuple[RoutingGraph, NetworkSpec]:
+        """The routing graph of a scenario (all roads open for None) and the network spec."""
+        if self.network is None or self.network_spec is None:
+            raise ConfigError("a network criterion needs a network: section")
+        return self.network.graphs[scenario], self.network_spec
+
+    @property
+    def zonal(self) -> ZonalStats:
+        """Per-site statistics of DEM-derived grids, each grid computed once."""
+        if self.dem is None:
+            raise ConfigError("a terrain criterion needs a dem: section")
+        if self._zonal is None:
+            self._zonal = ZonalStats(self.sites.geometry, self.dem)
+        return self._zonal

@@ -1,0 +1,72 @@
+"""Gravity accessibility: each opportunity weighted by a decay of its travel time."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import PositiveFloat, model_validator
+
+from sitesel.config import NetworkCriterionSpec, Selection, Strict
+from sitesel.criteria._network import accessibility_values
+from sitesel.criteria.context import CriterionContext, CriterionValues
+from sitesel.criteria.registry import criterion
+from sitesel.network import accessibility
+
+_PARAMETER = {
+    "step": "cutoff_min",
+    "linear": "cutoff_min",
+    "exponential": "half_life_min",
+    "gaussian": "sigma_min",
+}
+
+
+class DecaySpec(Strict):
+    """Decay: step or linear (cutoff_min), exponential (half_life_min), gaussian (sigma_min)."""
+
+    function: Literal["step", "linear", "exponential", "gaussian"]
+    cutoff_min: PositiveFloat | None = None
+    half_life_min: PositiveFloat | None = None
+    sigma_min: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _parameter(self) -> DecaySpec:
+        needed = _PARAMETER[self.function]
+        given = [k for k in ("cutoff_min", "half_life_min", "sigma_min") if getattr(self, k)]
+        if given != [needed]:
+            raise ValueError(f"decay {self.function} takes {needed} (only)")
+        return self
+
+    def decay(self) -> tuple[accessibility.Decay, float]:
+        """The decay function and the time beyond which it counts nothing."""
+        parameter = float(getattr(self, _PARAMETER[self.function]))
+        make = {
+            "step": accessibility.step_decay,
+            "linear": accessibility.linear_decay,
+            "exponential": accessibility.exponential_decay,
+            "gaussian": accessibility.gaussian_decay,
+        }[self.function]
+        return make(parameter)
+
+
+class GravityCriterion(NetworkCriterionSpec):
+    """Gravity access: sum of opportunity weight x decay(travel time)."""
+
+    kind: Literal["gravity"]
+    to: Selection
+    weight_column: str | None = None
+    decay: DecaySpec
+
+
+@criterion(GravityCriterion, unit="access", label="Gravity access")
+def gravity(spec: GravityCriterion, name: str, ctx: CriterionContext) -> CriterionValues:
+    """Sum over the targets of ``weight x decay(travel time)``."""
+    decay, limit_min = spec.decay.decay()
+    return accessibility_values(
+        spec,
+        name,
+        ctx,
+        to=spec.to,
+        weight_column=spec.weight_column,
+        decay=decay,
+        limit_min=limit_min,
+    )

@@ -1,0 +1,119 @@
+"""The criterion registry: every criterion family, built in or from a plug-in package.
+
+A family is one module: a spec model (a :class:`~sitesel.config.CriterionSpec` with a
+``kind`` literal and its own keys), registered with :func:`criterion` on its compute
+function, which turns a spec and a :class:`~sitesel.criteria.context.CriterionContext`
+into raw values. The built-in families are the modules of :mod:`sitesel.criteria`;
+other packages add theirs through the entry-point group ``sitesel.criteria`` (each entry
+point names a module, imported to register its families).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any, Generic, TypeVar
+
+from sitesel.config import CriterionSpec
+from sitesel.criteria.context import CriterionContext, CriterionValues
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "sitesel.criteria"
+SpecT = TypeVar("SpecT", bound=CriterionSpec)
+
+
+@dataclass(frozen=True)
+class CriterionFamily(Generic[SpecT]):
+    """One kind of criterion: its spec model, unit, label and compute function."""
+
+    spec: type[SpecT]
+    compute: Callable[[SpecT, str, CriterionContext], CriterionValues]
+    unit: str | Callable[[SpecT], str]
+    label: str
+
+    @property
+    def kind(self) -> str:
+        """The ``kind:`` that selects this family in YAML."""
+        return self.spec.kind_name()
+
+    def unit_of(self, spec: SpecT) -> str:
+        """Unit of the raw values a spec of this family gives."""
+        return self.unit if isinstance(self.unit, str) else self.unit(spec)
+
+
+_FAMILIES: dict[str, CriterionFamily[Any]] = {}
+_loaded = False
+
+
+def criterion(
+    spec: type[SpecT], *, unit: str | Callable[[SpecT], str], label: str
+) -> Callable[
+    [Callable[[SpecT, str, CriterionContext], CriterionValues]],
+    Callable[[SpecT, str, CriterionContext], CriterionValues],
+]:
+    """Register the decorated function as the compute function of a criterion family.
+
+    Parameters
+    ----------
+    spec
+        The family's spec model; its ``kind`` literal must not be taken by another family.
+    unit
+        Unit of the raw values, or a function of the spec giving it.
+    label
+        A short readable name of the family ("Travel time").
+
+    Raises
+    ------
+    ValueError
+        If another spec model already registered the same kind.
+    """
+
+    def register(
+        compute: Callable[[SpecT, str, CriterionContext], CriterionValues],
+    ) -> Callable[[SpecT, str, CriterionContext], CriterionValues]:
+        kind = spec.kind_name()
+        known = _FAMILIES.get(kind)
+        if known is not None and known.spec.__qualname__ != spec.__qualname__:
+            raise ValueError(
+                f"criterion kind {kind!r} is registered twice ({known.spec.__module__}"
+                f".{known.spec.__qualname__} and {spec.__module__}.{spec.__qualname__})"
+            )
+        _FAMILIES[kind] = CriterionFamily(spec=spec, compute=compute, unit=unit, label=label)
+        return compute
+
+    return register
+
+
+def _load() -> None:
+    """Import the built-in family modules and the plug-ins' entry points, once."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    package = importlib.import_module("sitesel.criteria")
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"sitesel.criteria.{info.name}")
+    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        log.debug("criterion plug-in %s from %s", entry.name, entry.value)
+        entry.load()
+
+
+def families() -> dict[str, CriterionFamily[Any]]:
+    """Every registered criterion family, by kind."""
+    _load()
+    return dict(_FAMILIES)
+
+
+def spec_models() -> tuple[type[CriterionSpec], ...]:
+    """The spec model of every registered family (what a config's criteria may be)."""
+    return tuple(family.spec for family in families().values())
+
+
+def family_of(spec: CriterionSpec) -> CriterionFamily[Any]:
+    """The family a criterion spec belongs to."""
+    return families()[spec.kind_name()]

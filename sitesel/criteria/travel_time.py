@@ -1,0 +1,38 @@
+"""Travel time over the road network to the nearest of the selected targets."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sitesel.config import NetworkCriterionSpec, Selection
+from sitesel.criteria._network import target_points, unreachable_reason, xy
+from sitesel.criteria.context import CriterionContext, CriterionValues
+from sitesel.criteria.registry import criterion
+from sitesel.network.graph import time_to_nearest_target_min
+from sitesel.units import M_PER_KM
+
+
+class TravelTimeCriterion(NetworkCriterionSpec):
+    """Network travel time (minutes) to the nearest of the selected targets."""
+
+    kind: Literal["travel_time"]
+    to: Selection
+
+
+@criterion(TravelTimeCriterion, unit="min", label="Travel time")
+def travel_time(spec: TravelTimeCriterion, name: str, ctx: CriterionContext) -> CriterionValues:
+    """Minutes from each site's centroid to the nearest target, off-road legs included.
+
+    Each target and each site joins the road graph at its nearest nodes at the network's
+    ``offroad_speed_kmh`` (at most ``max_offroad_km``); NaN where no target is reachable.
+    """
+    targets = ctx.select(spec.to, f"criteria.{name}.to")
+    graph, net = ctx.graph(spec.scenario)
+    raw = time_to_nearest_target_min(
+        graph,
+        xy(target_points(targets)),
+        xy(ctx.sites.geometry.centroid),
+        offroad_speed_kmh=net.offroad_speed_kmh,
+        max_offroad_m=net.max_offroad_km * M_PER_KM,
+    )
+    return CriterionValues(raw, unreachable_reason(spec, name, spec.to), targets)

@@ -1,0 +1,121 @@
+"""The run manifest: what a run used and produced, written and read through one model.
+
+``manifest.json`` lets a run be reproduced (config, catalog and input checksums, package
+versions), compared (weights, units) and re-mapped without rescoring. The model is
+versioned (``manifest_version``); a manifest that does not match it is refused with the
+keys at fault, never read half-way.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sitesel.errors import OutputError
+
+MANIFEST_VERSION: Literal[1] = 1
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileRecord(_Record):
+    """A file the run read, and its checksum."""
+
+    path: str
+    sha256: str
+
+
+class SiteCounts(_Record):
+    """How many sites there were, were excluded and were ranked."""
+
+    total: int
+    excluded: int
+    ranked: int
+
+
+class StabilityRecord(_Record):
+    """One criterion's weight stability interval (see :mod:`sitesel.decision.robustness`)."""
+
+    criterion: str
+    weight: float
+    lower: float | None
+    upper: float | None
+    lower_challenger: str | None
+    upper_challenger: str | None
+    smallest_change: float | None
+
+
+class RegionsRecord(_Record):
+    """How regions were grown, and how many there are."""
+
+    count: int
+    min_suitability: float | None
+    gap_m: float | None
+
+
+class Manifest(_Record):
+    """Everything ``manifest.json`` holds (version :data:`MANIFEST_VERSION`)."""
+
+    manifest_version: Literal[1] = MANIFEST_VERSION
+    sitesel_version: str
+    name: str
+    description: str = ""
+    run_date: str
+    config: FileRecord
+    catalog: FileRecord
+    data_dir: str
+    inputs_sha256: dict[str, str]
+    working_crs: str
+    criteria: list[str]
+    criteria_units: dict[str, str]
+    weights: dict[str, float]
+    weighting: dict[str, Any] | None = None
+    aggregation: dict[str, Any]
+    stability: list[StabilityRecord] = Field(default_factory=list)
+    monte_carlo: dict[str, Any] | None = None
+    scheme: dict[str, Any] | None = None
+    regions: RegionsRecord | None = None
+    constraints: list[str] = Field(default_factory=list)
+    top_n: int = 10
+    elevation_tint: bool = True
+    sites: SiteCounts
+    road_graph: dict[str, Any] | None = None
+    timings_s: dict[str, float] = Field(default_factory=dict)
+    versions: dict[str, str] = Field(default_factory=dict)
+    attribution: list[str] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        """The manifest as JSON text: sorted keys, two-space indent, a final newline."""
+        return json.dumps(self.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+
+
+def read_manifest(path: Path) -> Manifest:
+    """Read ``manifest.json`` through the model.
+
+    Raises
+    ------
+    OutputError
+        If the file is missing, is not JSON, or does not match the model (naming the keys).
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OutputError(f"{path}: not found; give the --out folder of a `sitesel run`") from None
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{path}: cannot be read as JSON ({exc})") from None
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors(include_url=False)
+        )
+        raise OutputError(
+            f"{path}: not a sitesel {MANIFEST_VERSION} manifest ({problems}); rerun"
+            " `sitesel run` to write a complete run folder"
+        ) from None

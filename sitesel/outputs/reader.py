@@ -1,0 +1,67 @@
+"""Read a run folder back into a :class:`~sitesel.result.Result` (for maps and notebooks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pyproj
+import rasterio
+
+from sitesel._typing import Dem
+from sitesel.errors import OutputError
+from sitesel.manifest import read_manifest
+from sitesel.result import Result
+
+
+def _layer(gpkg: Path, layers: set[str], name: str) -> gpd.GeoDataFrame | None:
+    return gpd.read_file(gpkg, layer=name, engine="pyogrio") if name in layers else None
+
+
+def _dem(tif: Path, crs: pyproj.CRS) -> Dem | None:
+    if not tif.is_file():
+        return None
+    with rasterio.open(tif) as src:
+        grid = src.read(1, masked=True).filled(float("nan")).astype("float64")
+        return Dem(elevation_m=grid, transform=src.transform, crs=crs)
+
+
+def read_run(run_dir: str | Path) -> Result:
+    """The result of an earlier ``sitesel run``, from its output folder.
+
+    Parameters
+    ----------
+    run_dir
+        The ``--out`` folder of a run (holding ``manifest.json`` and ``sites.gpkg``).
+
+    Raises
+    ------
+    OutputError
+        If the folder does not hold a complete sitesel run.
+    """
+    run_dir = Path(run_dir)
+    gpkg = run_dir / "sites.gpkg"
+    if not gpkg.is_file():
+        raise OutputError(
+            f"{run_dir}: not a sitesel run folder (no sites.gpkg); give the --out folder of a"
+            " `sitesel run`"
+        )
+    manifest = read_manifest(run_dir / "manifest.json")
+    try:
+        layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+        sites = gpd.read_file(gpkg, layer="sites", engine="pyogrio")
+        area = gpd.read_file(gpkg, layer="study_area", engine="pyogrio").geometry
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise OutputError(f"{gpkg}: not a complete run GeoPackage ({exc})") from None
+    sites["rank"] = sites["rank"].astype("Int64")
+    crs = pyproj.CRS.from_user_input(manifest.working_crs)
+    return Result(
+        manifest=manifest,
+        sites=sites,
+        area=area,
+        regions=_layer(gpkg, layers, "regions"),
+        roads=_layer(gpkg, layers, "roads"),
+        targets=_layer(gpkg, layers, "targets"),
+        dem=_dem(run_dir / "elevation.tif", crs),
+    )

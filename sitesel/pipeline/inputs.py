@@ -1,0 +1,158 @@
+"""The input stages: study area and working CRS, candidate sites, DEM, road network."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from sitesel._typing import BoolArray, Dem
+from sitesel.config import Config, NetworkSpec, Selection
+from sitesel.criteria.area import area_ha
+from sitesel.data.loader import LayerLoader
+from sitesel.data.sites import hex_grid, parcel_sites
+from sitesel.data.study_area import study_area_polygon
+from sitesel.data.vector import select
+from sitesel.errors import ConfigError, CrsError
+from sitesel.network.graph import ConnectivityReport, RoadEdges, connectivity_report
+from sitesel.network.repair import SnapReport
+from sitesel.network.scenarios import NetworkModel, build_network
+from sitesel.units import M_PER_KM
+
+log = logging.getLogger(__name__)
+
+DEM_MARGIN_M = 5_000.0
+"""DEM kept around the study area when no road needs heights (slopes at its edge)."""
+
+
+@dataclass(frozen=True)
+class StudyArea:
+    """The study area polygon in the working CRS."""
+
+    crs: pyproj.CRS
+    polygon: BaseGeometry
+
+
+@dataclass(frozen=True)
+class Sites:
+    """Candidate sites (``site_id``, ``area_ha``, polygon) and those outside the area."""
+
+    frame: gpd.GeoDataFrame
+    outside: BoolArray
+
+
+@dataclass(frozen=True)
+class Network:
+    """The road graph, how it was repaired, how connected it is, and its routing graphs."""
+
+    roads: RoadEdges
+    snap: SnapReport | None
+    connectivity: ConnectivityReport
+    model: NetworkModel
+
+
+def selected(loader: LayerLoader, sel: Selection, key: str, crs: pyproj.CRS) -> gpd.GeoDataFrame:
+    """Features of a selection, in the working CRS."""
+    frame = loader.frame(sel.layer, crs)
+    return select(frame, where=sel.where, minimum=sel.min, layer=sel.layer, key=key)
+
+
+def working_crs(config: Config, area_features: gpd.GeoDataFrame, config_path: Path) -> pyproj.CRS:
+    """The configured CRS, or the UTM zone of the study area for ``auto``."""
+    if config.working_crs == "auto":
+        return pyproj.CRS.from_user_input(area_features.estimate_utm_crs())
+    try:
+        crs = pyproj.CRS.from_user_input(config.working_crs)
+    except pyproj.exceptions.CRSError:
+        raise ConfigError(
+            f"{config_path}: working_crs: expected 'auto' or a CRS such as EPSG:32643,"
+            f" found {config.working_crs!r}"
+        ) from None
+    if not crs.is_projected:
+        raise CrsError(
+            f"{config_path}: working_crs: expected a projected CRS in metres,"
+            f" found {crs.name} (geographic)"
+        )
+    return crs
+
+
+def study_area(config: Config, loader: LayerLoader, config_path: Path) -> StudyArea:
+    """The selected features, in the working CRS, merged and buffered."""
+    spec = config.study_area
+    native = select(
+        loader.frame(spec.layer),
+        where=spec.where,
+        minimum=spec.min,
+        layer=spec.layer,
+        key="study_area",
+    )
+    crs = working_crs(config, native, config_path)
+    polygon = study_area_polygon(
+        native.to_crs(crs), buffer_m=spec.buffer_km * M_PER_KM, key="study_area"
+    )
+    log.info("study area: %.0f km2 in %s", polygon.area / 1e6, crs.name)
+    return StudyArea(crs=crs, polygon=polygon)
+
+
+def candidate_sites(config: Config, loader: LayerLoader, area: StudyArea) -> Sites:
+    """A hexagonal grid over the area, or the catalog's parcels (flagging those outside)."""
+    if config.sites.grid is not None:
+        frame = hex_grid(area.polygon, cell_area_ha=config.sites.grid.area_ha, crs=area.crs)
+        outside = np.zeros(len(frame), dtype=bool)
+    else:
+        spec = config.sites.parcels
+        assert spec is not None  # one of the two, by validation
+        frame = parcel_sites(
+            loader.frame(spec.layer, area.crs), id_column=spec.id_column, layer=spec.layer
+        )
+        centroids = frame.centroid
+        outside = ~shapely.contains_xy(area.polygon, centroids.x.to_numpy(), centroids.y.to_numpy())
+    return Sites(frame=frame.assign(area_ha=area_ha(frame.geometry)), outside=outside)
+
+
+def elevation(config: Config, loader: LayerLoader, area: StudyArea) -> Dem | None:
+    """The DEM around the study area (wider when roads beyond it need heights)."""
+    if config.dem is None:
+        return None
+    net = config.network
+    uses_roads = net is not None and (net.grade is not None or net.closes_above_elevation)
+    margin_m = net.margin_km * M_PER_KM if uses_roads and net is not None else DEM_MARGIN_M
+    return loader.dem(
+        config.dem.layer,
+        crs=area.crs,
+        area=area.polygon,
+        resolution_m=config.dem.resolution_m,
+        margin_m=margin_m,
+    )
+
+
+def road_network(
+    net: NetworkSpec, loader: LayerLoader, area: StudyArea, dem: Dem | None
+) -> Network:
+    """The roads within the margin as a repaired graph, timed per scenario."""
+    roads, snap = loader.roads(
+        net.roads,
+        crs=area.crs,
+        keep_within=area.polygon.buffer(net.margin_km * M_PER_KM),
+        snap_tolerance_m=net.snap_tolerance_m,
+    )
+    connectivity = connectivity_report(roads)
+    log.info("road graph: %s", connectivity.summary())
+    closure_areas = {
+        (name, k): study_area_polygon(
+            selected(loader, rule.within, f"network.scenarios.{name}.close[{k}]", area.crs),
+            buffer_m=0,
+            key=f"network.scenarios.{name}.close[{k}].within",
+        )
+        for name, scenario in net.scenarios.items()
+        for k, rule in enumerate(scenario.close)
+        if rule.within is not None
+    }
+    model = build_network(roads, net, dem=dem, closure_areas=closure_areas)
+    return Network(roads=roads, snap=snap, connectivity=connectivity, model=model)

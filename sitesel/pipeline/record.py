@@ -1,0 +1,154 @@
+"""What the pipeline records of a run: its manifest and the map's target layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyproj
+
+import sitesel
+from sitesel.config import Catalog, Config
+from sitesel.config.criteria import selections
+from sitesel.criteria import family_of
+from sitesel.data.fetch import sha256_of
+from sitesel.decision.robustness import StabilityInterval
+from sitesel.decision.weights import WeightReport
+from sitesel.manifest import FileRecord, Manifest, RegionsRecord, SiteCounts, StabilityRecord
+from sitesel.pipeline.analyses import Regions, Robustness
+from sitesel.pipeline.inputs import Network
+
+_PACKAGES = (
+    "sitesel", "numpy", "scipy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio",
+    "rasterio", "exactextract", "osmnx", "osmium", "folium", "pydantic",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RunSources:
+    """Where a run's config, catalog and data came from."""
+
+    config: Config
+    config_path: Path
+    catalog: Catalog
+    catalog_path: Path
+    data_dir: Path
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages a result depends on (and GDAL's and Python's)."""
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    import pyogrio
+
+    versions["gdal"] = pyogrio.__gdal_version_string__
+    versions["python"] = platform.python_version()
+    return versions
+
+
+def _stability(intervals: list[StabilityInterval]) -> list[StabilityRecord]:
+    return [StabilityRecord(**vars(si), smallest_change=si.smallest_change) for si in intervals]
+
+
+def _road_graph(network: Network | None) -> dict[str, object] | None:
+    if network is None:
+        return None
+    snap = network.snap
+    return {
+        **vars(network.connectivity),
+        "dangles_joined": snap.n_dangles_joined if snap else None,
+        "connector_length_m": round(snap.connector_length_m, 1) if snap else None,
+    }
+
+
+def _attributions(src: RunSources) -> list[str]:
+    layers = src.catalog.layers
+    used = {layer for _, layer in src.config.layer_references()}
+    return sorted({layers[n].attribution or layers[n].licence or "" for n in used} - {""})
+
+
+def build_manifest(
+    src: RunSources,
+    *,
+    crs: pyproj.CRS,
+    sites: gpd.GeoDataFrame,
+    report: WeightReport,
+    robust: Robustness,
+    regions: Regions,
+    network: Network | None,
+    inputs_sha256: dict[str, str],
+    timings_s: dict[str, float],
+) -> Manifest:
+    """The manifest of a finished run."""
+    config = src.config
+    assert config.name is not None  # load_config fills it
+    excluded = int(sites["excluded"].sum())
+    units = {n: family_of(c).unit_of(c) for n, c in config.criteria.items()}
+    return Manifest(
+        sitesel_version=sitesel.__version__,
+        name=config.name,
+        description=config.description or "",
+        run_date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        config=FileRecord(path=str(src.config_path), sha256=sha256_of(src.config_path)),
+        catalog=FileRecord(path=str(src.catalog_path), sha256=sha256_of(src.catalog_path)),
+        data_dir=str(src.data_dir),
+        inputs_sha256=dict(sorted(inputs_sha256.items())),
+        working_crs=crs.to_string(),
+        criteria=list(config.criteria),
+        criteria_units=units,
+        weights=report.weights,
+        weighting=report.as_json(),
+        aggregation=config.aggregation.model_dump(),
+        stability=_stability(robust.stability),
+        monte_carlo=robust.monte_carlo,
+        scheme=regions.scheme,
+        regions=None
+        if regions.table is None or config.regions is None
+        else RegionsRecord(
+            count=len(regions.table),
+            min_suitability=config.regions.min_suitability,
+            gap_m=config.regions.gap_m,
+        ),
+        constraints=[c.exclude_if for c in config.constraints],
+        top_n=config.map.top_n,
+        elevation_tint=config.map.elevation_tint,
+        sites=SiteCounts(total=len(sites), excluded=excluded, ranked=len(sites) - excluded),
+        road_graph=_road_graph(network),
+        timings_s=timings_s,
+        versions=package_versions(),
+        attribution=_attributions(src),
+    )
+
+
+def targets_frame(
+    targets: dict[str, gpd.GeoDataFrame], src: RunSources, crs: pyproj.CRS
+) -> gpd.GeoDataFrame:
+    """Every criterion's targets in one layer: ``criterion``, ``name``, geometry."""
+    frames = []
+    for criterion, features in targets.items():
+        layer = next(iter(selections(src.config.criteria[criterion]).values())).layer
+        column = src.catalog.layers[layer].name_column
+        names = (
+            features[column].astype(str)
+            if column and column in features
+            else pd.Series(criterion, index=features.index)
+        )
+        frames.append(
+            gpd.GeoDataFrame(
+                {"criterion": criterion, "name": names.to_numpy()},
+                geometry=features.geometry.to_numpy(),
+                crs=features.crs,
+            )
+        )
+    if not frames:
+        return gpd.GeoDataFrame({"criterion": [], "name": []}, geometry=[], crs=crs)
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs)
