@@ -15,7 +15,7 @@ from pathlib import Path
 
 from _common import report
 
-from sitesel.api import run_config
+from sitesel.api import run_and_write
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_S = 10.0
@@ -31,7 +31,7 @@ def main() -> None:
     for _ in range(1 if args.quick else 3):
         start = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
-            result, _ = run_config(
+            result, _ = run_and_write(
                 config_path,
                 data_dir=data_dir,
                 offline=True,
@@ -39,7 +39,7 @@ def main() -> None:
                 map_path=Path(tmp) / "leh.html",
             )
         times.append(time.perf_counter() - start)
-        stages = result.timings_s
+        stages = result.manifest.timings_s
     report(
         "leh_run_end_to_end",
         f"{len(result.sites)} sites",

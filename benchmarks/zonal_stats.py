@@ -23,7 +23,7 @@ from rasterio.features import geometry_mask, rasterize
 from rasterio.transform import from_origin
 from rasterio.windows import from_bounds
 
-from sitesel.criteria.terrain import slope_deg, zonal_stats
+from sitesel.criteria.zonal import slope_deg, zonal_stats
 from sitesel.data.sites import hex_grid
 
 

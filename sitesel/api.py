@@ -165,7 +165,7 @@ def compare_runs(
     """Compare two runs and write the difference map (``maps/compare_<A>_<B>.html``)."""
     from sitesel.outputs.files import staged_outputs
 
-    tables = [a.ranking, b.ranking]
+    tables = [r.ranking.astype({"rank": float}) for r in (a, b)]  # excluded: NaN
     for result, table in zip((a, b), tables, strict=True):
         if "rank" not in table:
             raise ConfigError(f"run {result.name!r} has no ranking to compare")

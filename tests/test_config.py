@@ -3,9 +3,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sitesel.api import load_config
+from sitesel.config import config_model
 from sitesel.config.catalog import load_catalog
-from sitesel.config.scoring import ACRE_HA, Config, load_config
+from sitesel.criteria import spec_models
 from sitesel.errors import ConfigError
+from sitesel.units import ACRE_HA
 
 from .conftest import ROOT
 
@@ -25,7 +28,8 @@ def write(tmp_path: Path, data: dict) -> Path:
 
 
 def test_leh_config_and_catalog_are_valid():
-    config, catalog_path = load_config(LEH)
+    study = load_config(LEH)
+    config, catalog_path = study.config, study.catalog_path
     assert config.name == "leh"
     assert config.sites.grid is not None
     assert config.sites.grid.area_ha == pytest.approx(100 * ACRE_HA)
@@ -47,8 +51,8 @@ def test_leh_config_and_catalog_are_valid():
         ),
         (
             lambda d: d["criteria"]["slope_mean_deg"].update(kind="steepness"),
-            r"criteria.slope_mean_deg.kind: expected one of 'travel_time', 'opportunities',"
-            r" 'gravity', 'distance', 'slope', 'elevation', 'area', found 'steepness'",
+            r"criteria.slope_mean_deg.kind: expected one of 'area', 'distance', 'elevation',"
+            r" 'gravity', 'opportunities', 'slope', 'travel_time', found 'steepness'",
         ),
         (
             lambda d: d["constraints"].append({"exclude_if": "slop_mean_deg > 3"}),
@@ -96,7 +100,7 @@ def test_missing_config_file(tmp_path):
 
 
 def test_json_schema_lists_criterion_kinds():
-    schema = Config.model_json_schema()
+    schema = config_model(spec_models()).model_json_schema()
     text = str(schema)
     for kind in ("travel_time", "distance", "slope", "elevation", "area"):
         assert kind in text

@@ -7,7 +7,6 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitesel.config.scoring import ACRE_HA
 from sitesel.data.sites import hex_grid
 from sitesel.decision.aggregation import aggregate, owa_order_weights, rank_sites
 from sitesel.decision.regions import SchemeRule, eligibility, find_regions, region_table
@@ -17,6 +16,7 @@ from sitesel.decision.robustness import (
     ranks_per_draw,
     stability_intervals,
 )
+from sitesel.units import ACRE_HA
 
 
 def test_topsis_by_hand():

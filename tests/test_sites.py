@@ -4,9 +4,9 @@ import pyproj
 import pytest
 import shapely
 
-from sitesel.config.scoring import ACRE_HA
 from sitesel.data.sites import hex_grid, parcel_sites
 from sitesel.errors import EmptyLayerError, LayerError
+from sitesel.units import ACRE_HA
 
 UTM43 = pyproj.CRS.from_epsg(32643)
 

@@ -8,7 +8,7 @@ import rasterio
 import shapely
 from rasterio.transform import from_origin
 
-from sitesel.criteria.terrain import slope_deg, zonal_stats
+from sitesel.criteria.zonal import slope_deg, zonal_stats
 from sitesel.data.dem import load_dem
 from sitesel.errors import CoverageError, CrsError
 

@@ -11,7 +11,7 @@ import shapely
 from affine import Affine
 
 from sitesel._typing import Dem
-from sitesel.config.scoring import NetworkSpec
+from sitesel.config import NetworkSpec
 from sitesel.data.points import read_runways_csv
 from sitesel.data.vector import read_vector
 from sitesel.network.accessibility import access, exponential_decay, step_decay

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import yaml
 
-from sitesel.config.scoring import load_config
+from sitesel.api import load_config
 from sitesel.decision.ahp import (
     RANDOM_INDEX,
     ahp,
@@ -159,7 +159,7 @@ def five_judgments(**override):
 
 
 def test_ahp_from_config_with_fractions(tmp_path):
-    config, _ = load_config(ahp_config(tmp_path, five_judgments()))
+    config = load_config(ahp_config(tmp_path, five_judgments())).config
     report = resolve_weights(config, tmp_path / "ahp.yaml")
     assert report.method == "ahp" and report.consistency_ratio < 0.1
     assert sum(report.weights.values()) == pytest.approx(1)
@@ -169,7 +169,7 @@ def test_ahp_from_config_with_fractions(tmp_path):
 def test_inconsistent_ahp_is_refused_with_the_judgments_to_revisit(tmp_path):
     bad = five_judgments(slope_mean_deg__elevation_m="1/9", highway_distance_km__elevation_m=9)
     path = ahp_config(tmp_path, bad)
-    config, _ = load_config(path)
+    config = load_config(path).config
     with pytest.raises(
         ConfigError,
         match=r"weighting.ahp: consistency ratio 0\.\d+ exceeds"

@@ -111,7 +111,7 @@ def families() -> dict[str, CriterionFamily[Any]]:
 
 def spec_models() -> tuple[type[CriterionSpec], ...]:
     """The spec model of every registered family (what a config's criteria may be)."""
-    return tuple(family.spec for family in families().values())
+    return tuple(family.spec for _, family in sorted(families().items()))
 
 
 def family_of(spec: CriterionSpec) -> CriterionFamily[Any]:

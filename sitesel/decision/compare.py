@@ -66,6 +66,8 @@ def compare_rankings(
     >>> round(c.kendall_tau, 3), round(c.spearman_rho, 1), c.top_k_overlap
     (0.667, 0.8, 1.0)
     """
+    a = a.assign(rank=pd.to_numeric(a["rank"]).astype(float))  # nullable ranks -> NaN
+    b = b.assign(rank=pd.to_numeric(b["rank"]).astype(float))
     merged = a[["site_id", "rank"]].merge(
         b[["site_id", "rank"]], on="site_id", how="outer", suffixes=("_a", "_b")
     )

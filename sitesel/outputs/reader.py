@@ -42,11 +42,12 @@ def read_run(run_dir: str | Path) -> Result:
     """
     run_dir = Path(run_dir)
     gpkg = run_dir / "sites.gpkg"
-    if not gpkg.is_file():
-        raise OutputError(
-            f"{run_dir}: not a sitesel run folder (no sites.gpkg); give the --out folder of a"
-            " `sitesel run`"
-        )
+    for required in (run_dir / "manifest.json", gpkg):
+        if not required.is_file():
+            raise OutputError(
+                f"{run_dir}: not a sitesel run folder (no {required.name}); give the --out"
+                " folder of a `sitesel run`"
+            )
     manifest = read_manifest(run_dir / "manifest.json")
     try:
         layers = {name for name, _ in pyogrio.list_layers(gpkg)}

@@ -87,7 +87,7 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
         dem = inputs.elevation(config, loader, area)
     network = None
     if config.network is not None:
-        with timings.stage("road_network"):
+        with timings.stage("road_graph"):
             network = inputs.road_network(config.network, loader, area, dem)
     ctx = CriterionContext(
         sites=sites.frame,
