@@ -17,7 +17,7 @@ import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Union, cast
+from typing import Annotated, Any, Union
 
 from pydantic import Field, PositiveFloat, create_model, model_validator
 
