@@ -59,7 +59,7 @@ def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
     if verbose < 2:  # third-party chatter (rasterio.merge, osmnx) only when debugging
-        for name in ("rasterio", "fiona", "pyogrio", "osmnx", "urllib3"):
+        for name in ("rasterio", "fiona", "pyogrio", "osmnx", "urllib3", "pooch"):
             logging.getLogger(name).setLevel(logging.WARNING)
     logging.captureWarnings(True)
 

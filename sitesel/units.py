@@ -6,9 +6,12 @@ works in metres per minute.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
+if TYPE_CHECKING:
+    from sitesel._typing import FloatArray
+
+    _Speed = TypeVar("_Speed", float, FloatArray)
 
 ACRE_HA = 0.40468564224
 """One international acre in hectares."""
@@ -18,8 +21,6 @@ M2_PER_HA = 10_000.0
 
 M_PER_KM = 1000.0
 """Metres in a kilometre."""
-
-_Speed = TypeVar("_Speed", float, np.ndarray)
 
 
 def m_per_min(speed_kmh: _Speed) -> _Speed:

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from sitesel.data import fetch
 from sitesel.data.fetch import FileRequest, ensure_files
 from sitesel.errors import ChecksumError, LayerNotFoundError
 
@@ -28,8 +29,24 @@ def server(tmp_path):
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    failures_left = 0  # answer 503 this many times before serving files
+
     def log_message(self, format, *args):
         pass
+
+    def do_GET(self):
+        if QuietHandler.failures_left > 0:
+            QuietHandler.failures_left -= 1
+            self.send_error(503, "try again")
+            return
+        super().do_GET()
+
+
+@pytest.fixture(autouse=True)
+def no_retries(monkeypatch):
+    """Failing downloads are not retried (pooch waits a second or more between tries)."""
+    monkeypatch.setattr(fetch, "DOWNLOAD_RETRIES", 0)
+    QuietHandler.failures_left = 0
 
 
 def test_missing_file_is_downloaded_verified_and_cached(server, tmp_path):
@@ -70,3 +87,25 @@ def test_offline_never_downloads(server, tmp_path):
     with pytest.raises(LayerNotFoundError, match=r"roads: roads.csv \(from http://127.0.0.1"):
         ensure_files([req], tmp_path / "data", offline=True)
     assert not (tmp_path / "data" / "roads.csv").exists()
+
+
+def test_a_failed_download_is_retried(server, tmp_path, monkeypatch):
+    monkeypatch.setattr(fetch, "DOWNLOAD_RETRIES", 1)
+    QuietHandler.failures_left = 1
+    sha = hashlib.sha256(PAYLOAD).hexdigest()
+    req = FileRequest("roads", "roads.csv", f"{server}/roads.csv", sha)
+    assert ensure_files([req], tmp_path / "data") == {"roads.csv": sha}
+    assert QuietHandler.failures_left == 0
+
+
+def test_a_local_file_that_changed_is_refused(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "roads.csv").write_bytes(PAYLOAD + b"tampered")
+    req = FileRequest("roads", "roads.csv", None, hashlib.sha256(PAYLOAD).hexdigest())
+    with pytest.raises(ChecksumError) as info:
+        ensure_files([req], data)
+    message = str(info.value)
+    assert hashlib.sha256(PAYLOAD + b"tampered").hexdigest() in message
+    assert hashlib.sha256(PAYLOAD).hexdigest() in message
+    assert "layer catalog" in message and "\n" not in message

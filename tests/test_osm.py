@@ -1,5 +1,6 @@
 """OSM paths on real OSM data (the Finnish PBF extracts) and on a hand-written XML file."""
 
+import functools
 import json
 import re
 import threading
@@ -128,25 +129,30 @@ def test_overpass_path_through_osmnx_against_a_local_server(data_dir, tmp_path, 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        monkeypatch.setattr(
-            ox.settings, "overpass_url", f"http://127.0.0.1:{httpd.server_address[1]}/api"
-        )
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/api"
         monkeypatch.setattr(ox.settings, "overpass_rate_limit", False)
-        monkeypatch.setattr(ox.settings, "use_cache", True)
-        monkeypatch.setattr(ox.settings, "cache_folder", str(tmp_path))
         monkeypatch.setattr(ox.settings, "log_console", False)
+        before = (ox.settings.overpass_url, ox.settings.use_cache, ox.settings.cache_folder)
         bbox = (26.935, 60.522, 26.965, 60.538)
-        roads = road_edges_from_overpass(
-            bbox, crs=UTM35, network_type="drive", cache_dir=tmp_path / "cache", layer="kouvola"
+        fetch = functools.partial(
+            road_edges_from_overpass,
+            bbox,
+            crs=UTM35,
+            network_type="drive",
+            cache_dir=tmp_path / "cache",
+            layer="kouvola",
+            overpass_url=url,
         )
+        roads = fetch()
+        # osmnx's global settings are as they were: nothing leaks into other code.
+        assert (ox.settings.overpass_url, ox.settings.use_cache, ox.settings.cache_folder) == before
+        assert any((tmp_path / "cache").iterdir())
         assert len(handler.requests) == 1 and "highway" in handler.requests[0]
         assert roads.edges["length_m"].sum() > 10_000
         assert set(roads.edges["road_class"]) <= DRIVABLE_HIGHWAYS
         assert connectivity_report(roads).n_components < 20
         # A second call is answered from osmnx's cache: no new request.
-        again = road_edges_from_overpass(
-            bbox, crs=UTM35, network_type="drive", cache_dir=tmp_path / "cache", layer="kouvola"
-        )
+        again = fetch()
         assert len(handler.requests) == 1
         assert len(again.edges) == len(roads.edges)
     finally:

@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pydantic import Field
 
 from sitesel._typing import FloatArray
 from sitesel.config import NetworkCriterionSpec, Selection
@@ -59,20 +60,23 @@ def opportunity_weights(
     return xy(points), weights
 
 
+class AccessibilitySpec(NetworkCriterionSpec):
+    """Opportunities (people, facilities) counted by their travel time from each site."""
+
+    to: Selection
+    weight_column: str | None = Field(
+        default=None, description="Column counted (e.g. population); else each counts 1."
+    )
+
+
 def accessibility_values(
-    spec: NetworkCriterionSpec,
-    name: str,
-    ctx: CriterionContext,
-    *,
-    to: Selection,
-    weight_column: str | None,
-    decay: Decay,
-    limit_min: float,
+    spec: AccessibilitySpec, name: str, ctx: CriterionContext, *, decay: Decay, limit_min: float
 ) -> CriterionValues:
     """Sum over the targets of ``weight x decay(travel time)`` for every site."""
+    to = spec.to
     targets = ctx.select(to, f"criteria.{name}.to")
     kind = spec.kind_name()
-    points, weights = opportunity_weights(targets, weight_column, name=name, to=to, kind=kind)
+    points, weights = opportunity_weights(targets, spec.weight_column, name=name, to=to, kind=kind)
     graph, net = ctx.graph(spec.scenario)
     raw = access(
         graph,

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import PositiveFloat, model_validator
 
-from sitesel.config import NetworkCriterionSpec, Selection, Strict
-from sitesel.criteria._network import accessibility_values
+from sitesel.config import Strict
+from sitesel.criteria._network import AccessibilitySpec, accessibility_values
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.registry import criterion
 from sitesel.network import accessibility
@@ -48,12 +48,10 @@ class DecaySpec(Strict):
         return make(parameter)
 
 
-class GravityCriterion(NetworkCriterionSpec):
+class GravityCriterion(AccessibilitySpec):
     """Gravity access: sum of opportunity weight x decay(travel time)."""
 
     kind: Literal["gravity"]
-    to: Selection
-    weight_column: str | None = None
     decay: DecaySpec
 
 
@@ -61,12 +59,4 @@ class GravityCriterion(NetworkCriterionSpec):
 def gravity(spec: GravityCriterion, name: str, ctx: CriterionContext) -> CriterionValues:
     """Sum over the targets of ``weight x decay(travel time)``."""
     decay, limit_min = spec.decay.decay()
-    return accessibility_values(
-        spec,
-        name,
-        ctx,
-        to=spec.to,
-        weight_column=spec.weight_column,
-        decay=decay,
-        limit_min=limit_min,
-    )
+    return accessibility_values(spec, name, ctx, decay=decay, limit_min=limit_min)

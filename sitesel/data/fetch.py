@@ -1,8 +1,10 @@
 """Find a layer's files in the data directory, or download them from their public source.
 
-Downloads are streamed to a temporary file beside the target, checked against the
-catalog's sha256 and only then renamed into place, so an interrupted or corrupt download
-never leaves a file that looks complete. The data directory doubles as the cache.
+Downloads go through pooch: streamed to a temporary file beside the target, checked
+against the catalog's sha256, retried on failure, and renamed into place only when the
+checksum matches, so an interrupted or corrupt download never leaves a file that looks
+complete. The data directory doubles as the cache. A local file whose checksum differs
+from the catalog's is refused: data that changed must be accepted deliberately.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+import pooch
+import requests
 
 from sitesel.config.catalog import Catalog
 from sitesel.errors import ChecksumError, DownloadError, LayerNotFoundError
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "SITESEL_DATA_DIR"
 _CHUNK_BYTES = 1 << 20
+DOWNLOAD_RETRIES = 2
+"""Further attempts after a failed download (pooch waits 1 s, then 2 s, between them)."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download(url: str, target: Path, *, sha256: str | None, timeout_s: float = 60.0) -> str:
-    """Download ``url`` to ``target`` atomically, verifying its checksum.
+def download(
+    url: str,
+    target: Path,
+    *,
+    sha256: str | None,
+    timeout_s: float = 60.0,
+    retries: int | None = None,
+) -> str:
+    """Download ``url`` to ``target`` with pooch, verifying its checksum.
 
     Parameters
     ----------
@@ -72,6 +83,8 @@ def download(url: str, target: Path, *, sha256: str | None, timeout_s: float = 6
         Expected hex checksum, or None to accept any content.
     timeout_s
         Socket timeout in seconds.
+    retries
+        Further attempts after a failure (:data:`DOWNLOAD_RETRIES` when None).
 
     Returns
     -------
@@ -85,41 +98,46 @@ def download(url: str, target: Path, *, sha256: str | None, timeout_s: float = 6
     ChecksumError
         If the content does not match ``sha256``; ``target`` is untouched.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp_name)
+    fetcher = pooch.create(
+        path=target.parent,
+        base_url="",
+        registry={target.name: None if sha256 is None else f"sha256:{sha256}"},
+        urls={target.name: url},
+        retry_if_failed=DOWNLOAD_RETRIES if retries is None else retries,
+    )
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as resp:
-            for chunk in iter(lambda: resp.read(_CHUNK_BYTES), b""):
-                digest.update(chunk)
-                out.write(chunk)
-        got = digest.hexdigest()
-        if sha256 is not None and got != sha256:
-            raise ChecksumError(
-                f"{url}: checksum mismatch, expected sha256 {sha256}, got {got};"
-                " the source changed or the download was corrupted (update the catalog's sha256"
-                " only if you trust the new file)"
-            )
-        os.replace(tmp, target)
-        return got
-    except ChecksumError:
-        raise
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise DownloadError(f"{url}: download failed ({reason})") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+        fetcher.fetch(target.name, downloader=pooch.HTTPDownloader(timeout=timeout_s))
+    except ValueError as exc:  # pooch's checksum mismatch
+        raise ChecksumError(
+            f"{url}: checksum mismatch, expected sha256 {sha256} ({exc}); the source changed"
+            " or the download was corrupted (update the catalog's sha256 only if you trust"
+            " the new file)"
+        ) from None
+    except (requests.RequestException, OSError) as exc:
+        raise DownloadError(f"{url}: download failed ({exc})") from exc
+    return sha256_of(target)
+
+
+def _check_local(req: FileRequest, target: Path) -> str:
+    """The sha256 of a local file, refusing one that differs from the catalog's."""
+    got = sha256_of(target)
+    if req.sha256 is not None and got != req.sha256:
+        raise ChecksumError(
+            f"layer {req.layer}: {target} has sha256 {got}, the catalog expects {req.sha256};"
+            " the file changed or is damaged. Restore the original, or accept the new file"
+            " deliberately by putting its sha256 in the layer catalog"
+        )
+    return got
 
 
 def ensure_files(
-    requests: list[FileRequest], data_dir: Path, *, offline: bool = False
+    requests_: list[FileRequest], data_dir: Path, *, offline: bool = False
 ) -> dict[str, str]:
     """Make sure every requested file is in ``data_dir``, downloading what is missing.
 
     Parameters
     ----------
-    requests
+    requests_
         The files needed.
     data_dir
         The data directory (and download cache).
@@ -136,34 +154,26 @@ def ensure_files(
     LayerNotFoundError
         Naming every file that is missing and could not be fetched, with its address.
     ChecksumError
-        If a download arrived with the wrong checksum.
+        If a local file or a download does not match the catalog's checksum.
     """
     hashes: dict[str, str] = {}
     missing: list[str] = []
-    for req in requests:
+    for req in requests_:
         target = data_dir / req.path
         if target.is_file():
-            got = sha256_of(target)
-            if req.sha256 is not None and got != req.sha256:
-                log.warning(
-                    "layer %s: %s differs from the catalog's sha256 (%s...); using it anyway",
-                    req.layer,
-                    target,
-                    req.sha256[:12],
-                )
-            hashes[req.path] = got
-            continue
-        if req.url is None or offline:
-            source = req.url or "no public address in the catalog"
-            missing.append(f"{req.layer}: {req.path} (from {source})")
-            continue
-        log.info("layer %s: downloading %s", req.layer, req.url)
-        try:
-            hashes[req.path] = download(req.url, target, sha256=req.sha256)
-        except ChecksumError:
-            raise
-        except DownloadError as exc:
-            missing.append(f"{req.layer}: {req.path} (from {req.url}: {exc.__cause__})")
+            hashes[req.path] = _check_local(req, target)
+        elif req.url is None or offline:
+            missing.append(
+                f"{req.layer}: {req.path} (from {req.url or 'no public address in the catalog'})"
+            )
+        else:
+            log.info("layer %s: downloading %s", req.layer, req.url)
+            try:
+                hashes[req.path] = download(req.url, target, sha256=req.sha256)
+            except DownloadError as exc:
+                if isinstance(exc, ChecksumError):
+                    raise
+                missing.append(f"{req.layer}: {req.path} (from {req.url}: {exc.__cause__})")
     if missing:
         raise LayerNotFoundError(
             f"missing in data directory {data_dir}: "

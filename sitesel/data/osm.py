@@ -11,7 +11,8 @@ edge is a directed arc; two-way roads get one arc each way, as in osmnx.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -277,6 +278,19 @@ def road_edges_from_osm_xml(path: Path, *, crs: pyproj.CRS, layer: str) -> RoadE
     return road_edges_from_osmnx(ox.simplification.simplify_graph(graph), crs=crs)
 
 
+@contextmanager
+def osmnx_settings(**overrides: object) -> Iterator[None]:
+    """Set some of ``osmnx.settings`` for the enclosed block only, then restore them."""
+    saved = {name: getattr(ox.settings, name) for name in overrides}
+    try:
+        for name, value in overrides.items():
+            setattr(ox.settings, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(ox.settings, name, value)
+
+
 def road_edges_from_overpass(
     bbox_lonlat: tuple[float, float, float, float],
     *,
@@ -284,8 +298,12 @@ def road_edges_from_overpass(
     network_type: str,
     cache_dir: Path,
     layer: str,
+    overpass_url: str | None = None,
 ) -> RoadEdges:
     """Roads in a bounding box downloaded by osmnx from Overpass (responses cached).
+
+    osmnx's settings are changed only for the call (its cache folder, and the Overpass
+    address when given) and restored afterwards.
 
     Parameters
     ----------
@@ -299,13 +317,17 @@ def road_edges_from_overpass(
         Where osmnx caches Overpass responses.
     layer
         The catalog layer name, for messages.
+    overpass_url
+        Overpass API address; osmnx's default when None.
     """
-    ox.settings.use_cache = True
-    ox.settings.cache_folder = str(cache_dir)
+    overrides: dict[str, object] = {"use_cache": True, "cache_folder": str(cache_dir)}
+    if overpass_url is not None:
+        overrides["overpass_url"] = overpass_url
     try:
-        graph = ox.graph.graph_from_bbox(
-            bbox_lonlat, network_type=network_type, simplify=True, retain_all=True
-        )
-    except (ox._errors.InsufficientResponseError, OSError, ValueError) as exc:
+        with osmnx_settings(**overrides):
+            graph = ox.graph.graph_from_bbox(
+                bbox_lonlat, network_type=network_type, simplify=True, retain_all=True
+            )
+    except (OSError, ValueError) as exc:  # osmnx's InsufficientResponseError is a ValueError
         raise LayerError(f"layer {layer!r}: Overpass download failed: {exc}") from None
     return road_edges_from_osmnx(graph, crs=crs)

@@ -12,7 +12,7 @@ import geopandas as gpd
 import pandas as pd
 import pyproj
 
-import sitesel
+from sitesel._version import __version__
 from sitesel.config import Catalog, Config
 from sitesel.config.criteria import selections
 from sitesel.criteria import family_of
@@ -94,7 +94,7 @@ def build_manifest(
     excluded = int(sites["excluded"].sum())
     units = {n: family_of(c).unit_of(c) for n, c in config.criteria.items()}
     return Manifest(
-        sitesel_version=sitesel.__version__,
+        sitesel_version=__version__,
         name=config.name,
         description=config.description or "",
         run_date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
