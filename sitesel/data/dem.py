@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pyproj
 import rasterio
+from affine import Affine
 from rasterio.errors import RasterioIOError
 from rasterio.merge import merge
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 
-from sitesel._typing import Bounds, Dem
+from sitesel._typing import Bounds, Dem, FloatArray
 from sitesel.errors import CoverageError, CrsError, LayerError
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,68 @@ def load_dem(
     LayerError, CrsError, CoverageError
         If a file cannot be read, has no CRS, or the tiles do not cover the study area.
     """
+    src_crs, want, src, src_transform = _mosaic(
+        paths, dst_crs=dst_crs, area_bounds=area_bounds, margin_m=margin_m, layer=layer, crs=crs
+    )
+    out, dst_transform = _reproject(src, src_transform, src_crs, want, dst_crs, resolution_m)
+    height, width = out.shape
+    log.info(
+        "layer %s: %d file(s) mosaicked, %dx%d cells of %.0f m",
+        *(layer, len(paths), width, height, dst_transform.a),
+    )
+    return Dem(elevation_m=out, transform=dst_transform, crs=dst_crs)
+
+
+def _reproject(
+    src: FloatArray,
+    src_transform: Affine,
+    src_crs: pyproj.CRS,
+    want: Bounds,
+    dst_crs: pyproj.CRS,
+    resolution_m: float | None,
+) -> tuple[FloatArray, Affine]:
+    """Heights reprojected (bilinear) to the working CRS, in square cells."""
+    rows, cols = src.shape
+    dst_transform, width, height = calculate_default_transform(
+        src_crs, dst_crs, cols, rows, *want, resolution=resolution_m
+    )
+    if resolution_m is None:  # square cells of the source's size (its mean, if reprojected)
+        size = (
+            abs(src_transform.a)
+            if src_crs == dst_crs
+            else float(np.sqrt(abs(dst_transform.a * dst_transform.e)))
+        )
+        dst_transform, width, height = calculate_default_transform(
+            src_crs, dst_crs, cols, rows, *want, resolution=size
+        )
+    out = np.full((height, width), np.nan)
+    reproject(
+        src,
+        out,
+        src_transform=src_transform,
+        src_crs=src_crs,
+        src_nodata=np.nan,
+        dst_transform=dst_transform,
+        dst_crs=dst_crs,
+        dst_nodata=np.nan,
+        resampling=Resampling.bilinear,
+    )
+    return out, dst_transform
+
+
+def _mosaic(
+    paths: list[Path],
+    *,
+    dst_crs: pyproj.CRS,
+    area_bounds: Bounds,
+    margin_m: float,
+    layer: str,
+    crs: str | None,
+) -> tuple[pyproj.CRS, Bounds, FloatArray, Affine]:
+    """The tiles merged over the area plus margin, in their own CRS, nodata as NaN.
+
+    Returns the source CRS, the bounds read (in it), the heights and their transform.
+    """
     datasets = []
     try:
         for path in paths:
@@ -82,40 +145,7 @@ def load_dem(
     src = mosaic[0]
     if nodata is not None:
         src = np.where(src == nodata, np.nan, src)
-    rows, cols = src.shape
-    dst_transform, width, height = calculate_default_transform(
-        src_crs, dst_crs, cols, rows, *want, resolution=resolution_m
-    )
-    if resolution_m is None:  # square cells of the source's size (its mean, if reprojected)
-        size = (
-            abs(mosaic_transform.a)
-            if src_crs == dst_crs
-            else float(np.sqrt(abs(dst_transform.a * dst_transform.e)))
-        )
-        dst_transform, width, height = calculate_default_transform(
-            src_crs, dst_crs, cols, rows, *want, resolution=size
-        )
-    out = np.full((height, width), np.nan)
-    reproject(
-        src,
-        out,
-        src_transform=mosaic_transform,
-        src_crs=src_crs,
-        src_nodata=np.nan,
-        dst_transform=dst_transform,
-        dst_crs=dst_crs,
-        dst_nodata=np.nan,
-        resampling=Resampling.bilinear,
-    )
-    log.info(
-        "layer %s: %d file(s) mosaicked, %dx%d cells of %.0f m",
-        layer,
-        len(paths),
-        width,
-        height,
-        dst_transform.a,
-    )
-    return Dem(elevation_m=out, transform=dst_transform, crs=dst_crs)
+    return src_crs, want, src, mosaic_transform
 
 
 def _common_crs(

@@ -120,25 +120,33 @@ def aggregate(
     """
     w = np.atleast_2d(np.asarray(weights, dtype=float))
     w = w / w.sum(axis=1, keepdims=True)
-    single = np.ndim(weights) == 1
-    s = np.asarray(scores, dtype=float)
+    out = _aggregate_draws(np.asarray(scores, dtype=float), w, method, order_weights, candidates)
+    return np.asarray(out[0] if np.ndim(weights) == 1 else out, dtype=np.float64)
+
+
+def _aggregate_draws(
+    s: FloatArray,
+    w: FloatArray,
+    method: str,
+    order_weights: FloatArray | None,
+    candidates: npt.NDArray[np.bool_] | None,
+) -> FloatArray:
+    """``(n_draws, n_sites)`` suitability for normalised weights ``(n_draws, n_criteria)``."""
     if method == "weighted_sum":
-        out = w @ s.T
-    elif method == "weighted_product":
+        return np.asarray(w @ s.T, dtype=np.float64)
+    if method == "weighted_product":
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.exp(w @ np.log(s).T)
-    elif method in ("owa", "topsis"):
-        step = max(1, _CHUNK_CELLS // max(1, s.size))
-        parts = [
-            _owa(s, w[k : k + step], order_weights)
-            if method == "owa"
-            else _topsis(s, w[k : k + step], candidates)
-            for k in range(0, len(w), step)
-        ]
-        out = np.concatenate(parts, axis=0)
-    else:
+            return np.asarray(np.exp(w @ np.log(s).T), dtype=np.float64)
+    if method not in ("owa", "topsis"):
         raise ValueError(f"unknown aggregation {method!r}; use one of {', '.join(AGGREGATIONS)}")
-    return np.asarray(out[0] if single else out, dtype=np.float64)
+    step = max(1, _CHUNK_CELLS // max(1, s.size))
+    parts = [
+        _owa(s, w[k : k + step], order_weights)
+        if method == "owa"
+        else _topsis(s, w[k : k + step], candidates)
+        for k in range(0, len(w), step)
+    ]
+    return np.concatenate(parts, axis=0)
 
 
 def _owa(s: FloatArray, w: FloatArray, order_weights: FloatArray | None) -> FloatArray:

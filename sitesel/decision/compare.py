@@ -89,6 +89,17 @@ def compare_rankings(
     only_b = int((merged["rank_b"].notna() & merged["rank_a"].isna()).sum())
     if only_a or only_b:
         notes.append(f"{only_a} sites ranked only in A, {only_b} only in B (excluded or absent)")
+    weights, weight_notes = _weight_table(weights_a, weights_b)
+    notes += weight_notes
+    return Comparison(
+        len(both), tau, rho, top_k, overlap, moved.reset_index(drop=True), weights.round(4), notes
+    )
+
+
+def _weight_table(
+    weights_a: dict[str, float], weights_b: dict[str, float]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Each criterion's weight in A and B and the difference, and notes on one-sided ones."""
     names = list(dict.fromkeys([*weights_a, *weights_b]))
     weights = pd.DataFrame(
         {
@@ -98,9 +109,9 @@ def compare_rankings(
         index=pd.Index(names, name="criterion"),
     )
     weights["difference"] = weights["weight_b"] - weights["weight_a"]
-    for n in names:
-        if n not in weights_a or n not in weights_b:
-            notes.append(f"criterion {n} is weighted only in {'B' if n not in weights_a else 'A'}")
-    return Comparison(
-        len(both), tau, rho, top_k, overlap, moved.reset_index(drop=True), weights.round(4), notes
-    )
+    notes = [
+        f"criterion {n} is weighted only in {'B' if n not in weights_a else 'A'}"
+        for n in names
+        if n not in weights_a or n not in weights_b
+    ]
+    return weights, notes

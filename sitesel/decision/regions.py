@@ -164,19 +164,41 @@ def eligibility(
     eligible = alone.copy()
     partner = np.full(n, "", dtype=object)
     if rule.max_parts >= 2 and n > 1:
-        a, b = _pairs_within(geoms.to_numpy(), rule.max_gap_km * 1000)
-        ok = usable[a] & usable[b] & (area_ha[a] + area_ha[b] >= min_ha - 1e-9)
-        a, b = a[ok], b[ok]
-        for x, y in ((a, b), (b, a)):  # the largest partner of each parcel
-            if len(x) == 0:
-                continue
-            order = np.lexsort((-area_ha[y], x))
-            x, y = x[order], y[order]
-            first = np.r_[True, x[1:] != x[:-1]]
-            for i, j in zip(x[first], y[first], strict=True):
-                if not alone[i] and (partner[i] == "" or area_ha[j] > area_ha[int(partner[i])]):
-                    partner[i] = str(j)
-                    eligible[i] = True
+        _pair_up(geoms, area_ha, usable, rule, alone, eligible, partner)
+    reason = _shortfall_reasons(area_ha, eligible, rule)
+    return eligible, reason, partner
+
+
+def _pair_up(
+    geoms: gpd.GeoSeries,
+    area_ha: FloatArray,
+    usable: npt.NDArray[np.bool_],
+    rule: SchemeRule,
+    alone: npt.NDArray[np.bool_],
+    eligible: npt.NDArray[np.bool_],
+    partner: npt.NDArray[np.object_],
+) -> None:
+    """Give each parcel too small alone its largest usable partner within the gap (in place)."""
+    min_ha = rule.min_area_acres * ACRE_HA
+    a, b = _pairs_within(geoms.to_numpy(), rule.max_gap_km * 1000)
+    ok = usable[a] & usable[b] & (area_ha[a] + area_ha[b] >= min_ha - 1e-9)
+    a, b = a[ok], b[ok]
+    for x, y in ((a, b), (b, a)):  # the largest partner of each parcel
+        if len(x) == 0:
+            continue
+        order = np.lexsort((-area_ha[y], x))
+        x, y = x[order], y[order]
+        first = np.r_[True, x[1:] != x[:-1]]
+        for i, j in zip(x[first], y[first], strict=True):
+            if not alone[i] and (partner[i] == "" or area_ha[j] > area_ha[int(partner[i])]):
+                partner[i] = str(j)
+                eligible[i] = True
+
+
+def _shortfall_reasons(
+    area_ha: FloatArray, eligible: npt.NDArray[np.bool_], rule: SchemeRule
+) -> npt.NDArray[np.object_]:
+    """Why each ineligible parcel fails the rule ("" for eligible ones)."""
     acres = area_ha / ACRE_HA
     reason = np.where(
         eligible,
@@ -191,4 +213,4 @@ def eligibility(
             for a in acres
         ],
     )
-    return eligible, reason.astype(object), partner
+    return reason.astype(object)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.sparse import csgraph
 
-from sitesel._typing import FloatArray
+from sitesel._typing import FloatArray, IntArray
 from sitesel.network.graph import RoutingGraph
 
 Decay = Callable[[FloatArray], FloatArray]
@@ -117,6 +117,32 @@ def access(
     site_nodes, site_index = np.unique(n_s[joined, 0], return_inverse=True)
     site_leg = d_s[joined, 0] / m_per_min
     n_bins = int(np.ceil(limit_min / bin_min)) + 1
+    hist = _arrival_histograms(
+        graph, site_nodes, opp_node, opp_leg, opp_weight,
+        limit_min=limit_min, bin_min=bin_min, n_bins=n_bins, chunk_cells=chunk_cells,
+    )  # fmt: skip
+    values = _read_histograms(hist, site_index, site_leg, decay, limit_min, bin_min)
+    out[joined] = values
+    return np.asarray(out, dtype=np.float64)
+
+
+def _arrival_histograms(
+    graph: RoutingGraph,
+    site_nodes: IntArray,
+    opp_node: IntArray,
+    opp_leg: FloatArray,
+    opp_weight: FloatArray,
+    *,
+    limit_min: float,
+    bin_min: float,
+    n_bins: int,
+    chunk_cells: int,
+) -> FloatArray:
+    """Opportunity weight arriving at each site node, by ``bin_min`` bins of travel time.
+
+    One cut-off Dijkstra per distinct opportunity node on the reversed graph, in chunks
+    of at most ``chunk_cells`` distances held at once.
+    """
     hist = np.zeros((len(site_nodes), n_bins))
     sources, source_of = np.unique(opp_node, return_inverse=True)
     order = np.argsort(source_of, kind="stable")
@@ -135,11 +161,22 @@ def access(
         flat += np.bincount(
             cols * n_bins + bins, weights=opp_weight[points[rows]], minlength=flat.size
         )
-    centres = (np.arange(n_bins) + 0.5) * bin_min
+    return hist
+
+
+def _read_histograms(
+    hist: FloatArray,
+    site_index: IntArray,
+    site_leg: FloatArray,
+    decay: Decay,
+    limit_min: float,
+    bin_min: float,
+) -> FloatArray:
+    """Each origin's sum of ``weight x decay(t)``: its node's histogram, shifted by its leg."""
+    centres = (np.arange(hist.shape[1]) + 0.5) * bin_min
     values = np.empty(len(site_leg))
     for lo in range(0, len(site_leg), 20_000):  # origins x bins, in slices
         arrival = centres[None, :] + site_leg[lo : lo + 20_000, None]
         kernel = np.where(arrival <= limit_min + bin_min / 2, decay(arrival), 0.0)
         values[lo : lo + 20_000] = (hist[site_index[lo : lo + 20_000]] * kernel).sum(axis=1)
-    out[joined] = values
-    return np.asarray(out, dtype=np.float64)
+    return values
