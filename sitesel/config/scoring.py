@@ -116,6 +116,11 @@ class NetworkSpec(Strict):
     )
 
     @property
+    def needs_road_heights(self) -> bool:
+        """Whether roads are sampled on the DEM (for grades or closures by elevation)."""
+        return self.grade is not None or self.closes_above_elevation
+
+    @property
     def closes_above_elevation(self) -> bool:
         """Whether a scenario closes roads above an elevation (which needs the DEM)."""
         return any(c.above_m is not None for sc in self.scenarios.values() for c in sc.close)

@@ -19,6 +19,7 @@ from scipy.sparse import csgraph
 
 from sitesel._typing import FloatArray, IntArray
 from sitesel.network.graph import RoutingGraph
+from sitesel.units import m_per_min
 
 Decay = Callable[[FloatArray], FloatArray]
 _TAIL = 1e-3  # exponential and gaussian decays are cut where they fall below this
@@ -76,13 +77,7 @@ def access(
     Origins and opportunities join the graph at their nearest node (off-road legs at
     ``offroad_speed_kmh``, at most ``max_offroad_m``); ``t`` includes both legs.
 
-    Algorithm: one Dijkstra (cut at ``limit_min``) per distinct opportunity node on the
-    reversed graph; for every distinct node where origins join, a histogram of
-    weight by arrival time (``bin_min`` wide) is accumulated; each origin then reads its
-    node's histogram shifted by its own off-road leg. Cost: (opportunity nodes) x (graph
-    nodes) for the Dijkstra rows, (opportunities) x (distinct origin nodes) for the
-    histograms, (origins) x (bins) to read them -- never origins x opportunities.
-    Times are exact to ``bin_min``.
+    Times are exact to ``bin_min`` (see the module's note on cost).
 
     Returns
     -------
@@ -105,17 +100,17 @@ def access(
     >>> within(15), within(5)
     ([100.0], [0.0])
     """
-    m_per_min = offroad_speed_kmh * 1000 / 60
+    metres_per_min = m_per_min(offroad_speed_kmh)
     d_o, n_o = graph.access(opportunities_xy, k=1, max_offroad_m=max_offroad_m)
     keep = np.isfinite(d_o[:, 0]) & (weights != 0)
-    opp_node, opp_leg, opp_weight = n_o[keep, 0], d_o[keep, 0] / m_per_min, weights[keep]
+    opp_node, opp_leg, opp_weight = n_o[keep, 0], d_o[keep, 0] / metres_per_min, weights[keep]
     d_s, n_s = graph.access(origins_xy, k=1, max_offroad_m=max_offroad_m)
     joined = np.isfinite(d_s[:, 0])
     out = np.where(joined, 0.0, np.nan)
     if not keep.any() or not joined.any():
         return np.asarray(out, dtype=np.float64)
     site_nodes, site_index = np.unique(n_s[joined, 0], return_inverse=True)
-    site_leg = d_s[joined, 0] / m_per_min
+    site_leg = d_s[joined, 0] / metres_per_min
     n_bins = int(np.ceil(limit_min / bin_min)) + 1
     hist = _arrival_histograms(
         graph, site_nodes, opp_node, opp_leg, opp_weight,

@@ -20,6 +20,7 @@ from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from sitesel._typing import FloatArray, IntArray
+from sitesel.units import m_per_min
 
 
 @dataclass(frozen=True)
@@ -247,19 +248,19 @@ def time_to_nearest_target_min(
     ...     offroad_speed_kmh=6, max_offroad_m=1000)
     array([6.])
     """
-    m_per_min = offroad_speed_kmh * 1000 / 60
+    metres_per_min = m_per_min(offroad_speed_kmh)
     dist_t, node_t = graph.access(targets_xy, k=k_access, max_offroad_m=max_offroad_m)
     joined = np.isfinite(dist_t)
     if not joined.any():
         return np.full(len(origins_xy), np.nan)
-    node_time = graph.times_to(node_t[joined], dist_t[joined] / m_per_min)
+    node_time = graph.times_to(node_t[joined], dist_t[joined] / metres_per_min)
     reachable = np.flatnonzero(np.isfinite(node_time))
     if len(reachable) == 0:
         return np.full(len(origins_xy), np.nan)
     dist_o, node_o = graph.access(
         origins_xy, k=k_access, max_offroad_m=max_offroad_m, usable=reachable
     )
-    total = np.where(np.isfinite(dist_o), dist_o / m_per_min + node_time[node_o], np.inf)
+    total = np.where(np.isfinite(dist_o), dist_o / metres_per_min + node_time[node_o], np.inf)
     best = total.min(axis=1)
     return np.asarray(np.where(np.isfinite(best), best, np.nan), dtype=np.float64)
 

@@ -19,6 +19,7 @@ from sitesel._typing import Dem, FloatArray
 from sitesel.config.scoring import NetworkSpec
 from sitesel.network import speeds as traveltime
 from sitesel.network.graph import RoadEdges, RoutingGraph, routing_graph
+from sitesel.units import m_per_min
 
 log = logging.getLogger(__name__)
 
@@ -55,34 +56,8 @@ def build_network(
         ``(scenario, rule index) -> polygon`` for ``within`` closures, in the roads' CRS.
     """
     edges = roads.edges
-    maxspeed = (
-        traveltime.parse_maxspeed(edges["maxspeed"])
-        if spec.use_maxspeed and "maxspeed" in edges
-        else None
-    )
-    speed = traveltime.edge_speeds_kmh(
-        edges["road_class"],
-        speeds_kmh=dict(spec.speeds_kmh),
-        default_kmh=spec.default_speed_kmh,
-        maxspeed_kmh=maxspeed,
-    )
+    forward, backward, profiles = _edge_times(roads, spec, dem)
     geoms = edges.geometry.to_numpy()
-    needs_profile = dem is not None and (
-        spec.grade is not None
-        or any(c.above_m is not None for s in spec.scenarios.values() for c in s.close)
-    )
-    profiles = None
-    if needs_profile:
-        assert dem is not None
-        step = spec.grade.sample_m if spec.grade is not None else 50.0
-        profiles = traveltime.sample_profiles(geoms, dem.elevation_m, dem.transform, step_m=step)
-    if spec.grade is not None and profiles is not None:
-        g = spec.grade
-        model = traveltime.GradeModel(g.uphill_per_pct, g.downhill_per_pct, g.floor, g.sample_m)
-        forward, backward = traveltime.times_with_grade(profiles, speed, model)
-    else:
-        forward = edges["length_m"].to_numpy(dtype=float) / (speed * 1000 / 60)
-        backward = forward.copy()
     net = NetworkModel(forward_min=forward, backward_min=backward)
     if profiles is not None:
         net.max_elevation_m = traveltime.max_elevation(profiles, len(edges))
@@ -103,6 +78,37 @@ def build_network(
         )
         log.info("scenario %s: %d of %d road edges closed", name, closed.sum(), len(edges))
     return net
+
+
+def _edge_times(
+    roads: RoadEdges, spec: NetworkSpec, dem: Dem | None
+) -> tuple[FloatArray, FloatArray, traveltime.EdgeProfiles | None]:
+    """Minutes to drive each edge forwards and backwards, and the height profiles used."""
+    edges = roads.edges
+    maxspeed = (
+        traveltime.parse_maxspeed(edges["maxspeed"])
+        if spec.use_maxspeed and "maxspeed" in edges
+        else None
+    )
+    speed = traveltime.edge_speeds_kmh(
+        edges["road_class"],
+        speeds_kmh=dict(spec.speeds_kmh),
+        default_kmh=spec.default_speed_kmh,
+        maxspeed_kmh=maxspeed,
+    )
+    geoms = edges.geometry.to_numpy()
+    profiles = None
+    if dem is not None and spec.needs_road_heights:
+        step = spec.grade.sample_m if spec.grade is not None else 50.0
+        profiles = traveltime.sample_profiles(geoms, dem.elevation_m, dem.transform, step_m=step)
+    if spec.grade is not None and profiles is not None:
+        g = spec.grade
+        model = traveltime.GradeModel(g.uphill_per_pct, g.downhill_per_pct, g.floor, g.sample_m)
+        forward, backward = traveltime.times_with_grade(profiles, speed, model)
+    else:
+        forward = edges["length_m"].to_numpy(dtype=float) / m_per_min(speed)
+        backward = forward.copy()
+    return forward, backward, profiles
 
 
 def _closed(

@@ -23,6 +23,7 @@ from affine import Affine
 from scipy import ndimage
 
 from sitesel._typing import FloatArray
+from sitesel.units import m_per_min
 
 PLAUSIBLE_MAXSPEED_KMH = (5.0, 130.0)
 _MPH = 1.609344
@@ -134,10 +135,10 @@ def times_with_grade(
     with np.errstate(invalid="ignore", divide="ignore"):
         grade = np.where(run > 0, 100 * rise / run, 0.0)
     grade = np.nan_to_num(grade, nan=0.0)
-    m_per_min = speed_kmh[owner] * 1000 / 60
+    speed = m_per_min(speed_kmh[owner])  # metres per minute
     n = len(speed_kmh)
-    forward = np.bincount(owner, weights=run / (m_per_min * model.factor(grade)), minlength=n)
-    backward = np.bincount(owner, weights=run / (m_per_min * model.factor(-grade)), minlength=n)
+    forward = np.bincount(owner, weights=run / (speed * model.factor(grade)), minlength=n)
+    backward = np.bincount(owner, weights=run / (speed * model.factor(-grade)), minlength=n)
     return np.asarray(forward, dtype=np.float64), np.asarray(backward, dtype=np.float64)
 
 

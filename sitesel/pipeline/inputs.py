@@ -121,8 +121,7 @@ def elevation(config: Config, loader: LayerLoader, area: StudyArea) -> Dem | Non
     if config.dem is None:
         return None
     net = config.network
-    uses_roads = net is not None and (net.grade is not None or net.closes_above_elevation)
-    margin_m = net.margin_km * M_PER_KM if uses_roads and net is not None else DEM_MARGIN_M
+    margin_m = net.margin_km * M_PER_KM if net and net.needs_road_heights else DEM_MARGIN_M
     return loader.dem(
         config.dem.layer,
         crs=area.crs,
