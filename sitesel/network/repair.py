@@ -15,10 +15,11 @@ edge, and counts of what it changed.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from shapely.ops import substring
@@ -77,6 +78,41 @@ def road_edges_from_lines(
     LayerError
         If the layer holds no lines, or a named column is missing.
     """
+    geoms, attrs = _lines_and_attributes(lines, class_column, name_column, layer)
+    pieces = _node(geoms)
+    source = _source_line(pieces, geoms)
+    node_xy, u, v = _endpoint_nodes(pieces)
+    edges = attrs.iloc[source].reset_index(drop=True)
+    edges.insert(0, "u", u)
+    edges.insert(1, "v", v)
+    n_pieces = len(pieces)
+    if snap_tolerance_m > 0:
+        node_xy, pieces, edges, n_joined, connector_m = _join_dangles(
+            node_xy, pieces, edges, snap_tolerance_m
+        )
+    else:
+        n_joined, connector_m = 0, 0.0
+    edges["length_m"] = shapely.length(pieces)
+    edges["oneway"] = False
+    gdf = gpd.GeoDataFrame(edges, geometry=pieces, crs=lines.crs)
+    report = SnapReport(len(geoms), n_pieces, n_joined, connector_m)
+    log.info(
+        "layer %s: %d lines noded into %d pieces; %d dangling ends joined (%.0f m of connectors)",
+        *(layer, report.n_input_lines, n_pieces, n_joined, connector_m),
+    )
+    return RoadEdges(node_xy=node_xy, edges=gdf), report
+
+
+def _lines_and_attributes(
+    lines: gpd.GeoDataFrame, class_column: str | None, name_column: str | None, layer: str
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """2-D single lines, and each one's road class and name.
+
+    Raises
+    ------
+    LayerError
+        If a named column is missing, or there is no line at all.
+    """
     for key, column in (("class_column", class_column), ("name_column", name_column)):
         if column is not None and column not in lines.columns:
             raise LayerError(
@@ -98,42 +134,7 @@ def road_edges_from_lines(
         }
     )
 
-    pieces = _node(geoms)
-    source = _source_line(pieces, geoms)
-    node_xy, u, v = _endpoint_nodes(pieces)
-    edges = pd.DataFrame(
-        {
-            "u": u,
-            "v": v,
-            "road_class": attrs["road_class"].to_numpy()[source],
-            "name": attrs["name"].to_numpy()[source],
-        }
-    )
-    n_pieces = len(pieces)
-    if snap_tolerance_m > 0:
-        node_xy, pieces, edges, n_joined, connector_m = _join_dangles(
-            node_xy, pieces, edges, snap_tolerance_m
-        )
-    else:
-        n_joined, connector_m = 0, 0.0
-    edges["length_m"] = shapely.length(pieces)
-    edges["oneway"] = False
-    gdf = gpd.GeoDataFrame(edges, geometry=pieces, crs=lines.crs)
-    report = SnapReport(
-        n_input_lines=len(geoms),
-        n_noded_pieces=n_pieces,
-        n_dangles_joined=n_joined,
-        connector_length_m=connector_m,
-    )
-    log.info(
-        "layer %s: %d lines noded into %d pieces; %d dangling ends joined (%.0f m of connectors)",
-        layer,
-        report.n_input_lines,
-        n_pieces,
-        n_joined,
-        connector_m,
-    )
-    return RoadEdges(node_xy=node_xy, edges=gdf), report
+    return geoms, attrs
 
 
 def _node(geoms: np.ndarray) -> np.ndarray:
@@ -193,41 +194,66 @@ def _join_dangles(
     first[1:] = d_idx[1:] != d_idx[:-1]
     d_idx, p_idx, gap = d_idx[first], p_idx[first], gap[first]
     along = shapely.line_locate_point(pieces[p_idx], points[d_idx])
+    split = _split_at_landings(node_xy, pieces, edges, p_idx, along)
+    node_xy = split.node_xy
+    dangle_nodes = dangles[d_idx]
+    connectors = shapely.linestrings(
+        np.stack([node_xy[dangle_nodes], node_xy[split.landing]], axis=1)
+    )
+    connector_rows = pd.DataFrame(
+        {
+            "u": dangle_nodes,
+            "v": split.landing,
+            "road_class": _class_at_node(edges, dangle_nodes),
+            "name": CONNECTOR_NAME,
+        }
+    )
+    keep = split.keep_piece
+    edges = pd.concat(
+        [edges[keep], pd.DataFrame(split.rows, columns=edges.columns), connector_rows],
+        ignore_index=True,
+    )
+    edges[["u", "v"]] = edges[["u", "v"]].astype(np.int64)
+    all_pieces = np.concatenate([pieces[keep], np.array(split.pieces, dtype=object), connectors])
+    return node_xy, all_pieces, edges, len(d_idx), float(gap.sum())
 
+
+@dataclass
+class _Split:
+    """Pieces split where connectors land: new nodes, pieces and rows, and landing nodes."""
+
+    node_xy: FloatArray
+    landing: IntArray
+    keep_piece: npt.NDArray[np.bool_]
+    pieces: list[shapely.LineString] = field(default_factory=list)
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+
+def _split_at_landings(
+    node_xy: FloatArray, pieces: np.ndarray, edges: pd.DataFrame, p_idx: IntArray, along: FloatArray
+) -> _Split:
+    """Landing points at a piece's ends join its end nodes; others split the piece there."""
     new_xy: list[FloatArray] = [node_xy]
-    next_node = len(node_xy)
-    landing = np.empty(len(d_idx), dtype=np.int64)
-    keep_piece = np.ones(len(pieces), dtype=bool)
-    new_pieces: list[shapely.LineString] = []
-    new_rows: list[dict[str, object]] = []
+    out = _Split(node_xy, np.empty(len(p_idx), dtype=np.int64), np.ones(len(pieces), bool))
     for piece in np.unique(p_idx):
         hits = np.flatnonzero(p_idx == piece)
-        geom = pieces[piece]
+        geom, row = pieces[piece], edges.iloc[piece]
         length = geom.length
-        row = edges.iloc[piece]
-        # Landing points at the piece's ends join its end nodes; others split it.
-        cut_at: list[float] = []
-        for h in hits:
-            if along[h] <= 1e-3:
-                landing[h] = row["u"]
-            elif along[h] >= length - 1e-3:
-                landing[h] = row["v"]
-            else:
-                cut_at.append(float(along[h]))
-        if not cut_at:
+        inner = (along[hits] > 1e-3) & (along[hits] < length - 1e-3)
+        out.landing[hits] = np.where(along[hits] <= 1e-3, row["u"], row["v"])
+        if not inner.any():
             continue
-        positions = np.unique(np.round(cut_at, 3))
+        positions = np.unique(np.round(along[hits][inner], 3))
+        next_node = sum(len(xy) for xy in new_xy)
         cut_nodes = np.arange(next_node, next_node + len(positions))
-        next_node += len(positions)
         new_xy.append(shapely.get_coordinates(shapely.line_interpolate_point(geom, positions)))
-        for h in hits:
-            if 1e-3 < along[h] < length - 1e-3:
-                landing[h] = cut_nodes[np.searchsorted(positions, round(float(along[h]), 3))]
+        rounded = np.round(along[hits][inner], 3)
+        out.landing[hits[inner]] = cut_nodes[np.searchsorted(positions, rounded)]
         bounds = np.concatenate([[0.0], positions, [length]])
         ends = np.concatenate([[row["u"]], cut_nodes, [row["v"]]])
         for i in range(len(bounds) - 1):
-            new_pieces.append(substring(geom, bounds[i], bounds[i + 1]))
-            new_rows.append(
+            out.pieces.append(substring(geom, bounds[i], bounds[i + 1]))
+            out.rows.append(
                 {
                     "u": ends[i],
                     "v": ends[i + 1],
@@ -235,29 +261,9 @@ def _join_dangles(
                     "name": row["name"],
                 }
             )
-        keep_piece[piece] = False
-
-    node_xy = np.vstack(new_xy)
-    dangle_nodes = dangles[d_idx]
-    dangle_class = _class_at_node(edges, dangle_nodes)
-    connectors = shapely.linestrings(np.stack([node_xy[dangle_nodes], node_xy[landing]], axis=1))
-    connector_rows = pd.DataFrame(
-        {
-            "u": dangle_nodes,
-            "v": landing,
-            "road_class": dangle_class,
-            "name": CONNECTOR_NAME,
-        }
-    )
-    edges = pd.concat(
-        [edges[keep_piece], pd.DataFrame(new_rows, columns=edges.columns), connector_rows],
-        ignore_index=True,
-    )
-    edges[["u", "v"]] = edges[["u", "v"]].astype(np.int64)
-    all_pieces = np.concatenate(
-        [pieces[keep_piece], np.array(new_pieces, dtype=object), connectors]
-    )
-    return node_xy, all_pieces, edges, len(d_idx), float(gap.sum())
+        out.keep_piece[piece] = False
+    out.node_xy = np.vstack(new_xy)
+    return out
 
 
 def _class_at_node(edges: pd.DataFrame, nodes: IntArray) -> np.ndarray:

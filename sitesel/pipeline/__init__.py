@@ -9,10 +9,12 @@ outputs (:mod:`~sitesel.pipeline.inputs`, :mod:`~sitesel.pipeline.scoring`,
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 
+from sitesel._typing import Dem
 from sitesel.config import Catalog, Config, check_references
 from sitesel.criteria import CriterionContext
 from sitesel.data.loader import LayerLoader
@@ -51,6 +53,43 @@ def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Pat
     return resolve_weights(config, config_path)
 
 
+@dataclass(frozen=True)
+class _Inputs:
+    """What the input stages loaded: area, sites, DEM and road network."""
+
+    area: inputs.StudyArea
+    sites: inputs.Sites
+    dem: Dem | None
+    network: inputs.Network | None
+
+
+def _load_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timings) -> _Inputs:
+    with t.stage("fetch"):
+        loader.fetch([layer for _, layer in config.layer_references()])
+    with t.stage("study_area"):
+        area = inputs.study_area(config, loader, config_path)
+    with t.stage("sites"):
+        sites = inputs.candidate_sites(config, loader, area)
+    with t.stage("dem"):
+        dem = inputs.elevation(config, loader, area)
+    network = None
+    if config.network is not None:
+        with t.stage("road_graph"):
+            network = inputs.road_network(config.network, loader, area, dem)
+    return _Inputs(area=area, sites=sites, dem=dem, network=network)
+
+
+def _context(config: Config, loader: LayerLoader, got: _Inputs) -> CriterionContext:
+    crs = got.area.crs
+    return CriterionContext(
+        sites=got.sites.frame,
+        select=lambda sel, key: inputs.selected(loader, sel, key, crs),
+        network=got.network.model if got.network is not None else None,
+        network_spec=config.network,
+        dem=got.dem,
+    )
+
+
 def run(src: RunSources, *, offline: bool = False, progress: Progress | None = None) -> Result:
     """Score and rank the candidate sites of a config.
 
@@ -63,11 +102,6 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
     progress
         Called with each stage's name as it starts.
 
-    Returns
-    -------
-    Result
-        Sites with raw values, scores, suitability and rank, and what the map shows.
-
     Raises
     ------
     SiteselError
@@ -75,34 +109,16 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
     """
     config, config_path = src.config, src.config_path
     report = check(config, config_path, src.catalog, src.catalog_path)  # before any work
-    timings = Timings(progress)
+    t = Timings(progress)
     loader = LayerLoader(src.catalog, src.data_dir, offline=offline)
-    with timings.stage("fetch"):
-        loader.fetch([layer for _, layer in config.layer_references()])
-    with timings.stage("study_area"):
-        area = inputs.study_area(config, loader, config_path)
-    with timings.stage("sites"):
-        sites = inputs.candidate_sites(config, loader, area)
-    with timings.stage("dem"):
-        dem = inputs.elevation(config, loader, area)
-    network = None
-    if config.network is not None:
-        with timings.stage("road_graph"):
-            network = inputs.road_network(config.network, loader, area, dem)
-    ctx = CriterionContext(
-        sites=sites.frame,
-        select=lambda sel, key: inputs.selected(loader, sel, key, area.crs),
-        network=network.model if network is not None else None,
-        network_spec=config.network,
-        dem=dem,
-    )
-    with timings.stage("criteria"):
-        measured = scoring.measure(config, ctx)
-    with timings.stage("scoring"):
-        scored = scoring.score(config, sites.frame, measured, report, sites.outside)
-        frame = sites.frame.assign(**scored.columns)
+    got = _load_inputs(config, config_path, loader, t)
+    with t.stage("criteria"):
+        measured = scoring.measure(config, _context(config, loader, got))
+    with t.stage("scoring"):
+        scored = scoring.score(config, got.sites.frame, measured, report, got.sites.outside)
+        frame = got.sites.frame.assign(**scored.columns)
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
-    with timings.stage("robustness"):
+    with t.stage("robustness"):
         robust = run_robustness(
             config,
             config_path,
@@ -113,27 +129,21 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
             site_ids=frame["site_id"].tolist(),
         )
         frame = frame.assign(**robust.columns)
-    with timings.stage("regions"):
+    with t.stage("regions"):
         regions = run_regions(config, config_path, frame)
         frame = frame.assign(**regions.columns)
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
     manifest = build_manifest(
-        src,
-        crs=area.crs,
-        sites=frame,
-        report=report,
-        robust=robust,
-        regions=regions,
-        network=network,
-        inputs_sha256=loader.file_sha256,
-        timings_s=timings.seconds,
-    )
+        src, crs=got.area.crs, sites=frame, report=report, robust=robust, regions=regions,
+        network=got.network, inputs_sha256=loader.file_sha256, timings_s=t.seconds,
+    )  # fmt: skip
+    roads = None if got.network is None else got.network.roads.edges
     return Result(
         manifest=manifest,
         sites=frame,
-        area=gpd.GeoSeries([area.polygon], crs=area.crs),
+        area=gpd.GeoSeries([got.area.polygon], crs=got.area.crs),
         regions=regions.table,
-        roads=None if network is None else network.roads.edges[["road_class", "name", "geometry"]],
-        targets=targets_frame(measured.targets, src, area.crs),
-        dem=dem,
+        roads=None if roads is None else roads[["road_class", "name", "geometry"]],
+        targets=targets_frame(measured.targets, src, got.area.crs),
+        dem=got.dem,
     )

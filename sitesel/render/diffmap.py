@@ -75,6 +75,12 @@ def difference_map(
     layer.add_to(fmap)
     west, south, east, north = shown.total_bounds
     fmap.fit_bounds([[south, west], [north, east]])
+    _add_title_and_legend(fmap, title, label_a, label_b)
+    return fmap
+
+
+def _add_title_and_legend(fmap: folium.Map, title: str, label_a: str, label_b: str) -> None:
+    """The title block and the colour legend of rank changes."""
     legend = "".join(
         f'<div class="sitesel-legend-row"><span class="sitesel-swatch" style="background:{c}">'
         f"</span><span>{html.escape(t)}</span></div>"
@@ -97,4 +103,3 @@ def difference_map(
             + "</div>"
         )
     )
-    return fmap

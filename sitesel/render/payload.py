@@ -73,6 +73,23 @@ def _display(geoms: gpd.GeoSeries) -> np.ndarray:
     return np.asarray(gpd.GeoSeries(simple, crs=geoms.crs).to_crs(WGS84).to_numpy())
 
 
+def _extras(sites: gpd.GeoDataFrame) -> dict[str, list[str]]:
+    """Optional columns (robustness, regions, scheme) as text for the site card."""
+    extras: dict[str, list[str]] = {}
+    for column, label in EXTRA_FIELDS:
+        if column in sites:
+            values = sites[column]
+            if pd.api.types.is_bool_dtype(values):
+                extras[label] = ["yes" if v else "no" for v in values]
+            elif pd.api.types.is_numeric_dtype(values):
+                extras[label] = [
+                    "" if not math.isfinite(float(v)) else f"{float(v):.3g}" for v in values
+                ]
+            else:
+                extras[label] = values.fillna("").astype(str).tolist()
+    return extras
+
+
 def pack(data: MapData) -> dict[str, Any]:
     """The JSON-ready payload the page's script reads."""
     sites = data.sites
@@ -105,19 +122,7 @@ def pack(data: MapData) -> dict[str, Any]:
         "sites": encode_lines(_display(sites.geometry)),
         "area": encode_lines(_display(data.area)),
     }
-    extras = {}
-    for column, label in EXTRA_FIELDS:
-        if column in sites:
-            values = sites[column]
-            if pd.api.types.is_bool_dtype(values):
-                extras[label] = ["yes" if v else "no" for v in values]
-            elif pd.api.types.is_numeric_dtype(values):
-                extras[label] = [
-                    "" if not math.isfinite(float(v)) else f"{float(v):.3g}" for v in values
-                ]
-            else:
-                extras[label] = values.fillna("").astype(str).tolist()
-    payload["extras"] = extras
+    payload["extras"] = _extras(sites)
     if data.roads is not None and len(data.roads):
         payload["roads"] = {
             "class": data.roads["road_class"].astype(str).tolist(),

@@ -9,8 +9,10 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; never a window
 
+import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 
 from sitesel.render.hillshade import hillshade
@@ -32,28 +34,39 @@ def write_summary_png(data: MapData, path: Path, *, dpi: int = 130) -> None:
     dpi
         Resolution.
     """
-    sites = data.sites
     fig, (ax_map, ax_table) = plt.subplots(
         1, 2, figsize=(15, 7.5), gridspec_kw={"width_ratios": [1.1, 1]}
     )
-    if data.elevation is not None:
-        elev = data.elevation
-        rows, cols = elev.elevation_m.shape
-        t = elev.transform
-        extent = (t.c, t.c + cols * t.a, t.f + rows * t.e, t.f)
-        ax_map.imshow(
-            hillshade(elev.elevation_m, abs(t.a)),
-            cmap="Greys_r",
-            extent=extent,
-            vmin=0,
-            vmax=1,
-            alpha=0.8,
-        )
+    top = _draw_map(ax_map, data)
+    _draw_table(ax_table, data, top)
+    fig.text(
+        0.01, 0.01, f"Run {data.run_date}. Data: {'; '.join(data.sources)}", fontsize=6, wrap=True
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=dpi, format="png")
+    plt.close(fig)
+
+
+def _draw_hillshade(ax: Axes, data: MapData) -> None:
+    if data.elevation is None:
+        return
+    elev = data.elevation
+    rows, cols = elev.elevation_m.shape
+    t = elev.transform
+    extent = (t.c, t.c + cols * t.a, t.f + rows * t.e, t.f)
+    shade = hillshade(elev.elevation_m, abs(t.a))
+    ax.imshow(shade, cmap="Greys_r", extent=extent, vmin=0, vmax=1, alpha=0.8)
+
+
+def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
+    """Sites by suitability over the hillshade, the top ones numbered; returns the top."""
+    sites = data.sites
+    _draw_hillshade(ax, data)
     excluded = sites["excluded"].to_numpy(dtype=bool)
-    sites[excluded].plot(ax=ax_map, color="#9e9e9e", alpha=0.35, linewidth=0)
+    sites[excluded].plot(ax=ax, color="#9e9e9e", alpha=0.35, linewidth=0)
     ranked = sites[~excluded]
     ranked.plot(
-        ax=ax_map,
+        ax=ax,
         column="suitability",
         cmap=ListedColormap(SUITABILITY_COLOURS),
         scheme=None,
@@ -62,29 +75,28 @@ def write_summary_png(data: MapData, path: Path, *, dpi: int = 130) -> None:
         legend=True,
         legend_kwds={"label": "suitability", "shrink": 0.6},
     )
-    data.area.boundary.plot(ax=ax_map, color="black", linewidth=1, linestyle="--")
+    data.area.boundary.plot(ax=ax, color="black", linewidth=1, linestyle="--")
     top = ranked.sort_values("rank").head(TABLE_ROWS)
+    badge = {"boxstyle": "circle,pad=0.2", "fc": "#08306b", "ec": "white"}
     for _, site in top.iterrows():
         c = site.geometry.centroid
-        ax_map.annotate(
-            str(int(site["rank"])),
-            (c.x, c.y),
-            ha="center",
-            va="center",
-            fontsize=8,
-            color="white",
-            fontweight="bold",
-            bbox={"boxstyle": "circle,pad=0.2", "fc": "#08306b", "ec": "white"},
-        )
+        ax.annotate(
+            str(int(site["rank"])), (c.x, c.y), ha="center", va="center", fontsize=8,
+            color="white", fontweight="bold", bbox=badge,
+        )  # fmt: skip
     xmin, ymin, xmax, ymax = data.area.total_bounds
-    ax_map.set_xlim(xmin, xmax)
-    ax_map.set_ylim(ymin, ymax)
-    ax_map.set_title(
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_title(
         f"{data.name}: top {TABLE_ROWS} of {len(ranked)} ranked sites"
         f" ({int(excluded.sum())} excluded)"
     )
-    ax_map.set_axis_off()
+    ax.set_axis_off()
+    return top
 
+
+def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
+    """The top sites' ranks, ids, suitability and raw values, and the weights."""
     names = list(data.weights)
     header = ["rank", "site", "suit."] + [
         textwrap.fill(n.replace("_", " "), 12) + f"\n({data.units[n]})" for n in names
@@ -94,24 +106,16 @@ def write_summary_png(data: MapData, path: Path, *, dpi: int = 130) -> None:
         + [_short(s[f"raw__{n}"]) for n in names]
         for _, s in top.iterrows()
     ]
-    ax_table.axis("off")
-    table = ax_table.table(
-        cellText=cells or [[""] * len(header)],
-        colLabels=header,
-        loc="upper center",
+    ax.axis("off")
+    table = ax.table(
+        cellText=cells or [[""] * len(header)], colLabels=header, loc="upper center",
         cellLoc="center",
-    )
+    )  # fmt: skip
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     table.scale(1, 2.2)
     weights = ", ".join(f"{n} {100 * w:.0f}%" for n, w in data.weights.items())
-    ax_table.set_title(f"Weights: {weights}", fontsize=9, wrap=True)
-    fig.text(
-        0.01, 0.01, f"Run {data.run_date}. Data: {'; '.join(data.sources)}", fontsize=6, wrap=True
-    )
-    fig.tight_layout()
-    fig.savefig(path, dpi=dpi, format="png")
-    plt.close(fig)
+    ax.set_title(f"Weights: {weights}", fontsize=9, wrap=True)
 
 
 def _short(value: float) -> str:
