@@ -2,7 +2,7 @@
 
 sitesel scores a chunk of weight draws in one matrix product and ranks them with one
 ``argsort``; the reference scores and ranks one draw at a time with sitesel's own
-``weighted_sum`` and ``rank_sites`` (measured on the first 100 draws, scaled to all).
+``aggregate`` and ``rank_sites`` (measured on the first 100 draws, scaled to all).
 
     python benchmarks/monte_carlo.py           # 2,000 draws x 20k and 50k sites
     python benchmarks/monte_carlo.py --quick   # 1,000 draws x 10k sites
@@ -17,7 +17,7 @@ import time
 import numpy as np
 from _common import report
 
-from sitesel.decision.aggregation import aggregate, rank_sites, weighted_sum
+from sitesel.decision.aggregation import aggregate, rank_sites
 from sitesel.decision.robustness import dirichlet_weights, monte_carlo, stability_intervals
 
 
@@ -48,10 +48,7 @@ def main() -> None:
         sample = min(100, n_draws)
         start = time.perf_counter()
         for k in range(sample):
-            suit = weighted_sum(
-                {n: scores[:, i] for i, n in enumerate(names)},
-                dict(zip(names, draws[k], strict=True)),
-            )
+            suit = aggregate(scores, draws[k])
             rank_sites(suit, excluded, ids)
         loop = (time.perf_counter() - start) * n_draws / sample
         report(

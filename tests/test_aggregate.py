@@ -1,21 +1,20 @@
+"""Aggregation, ranking and constraints: by hand, and properties of what the pipeline runs."""
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sitesel.decision.aggregation import normalised_weights, rank_sites, weighted_sum
+from sitesel.decision.aggregation import aggregate, owa_order_weights, rank_sites
 from sitesel.decision.constraints import Rule, exclusion_reasons
+
+METHODS = ["weighted_sum", "weighted_product", "owa", "topsis"]
 
 
 def test_weighted_sum_by_hand():
-    scores = {"a": np.array([1.0, 0.0]), "b": np.array([0.0, 1.0])}
-    np.testing.assert_allclose(weighted_sum(scores, {"a": 3, "b": 1}), [0.75, 0.25])
-
-
-def test_weights_must_be_positive():
-    with pytest.raises(ValueError):
-        normalised_weights({"a": 0.0})
+    scores = np.array([[1.0, 0.0], [0.0, 1.0]])
+    np.testing.assert_allclose(aggregate(scores, np.array([3.0, 1.0])), [0.75, 0.25])
 
 
 def test_ties_broken_by_site_id_and_excluded_unranked():
@@ -39,29 +38,64 @@ def test_constraints_collect_every_reason():
 
 site_scores = st.integers(2, 30).flatmap(
     lambda n: st.tuples(
-        arrays(np.float64, (3, n), elements=st.floats(0, 1)),
+        arrays(np.float64, (n, 3), elements=st.floats(0, 1)),
         arrays(np.bool_, n),
     )
 )
+weight_vectors = st.lists(st.floats(0.01, 100), min_size=3, max_size=3).map(np.array)
 
 
-@given(site_scores, st.lists(st.floats(0.01, 100), min_size=3, max_size=3), st.floats(0.01, 1000))
-def test_scaling_weights_keeps_the_ranking(data, weights, factor):
-    scores_arr, excluded = data
-    scores = {f"c{i}": scores_arr[i] for i in range(3)}
-    ids = [f"s{i:03d}" for i in range(scores_arr.shape[1])]
-    base = weighted_sum(scores, {f"c{i}": w for i, w in enumerate(weights)})
-    scaled = weighted_sum(scores, {f"c{i}": w * factor for i, w in enumerate(weights)})
-    np.testing.assert_allclose(base, scaled, atol=1e-12)
+def _aggregate(scores, weights, method, candidates=None):
+    """The call the pipeline makes (pipeline.scoring.score); OWA with an andness of 0.3."""
+    order = owa_order_weights(scores.shape[1], 0.3) if method == "owa" else None
+    return aggregate(scores, weights, method=method, order_weights=order, candidates=candidates)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@given(data=site_scores, weights=weight_vectors, factor=st.floats(0.01, 1000))
+def test_scaling_weights_keeps_suitability_and_ranking(method, data, weights, factor):
+    scores, excluded = data
+    ids = [f"s{i:03d}" for i in range(len(scores))]
+    base = _aggregate(scores, weights, method, ~excluded)
+    scaled = _aggregate(scores, weights * factor, method, ~excluded)
+    np.testing.assert_allclose(base, scaled, atol=1e-9)
+    assert np.all((base >= -1e-12) & (base <= 1 + 1e-12))
     assert rank_sites(base, excluded, ids).isna().tolist() == excluded.tolist()
 
 
-@given(site_scores, st.integers(0, 29), st.floats(0, 1))
-def test_raising_a_score_never_lowers_suitability(data, site, bump):
-    scores_arr, _ = data
-    site %= scores_arr.shape[1]
-    scores = {f"c{i}": scores_arr[i].copy() for i in range(3)}
-    before = weighted_sum(scores, {"c0": 1, "c1": 2, "c2": 3})
-    scores["c1"][site] = max(scores["c1"][site], bump)
-    after = weighted_sum(scores, {"c0": 1, "c1": 2, "c2": 3})
+@pytest.mark.parametrize("method", METHODS)
+@given(data=site_scores, draws=st.lists(weight_vectors, min_size=1, max_size=4))
+def test_a_batch_of_weight_draws_scores_each_draw_as_alone(method, data, draws):
+    """Monte Carlo scores many weight vectors in one call: each row must equal its own run."""
+    scores, excluded = data
+    batch = _aggregate(scores, np.vstack(draws), method, ~excluded)
+    for k, w in enumerate(draws):
+        np.testing.assert_allclose(batch[k], _aggregate(scores, w, method, ~excluded), atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["weighted_sum", "weighted_product"])
+@given(data=site_scores, site=st.integers(0, 29), bump=st.floats(0, 1), weights=weight_vectors)
+def test_raising_a_score_never_lowers_suitability(method, data, site, bump, weights):
+    scores, _ = data
+    site %= len(scores)
+    before = _aggregate(scores, weights, method)
+    raised = scores.copy()
+    raised[site, 1] = max(raised[site, 1], bump)
+    after = _aggregate(raised, weights, method)
     assert after[site] >= before[site] - 1e-12
+
+
+@given(data=site_scores, weights=weight_vectors)
+def test_weighted_sum_lies_between_the_worst_and_best_score(data, weights):
+    scores, _ = data
+    suit = _aggregate(scores, weights, "weighted_sum")
+    assert np.all(suit >= scores.min(axis=1) - 1e-12)
+    assert np.all(suit <= scores.max(axis=1) + 1e-12)
+
+
+@given(data=site_scores, weights=weight_vectors)
+def test_a_zero_score_vetoes_the_weighted_product(data, weights):
+    scores, _ = data
+    scores = scores.copy()
+    scores[0, 2] = 0.0
+    assert _aggregate(scores, weights, "weighted_product")[0] == 0.0

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
 from typer.testing import CliRunner
 
 from sitesel.cli import app
@@ -360,7 +361,15 @@ def test_compare_two_runs(leh_run, data_dir, tmp_path):
         ).output
     )
     assert 0.5 < diff["kendall_tau"] < 1 and 0.5 < diff["spearman_rho"] <= 1
-    assert 0 <= diff["top5_overlap"] <= 1
+    # The overlap is the share of the top five of A that is in the top five of B, read here
+    # straight from the two ranking.csv files.
+    tops = [
+        set(pd.read_csv(folder / "ranking.csv").query("rank <= 5")["site_id"])
+        for folder in (leh_run / "run", ahp_out)
+    ]
+    assert diff["top5_overlap"] == pytest.approx(len(tops[0] & tops[1]) / 5)
+    scipy_tau = stats.kendalltau(*_common_ranks(leh_run / "run", ahp_out)).statistic
+    assert diff["kendall_tau"] == pytest.approx(scipy_tau)
     assert {w["criterion"] for w in diff["weights"]} >= {"slope_mean_deg", "elevation_m"}
     html = (tmp_path / "diff.html").read_text()
     assert "rose a lot" in html and "rank in leh_ahp" in html
@@ -411,3 +420,10 @@ def test_parcels_instead_of_a_grid(tmp_path, data_dir):
     assert table.loc["near_airport", "area_ha"] == pytest.approx(64, rel=0.01)  # 800 m square
     # 64 ha is 158 acres: enough for EMC 2.0 in a UT on its own.
     assert table.loc["near_airport", "scheme_eligible"]
+
+
+def _common_ranks(a, b):
+    """Ranks of the sites ranked in both runs, aligned by site id."""
+    ra, rb = (pd.read_csv(f / "ranking.csv").dropna(subset=["rank"]) for f in (a, b))
+    both = ra[["site_id", "rank"]].merge(rb[["site_id", "rank"]], on="site_id")
+    return both["rank_x"].to_numpy(), both["rank_y"].to_numpy()

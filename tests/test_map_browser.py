@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import shapely
 
-from sitesel.decision.aggregation import rank_sites, weighted_sum
+from sitesel.decision.aggregation import aggregate, rank_sites
 from sitesel.render import MapData, site_map
 
 from .conftest import ROOT
@@ -124,8 +124,8 @@ def test_moving_a_slider_reranks_like_sitesel_does(leh_page, leh_run):
     weights = {c["name"]: c["weight"] for c in data["criteria"] if c["weighted"]}
     weights["time_to_airport_min"] = 1.0
     index = {c["name"]: i for i, c in enumerate(data["criteria"])}
-    scores = {n: np.array(data["score"][index[n]], dtype=float) for n in weights}
-    suit = weighted_sum(scores, {n: round(100 * w) / 100 for n, w in weights.items()})
+    scores = np.column_stack([np.array(data["score"][index[n]], dtype=float) for n in weights])
+    suit = aggregate(scores, np.array([round(100 * w) / 100 for w in weights.values()]))
     ranks = rank_sites(suit, np.array(data["excluded"], dtype=bool), data["ids"])
     expected = [data["ids"][i] for i in np.argsort(ranks.fillna(10**9).to_numpy())[:10]]
     assert after == expected

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from sitesel._typing import FloatArray
-
-
-def normalised_weights(weights: Mapping[str, float]) -> dict[str, float]:
-    """Weights scaled to sum to 1.
-
-    >>> normalised_weights({"a": 3, "b": 1})
-    {'a': 0.75, 'b': 0.25}
-    """
-    total = float(sum(weights.values()))
-    if total <= 0:
-        raise ValueError("weights must sum to a positive number")
-    return {name: float(w) / total for name, w in weights.items()}
-
-
-def weighted_sum(scores: Mapping[str, FloatArray], weights: Mapping[str, float]) -> FloatArray:
-    """Suitability as the weighted sum of scores (weights normalised to sum to 1)."""
-    norm = normalised_weights(weights)
-    total = np.sum([norm[name] * scores[name] for name in norm], axis=0)
-    return np.asarray(total, dtype=np.float64)
 
 
 def rank_sites(
@@ -161,7 +142,9 @@ def _owa(s: FloatArray, w: FloatArray, order_weights: FloatArray | None) -> Floa
 
 def _topsis(s: FloatArray, w: FloatArray, candidates: npt.NDArray[np.bool_] | None) -> FloatArray:
     v = w[:, None, :] * s[None, :, :]  # (d, n, m)
-    pool = v if candidates is None else v[:, candidates, :]
+    # No candidate left (all excluded): ideals from every site, so nothing fails here and
+    # the pipeline can say why every site was excluded.
+    pool = v if candidates is None or not candidates.any() else v[:, candidates, :]
     ideal = np.nanmax(pool, axis=1, keepdims=True)
     anti = np.nanmin(pool, axis=1, keepdims=True)
     d_plus = np.sqrt(((v - ideal) ** 2).sum(axis=2))
