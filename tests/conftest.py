@@ -10,6 +10,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
+# A plug-in module registers a criterion family when imported: only its test may import it
+# (--doctest-modules would import it while collecting, for every test).
+collect_ignore = ["plugin_criteria.py"]
+
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 from sitesel.config import CriterionSpec
@@ -48,6 +50,7 @@ class CriterionFamily(Generic[SpecT]):
 
 _FAMILIES: dict[str, CriterionFamily[Any]] = {}
 _loaded = False
+_TAG = "__sitesel_criterion_family__"
 
 
 def criterion(
@@ -83,7 +86,9 @@ def criterion(
                 f"criterion kind {kind!r} is registered twice ({known.spec.__module__}"
                 f".{known.spec.__qualname__} and {spec.__module__}.{spec.__qualname__})"
             )
-        _FAMILIES[kind] = CriterionFamily(spec=spec, compute=compute, unit=unit, label=label)
+        family = CriterionFamily(spec=spec, compute=compute, unit=unit, label=label)
+        _FAMILIES[kind] = family
+        setattr(compute, _TAG, family)  # found again by _load, whatever was imported when
         return compute
 
     return register
@@ -96,11 +101,19 @@ def _load() -> None:
         return
     _loaded = True
     package = importlib.import_module("sitesel.criteria")
-    for info in pkgutil.iter_modules(package.__path__):
+    modules = [
         importlib.import_module(f"sitesel.criteria.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+    ]
     for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
         log.debug("criterion plug-in %s from %s", entry.name, entry.value)
-        entry.load()
+        loaded = entry.load()
+        modules.append(loaded if isinstance(loaded, ModuleType) else sys.modules[loaded.__module__])
+    for module in modules:  # modules imported before a reset registered then, not now
+        for value in vars(module).values():
+            family = getattr(value, _TAG, None)
+            if isinstance(family, CriterionFamily):
+                _FAMILIES.setdefault(family.kind, family)
 
 
 def families() -> dict[str, CriterionFamily[Any]]:
