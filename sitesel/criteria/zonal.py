@@ -16,9 +16,7 @@ from affine import Affine
 from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
 
-from sitesel._typing import Dem, FloatArray
-
-STATS = ("mean", "min", "max")
+from sitesel._typing import Dem, FloatArray, IntArray
 
 
 def slope_deg(elevation_m: FloatArray, cell_size_m: float) -> FloatArray:
@@ -96,6 +94,10 @@ def zonal_stats(
 class ZonalStats:
     """Mean, min and max of DEM-derived grids over each site, each grid computed once.
 
+    Which cells each site covers, and by what fraction, is found once (one exactextract
+    pass over the DEM's grid); every grid's statistics are then weighted sums over those
+    cells in numpy, so a second terrain criterion costs almost nothing.
+
     Parameters
     ----------
     sites
@@ -114,11 +116,72 @@ class ZonalStats:
         """Slope of every DEM cell in degrees."""
         return slope_deg(self.dem.elevation_m, self.dem.cell_size_m)
 
+    @cached_property
+    def _coverage(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """Site index, flat cell index and covered fraction of every (site, cell) pair."""
+        return coverage_fractions(self.sites, self.dem.elevation_m.shape, self.dem.transform)
+
     def of(self, name: str, grid: Callable[[], FloatArray]) -> dict[str, FloatArray]:
         """``{"mean": ..., "min": ..., "max": ...}`` of the grid ``grid()`` called ``name``."""
         if name not in self._cache:
-            values = zonal_stats(
-                self.sites, {name: grid()}, transform=self.dem.transform, stats=list(STATS)
+            site, cell, fraction = self._coverage
+            self._cache[name] = weighted_stats(
+                grid().ravel()[cell], site, fraction, len(self.sites)
             )
-            self._cache[name] = {stat: values[f"{name}_{stat}"] for stat in STATS}
         return self._cache[name]
+
+
+def coverage_fractions(
+    sites: gpd.GeoSeries, shape: tuple[int, int], transform: Affine
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Which cells of a grid each site covers, and the covered fraction of each cell.
+
+    Returns
+    -------
+    tuple
+        Site index, flat (row-major) cell index and fraction, one entry per pair.
+    """
+    rows, cols = shape
+    xmin, ymax = transform.c, transform.f
+    xmax, ymin = xmin + cols * transform.a, ymax + rows * transform.e
+    wkt = sites.crs.to_wkt() if sites.crs is not None else None
+    source = NumPyRasterSource(np.zeros(shape), xmin, ymin, xmax, ymax, name="grid", srs_wkt=wkt)
+    frame = exact_extract(
+        source,
+        gpd.GeoDataFrame(geometry=sites.reset_index(drop=True)),
+        ["cell_id", "coverage"],
+        output="pandas",
+    )
+    counts = frame["cell_id"].map(len).to_numpy()
+    site = np.repeat(np.arange(len(frame)), counts)
+    cell = np.concatenate([*frame["cell_id"].to_numpy(), np.empty(0)]).astype(np.int64)
+    fraction = np.concatenate([*frame["coverage"].to_numpy(), np.empty(0)]).astype(np.float64)
+    return site, cell, fraction
+
+
+def weighted_stats(
+    values: FloatArray, site: IntArray, fraction: FloatArray, n_sites: int
+) -> dict[str, FloatArray]:
+    """Coverage-weighted mean, and min and max, of cell values per site (NaN cells skipped).
+
+    >>> s = weighted_stats(np.array([1.0, 3.0, np.nan]), np.array([0, 0, 1]),
+    ...                    np.array([1.0, 0.5, 1.0]), 2)
+    >>> [round(float(v), 4) for v in s["mean"]], s["min"].tolist(), s["max"].tolist()
+    ([1.6667, nan], [1.0, nan], [3.0, nan])
+    """
+    ok = ~np.isnan(values) & (fraction > 0)
+    site, values, fraction = site[ok], values[ok], fraction[ok]
+    weight = np.bincount(site, weights=fraction, minlength=n_sites)
+    total = np.bincount(site, weights=values * fraction, minlength=n_sites)
+    low = np.full(n_sites, np.inf)
+    high = np.full(n_sites, -np.inf)
+    np.minimum.at(low, site, values)
+    np.maximum.at(high, site, values)
+    empty = weight == 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / weight
+    return {
+        "mean": np.where(empty, np.nan, mean),
+        "min": np.where(empty, np.nan, low),
+        "max": np.where(empty, np.nan, high),
+    }
