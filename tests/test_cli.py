@@ -427,3 +427,31 @@ def _common_ranks(a, b):
     ra, rb = (pd.read_csv(f / "ranking.csv").dropna(subset=["rank"]) for f in (a, b))
     both = ra[["site_id", "rank"]].merge(rb[["site_id", "rank"]], on="site_id")
     return both["rank_x"].to_numpy(), both["rank_y"].to_numpy()
+
+
+def test_read_run_gives_back_the_same_ranking(leh_run):
+    """The public API reads a run folder into the Result type that `run` returns."""
+    import sitesel
+
+    result = sitesel.read_run(leh_run / "run")
+    assert isinstance(result, sitesel.Result)
+    text = result.ranking.to_csv(index=False, lineterminator="\n")
+    assert text == (leh_run / "run" / "ranking.csv").read_text()
+    assert result.name == "leh" and result.crs.to_epsg() == 32643
+    assert result.manifest.sites.ranked == int(result.sites["rank"].notna().sum())
+    assert result.dem is not None and result.roads is not None and len(result.targets)
+
+
+def test_map_refuses_a_manifest_missing_keys(leh_run, tmp_path):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "sites.gpkg").write_bytes((leh_run / "run" / "sites.gpkg").read_bytes())
+    manifest = json.loads((leh_run / "run" / "manifest.json").read_text())
+    del manifest["weights"], manifest["working_crs"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    result = sitesel("map", folder, "--map", tmp_path / "m.html")
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert "manifest.json: not a sitesel 1 manifest" in line
+    assert "weights: Field required" in line and "working_crs: Field required" in line
+    assert not (tmp_path / "m.html").exists()
