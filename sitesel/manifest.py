@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sitesel.config._base import SAFE_NAME_PATTERN
 from sitesel.errors import OutputError
 
 MANIFEST_VERSION: Literal[1] = 1
@@ -63,7 +64,7 @@ class Manifest(_Record):
 
     manifest_version: Literal[1] = MANIFEST_VERSION
     sitesel_version: str
-    name: str
+    name: str = Field(pattern=SAFE_NAME_PATTERN)
     description: str = ""
     run_date: str
     config: FileRecord

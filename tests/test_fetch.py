@@ -44,26 +44,28 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(autouse=True)
 def no_retries(monkeypatch):
-    """Failing downloads are not retried (pooch waits a second or more between tries)."""
+    """Failing downloads are not retried (pooch waits a second or more between tries); the
+    test server is on loopback, which downloads must be allowed to reach here."""
     monkeypatch.setattr(fetch, "DOWNLOAD_RETRIES", 0)
+    monkeypatch.setenv(fetch.PRIVATE_HOSTS_ENV, "1")
     QuietHandler.failures_left = 0
 
 
 def test_missing_file_is_downloaded_verified_and_cached(server, tmp_path):
     data_dir = tmp_path / "data"
     sha = hashlib.sha256(PAYLOAD).hexdigest()
-    req = FileRequest("roads", "india/roads.csv", f"{server}/roads.csv", sha)
+    req = FileRequest("roads", "india/roads.csv", f"{server}/roads.csv", sha, allow_http=True)
     hashes = ensure_files([req], data_dir)
     assert (data_dir / "india" / "roads.csv").read_bytes() == PAYLOAD
     assert hashes == {"india/roads.csv": sha}
     assert [p.name for p in (data_dir / "india").iterdir()] == ["roads.csv"]  # no temp left
     # Cached: a second call works with the server gone (wrong address).
-    again = FileRequest("roads", "india/roads.csv", "http://127.0.0.1:9/none", sha)
+    again = FileRequest("roads", "india/roads.csv", "http://127.0.0.1:9/none", sha, True)
     assert ensure_files([again], data_dir) == hashes
 
 
 def test_checksum_mismatch_leaves_nothing(server, tmp_path):
-    req = FileRequest("roads", "roads.csv", f"{server}/roads.csv", "0" * 64)
+    req = FileRequest("roads", "roads.csv", f"{server}/roads.csv", "0" * 64, allow_http=True)
     with pytest.raises(ChecksumError, match="checksum mismatch"):
         ensure_files([req], tmp_path / "data")
     assert list((tmp_path / "data").iterdir()) == []
@@ -71,7 +73,7 @@ def test_checksum_mismatch_leaves_nothing(server, tmp_path):
 
 def test_unreachable_files_are_listed_in_one_error(server, tmp_path):
     reqs = [
-        FileRequest("roads", "a.csv", f"{server}/absent.csv", None),
+        FileRequest("roads", "a.csv", f"{server}/absent.csv", None, allow_http=True),
         FileRequest("dem", "b.tif", None, None),
     ]
     with pytest.raises(LayerNotFoundError) as info:
@@ -83,7 +85,7 @@ def test_unreachable_files_are_listed_in_one_error(server, tmp_path):
 
 
 def test_offline_never_downloads(server, tmp_path):
-    req = FileRequest("roads", "roads.csv", f"{server}/roads.csv", None)
+    req = FileRequest("roads", "roads.csv", f"{server}/roads.csv", None, allow_http=True)
     with pytest.raises(LayerNotFoundError, match=r"roads: roads.csv \(from http://127.0.0.1"):
         ensure_files([req], tmp_path / "data", offline=True)
     assert not (tmp_path / "data" / "roads.csv").exists()
@@ -93,7 +95,7 @@ def test_a_failed_download_is_retried(server, tmp_path, monkeypatch):
     monkeypatch.setattr(fetch, "DOWNLOAD_RETRIES", 1)
     QuietHandler.failures_left = 1
     sha = hashlib.sha256(PAYLOAD).hexdigest()
-    req = FileRequest("roads", "roads.csv", f"{server}/roads.csv", sha)
+    req = FileRequest("roads", "roads.csv", f"{server}/roads.csv", sha, allow_http=True)
     assert ensure_files([req], tmp_path / "data") == {"roads.csv": sha}
     assert QuietHandler.failures_left == 0
 

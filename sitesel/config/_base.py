@@ -6,11 +6,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Scalar = str | int | float | bool
 
+SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+"""A run name: it names ``out/<name>/`` and ``maps/<name>.html``, so no path separators."""
+
 
 class Strict(BaseModel):
-    """A frozen model that refuses unknown keys (a misspelt key is an error, not a default)."""
+    """A frozen model that refuses unknown keys (a misspelt key is an error, not a default).
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Numbers must be finite: ``.inf`` and ``.nan`` are refused wherever a number is expected.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Selection(Strict):

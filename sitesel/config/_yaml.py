@@ -19,40 +19,101 @@ from sitesel.errors import ConfigError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    """Read a YAML file that must hold a mapping at its top level.
+MAX_YAML_BYTES = 1_000_000
+"""Largest config or catalog read (a real one is a few kB)."""
 
-    Parameters
-    ----------
-    path
-        The YAML file.
+MAX_YAML_VALUES = 100_000
+"""Most values a document may expand to once its aliases are followed."""
 
-    Returns
-    -------
-    dict
-        The parsed mapping.
 
-    Raises
-    ------
-    ConfigError
-        If the file is missing, is not valid YAML or does not hold a mapping.
-    """
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                first = seen[key].start_mark.line + 1
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} is given twice (first at line {first}); keep one",
+                    key_node.start_mark,
+                )
+            if isinstance(key, str | int | float | bool):
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(data: Any, limit: int) -> int:
+    """How many values ``data`` holds with aliases expanded, counting no further than ``limit``."""
+    count, stack = 0, [data]
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if path.is_dir():
+            raise ConfigError(f"{path}: is a directory, not a YAML file; check the path")
+        if size > MAX_YAML_BYTES:
+            raise ConfigError(
+                f"{path}: {size:,} bytes, more than the {MAX_YAML_BYTES:,} a config or catalog"
+                " may have; check that this is the right file"
+            )
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found; check the path") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _parse(text: str, path: Path) -> Any:
     try:
-        data = yaml.safe_load(text)
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a config") from None
+
+
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Read a YAML file that must hold a mapping at its top level.
+
+    Files over :data:`MAX_YAML_BYTES`, keys given twice and documents whose aliases expand
+    to more than :data:`MAX_YAML_VALUES` values are refused (a few kB of YAML can otherwise
+    expand to billions of values).
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, too large, not UTF-8, not valid YAML or not a mapping.
+    """
+    data = _parse(_read_text(path), path)
     if not isinstance(data, dict):
         found = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ConfigError(f"{path}: expected a mapping of keys at the top level, found {found}")
+    if _expanded_size(data, MAX_YAML_VALUES) > MAX_YAML_VALUES:
+        raise ConfigError(
+            f"{path}: expands to more than {MAX_YAML_VALUES:,} values once its aliases (*name)"
+            " are followed; write the values out instead of nesting aliases"
+        )
     return data
 
 

@@ -9,9 +9,9 @@ road class, the coordinates, ...). Tunable parameters stay in the scoring config
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from sitesel.config._base import Strict
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
@@ -29,11 +29,24 @@ _FORMATS_BY_KIND: dict[str, set[str]] = {
 }
 
 
+def _check_url(url: str | None) -> str | None:
+    """A download address: https (or http, allowed by the layer), with a host."""
+    if url is None:
+        return None
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in {"https", "http"} or not rest.split("/")[0]:
+        raise ValueError(f"a download address must be https://host/..., found {url!r}")
+    return url
+
+
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
 class FileSource(Strict):
     """One file of a layer: its place in the data directory and its public source."""
 
     path: str = Field(description="Path relative to the data directory (or absolute).")
-    url: str | None = Field(default=None, description="Public address to download it from.")
+    url: Url | None = Field(default=None, description="Public https address to download it from.")
     sha256: str | None = Field(
         default=None, pattern=r"^[0-9a-f]{64}$", description="Checksum of the file."
     )
@@ -46,8 +59,15 @@ class LayerSpec(Strict):
     format: LayerFormat = "vector"
     title: str | None = None
     path: str | None = Field(default=None, description="Shorthand for a one-file layer.")
-    url: str | None = None
+    url: Url | None = None
     sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    allow_http: bool = Field(
+        default=False, description="Accept plain http:// addresses for this layer's files."
+    )
+    allow_references: bool = Field(
+        default=False,
+        description="Accept files that point at other files (GDAL VRT); off by default.",
+    )
     files: list[FileSource] = Field(default_factory=list, description="Files (several tiles).")
     crs: str | None = Field(
         default=None, description="CRS to assign when the file has none (e.g. EPSG:4326)."
@@ -76,6 +96,11 @@ class LayerSpec(Strict):
             raise ValueError("a layer needs path (one file) or files (several)")
         if self.format == "csv" and (self.x_column is None or self.y_column is None):
             raise ValueError("a csv layer needs x_column and y_column")
+        plain = [s.url for s in self.sources if s.url and s.url.lower().startswith("http:")]
+        if plain and not self.allow_http:
+            raise ValueError(
+                f"{plain[0]} is plain http; use https, or set allow_http: true for this layer"
+            )
         return self
 
     @property

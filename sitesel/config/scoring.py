@@ -14,6 +14,7 @@ exactly the registered kinds (a discriminated union on ``kind``), which also giv
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, PositiveFloat, create_model, model_validator
 
-from sitesel.config._base import Selection, Strict
+from sitesel.config._base import SAFE_NAME_PATTERN, Selection, Strict
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
 from sitesel.config.criteria import CriterionSpec, selections
 from sitesel.config.decision import (
@@ -31,6 +32,7 @@ from sitesel.config.decision import (
     SchemeSpec,
     WeightingSpec,
 )
+from sitesel.errors import ConfigError
 from sitesel.units import ACRE_HA
 
 
@@ -47,6 +49,9 @@ class GridSpec(Strict):
         default=None, description="Area of one cell in acres (EMC 2.0 counts acres)."
     )
     cell_area_ha: PositiveFloat | None = Field(default=None, description="Area of one cell in ha.")
+    max_cells: int = Field(
+        default=2_000_000, ge=1, description="Refuse a grid of more cells (memory guard)."
+    )
 
     @model_validator(mode="after")
     def _one_area(self) -> GridSpec:
@@ -188,6 +193,13 @@ class ConstraintSpec(Strict):
     """
 
     exclude_if: str = Field(pattern=_CONSTRAINT_RE.pattern)
+
+    @model_validator(mode="after")
+    def _finite(self) -> ConstraintSpec:
+        if not math.isfinite(self.parts[2]):
+            raise ValueError(f"the threshold must be a finite number, found {self.parts[2]}")
+        return self
+
     reason: str | None = Field(default=None, description="Shown to planners; generated if omitted.")
 
     @property
@@ -213,7 +225,11 @@ _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 class Config(Strict):
     """A scoring config (``configs/*.yaml``); use :func:`config_model` for its criteria."""
 
-    name: str | None = Field(default=None, description="Run name; the file name when omitted.")
+    name: str | None = Field(
+        default=None,
+        pattern=SAFE_NAME_PATTERN,
+        description="Run name (letters, digits, . _ -); the file name when omitted.",
+    )
     description: str | None = None
     catalog: Path = Field(description="Layer catalog, relative to this file.")
     working_crs: str = Field(
@@ -396,6 +412,11 @@ def load_config(
     path = Path(path)
     config = validate_mapping(config_model(tuple(criteria)), read_yaml_mapping(path), path)
     if config.name is None:
+        if not re.fullmatch(SAFE_NAME_PATTERN, path.stem):
+            raise ConfigError(
+                f"{path}: name: the file name {path.stem!r} cannot name the outputs (letters,"
+                " digits, . _ - only); give name: in the config"
+            )
         config = config.model_copy(update={"name": path.stem})
     catalog_path = (path.parent / config.catalog).resolve()
     return config, catalog_path

@@ -9,7 +9,7 @@ import numpy as np
 import pyproj
 import rasterio
 from affine import Affine
-from rasterio.errors import RasterioIOError
+from rasterio.errors import RasterioError, RasterioIOError
 from rasterio.merge import merge
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 
@@ -138,7 +138,10 @@ def _mosaic(
         )
         _check_coverage(datasets, transform_bounds(dst_crs, src_crs, *area_bounds), layer=layer)
         nodata = datasets[0].nodata
-        mosaic, mosaic_transform = merge(datasets, bounds=want, nodata=nodata, dtype="float64")
+        try:
+            mosaic, mosaic_transform = merge(datasets, bounds=want, nodata=nodata, dtype="float64")
+        except RasterioError:
+            raise LayerError(f"layer {layer!r}: {_unreadable(datasets, paths)}") from None
     finally:
         for ds in datasets:
             ds.close()
@@ -146,6 +149,19 @@ def _mosaic(
     if nodata is not None:
         src = np.where(src == nodata, np.nan, src)
     return src_crs, want, src, mosaic_transform
+
+
+def _unreadable(datasets: list[rasterio.DatasetReader], paths: list[Path]) -> str:
+    """Which tile's heights cannot be read (each tile is read in full, on this error path)."""
+    for ds, path in zip(datasets, paths, strict=True):
+        try:
+            ds.read(1)
+        except RasterioError as exc:
+            return (
+                f"the heights of {path} cannot be read ({exc}); the file is truncated or"
+                " damaged: download it again or restore it from its source"
+            )
+    return f"the tiles {', '.join(p.name for p in paths)} cannot be merged"
 
 
 def _common_crs(

@@ -10,8 +10,11 @@ from the catalog's is refused: data that changed must be accepted deliberately.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import os
+import socket
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +22,13 @@ import pooch
 import requests
 
 from sitesel.config.catalog import Catalog
-from sitesel.errors import ChecksumError, DownloadError, LayerNotFoundError
+from sitesel.errors import ChecksumError, ConfigError, DownloadError, LayerNotFoundError
 
 log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "SITESEL_DATA_DIR"
+PRIVATE_HOSTS_ENV = "SITESEL_ALLOW_PRIVATE_HOSTS"
+"""Set to 1 to let catalogs download from loopback, link-local or private addresses."""
 _CHUNK_BYTES = 1 << 20
 DOWNLOAD_RETRIES = 2
 """Further attempts after a failed download (pooch waits 1 s, then 2 s, between them)."""
@@ -37,6 +42,7 @@ class FileRequest:
     path: str
     url: str | None
     sha256: str | None
+    allow_http: bool = False
 
 
 def default_data_dir() -> Path:
@@ -118,6 +124,72 @@ def download(
     return sha256_of(target)
 
 
+def target_path(req: FileRequest, data_dir: Path) -> Path:
+    """Where a requested file is read from, refusing a relative path that leaves the folder.
+
+    Raises
+    ------
+    ConfigError
+        If a relative path climbs out of the data directory (``..``).
+    """
+    path = Path(req.path)
+    if path.is_absolute():
+        return path
+    target = data_dir / path
+    root = data_dir.resolve()
+    if not target.resolve().is_relative_to(root):
+        raise ConfigError(
+            f"layer {req.layer}: path {req.path!r} leads out of the data directory {data_dir};"
+            " give a path inside it, or an absolute path to a file of your own"
+        )
+    return target
+
+
+def check_download_address(url: str, *, allow_http: bool, allow_private: bool) -> None:
+    """Refuse addresses that are not https (unless allowed) or resolve to a private host.
+
+    Raises
+    ------
+    DownloadError
+        For another scheme, plain http not allowed, or a loopback, link-local, private or
+        reserved address (unless ``allow_private`` or ``$SITESEL_ALLOW_PRIVATE_HOSTS=1``).
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "https" and not (parts.scheme == "http" and allow_http):
+        raise DownloadError(f"{url}: only https downloads are allowed (the catalog may allow http)")
+    if allow_private or os.environ.get(PRIVATE_HOSTS_ENV) == "1" or not parts.hostname:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        raise DownloadError(f"{url}: cannot resolve {parts.hostname} ({exc})") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise DownloadError(
+                f"{url}: {parts.hostname} is a {_kind(address)} address ({address}); sitesel"
+                f" downloads only from public hosts unless {PRIVATE_HOSTS_ENV}=1"
+            )
+
+
+def _kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    if address.is_loopback:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    return "private" if address.is_private else "reserved"
+
+
+def _check_file(req: FileRequest, target: Path) -> None:
+    """Say what a path that is not a readable file is (a folder, a broken link)."""
+    if target.is_dir():
+        raise LayerNotFoundError(f"layer {req.layer}: {target} is a folder, not a file")
+    if target.is_symlink() and not target.exists():
+        raise LayerNotFoundError(
+            f"layer {req.layer}: {target} is a symbolic link to nothing (or a link loop)"
+        )
+
+
 def _check_local(req: FileRequest, target: Path) -> str:
     """The sha256 of a local file, refusing one that differs from the catalog's."""
     got = sha256_of(target)
@@ -131,7 +203,11 @@ def _check_local(req: FileRequest, target: Path) -> str:
 
 
 def ensure_files(
-    requests_: list[FileRequest], data_dir: Path, *, offline: bool = False
+    requests_: list[FileRequest],
+    data_dir: Path,
+    *,
+    offline: bool = False,
+    allow_private_hosts: bool = False,
 ) -> dict[str, str]:
     """Make sure every requested file is in ``data_dir``, downloading what is missing.
 
@@ -143,6 +219,8 @@ def ensure_files(
         The data directory (and download cache).
     offline
         Do not try to download; report what is missing.
+    allow_private_hosts
+        Allow downloads from loopback and private addresses (tests; a local mirror).
 
     Returns
     -------
@@ -159,21 +237,25 @@ def ensure_files(
     hashes: dict[str, str] = {}
     missing: list[str] = []
     for req in requests_:
-        target = data_dir / req.path
+        target = target_path(req, data_dir)
+        _check_file(req, target)
         if target.is_file():
             hashes[req.path] = _check_local(req, target)
-        elif req.url is None or offline:
+        elif req.url is None or offline or Path(req.path).is_absolute():
             missing.append(
                 f"{req.layer}: {req.path} (from {req.url or 'no public address in the catalog'})"
             )
         else:
             log.info("layer %s: downloading %s", req.layer, req.url)
             try:
+                check_download_address(
+                    req.url, allow_http=req.allow_http, allow_private=allow_private_hosts
+                )
                 hashes[req.path] = download(req.url, target, sha256=req.sha256)
             except DownloadError as exc:
                 if isinstance(exc, ChecksumError):
                     raise
-                missing.append(f"{req.layer}: {req.path} (from {req.url}: {exc.__cause__})")
+                missing.append(f"{req.layer}: {req.path} (from {req.url}: {exc.__cause__ or exc})")
     if missing:
         raise LayerNotFoundError(
             f"missing in data directory {data_dir}: "
@@ -187,7 +269,13 @@ def ensure_files(
 def file_requests(catalog: Catalog, names: list[str]) -> list[FileRequest]:
     """The files the named layers need."""
     return [
-        FileRequest(layer=name, path=src.path, url=src.url, sha256=src.sha256)
+        FileRequest(
+            layer=name,
+            path=src.path,
+            url=src.url,
+            sha256=src.sha256,
+            allow_http=catalog.layers[name].allow_http,
+        )
         for name in dict.fromkeys(names)
         for src in catalog.layers[name].sources
     ]

@@ -15,6 +15,7 @@ from sitesel._typing import Dem
 from sitesel.config.catalog import Catalog, LayerSpec
 from sitesel.data.dem import load_dem
 from sitesel.data.fetch import ensure_files, file_requests
+from sitesel.data.gdal import refuse_references, without_network
 from sitesel.data.osm import (
     road_edges_from_osm_xml,
     road_edges_from_overpass,
@@ -54,6 +55,10 @@ class LayerLoader:
             file_requests(self.catalog, names), self.data_dir, offline=self.offline
         )
         self.file_sha256.update(hashes)
+        for name in dict.fromkeys(names):
+            if not self.spec(name).allow_references:
+                for path in self._paths(name):
+                    refuse_references(path, layer=name)
 
     def _paths(self, name: str) -> list[Path]:
         return [self.data_dir / src.path for src in self.catalog.layers[name].sources]
@@ -76,7 +81,8 @@ class LayerLoader:
             elif spec.format == "runways_csv":
                 gdf = read_runways_csv(path, layer=name)
             else:
-                gdf = read_vector(path, layer=name, crs=spec.crs)
+                with without_network(self.offline):
+                    gdf = read_vector(path, layer=name, crs=spec.crs)
             self._frames[key] = gdf
         gdf = self._frames[key]
         if crs is None:
@@ -135,12 +141,13 @@ class LayerLoader:
     ) -> Dem:
         """A DEM layer mosaicked and reprojected around ``area``."""
         xmin, ymin, xmax, ymax = shapely.bounds(area).tolist()
-        return load_dem(
-            self._paths(name),
-            dst_crs=crs,
-            area_bounds=(xmin, ymin, xmax, ymax),
-            margin_m=margin_m,
-            resolution_m=resolution_m,
-            layer=name,
-            crs=self.spec(name).crs,
-        )
+        with without_network(self.offline):
+            return load_dem(
+                self._paths(name),
+                dst_crs=crs,
+                area_bounds=(xmin, ymin, xmax, ymax),
+                margin_m=margin_m,
+                resolution_m=resolution_m,
+                layer=name,
+                crs=self.spec(name).crs,
+            )

@@ -11,7 +11,7 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sitesel.errors import EmptyLayerError, LayerError
+from sitesel.errors import ConfigError, EmptyLayerError, LayerError
 from sitesel.units import M2_PER_HA
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,17 @@ def hexagon_side_m(cell_area_ha: float) -> float:
     return math.sqrt(2 * cell_area_ha * M2_PER_HA / (3 * math.sqrt(3)))
 
 
-def hex_grid(area: BaseGeometry, *, cell_area_ha: float, crs: pyproj.CRS) -> gpd.GeoDataFrame:
+DEFAULT_MAX_CELLS = 2_000_000
+"""Most grid cells a study may ask for unless its config raises ``sites.grid.max_cells``."""
+
+
+def hex_grid(
+    area: BaseGeometry,
+    *,
+    cell_area_ha: float,
+    crs: pyproj.CRS,
+    max_cells: int = DEFAULT_MAX_CELLS,
+) -> gpd.GeoDataFrame:
     """Flat-topped hexagons of ``cell_area_ha`` whose centre lies in ``area``.
 
     Parameters
@@ -37,6 +47,8 @@ def hex_grid(area: BaseGeometry, *, cell_area_ha: float, crs: pyproj.CRS) -> gpd
         Area of each cell in hectares.
     crs
         The CRS of ``area``.
+    max_cells
+        Refuse (before building anything) a grid whose bounding box holds more cells.
 
     Returns
     -------
@@ -48,10 +60,22 @@ def hex_grid(area: BaseGeometry, *, cell_area_ha: float, crs: pyproj.CRS) -> gpd
     ------
     EmptyLayerError
         If no cell centre falls in the area (cells larger than the area).
+    ConfigError
+        If the grid would hold more than ``max_cells`` cells.
     """
     side = hexagon_side_m(cell_area_ha)
     dx, dy = 1.5 * side, math.sqrt(3) * side
     xmin, ymin, xmax, ymax = area.bounds
+    needed = (math.ceil(xmax / dx) - math.floor(xmin / dx) + 3) * (
+        math.ceil(ymax / dy) - math.floor(ymin / dy) + 3
+    )
+    if needed > max_cells:
+        raise ConfigError(
+            f"sites.grid: a study area of {area.area / 1e6:,.0f} km2 in cells of"
+            f" {cell_area_ha:g} ha needs about {needed:,} cells, more than max_cells"
+            f" ({max_cells:,}); use larger cells or a smaller study area, or raise"
+            " sites.grid.max_cells if this machine has the memory"
+        )
     cols = np.arange(math.floor(xmin / dx) - 1, math.ceil(xmax / dx) + 2)
     rows = np.arange(math.floor(ymin / dy) - 1, math.ceil(ymax / dy) + 2)
     col_idx, row_idx = np.meshgrid(cols, rows, indexing="ij")

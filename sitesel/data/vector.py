@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -45,11 +46,25 @@ def read_vector(path: Path, *, layer: str, crs: str | None = None) -> gpd.GeoDat
     EmptyLayerError
         If it has no features.
     """
+    if path.suffix.lower() == ".zip" and not _is_whole_zip(path):
+        raise LayerError(
+            f"layer {layer!r}: {path} is not a complete zip archive (truncated or damaged);"
+            " download it again or restore it from its source"
+        )
     try:
         gdf = gpd.read_file(path, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise LayerError(f"layer {layer!r}: cannot read {path}: {exc}") from None
     return _checked(gdf, path=path, layer=layer, crs=crs)
+
+
+def _is_whole_zip(path: Path) -> bool:
+    """Whether a zip archive opens and every member's CRC checks."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.testzip() is None
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return False
 
 
 def points_from_table(

@@ -6,6 +6,7 @@ YAML keys in errors, and refuses AHP weights whose consistency ratio is too high
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,11 @@ def resolve_weights(config: Config, config_path: Path) -> WeightReport:
     if method == "direct":
         raw = {n: float(config.criteria[n].weight or 0.0) for n in scored}
         total = sum(raw.values())
+        if not math.isfinite(total):
+            raise ConfigError(
+                f"{config_path}: criteria: the weights add up to more than a number can hold;"
+                " weights are relative, use numbers such as 1 to 10"
+            )
         return WeightReport(
             "direct",
             {n: w / total for n, w in raw.items()},

@@ -103,7 +103,10 @@ def study_area(config: Config, loader: LayerLoader, config_path: Path) -> StudyA
 def candidate_sites(config: Config, loader: LayerLoader, area: StudyArea) -> Sites:
     """A hexagonal grid over the area, or the catalog's parcels (flagging those outside)."""
     if config.sites.grid is not None:
-        frame = hex_grid(area.polygon, cell_area_ha=config.sites.grid.area_ha, crs=area.crs)
+        grid = config.sites.grid
+        frame = hex_grid(
+            area.polygon, cell_area_ha=grid.area_ha, crs=area.crs, max_cells=grid.max_cells
+        )
         outside = np.zeros(len(frame), dtype=bool)
     else:
         spec = config.sites.parcels
