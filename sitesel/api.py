@@ -23,6 +23,7 @@ from sitesel.decision.compare import Comparison, compare_rankings
 from sitesel.errors import ConfigError, LayerNotFoundError
 from sitesel.outputs.maps import map_data
 from sitesel.outputs.reader import read_run
+from sitesel.outputs.staging import check_writable
 from sitesel.outputs.writer import write_run
 from sitesel.pipeline import RunSources, check
 from sitesel.pipeline import run as run_pipeline
@@ -116,13 +117,11 @@ def run_and_write(
     ``out_dir`` defaults to ``out/<name>``, ``map_path`` to ``maps/<name>.html``.
     """
     study = config if isinstance(config, StudyConfig) else load_config(config)
+    out_dir = out_dir if out_dir is not None else Path("out") / study.name
+    map_path = map_path if map_path is not None else Path("maps") / f"{study.name}.html"
+    check_writable([out_dir.parent, map_path.parent])  # before the work, not after
     result = run(study, data_dir=data_dir, offline=offline, progress=progress)
-    written = write_run(
-        result,
-        out_dir=out_dir if out_dir is not None else Path("out") / result.name,
-        map_path=map_path if map_path is not None else Path("maps") / f"{result.name}.html",
-    )
-    return result, written
+    return result, write_run(result, out_dir=out_dir, map_path=map_path)
 
 
 @dataclass(frozen=True)
@@ -163,7 +162,7 @@ def compare_runs(
     a: Result, b: Result, *, top_k: int, map_path: Path | None = None
 ) -> tuple[Comparison, Path]:
     """Compare two runs and write the difference map (``maps/compare_<A>_<B>.html``)."""
-    from sitesel.outputs.files import staged_outputs
+    from sitesel.outputs.staging import staged_outputs
 
     tables = [r.ranking.astype({"rank": float}) for r in (a, b)]  # excluded: NaN
     for result, table in zip((a, b), tables, strict=True):

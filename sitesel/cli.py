@@ -136,8 +136,8 @@ def map_command(
     _setup_logging(verbose)
     with _reported(verbose):
         from sitesel.api import read_run
-        from sitesel.outputs.files import staged_outputs
         from sitesel.outputs.maps import map_data, write_map
+        from sitesel.outputs.staging import staged_outputs
         from sitesel.render.summary import write_summary_png
 
         data = map_data(read_run(run_dir))

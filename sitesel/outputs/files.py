@@ -1,18 +1,9 @@
-"""File writers of a run folder, and atomic staging of all of them.
-
-Everything is first written into a temporary folder beside the destination; only when
-every file is complete are they moved into place (``os.replace``), so a failed run never
-leaves half-written outputs, and an earlier run's outputs survive a failed one.
-"""
+"""File writers of a run folder: tables, GeoPackage, GeoTIFF (staged by :mod:`.staging`)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +14,6 @@ import pyproj
 import rasterio
 from affine import Affine
 
-from sitesel.errors import OutputError
 from sitesel.manifest import StabilityRecord
 from sitesel.result import FLOAT_DECIMALS
 
@@ -75,49 +65,6 @@ def _json_default(value: object) -> Any:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
-@contextmanager
-def staged_outputs(destinations: Mapping[str, Path]) -> Iterator[dict[str, Path]]:
-    """Give temporary paths for outputs; move them all into place only on success.
-
-    Parameters
-    ----------
-    destinations
-        Output name -> final path.
-
-    Yields
-    ------
-    dict
-        Output name -> temporary path to write to (in a folder beside the final path,
-        so the final move is a rename on the same file system).
-
-    Raises
-    ------
-    OutputError
-        If a destination folder cannot be created or written.
-    """
-    staging: dict[str, Path] = {}
-    folders: list[Path] = []
-    try:
-        for name, final in destinations.items():
-            final.parent.mkdir(parents=True, exist_ok=True)
-            folder = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
-            folders.append(folder)
-            staging[name] = folder / final.name
-    except OSError as exc:
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise OutputError(f"cannot write outputs to {exc.filename}: {exc.strerror}") from None
-    try:
-        yield staging
-        for name, final in destinations.items():
-            os.replace(staging[name], final)
-    except OSError as exc:
-        raise OutputError(f"cannot write output {exc.filename}: {exc.strerror}") from None
-    finally:
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_table_csv(table: pd.DataFrame, path: Path) -> None:

@@ -17,6 +17,7 @@ import geopandas as gpd
 
 from sitesel.outputs import files
 from sitesel.outputs.maps import map_data, write_map
+from sitesel.outputs.staging import staged_outputs
 from sitesel.render.summary import write_summary_png
 from sitesel.result import Result
 
@@ -85,7 +86,7 @@ def write_run(result: Result, *, out_dir: Path, map_path: Path) -> dict[str, Pat
     start = time.perf_counter()
     targets = destinations(result, out_dir, map_path)
     data = map_data(result)
-    with files.staged_outputs(targets) as staged:
+    with staged_outputs(targets, anchor=out_dir) as staged:
         _write_geopackage(result, staged["sites"])
         _write_tables(result, staged)
         if result.dem is not None:
