@@ -28,6 +28,7 @@ from sitesel.outputs.writer import write_run
 from sitesel.pipeline import RunSources, check
 from sitesel.pipeline import run as run_pipeline
 from sitesel.pipeline.timing import Progress
+from sitesel.render import save_map
 from sitesel.render.diffmap import difference_map
 from sitesel.result import Result
 
@@ -187,5 +188,5 @@ def compare_runs(
     )
     target = map_path or Path("maps") / f"compare_{a.name}_{b.name}.html"
     with staged_outputs({"map": target}) as staged:
-        fmap.save(str(staged["map"]))
+        save_map(fmap, staged["map"])
     return comparison, target

@@ -8,7 +8,9 @@ keys at fault, never read half-way.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +20,14 @@ from sitesel.config._base import SAFE_NAME_PATTERN
 from sitesel.errors import OutputError
 
 MANIFEST_VERSION: Literal[1] = 1
+
+
+def build_time() -> dt.datetime | None:
+    """The time ``SOURCE_DATE_EPOCH`` sets for reproducible outputs, if it is set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
 
 
 class _Record(BaseModel):

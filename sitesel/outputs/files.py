@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pyproj
 import rasterio
 from affine import Affine
 
-from sitesel.manifest import StabilityRecord
+from sitesel.manifest import StabilityRecord, build_time
 from sitesel.result import FLOAT_DECIMALS
 
 SITES_LAYER = "sites"
+FIXED_TIME = "2000-01-01T00:00:00.000Z"
+"""GeoPackage timestamps when ``SOURCE_DATE_EPOCH`` is not set: same inputs, same bytes."""
+
+
+@contextmanager
+def fixed_gpkg_time() -> Iterator[None]:
+    """GeoPackages written in the block carry a fixed time, not the clock's."""
+    when = build_time()
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z") if when else FIXED_TIME
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
 
 
 def stability_table(intervals: Sequence[StabilityRecord]) -> pd.DataFrame:

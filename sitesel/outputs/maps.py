@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitesel.render import Elevation, MapData, site_map
+from sitesel.render import Elevation, MapData, save_map, site_map
 from sitesel.result import Result
 
 
@@ -18,7 +18,7 @@ def map_data(result: Result) -> MapData:
         weights={name: meta.weights[name] for name in meta.criteria if name in meta.weights},
         area=result.area,
         description=meta.description,
-        run_date=meta.run_date,
+        run_date=meta.run_date[:10],  # the day: reruns that day give the same page
         sources=meta.attribution,
         roads=result.roads,
         targets=result.targets,
@@ -32,4 +32,4 @@ def map_data(result: Result) -> MapData:
 
 def write_map(data: MapData, path: Path) -> None:
     """Render and save the HTML map."""
-    site_map(data).save(str(path))
+    save_map(site_map(data), path)

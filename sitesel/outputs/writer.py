@@ -87,7 +87,8 @@ def write_run(result: Result, *, out_dir: Path, map_path: Path) -> dict[str, Pat
     targets = destinations(result, out_dir, map_path)
     data = map_data(result)
     with staged_outputs(targets, anchor=out_dir) as staged:
-        _write_geopackage(result, staged["sites"])
+        with files.fixed_gpkg_time():
+            _write_geopackage(result, staged["sites"])
         _write_tables(result, staged)
         if result.dem is not None:
             dem = result.dem

@@ -19,7 +19,14 @@ from sitesel.criteria import family_of
 from sitesel.data.fetch import sha256_of
 from sitesel.decision.robustness import StabilityInterval
 from sitesel.decision.weights import WeightReport
-from sitesel.manifest import FileRecord, Manifest, RegionsRecord, SiteCounts, StabilityRecord
+from sitesel.manifest import (
+    FileRecord,
+    Manifest,
+    RegionsRecord,
+    SiteCounts,
+    StabilityRecord,
+    build_time,
+)
 from sitesel.pipeline.analyses import Regions, Robustness
 from sitesel.pipeline.inputs import Network
 
@@ -97,7 +104,7 @@ def build_manifest(
         sitesel_version=__version__,
         name=config.name,
         description=config.description or "",
-        run_date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        run_date=(build_time() or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC"),
         config=FileRecord(path=str(src.config_path), sha256=sha256_of(src.config_path)),
         catalog=FileRecord(path=str(src.catalog_path), sha256=sha256_of(src.catalog_path)),
         data_dir=str(src.data_dir),

@@ -8,6 +8,8 @@ travels as one JSON element read by that script (:mod:`sitesel.render.payload`).
 from __future__ import annotations
 
 import html
+import re
+from pathlib import Path
 from typing import Any
 
 import folium
@@ -118,3 +120,25 @@ def site_map(data: MapData) -> folium.Map:
     root.html.add_child(Element(_title_block(data)))
     _SitesLayer(fmap.get_name(), control.get_name(), DATA_ELEMENT_ID).add_to(fmap)
     return fmap
+
+
+_FOLIUM_ID = re.compile(r"(?<=[a-z]_)[0-9a-f]{32}(?![0-9a-f])")
+
+
+def map_html(fmap: folium.Map) -> str:
+    """The page of a map, with folium's random element ids numbered in order instead.
+
+    Folium names every element ``<kind>_<uuid4 hex>``; numbering them by first appearance
+    makes the same map give the same bytes, run after run.
+    """
+    numbers: dict[str, int] = {}
+
+    def number(match: re.Match[str]) -> str:
+        return f"{numbers.setdefault(match[0], len(numbers) + 1):032d}"
+
+    return _FOLIUM_ID.sub(number, fmap.get_root().render())
+
+
+def save_map(fmap: folium.Map, path: Path) -> None:
+    """Write a map's page (UTF-8), with stable element ids."""
+    path.write_text(map_html(fmap), encoding="utf-8")
