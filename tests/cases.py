@@ -1,0 +1,44 @@
+"""Helpers shared by the end-to-end tests: the CLI in-process, and bad-input cases."""
+
+import yaml
+from typer.testing import CliRunner
+
+from sitesel.cli import app
+
+from .conftest import ROOT
+
+LEH = ROOT / "configs" / "leh.yaml"
+runner = CliRunner()
+
+
+def sitesel(*args):
+    """Run `sitesel ARGS` in-process; exceptions that escape the CLI fail the test."""
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def leh_dict() -> dict:
+    data = yaml.safe_load(LEH.read_text())
+    data["catalog"] = str(ROOT / "layers" / "leh.yaml")
+    return data
+
+
+def catalog_dict() -> dict:
+    return yaml.safe_load((ROOT / "layers" / "leh.yaml").read_text())
+
+
+def run_case(tmp_path, data_dir, config, catalog=None):
+    if catalog is not None:
+        (tmp_path / "catalog.yaml").write_text(yaml.safe_dump(catalog))
+        config["catalog"] = str(tmp_path / "catalog.yaml")
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    out, map_path = tmp_path / "out", tmp_path / "case.html"
+    result = sitesel(
+        "run", path, "--out", out, "--map", map_path, "--data-dir", data_dir, "--offline"
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sitesel: error: "), result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists() and not map_path.exists()
+    return lines[0]
