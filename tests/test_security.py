@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import json
 import threading
+from typing import ClassVar
 
 import numpy as np
 import pytest
