@@ -23,7 +23,7 @@ from sitesel.decision.compare import Comparison, compare_rankings
 from sitesel.errors import ConfigError, LayerNotFoundError
 from sitesel.outputs.maps import map_data
 from sitesel.outputs.reader import read_run
-from sitesel.outputs.staging import check_writable
+from sitesel.outputs.staging import check_writable, output_lock
 from sitesel.outputs.writer import write_run
 from sitesel.pipeline import RunSources, check
 from sitesel.pipeline import run as run_pipeline
@@ -121,8 +121,9 @@ def run_and_write(
     out_dir = out_dir if out_dir is not None else Path("out") / study.name
     map_path = map_path if map_path is not None else Path("maps") / f"{study.name}.html"
     check_writable([out_dir.parent, map_path.parent])  # before the work, not after
-    result = run(study, data_dir=data_dir, offline=offline, progress=progress)
-    return result, write_run(result, out_dir=out_dir, map_path=map_path)
+    with output_lock(out_dir):  # a second run into the same folder stops here, at once
+        result = run(study, data_dir=data_dir, offline=offline, progress=progress)
+        return result, write_run(result, out_dir=out_dir, map_path=map_path, lock=False)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ def sitesel(*args):
 def leh_dict() -> dict:
     data = yaml.safe_load(LEH.read_text())
     data["catalog"] = str(ROOT / "layers" / "leh.yaml")
+    data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
     return data
 
 

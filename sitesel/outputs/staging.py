@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sitesel.errors import OutputError
@@ -54,7 +54,15 @@ def check_writable(folders: list[Path]) -> None:
 
 
 @contextmanager
-def _locked(anchor: Path) -> Iterator[None]:
+def output_lock(anchor: Path) -> Iterator[None]:
+    """Hold the lock of an output folder (or file) for the block; refuse if another run has it.
+
+    Raises
+    ------
+    OutputError
+        If another sitesel process holds the lock.
+    """
+    anchor.parent.mkdir(parents=True, exist_ok=True)
     lock_path = anchor.parent / f".{anchor.name}.sitesel-lock"
     with lock_path.open("a") as lock:
         try:
@@ -90,7 +98,7 @@ def _move(staged: Path, final: Path) -> None:
 
 @contextmanager
 def staged_outputs(
-    destinations: Mapping[str, Path], *, anchor: Path | None = None
+    destinations: Mapping[str, Path], *, anchor: Path | None = None, lock: bool = True
 ) -> Iterator[dict[str, Path]]:
     """Give temporary paths for outputs; move them all into place only on success.
 
@@ -101,6 +109,8 @@ def staged_outputs(
     anchor
         The folder (or file) being written, which the lock and the staging folder sit
         beside; the first destination's folder when None.
+    lock
+        Take the anchor's lock (False when the caller already holds it).
 
     Yields
     ------
@@ -115,7 +125,7 @@ def staged_outputs(
     """
     anchor = anchor if anchor is not None else next(iter(destinations.values())).parent
     check_writable(sorted({p.parent for p in destinations.values()} | {anchor.parent}))
-    with _locked(anchor):
+    with output_lock(anchor) if lock else nullcontext():
         _clear_stale(anchor)
         folder = Path(
             tempfile.mkdtemp(prefix=f".{anchor.name}.sitesel-staging-", dir=anchor.parent)

@@ -70,8 +70,12 @@ def _write_tables(result: Result, staged: dict[str, Path]) -> None:
         files.write_table_csv(files.regions_table(result.regions), staged["regions"])
 
 
-def write_run(result: Result, *, out_dir: Path, map_path: Path) -> dict[str, Path]:
+def write_run(
+    result: Result, *, out_dir: Path, map_path: Path, lock: bool = True
+) -> dict[str, Path]:
     """Write every output of a run atomically (all files, or none).
+
+    ``lock=False`` when the caller already holds the output folder's lock.
 
     Returns
     -------
@@ -86,7 +90,7 @@ def write_run(result: Result, *, out_dir: Path, map_path: Path) -> dict[str, Pat
     start = time.perf_counter()
     targets = destinations(result, out_dir, map_path)
     data = map_data(result)
-    with staged_outputs(targets, anchor=out_dir) as staged:
+    with staged_outputs(targets, anchor=out_dir, lock=lock) as staged:
         with files.fixed_gpkg_time():
             _write_geopackage(result, staged["sites"])
         _write_tables(result, staged)
