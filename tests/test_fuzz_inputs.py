@@ -8,7 +8,10 @@ from hypothesis import strategies as st
 
 from .cases import catalog_dict, leh_dict, sitesel
 
-KEYS = ["name", "catalog", "study_area", "sites", "grid", "layer", "where", "criteria", "kind", "value", "weight", "type", "low", "high", "to", "path", "url", "files", "sha256", "x"]
+KEYS = [
+    "name", "catalog", "study_area", "sites", "grid", "layer", "where", "criteria", "kind",
+    "value", "weight", "type", "low", "high", "to", "path", "url", "files", "sha256", "x",
+]  # fmt: skip
 scalars = (
     st.none()
     | st.booleans()
