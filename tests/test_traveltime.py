@@ -185,7 +185,8 @@ def test_pmgsy_leh_to_kargil_and_to_the_airport(data_dir):
     kargil = hq.loc[hq["NAME11"] == "Kargil"].geometry.iloc[0]
     lengths = arc_lengths(roads, net.forward_min, net.backward_min)
     minutes, metres, _ = route(g, lengths, node(leh), node(kargil))
-    # Leh to Kargil is about 220 km by NH 1; the PMGSY network's route is 258.6 km.
+    # With one 50 m tolerance for every class the route is ~261 km (gaps in NH 1 send it
+    # through villages); tests/test_real_world.py checks the repaired network of leh.yaml.
     assert 200_000 < metres < 300_000 and 5 * 60 < minutes < 10 * 60
     minutes, metres, _ = route(g, lengths, node(leh), node(airport))
     assert 1_000 < metres < 8_000 and minutes < 20

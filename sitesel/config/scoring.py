@@ -103,8 +103,12 @@ class NetworkSpec(Strict):
     offroad_speed_kmh: PositiveFloat = Field(
         default=5.0, description="Speed from a site (or target) to the nearest road."
     )
-    snap_tolerance_m: float = Field(
-        default=50.0, ge=0, description="Dangling road ends this close to a road are joined."
+    snap_tolerance_m: Annotated[float, Field(ge=0)] | dict[str, Annotated[float, Field(ge=0)]] = (
+        Field(
+            default=50.0,
+            description="Metres, or per road class ({NH: 150, default: 50}): facing loose ends"
+            " of one road are joined end to end within it, other loose ends to the nearest road.",
+        )
     )
     max_offroad_km: PositiveFloat = Field(
         default=10.0, description="Longest site-to-road leg; farther sites are unreachable."

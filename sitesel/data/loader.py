@@ -23,6 +23,7 @@ from sitesel.data.osm import (
 )
 from sitesel.data.points import read_points_csv, read_runways_csv
 from sitesel.data.vector import read_vector
+from sitesel.network.gaps import Tolerance
 from sitesel.network.graph import RoadEdges, subset_edges
 from sitesel.network.repair import SnapReport, road_edges_from_lines
 
@@ -98,7 +99,7 @@ class LayerLoader:
         *,
         crs: pyproj.CRS,
         keep_within: BaseGeometry,
-        snap_tolerance_m: float,
+        snap_tolerance_m: Tolerance,
     ) -> tuple[RoadEdges, SnapReport | None]:
         """A roads layer as a routable graph, limited to roads touching ``keep_within``."""
         spec = self.spec(name)

@@ -26,6 +26,7 @@ from shapely.ops import substring
 
 from sitesel._typing import FloatArray, IntArray
 from sitesel.errors import LayerError
+from sitesel.network.gaps import Repair, Tolerance, dangling_ends, end_to_end_pairs, tolerance_of
 from sitesel.network.graph import RoadEdges
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,9 @@ class SnapReport:
     n_noded_pieces: int
     n_dangles_joined: int
     connector_length_m: float
+    n_gaps_closed: int = 0
+    gap_length_m: float = 0.0
+    repairs: tuple[Repair, ...] = ()
 
 
 def road_edges_from_lines(
@@ -48,7 +52,7 @@ def road_edges_from_lines(
     *,
     class_column: str | None,
     name_column: str | None = None,
-    snap_tolerance_m: float,
+    snap_tolerance_m: Tolerance,
     layer: str = "roads",
 ) -> tuple[RoadEdges, SnapReport]:
     """Build a routable graph from road centrelines in a projected CRS.
@@ -63,8 +67,9 @@ def road_edges_from_lines(
     name_column
         Column holding the road name, kept on the edges when given.
     snap_tolerance_m
-        Dangling ends within this distance of another road are joined to it; 0 turns
-        snapping off.
+        Metres, or ``{class: m, "default": m}``: two loose ends of the same class or name
+        facing each other within it are joined end to end first; other loose ends are
+        joined to the nearest road within it. 0 turns repairs off.
     layer
         The catalog layer name, for messages.
 
@@ -86,19 +91,25 @@ def road_edges_from_lines(
     edges.insert(0, "u", u)
     edges.insert(1, "v", v)
     n_pieces = len(pieces)
-    if snap_tolerance_m > 0:
-        node_xy, pieces, edges, n_joined, connector_m = _join_dangles(
-            node_xy, pieces, edges, snap_tolerance_m
-        )
-    else:
-        n_joined, connector_m = 0, 0.0
+    pieces, edges, gaps = _close_gaps(node_xy, pieces, edges, snap_tolerance_m)
+    node_xy, pieces, edges, snaps = _join_dangles(node_xy, pieces, edges, snap_tolerance_m)
     edges["length_m"] = shapely.length(pieces)
     edges["oneway"] = False
     gdf = gpd.GeoDataFrame(edges, geometry=pieces, crs=lines.crs)
-    report = SnapReport(len(geoms), n_pieces, n_joined, connector_m)
+    report = SnapReport(
+        n_input_lines=len(geoms),
+        n_noded_pieces=n_pieces,
+        n_dangles_joined=len(snaps),
+        connector_length_m=float(sum(r.gap_m for r in snaps)),
+        n_gaps_closed=len(gaps),
+        gap_length_m=float(sum(r.gap_m for r in gaps)),
+        repairs=tuple(gaps + snaps),
+    )
     log.info(
-        "layer %s: %d lines noded into %d pieces; %d dangling ends joined (%.0f m of connectors)",
-        *(layer, report.n_input_lines, n_pieces, n_joined, connector_m),
+        "layer %s: %d lines noded into %d pieces; %d gaps closed end to end (%.0f m);"
+        " %d loose ends joined to a road (%.0f m)",
+        *(layer, report.n_input_lines, n_pieces, len(gaps), report.gap_length_m),
+        *(len(snaps), report.connector_length_m),
     )
     return RoadEdges(node_xy=node_xy, edges=gdf), report
 
@@ -167,33 +178,75 @@ def _endpoint_nodes(pieces: np.ndarray) -> tuple[FloatArray, IntArray, IntArray]
     return node_xy, inverse[:n].astype(np.int64), inverse[n:].astype(np.int64)
 
 
+def _close_gaps(
+    node_xy: FloatArray, pieces: np.ndarray, edges: pd.DataFrame, tolerance: Tolerance
+) -> tuple[np.ndarray, pd.DataFrame, list[Repair]]:
+    """Join facing loose ends of the same road end to end (see :mod:`.gaps`)."""
+    pairs = end_to_end_pairs(node_xy, pieces, edges, tolerance)
+    if not pairs:
+        return pieces, edges, []
+    a = np.array([p[0] for p in pairs])
+    b = np.array([p[1] for p in pairs])
+    at_a, at_b = _attributes_at(edges, a), _attributes_at(edges, b)
+    repairs = [
+        Repair("end_to_end", float(node_xy[i, 0]), float(node_xy[i, 1]), gap, ca, na, cb, nb)
+        for i, gap, (ca, na), (cb, nb) in zip(a, (p[2] for p in pairs), at_a, at_b, strict=True)
+    ]
+    rows = pd.DataFrame(
+        {"u": a, "v": b, "road_class": [c for c, _ in at_a], "name": CONNECTOR_NAME}
+    )
+    lines = shapely.linestrings(np.stack([node_xy[a], node_xy[b]], axis=1))
+    edges = pd.concat([edges, rows], ignore_index=True)
+    edges[["u", "v"]] = edges[["u", "v"]].astype(np.int64)
+    return np.concatenate([pieces, lines]), edges, repairs
+
+
+def _attributes_at(edges: pd.DataFrame, nodes: IntArray) -> list[tuple[str, str]]:
+    """Class and name of the (single) edge at each loose end."""
+    by_node = pd.concat(
+        [edges.set_index("u")[["road_class", "name"]], edges.set_index("v")[["road_class", "name"]]]
+    )
+    by_node = by_node[~by_node.index.duplicated()]
+    found = by_node.reindex(nodes)
+    return list(zip(found["road_class"].astype(str), found["name"].astype(str), strict=True))
+
+
 def _join_dangles(
     node_xy: FloatArray,
     pieces: np.ndarray,
     edges: pd.DataFrame,
-    tolerance_m: float,
-) -> tuple[FloatArray, np.ndarray, pd.DataFrame, int, float]:
+    tolerance: Tolerance,
+) -> tuple[FloatArray, np.ndarray, pd.DataFrame, list[Repair]]:
     """Connect each dangling end to the nearest point of another piece within tolerance."""
     u = edges["u"].to_numpy()
     v = edges["v"].to_numpy()
-    degree = np.bincount(np.concatenate([u, v]), minlength=len(node_xy))
-    dangles = np.flatnonzero(degree == 1)
-    if len(dangles) == 0:
-        return node_xy, pieces, edges, 0, 0.0
+    dangles, rows = dangling_ends(edges, len(node_xy))
+    tol = tolerance_of(tolerance, edges["road_class"].iloc[rows])
+    if len(dangles) == 0 or tol.max() <= 0:
+        return node_xy, pieces, edges, []
     points = shapely.points(node_xy[dangles])
     tree = shapely.STRtree(pieces)
-    d_idx, p_idx = tree.query(points, predicate="dwithin", distance=tolerance_m)
+    d_idx, p_idx = tree.query(points, predicate="dwithin", distance=float(tol.max()))
     own = (u[p_idx] == dangles[d_idx]) | (v[p_idx] == dangles[d_idx])
     d_idx, p_idx = d_idx[~own], p_idx[~own]
-    if len(d_idx) == 0:
-        return node_xy, pieces, edges, 0, 0.0
     gap = shapely.distance(points[d_idx], pieces[p_idx])
+    near = gap <= tol[d_idx]
+    d_idx, p_idx, gap = d_idx[near], p_idx[near], gap[near]
+    if len(d_idx) == 0:
+        return node_xy, pieces, edges, []
     order = np.lexsort((gap, d_idx))
     d_idx, p_idx, gap = d_idx[order], p_idx[order], gap[order]
     first = np.ones(len(d_idx), dtype=bool)
     first[1:] = d_idx[1:] != d_idx[:-1]
     d_idx, p_idx, gap = d_idx[first], p_idx[first], gap[first]
     along = shapely.line_locate_point(pieces[p_idx], points[d_idx])
+    repairs = [
+        Repair("to_road", *_xy(node_xy, dangles[d]), float(g), *at, str(cls), str(nm))
+        for d, g, at, cls, nm in zip(
+            d_idx, gap, _attributes_at(edges, dangles[d_idx]),
+            edges["road_class"].to_numpy()[p_idx], edges["name"].to_numpy()[p_idx], strict=True,
+        )
+    ]  # fmt: skip
     split = _split_at_landings(node_xy, pieces, edges, p_idx, along)
     node_xy = split.node_xy
     dangle_nodes = dangles[d_idx]
@@ -204,7 +257,7 @@ def _join_dangles(
         {
             "u": dangle_nodes,
             "v": split.landing,
-            "road_class": _class_at_node(edges, dangle_nodes),
+            "road_class": [c for c, _ in _attributes_at(edges, dangle_nodes)],
             "name": CONNECTOR_NAME,
         }
     )
@@ -215,7 +268,7 @@ def _join_dangles(
     )
     edges[["u", "v"]] = edges[["u", "v"]].astype(np.int64)
     all_pieces = np.concatenate([pieces[keep], np.array(split.pieces, dtype=object), connectors])
-    return node_xy, all_pieces, edges, len(d_idx), float(gap.sum())
+    return node_xy, all_pieces, edges, repairs
 
 
 @dataclass
@@ -266,10 +319,5 @@ def _split_at_landings(
     return out
 
 
-def _class_at_node(edges: pd.DataFrame, nodes: IntArray) -> np.ndarray:
-    """Road class of the (single) edge at each dangling node: the connector continues it."""
-    at_u = pd.Series(edges["road_class"].to_numpy(), index=edges["u"].to_numpy())
-    at_v = pd.Series(edges["road_class"].to_numpy(), index=edges["v"].to_numpy())
-    by_node = pd.concat([at_u, at_v])
-    by_node = by_node[~by_node.index.duplicated()]
-    return np.asarray(by_node.reindex(nodes).to_numpy())
+def _xy(node_xy: FloatArray, node: int) -> tuple[float, float]:
+    return float(node_xy[node, 0]), float(node_xy[node, 1])

@@ -17,6 +17,7 @@ import shapely
 
 from sitesel._typing import Dem, FloatArray
 from sitesel.config.scoring import NetworkSpec
+from sitesel.errors import ConfigError
 from sitesel.network import speeds as traveltime
 from sitesel.network.graph import RoadEdges, RoutingGraph, routing_graph
 from sitesel.units import m_per_min
@@ -123,7 +124,8 @@ def _closed(
     if pattern is not None:
         return traveltime.closed_by_name(names, pattern)
     if above is not None:
-        assert max_elevation_m is not None
+        if max_elevation_m is None:
+            raise ConfigError("a closure with above_m needs a dem: section (road heights)")
         return np.asarray(np.nan_to_num(max_elevation_m, nan=-np.inf) > above, dtype=bool)
     assert area is not None
     return np.asarray(traveltime.closed_within(geoms, area), dtype=bool)

@@ -27,6 +27,7 @@ from sitesel.manifest import (
     StabilityRecord,
     build_time,
 )
+from sitesel.network.gaps import Repair
 from sitesel.pipeline.analyses import Regions, Robustness
 from sitesel.pipeline.inputs import Network
 
@@ -66,15 +67,38 @@ def _stability(intervals: list[StabilityInterval]) -> list[StabilityRecord]:
     return [StabilityRecord(**vars(si), smallest_change=si.smallest_change) for si in intervals]
 
 
-def _road_graph(network: Network | None) -> dict[str, object] | None:
+def _road_graph(network: Network | None, crs: pyproj.CRS) -> dict[str, object] | None:
     if network is None:
         return None
     snap = network.snap
-    return {
-        **vars(network.connectivity),
-        "dangles_joined": snap.n_dangles_joined if snap else None,
-        "connector_length_m": round(snap.connector_length_m, 1) if snap else None,
-    }
+    out: dict[str, object] = {**vars(network.connectivity)}
+    if snap is not None:
+        out |= {
+            "gaps_closed": snap.n_gaps_closed,
+            "gap_length_m": round(snap.gap_length_m, 1),
+            "dangles_joined": snap.n_dangles_joined,
+            "connector_length_m": round(snap.connector_length_m, 1),
+            "repairs": _repairs(snap.repairs, crs),
+        }
+    return out
+
+
+def _repairs(repairs: tuple[Repair, ...], crs: pyproj.CRS) -> list[dict[str, object]]:
+    """Every join made in the road layer, where (lon, lat) and what it joined."""
+    if not repairs:
+        return []
+    to_wgs84 = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs84.transform([r.x for r in repairs], [r.y for r in repairs])
+    return [
+        {
+            "kind": r.kind,
+            "lon": round(float(x), 5),
+            "lat": round(float(y), 5),
+            "gap_m": round(r.gap_m, 1),
+            "joined": f"{r.from_class} {r.from_name} -> {r.to_class} {r.to_name}",
+        }
+        for r, x, y in zip(repairs, lon, lat, strict=True)
+    ]
 
 
 def _attributions(src: RunSources) -> list[str]:
@@ -129,7 +153,7 @@ def build_manifest(
         top_n=config.map.top_n,
         elevation_tint=config.map.elevation_tint,
         sites=SiteCounts(total=len(sites), excluded=excluded, ranked=len(sites) - excluded),
-        road_graph=_road_graph(network),
+        road_graph=_road_graph(network, crs),
         timings_s=timings_s,
         versions=package_versions(),
         attribution=_attributions(src),
