@@ -144,7 +144,7 @@ def test_a_layer_path_that_is_no_file_says_what_it_is(tmp_path, data_dir, what):
     else:
         target.symlink_to(target)
     catalog = catalog_dict()
-    catalog["layers"]["subdistrict_hq"] = {"kind": "points", "path": str(target)}
+    catalog["layers"]["places"] = {"kind": "points", "path": str(target), "name_column": "name"}
     line = run_case(tmp_path, data_dir, leh_dict(), catalog)
     expected = "is a folder, not a file" if what == "folder" else "link to nothing (or a link loop)"
     assert expected in line

@@ -188,12 +188,13 @@ def test_unreadable_file(tmp_path, data_dir):
     (tmp_path / "data" / "hq.geojson").write_text("this is not GeoJSON")
     catalog = catalog_dict()
     # An absolute path in a catalog is used as it is, outside the data directory.
-    catalog["layers"]["subdistrict_hq"] = {
+    catalog["layers"]["places"] = {
         "kind": "points",
         "path": str(tmp_path / "data" / "hq.geojson"),
+        "name_column": "NAME11",
     }
     line = run_case(tmp_path, data_dir, leh_dict(), catalog)
-    assert "layer 'subdistrict_hq': cannot read" in line
+    assert "layer 'places': cannot read" in line
 
 
 def test_layer_without_crs(tmp_path, data_dir):
@@ -202,19 +203,34 @@ def test_layer_without_crs(tmp_path, data_dir):
     hq.to_file(tmp_path / "data" / "hq.shp")
     (tmp_path / "data" / "hq.prj").unlink()
     catalog = catalog_dict()
-    catalog["layers"]["subdistrict_hq"] = {
+    catalog["layers"]["places"] = {
         "kind": "points",
         "path": str(tmp_path / "data" / "hq.shp"),
+        "name_column": "NAME11",
     }
     line = run_case(tmp_path, data_dir, leh_dict(), catalog)
-    assert "layer 'subdistrict_hq': hq.shp has no CRS; set crs:" in line
+    assert "layer 'places': hq.shp has no CRS; set crs:" in line
 
 
 def test_empty_selection(tmp_path, data_dir):
     config = leh_dict()
-    config["study_area"]["where"] = {"NAME11": "Atlantis"}
+    config["study_area"] = {"layer": "subdistrict_hq", "where": {"NAME11": "Atlantis"}}
     line = run_case(tmp_path, data_dir, config)
     assert "study_area: no feature of layer 'subdistrict_hq' has NAME11 in 'Atlantis'" in line
+
+
+@pytest.mark.parametrize(
+    ("place", "expected"),
+    [
+        ("Lehh", "no place called 'Lehh' in layer 'places'; near matches: Leh"),
+        ("Shahpur", "9 places in layer 'places' are called 'Shahpur' (Shāhpur at"),
+    ],
+)
+def test_a_place_that_is_missing_or_ambiguous(tmp_path, data_dir, place, expected):
+    config = leh_dict()
+    config["criteria"]["time_to_leh_min"]["to"] = {"place": place}
+    line = run_case(tmp_path, data_dir, config)
+    assert "criteria.time_to_leh_min.to.place: " in line and expected in line
 
 
 def test_unknown_column_in_selection(tmp_path, data_dir):
@@ -228,7 +244,7 @@ def test_all_sites_excluded(tmp_path, data_dir):
     config = leh_dict()
     config["constraints"].append({"exclude_if": "elevation_m > 0", "reason": "any height"})
     line = run_case(tmp_path, data_dir, config)
-    assert "constraints: all 4845 sites are excluded" in line and "any height (4845)" in line
+    assert "constraints: all 4844 sites are excluded" in line and "any height (4844)" in line
 
 
 def test_failed_run_keeps_earlier_outputs(tmp_path, data_dir, leh_run):

@@ -96,8 +96,10 @@ def test_no_site_reaches_leh_faster_than_a_straight_line_at_top_speed(leh_run, d
     ranking = pd.read_csv(leh_run / "run" / "ranking.csv")
     config = sitesel.load_config(LEH).config
     top_kmh = max(config.network.speeds_kmh.values())
-    hq = read_vector(data_dir / "ladakh" / "ladakh_subdistrict_hq.geojson", layer="hq")
-    leh = hq.loc[hq["NAME11"] == "Leh"].to_crs(UTM43).geometry.iloc[0]
+    leh = _town(read_points_csv(
+        data_dir / "india" / "geonames_places_in.csv",
+        x_column="longitude", y_column="latitude", crs="EPSG:4326", layer="places",
+    ).to_crs(UTM43), "Leh")  # fmt: skip
     import geopandas as gpd
 
     sites = gpd.GeoSeries(

@@ -126,13 +126,13 @@ def test_a_failed_checksum_leaves_no_file(server, tmp_path):
 
 
 def test_tampered_local_data_stops_the_run(tmp_path, data_dir):
-    (tmp_path / "data" / "ladakh").mkdir(parents=True)
-    copy = tmp_path / "data" / "ladakh" / "hq.geojson"
-    copy.write_bytes((data_dir / "ladakh" / "ladakh_subdistrict_hq.geojson").read_bytes() + b" ")
+    (tmp_path / "data").mkdir(parents=True)
+    copy = tmp_path / "data" / "places.csv"
+    copy.write_bytes((data_dir / "india" / "geonames_places_in.csv").read_bytes() + b"\n")
     catalog = catalog_dict()
-    catalog["layers"]["subdistrict_hq"]["path"] = str(copy)
+    catalog["layers"]["places"]["path"] = str(copy)
     line = run_case(tmp_path, data_dir, leh_dict(), catalog)
-    expected = catalog["layers"]["subdistrict_hq"]["sha256"]
+    expected = catalog["layers"]["places"]["sha256"]
     assert expected in line and hashlib.sha256(copy.read_bytes()).hexdigest() in line
     assert "accept the new file deliberately" in line
 

@@ -6,6 +6,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Scalar = str | int | float | bool
 
+PLACES_LAYER = "places"
+"""The catalog layer ``place:`` looks names up in unless a selection names another."""
+
 SAFE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 """A run name: it names ``out/<name>/`` and ``maps/<name>.html``, so no path separators."""
 
@@ -24,9 +27,16 @@ class Selection(Strict):
 
     ``where`` keeps features whose column equals the value (or one of a list of values);
     ``min`` keeps features whose column is at least the value. All conditions must hold.
+    ``place`` picks one town by name from the layer's ``name_column`` (the GeoNames
+    ``places`` layer unless ``layer`` says otherwise): ``to: {place: Leh}``.
     """
 
-    layer: str = Field(description="Name of a layer in the catalog.")
+    layer: str = Field(
+        default=PLACES_LAYER, description="Name of a layer in the catalog ('places' for place:)."
+    )
+    place: str | None = Field(
+        default=None, description="A town's name in the layer's name_column, e.g. Leh."
+    )
     where: dict[str, Scalar | list[Scalar]] = Field(
         default_factory=dict, description="Column -> value or list of accepted values."
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+import shapely
+
 from sitesel.config import NetworkCriterionSpec, Selection
 from sitesel.criteria._network import target_points, unreachable_reason, xy
 from sitesel.criteria.context import CriterionContext, CriterionValues
@@ -24,15 +26,22 @@ def travel_time(spec: TravelTimeCriterion, name: str, ctx: CriterionContext) -> 
     """Minutes from each site's centroid to the nearest target, off-road legs included.
 
     Each target and each site joins the road graph at its nearest nodes at the network's
-    ``offroad_speed_kmh`` (at most ``max_offroad_km``); NaN where no target is reachable.
+    ``offroad_speed_kmh`` (at most ``max_offroad_km``); NaN where no target is reachable,
+    0 for a site that contains a target.
     """
     targets = ctx.select(spec.to, f"criteria.{name}.to")
     graph, net = ctx.graph(spec.scenario)
+    points = target_points(targets)
     raw = time_to_nearest_target_min(
         graph,
-        xy(target_points(targets)),
+        xy(points),
         xy(ctx.sites.geometry.centroid),
         offroad_speed_kmh=net.offroad_speed_kmh,
         max_offroad_m=net.max_offroad_km * M_PER_KM,
     )
+    # A site that holds a target is there already: no off-road legs to and from a road.
+    holding, _ = shapely.STRtree(points.to_numpy()).query(
+        ctx.sites.geometry.to_numpy(), predicate="contains"
+    )
+    raw[holding] = 0.0
     return CriterionValues(raw, unreachable_reason(spec, name, spec.to), targets)

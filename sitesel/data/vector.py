@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
+import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -114,6 +116,53 @@ def _checked(gdf: gpd.GeoDataFrame, *, path: Path, layer: str, crs: str | None) 
     if gdf.empty:
         raise EmptyLayerError(f"layer {layer!r}: {path.name} has no features with a geometry")
     return gdf
+
+
+def _folded(text: str) -> str:
+    """Text without case, accents or repeated spaces, for matching place names."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return " ".join(plain.casefold().split())
+
+
+def select_place(
+    gdf: gpd.GeoDataFrame, name: str, *, name_column: str | None, layer: str, key: str
+) -> gpd.GeoDataFrame:
+    """The one feature called ``name``; case, accents and spacing are ignored.
+
+    "ramgarh" finds Rāmgarh.
+    Where several features share the name, the most populous is taken when the layer has a
+    ``population`` column and one of them stands out (ten times the next); otherwise the
+    choice is left to the planner.
+
+    Raises
+    ------
+    LayerError
+        If the layer has no name column, the name is missing (listing near matches) or
+        ambiguous (listing the candidates with their coordinates).
+    """
+    if name_column is None or name_column not in gdf.columns:
+        raise LayerError(f"{key}.place: layer {layer!r} has no name_column in the catalog")
+    names = gdf[name_column].astype(str)
+    found = gdf[names.map(_folded) == _folded(name)]
+    if found.empty:
+        near = difflib.get_close_matches(name, sorted(set(names)), n=5, cutoff=0.6)
+        hint = f"; near matches: {', '.join(near)}" if near else ""
+        raise LayerError(f"{key}.place: no place called {name!r} in layer {layer!r}{hint}")
+    if len(found) > 1 and "population" in found.columns:
+        pop = pd.to_numeric(found["population"], errors="coerce").fillna(0).sort_values()
+        if pop.iloc[-1] >= 10 * max(pop.iloc[-2], 1):
+            return found.loc[[pop.index[-1]]]
+    if len(found) > 1:
+        where = "; ".join(
+            f"{n} at {p.x:.3f}, {p.y:.3f}"
+            for n, p in zip(found[name_column], found.to_crs(4326).geometry, strict=True)
+        )
+        raise LayerError(
+            f"{key}.place: {len(found)} places in layer {layer!r} are called {name!r} ({where});"
+            " pick one with where: on another column"
+        )
+    return found
 
 
 def select(

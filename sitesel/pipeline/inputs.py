@@ -18,7 +18,7 @@ from sitesel.criteria.area import area_ha
 from sitesel.data.loader import LayerLoader
 from sitesel.data.sites import hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon
-from sitesel.data.vector import select
+from sitesel.data.vector import select, select_place
 from sitesel.errors import ConfigError, CrsError
 from sitesel.network.graph import ConnectivityReport, RoadEdges, connectivity_report
 from sitesel.network.repair import SnapReport
@@ -57,10 +57,17 @@ class Network:
     model: NetworkModel
 
 
-def selected(loader: LayerLoader, sel: Selection, key: str, crs: pyproj.CRS) -> gpd.GeoDataFrame:
-    """Features of a selection, in the working CRS."""
-    frame = loader.frame(sel.layer, crs)
-    return select(frame, where=sel.where, minimum=sel.min, layer=sel.layer, key=key)
+def selected(
+    loader: LayerLoader, sel: Selection, key: str, crs: pyproj.CRS | None = None
+) -> gpd.GeoDataFrame:
+    """Features of a selection (``where``, ``min``, ``place``), in ``crs`` when given."""
+    frame = select(
+        loader.frame(sel.layer, crs), where=sel.where, minimum=sel.min, layer=sel.layer, key=key
+    )
+    if sel.place is None:
+        return frame
+    name_column = loader.spec(sel.layer).name_column
+    return select_place(frame, sel.place, name_column=name_column, layer=sel.layer, key=key)
 
 
 def working_crs(config: Config, area_features: gpd.GeoDataFrame, config_path: Path) -> pyproj.CRS:
@@ -85,13 +92,7 @@ def working_crs(config: Config, area_features: gpd.GeoDataFrame, config_path: Pa
 def study_area(config: Config, loader: LayerLoader, config_path: Path) -> StudyArea:
     """The selected features, in the working CRS, merged and buffered."""
     spec = config.study_area
-    native = select(
-        loader.frame(spec.layer),
-        where=spec.where,
-        minimum=spec.min,
-        layer=spec.layer,
-        key="study_area",
-    )
+    native = selected(loader, spec, "study_area")
     crs = working_crs(config, native, config_path)
     polygon = study_area_polygon(
         native.to_crs(crs), buffer_m=spec.buffer_km * M_PER_KM, key="study_area"
