@@ -110,3 +110,29 @@ def test_no_site_reaches_leh_faster_than_a_straight_line_at_top_speed(leh_run, d
     assert reached.sum() > 1000
     slack_min = 1.0  # the site's own polygon: its centroid, not its nearest edge, is routed
     assert (ranking["raw__time_to_leh_min"][reached] >= straight_min[reached] - slack_min).all()
+
+
+def test_no_ranked_site_on_the_runway_or_in_leh_town(leh_run, data_dir):
+    import geopandas as gpd
+
+    sites = gpd.read_file(leh_run / "run" / "sites.gpkg", layer="sites")
+    ranked = sites[sites["rank"].notna()]
+    runways = read_runways_csv(data_dir / "india" / "airport_runways_in.csv", layer="runways")
+    vilh = runways[runways["airport_ident"] == "VILH"].to_crs(sites.crs).geometry.iloc[0]
+    assert ranked.distance(vilh).min() > 0  # 500 m around the runway is excluded
+    assert (ranked.distance(vilh) > 0).all()
+    on_runway = sites[sites.intersects(vilh)]
+    assert (
+        len(on_runway) and on_runway["exclusion_reason"].str.contains("within 500 m of VILH").all()
+    )
+    # Leh's built-up disc: 37,475 people at 2,500 per km2 (configs/leh.yaml).
+    places = read_points_csv(
+        data_dir / "india" / "geonames_places_in.csv",
+        x_column="longitude", y_column="latitude", crs="EPSG:4326", layer="places",
+    ).to_crs(sites.crs)  # fmt: skip
+    leh = _town(places, "Leh")
+    town = leh.buffer(np.sqrt(37_475 / 2_500 / np.pi) * 1000)
+    share = ranked.intersection(town).area / ranked.area
+    assert (share <= 0.25 + 1e-9).all()
+    inside = sites[sites.intersection(town).area / sites.area > 0.25]
+    assert inside["exclusion_reason"].str.contains("in the built-up area of Leh").all()

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Union
 
-from pydantic import Field, PositiveFloat, create_model, model_validator
+from pydantic import Discriminator, Field, PositiveFloat, Tag, create_model, model_validator
 
 from sitesel.config._base import SAFE_NAME_PATTERN, Selection, Strict
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
@@ -214,6 +214,61 @@ class ConstraintSpec(Strict):
         return match["criterion"], match["op"], float(match["threshold"])
 
 
+class FootprintSpec(Strict):
+    """Built-up land around settlement points: a disc holding the population at a density."""
+
+    population_column: str = Field(default="population", description="People at the point.")
+    people_per_km2: PositiveFloat = Field(
+        default=5_000.0,
+        description="Density of the built-up area; radius = sqrt(people / density / pi).",
+    )
+
+
+class ZoneSpec(Strict):
+    """Land taken by a layer's features: within a distance, or a settlement's footprint."""
+
+    to: Selection
+    distance_m: float = Field(default=0.0, ge=0, description="Buffer around each feature.")
+    footprint: FootprintSpec | None = Field(
+        default=None, description="Points: a disc sized by population (plus distance_m)."
+    )
+    max_share: float = Field(
+        default=0.0,
+        ge=0,
+        lt=1,
+        description="Share of a site's area that may overlap before it is excluded.",
+    )
+
+
+class ExcludeWithinSpec(Strict):
+    """Exclude sites on (or near) land a layer marks as taken: a runway, a town, a park."""
+
+    exclude_within: ZoneSpec
+    reason: str | None = Field(
+        default=None, description="Shown to planners; names the feature when omitted."
+    )
+
+    def describe(self) -> str:
+        """The rule in words, for the manifest."""
+        z = self.exclude_within
+        size = "footprint" if z.footprint is not None else f"{z.distance_m:g} m"
+        return f"within {size} of {z.to.layer}" + (f" {z.to.place}" if z.to.place else "")
+
+
+def _constraint_kind(value: Any) -> str:
+    """Which constraint a YAML entry is: ``exclude_within`` if it has that key."""
+    # The tags are not YAML keys, so error messages name only the keys a planner wrote.
+    if isinstance(value, dict):
+        return "zone rule" if "exclude_within" in value else "value rule"
+    return "zone rule" if isinstance(value, ExcludeWithinSpec) else "value rule"
+
+
+Constraint = Annotated[
+    Annotated[ConstraintSpec, Tag("value rule")] | Annotated[ExcludeWithinSpec, Tag("zone rule")],
+    Discriminator(_constraint_kind),
+]
+
+
 class MapSpec(Strict):
     """What the HTML map shows."""
 
@@ -244,7 +299,7 @@ class Config(Strict):
     network: NetworkSpec | None = None
     dem: DemSpec | None = None
     criteria: dict[str, CriterionSpec] = Field(min_length=1)
-    constraints: list[ConstraintSpec] = Field(default_factory=list)
+    constraints: list[Constraint] = Field(default_factory=list)
     weighting: WeightingSpec = Field(default_factory=WeightingSpec)
     aggregation: AggregationSpec = Field(default_factory=AggregationSpec)
     robustness: RobustnessSpec | None = None
@@ -338,7 +393,7 @@ class Config(Strict):
             f"constraints[{i}] names criterion {constraint.parts[0]!r}, which is not among"
             f" criteria ({', '.join(self.criteria)})"
             for i, constraint in enumerate(self.constraints)
-            if constraint.parts[0] not in self.criteria
+            if isinstance(constraint, ConstraintSpec) and constraint.parts[0] not in self.criteria
         ]
 
     def layer_references(self) -> list[tuple[str, str]]:
@@ -361,6 +416,11 @@ class Config(Strict):
             refs += [
                 (f"criteria.{name}.{key}.layer", sel.layer) for key, sel in selections(crit).items()
             ]
+        refs += [
+            (f"constraints[{i}].exclude_within.to.layer", c.exclude_within.to.layer)
+            for i, c in enumerate(self.constraints)
+            if isinstance(c, ExcludeWithinSpec)
+        ]
         return refs
 
 

@@ -6,8 +6,10 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import shapely
 
 from sitesel._typing import FloatArray
 
@@ -42,6 +44,7 @@ def exclusion_reasons(
     rules: Sequence[Rule],
     required: Mapping[str, str] | Sequence[str],
     outside_area: npt.NDArray[np.bool_] | None = None,
+    zones: Sequence[npt.NDArray[np.object_]] = (),
 ) -> npt.NDArray[np.object_]:
     """Why each site is excluded: ``""`` for kept sites, else reasons joined by ``"; "``.
 
@@ -58,6 +61,8 @@ def exclusion_reasons(
         the mapped reason (``"no value for <criterion>"`` for a plain list).
     outside_area
         Sites lying outside the study area.
+    zones
+        Reasons from land-use exclusions (:func:`zone_reasons`), one string per site.
 
     Returns
     -------
@@ -85,4 +90,43 @@ def exclusion_reasons(
             hit = _OPS[rule.op](values, rule.threshold) & ~np.isnan(values)
         for i in np.flatnonzero(hit):
             reasons[i].append(rule.describe())
+    for zone in zones:
+        for i in np.flatnonzero(zone != ""):
+            reasons[i].append(str(zone[i]))
     return np.array(["; ".join(r) for r in reasons], dtype=object)
+
+
+def zone_reasons(
+    sites: gpd.GeoSeries,
+    zones: gpd.GeoSeries,
+    names: Sequence[str],
+    *,
+    max_share: float,
+    label: str,
+) -> npt.NDArray[np.object_]:
+    """Why each site lies on taken land: ``"<label> <zone name>"`` or ``""``.
+
+    A site is excluded when more than ``max_share`` of its area overlaps the zones; the
+    reason names the zone it overlaps most.
+
+    >>> import shapely
+    >>> sites = gpd.GeoSeries([shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10)])
+    >>> zones = gpd.GeoSeries([shapely.box(5, 0, 50, 1)])
+    >>> zone_reasons(sites, zones, ["runway"], max_share=0.08, label="on").tolist()
+    ['', 'on runway']
+    """
+    out = np.full(len(sites), "", dtype=object)
+    if len(zones) == 0:
+        return out
+    site_geoms, zone_geoms = sites.to_numpy(), zones.to_numpy()
+    s_idx, z_idx = shapely.STRtree(zone_geoms).query(site_geoms, predicate="intersects")
+    if len(s_idx) == 0:
+        return out
+    share = shapely.area(shapely.intersection(site_geoms[s_idx], zone_geoms[z_idx]))
+    share = share / shapely.area(site_geoms[s_idx])
+    order = np.lexsort((-share, s_idx))  # largest overlap first within each site
+    s_idx, z_idx, share = s_idx[order], z_idx[order], share[order]
+    first = np.r_[True, s_idx[1:] != s_idx[:-1]]
+    hit = first & (share > max_share)
+    out[s_idx[hit]] = [f"{label} {names[z]}".strip() for z in z_idx[hit]]
+    return out

@@ -34,6 +34,7 @@ LAYER_KINDS_BY_KEY: dict[str, set[str]] = {
     "network.scenarios.": {"area", "parcels"},
     "dem.": {"dem"},
     "criteria.": {"points", "roads", "area", "parcels"},
+    "constraints[": {"points", "roads", "area", "parcels"},
 }
 
 __all__ = ["RunSources", "check", "run"]
@@ -115,7 +116,9 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
     with t.stage("criteria"):
         measured = scoring.measure(config, _context(config, loader, got))
     with t.stage("scoring"):
-        scored = scoring.score(config, got.sites.frame, measured, report, got.sites.outside)
+        zones = inputs.taken_land(config, loader, got.area, got.sites.frame)
+        frame = got.sites.frame
+        scored = scoring.score(config, frame, measured, report, got.sites.outside, zones)
         frame = got.sites.frame.assign(**scored.columns)
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
     with t.stage("robustness"):

@@ -8,18 +8,21 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sitesel._typing import BoolArray, Dem
+from sitesel._typing import BoolArray, Dem, FloatArray
 from sitesel.config import Config, NetworkSpec, Selection
+from sitesel.config.scoring import ExcludeWithinSpec, FootprintSpec
 from sitesel.criteria.area import area_ha
 from sitesel.data.loader import LayerLoader
 from sitesel.data.sites import hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon
 from sitesel.data.vector import select, select_place
-from sitesel.errors import ConfigError, CrsError
+from sitesel.decision.constraints import zone_reasons
+from sitesel.errors import ConfigError, CrsError, LayerError
 from sitesel.network.graph import ConnectivityReport, RoadEdges, connectivity_report
 from sitesel.network.repair import SnapReport
 from sitesel.network.scenarios import NetworkModel, build_network
@@ -159,3 +162,52 @@ def road_network(
     }
     model = build_network(roads, net, dem=dem, closure_areas=closure_areas)
     return Network(roads=roads, snap=snap, connectivity=connectivity, model=model)
+
+
+def taken_land(
+    config: Config, loader: LayerLoader, area: StudyArea, sites: gpd.GeoDataFrame
+) -> list[np.ndarray]:
+    """Per ``exclude_within`` constraint, why each site lies on taken land ("" if it does not).
+
+    Raises
+    ------
+    LayerError
+        If a footprint's population column is missing.
+    """
+    out = []
+    for i, constraint in enumerate(config.constraints):
+        if not isinstance(constraint, ExcludeWithinSpec):
+            continue
+        zone = constraint.exclude_within
+        key = f"constraints[{i}].exclude_within.to"
+        features = selected(loader, zone.to, key, area.crs)
+        radius_m = np.full(len(features), zone.distance_m)
+        label = f"within {zone.distance_m:g} m of"
+        if zone.footprint is not None:
+            radius_m += _footprint_radius_m(features, zone.footprint, key)
+            label = "in the built-up area of"
+        name_column = loader.spec(zone.to.layer).name_column
+        names = (
+            features[name_column].astype(str).tolist()
+            if name_column in features
+            else [zone.to.layer] * len(features)
+        )
+        out.append(
+            zone_reasons(
+                sites.geometry,
+                features.geometry.buffer(radius_m),
+                names,
+                max_share=zone.max_share,
+                label=constraint.reason or label,
+            )
+        )
+    return out
+
+
+def _footprint_radius_m(features: gpd.GeoDataFrame, spec: FootprintSpec, key: str) -> FloatArray:
+    """Radius of a disc holding each point's people at the footprint's density."""
+    if spec.population_column not in features:
+        raise LayerError(f"{key}: the features have no column {spec.population_column!r}")
+    people = pd.to_numeric(features[spec.population_column], errors="coerce").fillna(0)
+    area_km2 = people.to_numpy(dtype=float) / spec.people_per_km2
+    return np.asarray(np.sqrt(area_km2 / np.pi) * M_PER_KM, dtype=np.float64)

@@ -15,6 +15,7 @@ import pyproj
 from sitesel._version import __version__
 from sitesel.config import Catalog, Config
 from sitesel.config.criteria import selections
+from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import family_of
 from sitesel.data.fetch import sha256_of
 from sitesel.decision.robustness import StabilityInterval
@@ -149,7 +150,10 @@ def build_manifest(
             min_suitability=config.regions.min_suitability,
             gap_m=config.regions.gap_m,
         ),
-        constraints=[c.exclude_if for c in config.constraints],
+        constraints=[
+            c.exclude_if if isinstance(c, ConstraintSpec) else c.describe()
+            for c in config.constraints
+        ],
         top_n=config.map.top_n,
         elevation_tint=config.map.elevation_tint,
         sites=SiteCounts(total=len(sites), excluded=excluded, ranked=len(sites) - excluded),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config
+from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import CriterionContext, family_of
 from sitesel.decision import aggregation, constraints
 from sitesel.decision.value_functions import apply_value_function
@@ -80,16 +81,27 @@ def _order_weights(config: Config, n: int) -> FloatArray | None:
     return aggregation.owa_order_weights(n, spec.andness or 0.5)
 
 
-def exclusions(config: Config, measured: Measured, outside: BoolArray) -> np.ndarray:
+def exclusions(
+    config: Config, measured: Measured, outside: BoolArray, zones: list[np.ndarray]
+) -> np.ndarray:
     """Why each site is excluded ("" when kept): constraints, missing values, outside."""
-    rules = [constraints.Rule(*c.parts, reason=c.reason) for c in config.constraints]
+    rules = [
+        constraints.Rule(*c.parts, reason=c.reason)
+        for c in config.constraints
+        if isinstance(c, ConstraintSpec)
+    ]
     required = {
         n: measured.missing_reasons.get(n, f"no value for {n}")
         for n in config.scored
         if not config.criteria[n].scores_missing_as_zero()
     }
     return constraints.exclusion_reasons(
-        len(outside), raw=measured.raw, rules=rules, required=required, outside_area=outside
+        len(outside),
+        raw=measured.raw,
+        rules=rules,
+        required=required,
+        outside_area=outside,
+        zones=zones,
     )
 
 
@@ -99,10 +111,11 @@ def score(
     measured: Measured,
     report: WeightReport,
     outside: BoolArray,
+    zones: list[np.ndarray],
 ) -> Scored:
     """Exclusions, scores, suitability, rank, contributions and limiting criterion."""
     scored = config.scored
-    reasons = exclusions(config, measured, outside)
+    reasons = exclusions(config, measured, outside, zones)
     excluded = reasons != ""
     scores = {}
     for n in scored:
