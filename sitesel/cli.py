@@ -72,7 +72,9 @@ def _fail(exc: BaseException, verbose: int, code: int) -> NoReturn:
         if isinstance(exc, SiteselError)
         else (f"internal error ({type(exc).__name__}: {exc}); rerun with -v for the traceback")
     )
-    typer.echo(f"sitesel: error: {message}", err=True)
+    # One line, whatever the data holds: control characters (a key with a newline) escaped.
+    printable = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+    typer.echo(f"sitesel: error: {printable}", err=True)
     raise typer.Exit(code)
 
 

@@ -148,3 +148,15 @@ def test_a_layer_path_that_is_no_file_says_what_it_is(tmp_path, data_dir, what):
     line = run_case(tmp_path, data_dir, leh_dict(), catalog)
     expected = "is a folder, not a file" if what == "folder" else "link to nothing (or a link loop)"
     assert expected in line
+
+
+def test_a_key_with_control_characters_stays_on_one_line(tmp_path):
+    from .cases import sitesel
+
+    config = leh_dict()
+    config["map"] = {"\r\nevil": 1}
+    path = _write_text(tmp_path, yaml.safe_dump(config))
+    result = sitesel("validate", path)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "\\r\\nevil" in lines[0]

@@ -71,17 +71,20 @@ def test_checksum_mismatch_leaves_nothing(server, tmp_path):
     assert list((tmp_path / "data").iterdir()) == []
 
 
-def test_unreachable_files_are_listed_in_one_error(server, tmp_path):
+def test_unreachable_files_are_listed_in_one_error(server, tmp_path, caplog):
     reqs = [
         FileRequest("roads", "a.csv", f"{server}/absent.csv", None, allow_http=True),
         FileRequest("dem", "b.tif", None, None),
     ]
+    caplog.set_level("INFO", logger="sitesel.data.fetch")
     with pytest.raises(LayerNotFoundError) as info:
         ensure_files(reqs, tmp_path / "data")
     message = str(info.value)
-    assert "roads: a.csv" in message and "404" in message
-    assert "dem: b.tif (from no public address in the catalog)" in message
+    assert "roads: a.csv" in message and "404" in message and "and 1 more" in message
+    assert "--data-dir DIR or $SITESEL_DATA_DIR, or run online" in message
     assert "\n" not in message
+    # The full list, for -v:
+    assert "dem: b.tif (from no public address in the catalog)" in caplog.text
 
 
 def test_offline_never_downloads(server, tmp_path):

@@ -237,33 +237,39 @@ def ensure_files(
     hashes: dict[str, str] = {}
     missing: list[str] = []
     for req in requests_:
-        target = target_path(req, data_dir)
-        _check_file(req, target)
-        if target.is_file():
-            hashes[req.path] = _check_local(req, target)
-        elif req.url is None or offline or Path(req.path).is_absolute():
-            missing.append(
-                f"{req.layer}: {req.path} (from {req.url or 'no public address in the catalog'})"
-            )
+        got, why = _obtain(req, target_path(req, data_dir), offline, allow_private_hosts)
+        if got is not None:
+            hashes[req.path] = got
         else:
-            log.info("layer %s: downloading %s", req.layer, req.url)
-            try:
-                check_download_address(
-                    req.url, allow_http=req.allow_http, allow_private=allow_private_hosts
-                )
-                hashes[req.path] = download(req.url, target, sha256=req.sha256)
-            except DownloadError as exc:
-                if isinstance(exc, ChecksumError):
-                    raise
-                missing.append(f"{req.layer}: {req.path} (from {req.url}: {exc.__cause__ or exc})")
+            missing.append(f"{req.layer}: {req.path} (from {why})")
     if missing:
+        for line in missing:
+            log.info("missing: %s", line)
+        more = f" and {len(missing) - 1} more (-v lists them)" if len(missing) > 1 else ""
         raise LayerNotFoundError(
-            f"missing in data directory {data_dir}: "
-            + "; ".join(missing)
-            + f". Set --data-dir or ${DATA_DIR_ENV} to where the files are, or connect to"
-            " the internet to download them"
+            f"missing in data directory {data_dir}: {missing[0]}{more}. Supply the data with"
+            f" --data-dir DIR or ${DATA_DIR_ENV}, or run online (without --offline) to download"
         )
     return hashes
+
+
+def _obtain(
+    req: FileRequest, target: Path, offline: bool, allow_private: bool
+) -> tuple[str | None, str]:
+    """The sha256 of a local or freshly downloaded file, or None and why it is missing."""
+    _check_file(req, target)
+    if target.is_file():
+        return _check_local(req, target), ""
+    if req.url is None or offline or Path(req.path).is_absolute():
+        return None, req.url or "no public address in the catalog"
+    log.info("layer %s: downloading %s", req.layer, req.url)
+    try:
+        check_download_address(req.url, allow_http=req.allow_http, allow_private=allow_private)
+        return download(req.url, target, sha256=req.sha256), ""
+    except ChecksumError:
+        raise
+    except DownloadError as exc:
+        return None, f"{req.url}: {exc.__cause__ or exc}"
 
 
 def file_requests(catalog: Catalog, names: list[str]) -> list[FileRequest]:

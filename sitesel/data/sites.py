@@ -66,16 +66,7 @@ def hex_grid(
     side = hexagon_side_m(cell_area_ha)
     dx, dy = 1.5 * side, math.sqrt(3) * side
     xmin, ymin, xmax, ymax = area.bounds
-    needed = (math.ceil(xmax / dx) - math.floor(xmin / dx) + 3) * (
-        math.ceil(ymax / dy) - math.floor(ymin / dy) + 3
-    )
-    if needed > max_cells:
-        raise ConfigError(
-            f"sites.grid: a study area of {area.area / 1e6:,.0f} km2 in cells of"
-            f" {cell_area_ha:g} ha needs about {needed:,} cells, more than max_cells"
-            f" ({max_cells:,}); use larger cells or a smaller study area, or raise"
-            " sites.grid.max_cells if this machine has the memory"
-        )
+    _refuse_too_many(area, dx, dy, cell_area_ha, max_cells)
     cols = np.arange(math.floor(xmin / dx) - 1, math.ceil(xmax / dx) + 2)
     rows = np.arange(math.floor(ymin / dy) - 1, math.ceil(ymax / dy) + 2)
     col_idx, row_idx = np.meshgrid(cols, rows, indexing="ij")
@@ -99,6 +90,23 @@ def hex_grid(
     ]
     log.info("grid: %d hexagons of %.1f ha", len(ids), cell_area_ha)
     return gpd.GeoDataFrame({"site_id": ids}, geometry=polygons, crs=crs)
+
+
+def _refuse_too_many(
+    area: BaseGeometry, dx: float, dy: float, cell_area_ha: float, max_cells: int
+) -> None:
+    """Refuse a grid whose bounding box holds more than ``max_cells`` cells."""
+    xmin, ymin, xmax, ymax = area.bounds
+    needed = (math.ceil(xmax / dx) - math.floor(xmin / dx) + 3) * (
+        math.ceil(ymax / dy) - math.floor(ymin / dy) + 3
+    )
+    if needed > max_cells:
+        raise ConfigError(
+            f"sites.grid: a study area of {area.area / 1e6:,.0f} km2 in cells of"
+            f" {cell_area_ha:g} ha needs about {needed:,} cells, more than max_cells"
+            f" ({max_cells:,}); use larger cells or a smaller study area, or raise"
+            " sites.grid.max_cells if this machine has the memory"
+        )
 
 
 def parcel_sites(

@@ -96,15 +96,7 @@ def road_edges_from_lines(
     edges["length_m"] = shapely.length(pieces)
     edges["oneway"] = False
     gdf = gpd.GeoDataFrame(edges, geometry=pieces, crs=lines.crs)
-    report = SnapReport(
-        n_input_lines=len(geoms),
-        n_noded_pieces=n_pieces,
-        n_dangles_joined=len(snaps),
-        connector_length_m=float(sum(r.gap_m for r in snaps)),
-        n_gaps_closed=len(gaps),
-        gap_length_m=float(sum(r.gap_m for r in gaps)),
-        repairs=tuple(gaps + snaps),
-    )
+    report = _report(len(geoms), n_pieces, gaps, snaps)
     log.info(
         "layer %s: %d lines noded into %d pieces; %d gaps closed end to end (%.0f m);"
         " %d loose ends joined to a road (%.0f m)",
@@ -112,6 +104,18 @@ def road_edges_from_lines(
         *(len(snaps), report.connector_length_m),
     )
     return RoadEdges(node_xy=node_xy, edges=gdf), report
+
+
+def _report(n_lines: int, n_pieces: int, gaps: list[Repair], snaps: list[Repair]) -> SnapReport:
+    return SnapReport(
+        n_input_lines=n_lines,
+        n_noded_pieces=n_pieces,
+        n_dangles_joined=len(snaps),
+        connector_length_m=float(sum(r.gap_m for r in snaps)),
+        n_gaps_closed=len(gaps),
+        gap_length_m=float(sum(r.gap_m for r in gaps)),
+        repairs=tuple(gaps + snaps),
+    )
 
 
 def _lines_and_attributes(
