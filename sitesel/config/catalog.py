@@ -52,6 +52,34 @@ class FileSource(Strict):
     )
 
 
+class TileSetSpec(Strict):
+    """One-degree tiles named by their south-west corner, fetched as the study area needs.
+
+    ``path`` and ``url`` are patterns with ``{ew}`` (e or w), ``{lon}``, ``{ns}`` (n or s)
+    and ``{lat}`` (whole degrees, unsigned; format specs allowed: ``{lon:03d}``). The tiles
+    that exist, and their sha256, are listed in ``sha256_file`` (``sha256sum`` output,
+    relative to the catalog, each name the end of a tile's path).
+    """
+
+    path: str = Field(description="e.g. india/dem_dted0/{ew}{lon:03d}/{ns}{lat:02d}.dt0")
+    url: str | None = Field(default=None, description="The public address, same fields.")
+    sha256_file: str | None = Field(default=None, description="Tiles that exist, checksums.")
+    checksums: dict[str, str] = Field(
+        default_factory=dict, description="Filled from sha256_file when the catalog is read."
+    )
+
+    @model_validator(mode="after")
+    def _patterns(self) -> TileSetSpec:
+        for pattern in (self.path, self.url or ""):
+            try:
+                pattern.format(ew="e", lon=77, ns="n", lat=34)
+            except (KeyError, ValueError, IndexError) as exc:
+                raise ValueError(f"tile pattern {pattern!r} cannot be filled: {exc}") from None
+        if self.url is not None:
+            _check_url(self.url.format(ew="e", lon=77, ns="n", lat=34))
+        return self
+
+
 class LayerSpec(Strict):
     """One data layer."""
 
@@ -69,6 +97,9 @@ class LayerSpec(Strict):
         description="Accept files that point at other files (GDAL VRT); off by default.",
     )
     files: list[FileSource] = Field(default_factory=list, description="Files (several tiles).")
+    tiles: TileSetSpec | None = Field(
+        default=None, description="dem: a tile set, of which the study area's tiles are used."
+    )
     crs: str | None = Field(
         default=None, description="CRS to assign when the file has none (e.g. EPSG:4326)."
     )
@@ -92,8 +123,10 @@ class LayerSpec(Strict):
         if self.format == "overpass":
             if self.path is not None or self.files:
                 raise ValueError("an overpass layer is fetched by osmnx and has no files")
-        elif self.path is None and not self.files:
-            raise ValueError("a layer needs path (one file) or files (several)")
+        elif (self.path is not None) + bool(self.files) + (self.tiles is not None) != 1:
+            raise ValueError("a layer needs one of path (one file), files (several) or tiles")
+        if self.tiles is not None and self.kind != "dem":
+            raise ValueError("tiles: go with kind dem")
         if self.format == "csv" and (self.x_column is None or self.y_column is None):
             raise ValueError("a csv layer needs x_column and y_column")
         plain = [s.url for s in self.sources if s.url and s.url.lower().startswith("http:")]
@@ -137,7 +170,35 @@ def load_catalog(path: str | Path) -> Catalog:
         If the file is missing or invalid.
     """
     path = Path(path)
-    return validate_mapping(Catalog, read_yaml_mapping(path), path)
+    catalog = validate_mapping(Catalog, read_yaml_mapping(path), path)
+    layers = {
+        name: spec.model_copy(update={"tiles": _with_checksums(spec.tiles, path, name)})
+        for name, spec in catalog.layers.items()
+        if spec.tiles is not None and spec.tiles.sha256_file is not None
+    }
+    return catalog.model_copy(update={"layers": catalog.layers | layers}) if layers else catalog
+
+
+def _with_checksums(tiles: TileSetSpec, catalog_path: Path, layer: str) -> TileSetSpec:
+    """The tile set with its ``sha256_file`` read (``<sha256>  <name>`` per line)."""
+    assert tiles.sha256_file is not None
+    index = catalog_path.parent / tiles.sha256_file
+    try:
+        lines = index.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(
+            f"{catalog_path}: layers.{layer}.tiles.sha256_file: cannot read {index}"
+            f" ({exc.strerror})"
+        ) from None
+    checksums = {}
+    for number, line in enumerate(lines, start=1):
+        parts = line.split()
+        if len(parts) != 2 or len(parts[0]) != 64:
+            raise ConfigError(
+                f"{index}: line {number}: expected '<sha256>  <tile name>', found {line!r}"
+            )
+        checksums[parts[1].lstrip("*")] = parts[0]
+    return tiles.model_copy(update={"checksums": checksums})
 
 
 def check_references(

@@ -14,7 +14,7 @@ from shapely.geometry.base import BaseGeometry
 from sitesel._typing import Dem
 from sitesel.config.catalog import Catalog, LayerSpec
 from sitesel.data.dem import load_dem
-from sitesel.data.fetch import ensure_files, file_requests
+from sitesel.data.fetch import ensure_files, file_requests, target_path
 from sitesel.data.gdal import refuse_references, without_network
 from sitesel.data.osm import (
     road_edges_from_osm_xml,
@@ -22,7 +22,9 @@ from sitesel.data.osm import (
     road_edges_from_pbf,
 )
 from sitesel.data.points import read_points_csv, read_runways_csv
+from sitesel.data.tiles import tile_requests
 from sitesel.data.vector import read_vector
+from sitesel.errors import CoverageError
 from sitesel.network.gaps import Tolerance
 from sitesel.network.graph import RoadEdges, subset_edges
 from sitesel.network.repair import SnapReport, road_edges_from_lines
@@ -131,6 +133,28 @@ class LayerLoader:
             layer=name,
         )
 
+    def _tiles(self, name: str, crs: pyproj.CRS, area: BaseGeometry, margin_m: float) -> list[Path]:
+        """Fetch (if needed) the tiles of a tile-set layer over the area plus margin."""
+        spec = self.spec(name)
+        assert spec.tiles is not None  # a dem layer has path, files or tiles
+        wanted = gpd.GeoSeries([area.buffer(margin_m)], crs=crs).to_crs("EPSG:4326")
+        west, south, east, north = wanted.total_bounds.tolist()
+        requests = tile_requests(
+            spec.tiles, layer=name, bounds_lonlat=(west, south, east, north),
+            allow_http=spec.allow_http,
+        )  # fmt: skip
+        if not requests:
+            raise CoverageError(
+                f"layer {name!r}: no tile of the set covers the study area and its margin"
+                f" ({west:.3f}, {south:.3f}, {east:.3f}, {north:.3f})"
+            )
+        self.file_sha256.update(ensure_files(requests, self.data_dir, offline=self.offline))
+        paths = [target_path(r, self.data_dir) for r in requests]
+        if not spec.allow_references:
+            for path in paths:
+                refuse_references(path, layer=name)
+        return paths
+
     def dem(
         self,
         name: str,
@@ -142,9 +166,10 @@ class LayerLoader:
     ) -> Dem:
         """A DEM layer mosaicked and reprojected around ``area``."""
         xmin, ymin, xmax, ymax = shapely.bounds(area).tolist()
+        paths = self._paths(name) or self._tiles(name, crs, area, margin_m)
         with without_network(self.offline):
             return load_dem(
-                self._paths(name),
+                paths,
                 dst_crs=crs,
                 area_bounds=(xmin, ymin, xmax, ymax),
                 margin_m=margin_m,
