@@ -24,7 +24,11 @@ def leh_dict() -> dict:
 
 
 def catalog_dict() -> dict:
-    return yaml.safe_load((ROOT / "layers" / "leh.yaml").read_text())
+    """The Leh catalog, to be written elsewhere: its own relative file made absolute."""
+    catalog = yaml.safe_load((ROOT / "layers" / "leh.yaml").read_text())
+    tiles = catalog["layers"]["dem_dted0_india"]["tiles"]
+    tiles["sha256_file"] = str(ROOT / "layers" / tiles["sha256_file"])
+    return catalog
 
 
 def run_case(tmp_path, data_dir, config, catalog=None):

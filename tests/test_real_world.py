@@ -136,3 +136,14 @@ def test_no_ranked_site_on_the_runway_or_in_leh_town(leh_run, data_dir):
     assert (share <= 0.25 + 1e-9).all()
     inside = sites[sites.intersection(town).area / sites.area > 0.25]
     assert inside["exclusion_reason"].str.contains("in the built-up area of Leh").all()
+
+
+def test_the_manifest_checks_road_against_straight_distance(leh_run):
+    import json
+
+    manifest = json.loads((leh_run / "run" / "manifest.json").read_text())
+    (check,) = manifest["road_graph"]["plausibility"]
+    assert {check["from"], check["to"]} == {"Leh", "VILH"}
+    assert 1.0 <= check["detour_ratio"] < 2 and not check["flagged"]
+    repairs = manifest["road_graph"]["repairs"]
+    assert any(r["kind"] == "end_to_end" and "NH" in r["joined"] for r in repairs)

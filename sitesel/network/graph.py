@@ -312,3 +312,38 @@ def _fastest_arcs(
     first = np.ones(len(rows), dtype=bool)
     first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
     return rows[first], cols[first], np.maximum(times[first], 1e-9)
+
+
+def detours(
+    roads: RoadEdges,
+    graph: RoutingGraph,
+    lengths_m: sparse.csr_matrix,
+    places_xy: dict[str, tuple[float, float]],
+    *,
+    flag_ratio: float = 2.0,
+) -> list[dict[str, object]]:
+    """Road distance against straight-line distance between every pair of named places.
+
+    A ratio far above the terrain's usual 1.3-1.6 is a sign of a broken network (a gap
+    that sends routes round a valley); pairs above ``flag_ratio`` are flagged.
+    """
+    names = sorted(places_xy)
+    nodes = {n: int(graph.tree.query(places_xy[n])[1]) for n in names}
+    out: list[dict[str, object]] = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            straight_km = float(np.hypot(*np.subtract(places_xy[a], places_xy[b]))) / 1000
+            _, metres, _ = route(graph, lengths_m, nodes[a], nodes[b])
+            road_km = metres / 1000
+            ratio = road_km / straight_km if straight_km > 0 else float("nan")
+            out.append(
+                {
+                    "from": a,
+                    "to": b,
+                    "straight_km": round(straight_km, 2),
+                    "road_km": round(road_km, 2) if np.isfinite(road_km) else None,
+                    "detour_ratio": round(ratio, 2) if np.isfinite(ratio) else None,
+                    "flagged": bool(not np.isfinite(ratio) or ratio > flag_ratio),
+                }
+            )
+    return out

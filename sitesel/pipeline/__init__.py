@@ -116,8 +116,7 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
     with t.stage("criteria"):
         measured = scoring.measure(config, _context(config, loader, got))
     with t.stage("scoring"):
-        zones = inputs.taken_land(config, loader, got.area, got.sites.frame)
-        frame = got.sites.frame
+        frame, zones = got.sites.frame, inputs.taken_land(config, loader, got.area, got.sites.frame)
         scored = scoring.score(config, frame, measured, report, got.sites.outside, zones)
         frame = got.sites.frame.assign(**scored.columns)
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
@@ -136,9 +135,11 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
         regions = run_regions(config, config_path, frame)
         frame = frame.assign(**regions.columns)
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
+    targets = targets_frame(measured.targets, src, got.area.crs)
     manifest = build_manifest(
         src, crs=got.area.crs, sites=frame, report=report, robust=robust, regions=regions,
-        network=got.network, inputs_sha256=loader.file_sha256, timings_s=t.seconds,
+        network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
+        timings_s=t.seconds,
     )  # fmt: skip
     roads = None if got.network is None else got.network.roads.edges
     return Result(
@@ -147,6 +148,6 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
         area=gpd.GeoSeries([got.area.polygon], crs=got.area.crs),
         regions=regions.table,
         roads=None if roads is None else roads[["road_class", "name", "geometry"]],
-        targets=targets_frame(measured.targets, src, got.area.crs),
+        targets=targets,
         dem=got.dem,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import platform
 from dataclasses import dataclass
 from importlib import metadata
@@ -29,8 +30,11 @@ from sitesel.manifest import (
     build_time,
 )
 from sitesel.network.gaps import Repair
+from sitesel.network.graph import arc_lengths, detours
 from sitesel.pipeline.analyses import Regions, Robustness
 from sitesel.pipeline.inputs import Network
+
+log = logging.getLogger(__name__)
 
 _PACKAGES = (
     "sitesel", "numpy", "scipy", "pandas", "geopandas", "shapely", "pyproj", "pyogrio",
@@ -68,7 +72,9 @@ def _stability(intervals: list[StabilityInterval]) -> list[StabilityRecord]:
     return [StabilityRecord(**vars(si), smallest_change=si.smallest_change) for si in intervals]
 
 
-def _road_graph(network: Network | None, crs: pyproj.CRS) -> dict[str, object] | None:
+def _road_graph(
+    network: Network | None, crs: pyproj.CRS, targets: gpd.GeoDataFrame
+) -> dict[str, object] | None:
     if network is None:
         return None
     snap = network.snap
@@ -81,7 +87,32 @@ def _road_graph(network: Network | None, crs: pyproj.CRS) -> dict[str, object] |
             "connector_length_m": round(snap.connector_length_m, 1),
             "repairs": _repairs(snap.repairs, crs),
         }
+    out["plausibility"] = checks = plausibility(network, targets)
+    for check in checks:
+        if check["flagged"]:
+            log.warning(
+                "by road, %s to %s is %s km against %s km in a straight line: check the road"
+                " network (gaps, closures) before trusting the ranking",
+                *(check["from"], check["to"], check["road_km"], check["straight_km"]),
+            )
     return out
+
+
+def plausibility(network: Network | None, targets: gpd.GeoDataFrame) -> list[dict[str, object]]:
+    """Road vs straight-line distance between the study's named point targets.
+
+    Criteria whose target is a single point (a town, an airport) take part, by name.
+    """
+    if network is None or targets.empty:
+        return []
+    single = targets.groupby("criterion").filter(lambda g: len(g) == 1)
+    single = single[single.geom_type == "Point"]
+    named = {str(r["name"]): (r.geometry.x, r.geometry.y) for _, r in single.iterrows()}
+    if len(named) < 2:
+        return []
+    model = network.model
+    lengths = arc_lengths(network.roads, model.forward_min, model.backward_min)
+    return detours(network.roads, model.graphs[None], lengths, named)
 
 
 def _repairs(repairs: tuple[Repair, ...], crs: pyproj.CRS) -> list[dict[str, object]]:
@@ -117,6 +148,7 @@ def build_manifest(
     robust: Robustness,
     regions: Regions,
     network: Network | None,
+    targets: gpd.GeoDataFrame,
     inputs_sha256: dict[str, str],
     timings_s: dict[str, float],
 ) -> Manifest:
@@ -157,7 +189,7 @@ def build_manifest(
         top_n=config.map.top_n,
         elevation_tint=config.map.elevation_tint,
         sites=SiteCounts(total=len(sites), excluded=excluded, ranked=len(sites) - excluded),
-        road_graph=_road_graph(network, crs),
+        road_graph=_road_graph(network, crs, targets),
         timings_s=timings_s,
         versions=package_versions(),
         attribution=_attributions(src),
