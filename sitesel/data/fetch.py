@@ -14,6 +14,7 @@ import ipaddress
 import logging
 import os
 import socket
+import sys
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,7 +113,9 @@ def download(
         retry_if_failed=DOWNLOAD_RETRIES if retries is None else retries,
     )
     try:
-        fetcher.fetch(target.name, downloader=pooch.HTTPDownloader(timeout=timeout_s))
+        progress = sys.stderr.isatty()  # pooch's tqdm bar on a terminal, quiet otherwise
+        downloader = pooch.HTTPDownloader(timeout=timeout_s, progressbar=progress)
+        fetcher.fetch(target.name, downloader=downloader)
     except ValueError as exc:  # pooch's checksum mismatch
         raise ChecksumError(
             f"{url}: checksum mismatch, expected sha256 {sha256} ({exc}); the source changed"
