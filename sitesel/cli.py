@@ -120,6 +120,12 @@ def run(
         f" {time.perf_counter() - start:.1f} s; wrote {written['ranking'].parent}/ and"
         f" {written['map']}"
     )
+    reasons = result.sites["exclusion_reason"].str.split("; ").explode()
+    common = reasons[reasons != ""].value_counts().head(3)
+    if len(common):
+        listed = ", ".join(f"{why} ({n:,})" for why, n in common.items())
+        typer.echo(f"  excluded most often: {listed} (a site can fail several)")
+    typer.echo(f"  open {written['map']} in a browser: it needs no network")
 
 
 @app.command("map")
