@@ -19,13 +19,14 @@ from sitesel.config import Config, load_catalog, load_scheme
 from sitesel.config import load_config as _load_config
 from sitesel.criteria import spec_models
 from sitesel.data.fetch import default_data_dir, file_requests
+from sitesel.data.loader import LayerLoader
 from sitesel.decision.compare import Comparison, compare_rankings
 from sitesel.errors import ConfigError, LayerNotFoundError
 from sitesel.outputs.maps import map_data
 from sitesel.outputs.reader import read_run
 from sitesel.outputs.staging import check_writable, output_lock
 from sitesel.outputs.writer import write_run
-from sitesel.pipeline import RunSources, check
+from sitesel.pipeline import RunSources, check, inputs
 from sitesel.pipeline import run as run_pipeline
 from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map
@@ -157,7 +158,25 @@ def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validat
             f"missing in data directory {src.data_dir} and without a public address in"
             f" {src.catalog_path.name}: {listed}"
         )
+    if not absent:
+        _check_terrain_coverage(src)
     return Validation(study=study, files_needed=len(requests), files_to_download=len(absent))
+
+
+def _check_terrain_coverage(src: RunSources) -> None:
+    """Read the study area and its DEM (offline) so that a gap in coverage shows now.
+
+    Raises
+    ------
+    CoverageError, LayerNotFoundError
+        Quoting the study area's bounds, or naming the tiles that are missing.
+    """
+    config = src.config
+    if config.dem is None:
+        return
+    loader = LayerLoader(src.catalog, src.data_dir, offline=True)
+    area = inputs.study_area(config, loader, src.config_path)
+    inputs.elevation(config, loader, area)
 
 
 def compare_runs(

@@ -93,3 +93,19 @@ def test_kargil_study_runs_on_tiles_west_of_76e(data_dir):
     # The best cells lie within 15 km of Kargil town (76.13 E, 34.56 N), on the valley floor.
     assert abs(best["lon"] - 76.13) < 0.15 and abs(best["lat"] - 34.56) < 0.15
     assert best["raw__elevation_m"] < 3200 and best["raw__time_to_kargil_min"] < 30
+
+
+def test_validate_finds_a_dem_that_does_not_reach_kargil(tmp_path, data_dir):
+    from .cases import sitesel as cli
+
+    config = yaml.safe_load((ROOT / "configs" / "kargil.yaml").read_text())
+    config["catalog"] = str(ROOT / "layers" / "leh.yaml")
+    config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    config["dem"]["layer"] = "dem_dted0"  # the 9 Ladakh tiles: 76-79 E only
+    path = tmp_path / "kargil.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = cli("validate", path, "--data-dir", data_dir)
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    # The study area's own bounds (25 km around Kargil), not a box buffered by the margin.
+    assert "does not cover the study area (75.85" in line and "34.78" in line
