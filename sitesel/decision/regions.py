@@ -214,3 +214,53 @@ def _shortfall_reasons(
         ],
     )
     return reason.astype(object)
+
+
+def region_eligibility(
+    regions: gpd.GeoDataFrame, rule: SchemeRule
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_], list[int | None]]:
+    """Whether each region holds land the rule accepts, counting its separate parts.
+
+    A region grown with a gap joins separate parcels; the rule counts parcels, not regions:
+    cells that touch form one parcel, and at most ``rule.max_parts`` parcels within
+    ``rule.max_gap_km`` of each other (from any region) count as one piece of land.
+
+    Returns
+    -------
+    tuple
+        ``eligible``, ``reason`` (why not, or "") and the partner parcel's region (or None)
+        for each row of ``regions`` (columns ``region`` and geometry).
+
+    Examples
+    --------
+    Three 40-acre squares 300 m apart, one region: two of them make 80 acres, not 100.
+
+    >>> import shapely
+    >>> side = (40 * ACRE_HA * 10_000) ** 0.5
+    >>> squares = [shapely.box(k * (side + 300), 0, k * (side + 300) + side, side)
+    ...            for k in range(3)]
+    >>> one = gpd.GeoDataFrame({"region": [1]}, geometry=[shapely.MultiPolygon(squares)])
+    >>> ok, why, _ = region_eligibility(one, SchemeRule("EMC (UT)", 100, 2, 0.5))
+    >>> bool(ok[0]), why[0]
+    (False, 'EMC (UT): 80 acres in the best 2 parcels < 100 acres')
+    """
+    parts = regions[["region", regions.geometry.name]].explode(index_parts=False)
+    parts = parts.reset_index(drop=True)
+    area_ha = parts.geometry.area.to_numpy() / 10_000
+    ok, _, partner = eligibility(parts.geometry, area_ha, np.ones(len(parts), bool), rule)
+    eligible, reasons, partners = [], [], []
+    for region in regions["region"]:
+        own = np.flatnonzero(parts["region"].to_numpy() == region)
+        good = own[ok[own]]
+        eligible.append(len(good) > 0)
+        partners.append(
+            int(parts["region"].iloc[int(partner[good[0]])]) if len(good) and partner[good[0]] != ""
+            else None
+        )  # fmt: skip
+        best = np.sort(area_ha[own])[::-1][: rule.max_parts].sum() / ACRE_HA
+        reasons.append(
+            "" if len(good) else
+            f"{rule.name}: {best:.0f} acres in the best {min(rule.max_parts, len(own))} parcels"
+            f" < {rule.min_area_acres:g} acres"
+        )  # fmt: skip
+    return np.array(eligible, dtype=bool), np.array(reasons, dtype=object), partners

@@ -133,14 +133,8 @@ def _scheme_rule(config: Config, config_path: Path) -> tuple[regions.SchemeRule,
 
 
 def _eligible_regions(table: gpd.GeoDataFrame, rule: regions.SchemeRule) -> gpd.GeoDataFrame:
-    ok, reason, partner = regions.eligibility(
-        table.geometry, table["area_ha"].to_numpy(dtype=float), np.ones(len(table), bool), rule
-    )
-    return table.assign(
-        eligible=ok,
-        eligibility_reason=reason,
-        partner_region=[int(table["region"].iloc[int(p)]) if p != "" else None for p in partner],
-    )
+    ok, reason, partner = regions.region_eligibility(table, rule)
+    return table.assign(eligible=ok, eligibility_reason=reason, partner_region=partner)
 
 
 def run_regions(config: Config, config_path: Path, sites: gpd.GeoDataFrame) -> Regions:
@@ -156,7 +150,7 @@ def run_regions(config: Config, config_path: Path, sites: gpd.GeoDataFrame) -> R
         )
         out.columns = {
             "scheme_eligible": ok & candidates,
-            "scheme_reason": np.where(candidates, reason, ""),
+            "scheme_reason": np.where(candidates, reason, "the site is excluded"),
             "scheme_partner": np.array(
                 [ids[int(p)] if p != "" else "" for p in partner], dtype=object
             ),
