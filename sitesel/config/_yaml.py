@@ -1,7 +1,7 @@
 """Turn YAML files into validated pydantic models, with errors a planner can act on.
 
-Shared by the scoring config (:mod:`sitesel.config`) and the layer catalog
-(:mod:`sitesel.catalog`): both are read once, at the edge, and every problem found is
+Shared by the scoring config (:mod:`sitesel.config.scoring`) and the layer catalog
+(:mod:`sitesel.config.catalog`): both are read once, at the edge, and every problem found is
 reported in one :class:`~sitesel.errors.ConfigError` whose message names the file, the
 key, what was expected and what was found.
 """

@@ -2,7 +2,7 @@
 
 A catalog names each layer, its kind, its local file(s) relative to the data directory,
 and the public address and sha256 of each file, so that a machine without the data can
-fetch it (:mod:`sitesel.fetch`). It also says how to read a layer (which columns hold the
+fetch it (:mod:`sitesel.data.fetch`). It also says how to read a layer (which columns hold the
 road class, the coordinates, ...). Tunable parameters stay in the scoring config.
 """
 

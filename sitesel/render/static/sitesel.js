@@ -59,7 +59,7 @@ function sitesel_init(map, control, dataId) {
     return x < y ? -1 : x > y ? 1 : 0;
   }
 
-  // ---------- scoring (mirrors sitesel.aggregate: weighted sum, ties by site id) ----------
+  // ---------- scoring (mirrors sitesel.decision.aggregation: weighted sum, ties by site id) ----------
   function computeSuitability() {
     let total = 0;
     weighted.forEach((i) => { total += weights[i]; });
