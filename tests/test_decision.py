@@ -177,3 +177,19 @@ def test_scheme_two_parcels_only_within_the_gap():
     single = SchemeRule("EMC 2.0 (general)", 200, max_parts=2, max_gap_km=0.5)
     ok, _, _ = eligibility(near, area, np.array([True, True, True]), single)
     assert not ok.any()  # 60 + 60 acres < 200
+
+
+def test_two_regions_within_the_gap_make_one_piece_of_land():
+    import geopandas as gpd
+    import shapely
+
+    from sitesel.decision.regions import region_eligibility
+
+    side = (60 * ACRE_HA * 10_000) ** 0.5
+    boxes = [shapely.box(0, 0, side, side), shapely.box(side + 300, 0, 2 * side + 300, side)]
+    far = shapely.box(10_000, 0, 10_000 + side, side)
+    table = gpd.GeoDataFrame({"region": [1, 2, 3]}, geometry=[*boxes, far])
+    ok, why, partner = region_eligibility(table, SchemeRule("EMC (UT)", 100, 2, 0.5))
+    assert ok.tolist() == [True, True, False]
+    assert partner == [2, 1, None]
+    assert why[2] == "EMC (UT): 60 acres in the best 1 parcels < 100 acres"

@@ -26,8 +26,7 @@ def without_network(active: bool = True) -> Iterator[None]:
     if not active:
         yield
         return
-    saved = pyogrio.get_gdal_config_option  # read each option back to restore it
-    before = {key: saved(key) for key in _NO_NETWORK}
+    before = {key: pyogrio.get_gdal_config_option(key) for key in _NO_NETWORK}
     pyogrio.set_gdal_config_options(_NO_NETWORK)
     try:
         with rasterio.Env(**_NO_NETWORK):

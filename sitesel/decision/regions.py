@@ -248,19 +248,26 @@ def region_eligibility(
     parts = parts.reset_index(drop=True)
     area_ha = parts.geometry.area.to_numpy() / 10_000
     ok, _, partner = eligibility(parts.geometry, area_ha, np.ones(len(parts), bool), rule)
-    eligible, reasons, partners = [], [], []
-    for region in regions["region"]:
-        own = np.flatnonzero(parts["region"].to_numpy() == region)
-        good = own[ok[own]]
-        eligible.append(len(good) > 0)
-        partners.append(
-            int(parts["region"].iloc[int(partner[good[0]])]) if len(good) and partner[good[0]] != ""
-            else None
-        )  # fmt: skip
-        best = np.sort(area_ha[own])[::-1][: rule.max_parts].sum() / ACRE_HA
-        reasons.append(
-            "" if len(good) else
-            f"{rule.name}: {best:.0f} acres in the best {min(rule.max_parts, len(own))} parcels"
-            f" < {rule.min_area_acres:g} acres"
-        )  # fmt: skip
-    return np.array(eligible, dtype=bool), np.array(reasons, dtype=object), partners
+    region_of_part = parts["region"].to_numpy()
+    table = pd.DataFrame({"region": region_of_part, "ok": ok, "acres": area_ha / ACRE_HA})
+    table["partner"] = [region_of_part[int(p)] if p != "" else None for p in partner]
+    by_region = table.sort_values("acres", ascending=False, kind="mergesort").groupby(
+        "region", sort=False
+    )
+    best_acres = by_region["acres"].apply(lambda a: a.head(rule.max_parts).sum())
+    n_parts = by_region.size().clip(upper=rule.max_parts)
+    first_ok = table[table["ok"]].groupby("region", sort=False)["partner"].first()
+    order = regions["region"]
+    eligible = order.isin(first_ok.index).to_numpy()
+    reasons = [
+        ""
+        if good
+        else f"{rule.name}: {best_acres[r]:.0f} acres in the best {n_parts[r]} parcels"
+        f" < {rule.min_area_acres:g} acres"
+        for r, good in zip(order, eligible, strict=True)
+    ]
+    partners = [
+        None if not good or pd.isna(first_ok[r]) else int(first_ok[r])
+        for r, good in zip(order, eligible, strict=True)
+    ]
+    return eligible, np.array(reasons, dtype=object), partners

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -75,14 +73,6 @@ def regions_table(regions: gpd.GeoDataFrame) -> pd.DataFrame:
     return table
 
 
-def _json_default(value: object) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} to JSON")
-
-
 def write_table_csv(table: pd.DataFrame, path: Path) -> None:
     """Write a table as UTF-8 CSV with Unix line ends."""
     table.to_csv(path, index=False, lineterminator="\n")
@@ -114,10 +104,3 @@ def write_elevation_tif(
         compress="deflate",
     ) as dst:
         dst.write(elevation_m.astype("float32"), 1)
-
-
-def write_json(data: Mapping[str, Any], path: Path) -> None:
-    """Write JSON with sorted keys and a final newline."""
-    path.write_text(
-        json.dumps(data, indent=2, sort_keys=True, default=_json_default) + "\n", encoding="utf-8"
-    )

@@ -19,18 +19,18 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+import pyogrio.errors
+import rasterio.errors
+
 from sitesel.errors import OutputError
 
 log = logging.getLogger(__name__)
 
-_WRITE_ERRORS: tuple[type[BaseException], ...] = (OSError,)
-try:  # GDAL writers raise their own errors (a full disk, a read-only folder)
-    import pyogrio.errors
-    import rasterio.errors
-
-    _WRITE_ERRORS += (pyogrio.errors.DataSourceError, rasterio.errors.RasterioError)
-except ImportError:  # pragma: no cover
-    pass
+_WRITE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    pyogrio.errors.DataSourceError,  # GDAL's writers raise their own (a full disk, ...)
+    rasterio.errors.RasterioError,
+)
 
 
 def check_writable(folders: list[Path]) -> None:
