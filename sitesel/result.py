@@ -40,6 +40,8 @@ class Result:
         The features criteria measured against (``criterion``, ``name``).
     dem
         The elevation grid around the study area, when the config has one.
+    taken_land
+        Land the ``exclude_within`` constraints take (``reason``, polygon), near the sites.
     """
 
     manifest: Manifest
@@ -49,6 +51,7 @@ class Result:
     roads: gpd.GeoDataFrame | None = None
     targets: gpd.GeoDataFrame | None = None
     dem: Dem | None = None
+    taken_land: gpd.GeoDataFrame | None = None
 
     @property
     def name(self) -> str:

@@ -188,3 +188,29 @@ def test_markup_in_data_is_shown_as_text(browser, tmp_path):
     assert page.page.locator("img[src=x]").count() == 0
     assert "escape <test>" in page.page.locator(".sitesel-title").inner_text()
     assert page.errors == []
+
+
+def test_taken_land_and_road_repairs_are_layers_a_planner_switches_on(leh_page, leh_run):
+    """Issue 10: the map shows the land excluded as taken (and why) and each road repair."""
+    payload = payload_of(leh_run / "leh.html")
+    manifest = json.loads((leh_run / "run" / "manifest.json").read_text())
+    repairs = manifest["road_graph"]["repairs"]
+    assert len(payload["repairs"]["lonlat"]) == len(repairs) > 0
+    assert "within 500 m of VILH" in payload["taken"]["reason"]  # the Leh runway
+    taken = gpd.read_file(leh_run / "run" / "sites.gpkg", layer="taken_land")
+    assert len(taken) == len(payload["taken"]["reason"])
+    page = leh_page.page
+    labels = page.locator(".leaflet-control-layers-overlays label")
+    names = [t.strip() for t in labels.all_inner_texts()]
+    assert "Taken land (excluded)" in names
+    assert f"Road repairs ({len(repairs)})" in names
+    page.hover(".leaflet-control-layers")  # the switcher opens on hover
+    canvas = "document.querySelector('.leaflet-overlay-pane canvas').toDataURL()"
+    for name in ("Taken land (excluded)", f"Road repairs ({len(repairs)})"):
+        box = labels.filter(has_text=name).locator("input")
+        assert not box.is_checked()  # off by default: the sites stay readable
+        before = page.evaluate(canvas)
+        box.check()
+        assert box.is_checked()
+        assert page.evaluate(canvas) != before  # the layer was drawn
+    assert leh_page.errors == []

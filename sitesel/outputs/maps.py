@@ -26,6 +26,8 @@ def map_data(result: Result) -> MapData:
         if result.dem is None
         else Elevation(result.dem.elevation_m, result.dem.transform),
         top_n=meta.top_n,
+        taken_land=result.taken_land,
+        repairs=list((meta.road_graph or {}).get("repairs", [])),
         elevation_tint=meta.elevation_tint,
     )
 

@@ -65,4 +65,5 @@ def read_run(run_dir: str | Path) -> Result:
         roads=_layer(gpkg, layers, "roads"),
         targets=_layer(gpkg, layers, "targets"),
         dem=_dem(run_dir / "elevation.tif", crs),
+        taken_land=_layer(gpkg, layers, "taken_land"),
     )

@@ -1,10 +1,10 @@
 """Write everything a run produced, all or nothing.
 
 A run folder holds ``ranking.csv``, ``sites.gpkg`` (layers ``sites``, ``roads``,
-``targets``, ``study_area``, ``regions``), ``elevation.tif`` (the DEM around the study area,
-for the hillshade), ``manifest.json``, ``summary.png`` and the robustness and region
-tables; the HTML map goes to ``maps/``. :func:`~sitesel.outputs.reader.read_run` reads the
-folder back.
+``targets``, ``study_area``, ``regions``, ``taken_land``), ``elevation.tif`` (the DEM
+around the study area, for the hillshade), ``manifest.json``, ``summary.png`` and the
+robustness and region tables; the HTML map goes to ``maps/``.
+:func:`~sitesel.outputs.reader.read_run` reads the folder back.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ def _write_geopackage(result: Result, path: Path) -> None:
         layers["targets"] = result.targets
     if result.regions is not None and len(result.regions):
         layers["regions"] = result.regions
+    if result.taken_land is not None and len(result.taken_land):
+        layers["taken_land"] = result.taken_land
     for layer, frame in layers.items():
         frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
 

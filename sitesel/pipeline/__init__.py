@@ -116,8 +116,8 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
     with t.stage("criteria"):
         measured = scoring.measure(config, _context(config, loader, got))
     with t.stage("scoring"):
-        frame, zones = got.sites.frame, inputs.taken_land(config, loader, got.area, got.sites.frame)
-        scored = scoring.score(config, frame, measured, report, got.sites.outside, zones)
+        frame, taken = got.sites.frame, inputs.taken_land(config, loader, got.area, got.sites.frame)
+        scored = scoring.score(config, frame, measured, report, got.sites.outside, taken.reasons)
         frame = got.sites.frame.assign(**scored.columns)
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
     with t.stage("robustness"):
@@ -150,4 +150,5 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
         roads=None if roads is None else roads[["road_class", "name", "geometry"]],
         targets=targets,
         dem=got.dem,
+        taken_land=taken.zones if len(taken.zones) else None,
     )

@@ -164,17 +164,35 @@ def road_network(
     return Network(roads=roads, snap=snap, connectivity=connectivity, model=model)
 
 
+@dataclass(frozen=True)
+class TakenLand:
+    """Land the ``exclude_within`` constraints take, and which sites it excludes.
+
+    Attributes
+    ----------
+    reasons
+        Per constraint, why each site lies on taken land ("" if it does not).
+    zones
+        The taken land itself near the study area: ``reason`` (what the zone is, e.g.
+        "within 500 m of Leh runway") and polygon, for the map and the GeoPackage.
+    """
+
+    reasons: list[np.ndarray]
+    zones: gpd.GeoDataFrame
+
+
 def taken_land(
     config: Config, loader: LayerLoader, area: StudyArea, sites: gpd.GeoDataFrame
-) -> list[np.ndarray]:
-    """Per ``exclude_within`` constraint, why each site lies on taken land ("" if it does not).
+) -> TakenLand:
+    """The taken land of each ``exclude_within`` constraint and the sites it excludes.
 
     Raises
     ------
     LayerError
         If a footprint's population column is missing.
     """
-    out = []
+    reasons, zones = [], []
+    near = shapely.box(*sites.total_bounds) if len(sites) else area.polygon
     for i, constraint in enumerate(config.constraints):
         if not isinstance(constraint, ExcludeWithinSpec):
             continue
@@ -192,16 +210,26 @@ def taken_land(
             if name_column in features
             else [zone.to.layer] * len(features)
         )
-        out.append(
-            zone_reasons(
-                sites.geometry,
-                features.geometry.buffer(radius_m),
-                names,
-                max_share=zone.max_share,
-                label=constraint.reason or label,
+        label = constraint.reason or label
+        buffered = features.geometry.buffer(radius_m)
+        reasons.append(
+            zone_reasons(sites.geometry, buffered, names, max_share=zone.max_share, label=label)
+        )
+        shown = buffered.intersects(near).to_numpy()
+        zone_names = np.asarray(names, dtype=object)[shown]
+        zones.append(
+            gpd.GeoDataFrame(
+                {"reason": [f"{label} {n}".strip() for n in zone_names]},
+                geometry=buffered[shown].to_numpy(),
+                crs=area.crs,
             )
         )
-    return out
+    frame = (
+        pd.concat(zones, ignore_index=True)
+        if zones
+        else gpd.GeoDataFrame({"reason": []}, geometry=[], crs=area.crs)
+    )
+    return TakenLand(reasons=reasons, zones=gpd.GeoDataFrame(frame, crs=area.crs))
 
 
 def _footprint_radius_m(features: gpd.GeoDataFrame, spec: FootprintSpec, key: str) -> FloatArray:

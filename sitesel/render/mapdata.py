@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -51,6 +52,11 @@ class MapData:
         How many top sites carry their rank.
     elevation_tint
         Colour the hillshade by elevation.
+    taken_land
+        Land excluded by ``exclude_within`` constraints: ``reason`` and polygon.
+    repairs
+        Joins made in the road layer (``kind``, ``lon``, ``lat``, ``gap_m``, ``joined``),
+        as the manifest lists them.
     """
 
     name: str
@@ -66,3 +72,5 @@ class MapData:
     elevation: Elevation | None = None
     top_n: int = 10
     elevation_tint: bool = True
+    taken_land: gpd.GeoDataFrame | None = None
+    repairs: list[dict[str, Any]] = field(default_factory=list)

@@ -138,7 +138,27 @@ def pack(data: MapData) -> dict[str, Any]:
             "name": marked["name"].fillna("").astype(str).tolist(),
             "lonlat": np.round(np.column_stack([points.x, points.y]), 5).tolist(),
         }
+    payload |= _context_layers(data)
     return payload
+
+
+def _context_layers(data: MapData) -> dict[str, Any]:
+    """Taken land and road repairs: layers a planner switches on to see why."""
+    out: dict[str, Any] = {}
+    taken = data.taken_land
+    if taken is not None and len(taken):
+        out["taken"] = {
+            "reason": taken["reason"].fillna("").astype(str).tolist(),
+            "polys": encode_lines(_display(taken.geometry)),
+        }
+    if data.repairs:
+        out["repairs"] = {
+            "lonlat": [[r["lon"], r["lat"]] for r in data.repairs],
+            "text": [
+                f"{r['kind']}: {r['gap_m']:g} m gap closed, {r['joined']}" for r in data.repairs
+            ],
+        }
+    return out
 
 
 def to_script_json(payload: dict[str, Any]) -> str:

@@ -160,6 +160,33 @@ function sitesel_init(map, control, dataId) {
     });
   }
 
+  if (data.taken) {
+    const taken = L.layerGroup();
+    data.taken.polys.forEach((parts, k) => {
+      const rings = decode(parts);
+      const zone = L.polygon(rings.length === 1 ? rings[0] : rings.map((r) => [r]), {
+        renderer: renderer, color: "#7f0000", weight: 1, fillColor: "#7f0000", fillOpacity: 0.25,
+        dashArray: "3",
+      });
+      zone.bindTooltip(el("span", null, "Taken land: " + data.taken.reason[k]), { sticky: true });
+      zone.addTo(taken);
+    });
+    control.addOverlay(taken, "Taken land (excluded)");
+  }
+
+  if (data.repairs) {
+    const repairs = L.layerGroup();
+    data.repairs.lonlat.forEach((ll, k) => {
+      const marker = L.circleMarker([ll[1], ll[0]], {
+        renderer: renderer, radius: 5, color: "#000", weight: 1.5, fillColor: "#ffd700",
+        fillOpacity: 1,
+      });
+      marker.bindTooltip(el("span", null, "Road repair: " + data.repairs.text[k]));
+      marker.addTo(repairs);
+    });
+    control.addOverlay(repairs, "Road repairs (" + data.repairs.lonlat.length + ")");
+  }
+
   const rankMarkers = L.layerGroup().addTo(map);
   control.addOverlay(rankMarkers, "Top " + data.top_n + " ranks");
 
