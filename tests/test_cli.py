@@ -44,7 +44,7 @@ def test_run_writes_the_output_contract(leh_run):
     expected += [f"contribution__{c}" for c in weighted]
     expected += ["limiting_criterion", "suitability", "rank"]
     expected += ["p_rank1", "p_top10", "rank_p05", "rank_p95"]
-    expected += ["scheme_eligible", "scheme_reason", "scheme_partner", "region"]
+    expected += ["scheme_eligible", "scheme_reason", "scheme_partner", "scheme_link", "region"]
     assert list(table.columns) == expected
     ranked = table[~table["excluded"]]
     assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))  # sorted, dense from 1

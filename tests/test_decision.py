@@ -170,13 +170,49 @@ def test_scheme_two_parcels_only_within_the_gap():
     )
     area = near.area.to_numpy() / 10_000
     rule = SchemeRule("EMC 2.0 (hill/UT)", 100, max_parts=2, max_gap_km=0.5)
-    ok, reason, partner = eligibility(near, area, np.array([True, True, True]), rule)
+    ok, reason, partner, _ = eligibility(near, area, np.array([True, True, True]), rule)
     assert ok.tolist() == [True, True, False]
     assert partner.tolist() == ["1", "0", ""]
     assert "60 acres < 100 acres" in reason[2] and "within 0.5 km" in reason[2]
     single = SchemeRule("EMC 2.0 (general)", 200, max_parts=2, max_gap_km=0.5)
-    ok, _, _ = eligibility(near, area, np.array([True, True, True]), single)
+    ok, _, _, _ = eligibility(near, area, np.array([True, True, True]), single)
     assert not ok.any()  # 60 + 60 acres < 200
+
+
+def _two_parcels_40_m_apart(road_x_m: float | None):
+    """Two 60-acre squares with a 40 m strip between them, and maybe a road at x."""
+    side = (60 * ACRE_HA * 10_000) ** 0.5
+    parcels = gpd.GeoSeries(
+        [shapely.box(0, 0, side, side), shapely.box(side + 40, 0, 2 * side + 40, side)]
+    )
+    roads = None
+    if road_x_m is not None:
+        road = shapely.LineString([(road_x_m, -500), (road_x_m, side + 500)])
+        roads = gpd.GeoDataFrame({"name": ["NH1"], "road_class": ["NH"]}, geometry=[road])
+    return side, parcels, roads
+
+
+@pytest.mark.parametrize(
+    ("road_at", "joined"),
+    [("in the gap", True), ("elsewhere", False), (None, False)],
+)
+def test_parcels_separated_only_by_a_road_join(road_at, joined):
+    """EMC 2.0: two parcels "separated by a road" count as one, decided with the roads."""
+    side, parcels, _ = _two_parcels_40_m_apart(None)
+    x = {"in the gap": side + 20, "elsewhere": 3 * side, None: None}[road_at]
+    _, _, roads = _two_parcels_40_m_apart(x)
+    rule = SchemeRule("strict", 100, max_parts=2, max_gap_km=0.0, road_corridor_m=60)
+    got = eligibility(parcels, parcels.area.to_numpy() / 1e4, np.array([True, True]), rule, roads)
+    assert got.eligible.tolist() == [joined, joined]
+    if joined:
+        assert got.link.tolist() == ["across NH1 (NH)"] * 2
+    else:
+        assert "or across a road" in got.reason[0]
+    wider = SchemeRule("strict", 100, max_parts=2, max_gap_km=0.0, road_corridor_m=30)
+    narrow = eligibility(
+        parcels, parcels.area.to_numpy() / 1e4, np.array([True, True]), wider, roads
+    )
+    assert not narrow.eligible.any()  # a 40 m strip is not a 30 m road corridor
 
 
 def test_two_regions_within_the_gap_make_one_piece_of_land():
@@ -193,3 +229,14 @@ def test_two_regions_within_the_gap_make_one_piece_of_land():
     assert ok.tolist() == [True, True, False]
     assert partner == [2, 1, None]
     assert why[2] == "EMC (UT): 60 acres in the best 1 parcels < 100 acres"
+
+
+def test_regions_across_a_road_make_one_piece_of_land():
+    from sitesel.decision.regions import region_eligibility
+
+    side, parcels, _ = _two_parcels_40_m_apart(None)
+    _, _, roads = _two_parcels_40_m_apart(side + 20)
+    table = gpd.GeoDataFrame({"region": [1, 2]}, geometry=parcels)
+    rule = SchemeRule("strict", 100, max_parts=2, max_gap_km=0.0, road_corridor_m=60)
+    assert region_eligibility(table, rule, roads)[2] == [2, 1]
+    assert not region_eligibility(table, rule, None)[0].any()

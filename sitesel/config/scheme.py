@@ -18,6 +18,8 @@ class SchemeVariant(Strict):
     min_area_acres: PositiveFloat
     max_parts: int = Field(default=1, ge=1, le=2)
     max_gap_km: float = Field(default=0.0, ge=0)
+    road_corridor_m: float = Field(default=0.0, ge=0, le=1000)
+    """Parcels up to this far apart join when a road of the network runs between them."""
 
 
 class SchemeFile(Strict):

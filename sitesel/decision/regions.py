@@ -10,6 +10,7 @@ then says whether each site and each region is big enough, alone or with one par
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -33,6 +34,18 @@ class SchemeRule:
     min_area_acres: float
     max_parts: int = 1
     max_gap_km: float = 0.0
+    road_corridor_m: float = 0.0
+    """Parcels farther apart than ``max_gap_km`` still join when the gap between them is
+    at most this wide and a road runs through it ("separated only by a road")."""
+
+
+class Eligibility(NamedTuple):
+    """Per parcel: meets the rule, why not, the partner's index ("" if none), how joined."""
+
+    eligible: npt.NDArray[np.bool_]
+    reason: npt.NDArray[np.object_]
+    partner: npt.NDArray[np.object_]
+    link: npt.NDArray[np.object_]
 
 
 def _pairs_within(
@@ -125,9 +138,17 @@ def region_table(
 
 
 def eligibility(
-    geoms: gpd.GeoSeries, area_ha: FloatArray, usable: npt.NDArray[np.bool_], rule: SchemeRule
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_], npt.NDArray[np.object_]]:
-    """Whether each parcel meets the rule alone or joined with one partner within the gap.
+    geoms: gpd.GeoSeries,
+    area_ha: FloatArray,
+    usable: npt.NDArray[np.bool_],
+    rule: SchemeRule,
+    roads: gpd.GeoDataFrame | None = None,
+) -> Eligibility:
+    """Whether each parcel meets the rule alone or joined with one partner.
+
+    A partner lies within ``rule.max_gap_km``, or is separated from the parcel only by a
+    road: the gap is at most ``rule.road_corridor_m`` wide and the shortest line across it
+    crosses one of ``roads``.
 
     Parameters
     ----------
@@ -139,11 +160,14 @@ def eligibility(
         Which parcels may be partners (not excluded).
     rule
         The scheme rule.
+    roads
+        Road lines (optional ``name`` and ``road_class`` columns) in the parcels' CRS.
 
     Returns
     -------
-    tuple
-        ``eligible`` (bool), ``reason`` (why not, or ""), ``partner`` (id index used, or "").
+    Eligibility
+        ``eligible``, ``reason`` (why not, or ""), ``partner`` (index used, or "") and
+        ``link`` (how the two join: "0.3 km apart" or "across NH1 (NH)").
 
     Examples
     --------
@@ -154,44 +178,80 @@ def eligibility(
     >>> g = gpd.GeoSeries([shapely.box(0, 0, side, side),
     ...                    shapely.box(side + 300, 0, 2 * side + 300, side)])
     >>> rule = SchemeRule("EMC 2.0 (UT)", 100, max_parts=2, max_gap_km=0.5)
-    >>> ok, why, partner = eligibility(g, g.area.to_numpy() / 1e4, np.array([True, True]), rule)
-    >>> ok.tolist(), partner.tolist()
-    ([True, True], ['1', '0'])
+    >>> got = eligibility(g, g.area.to_numpy() / 1e4, np.array([True, True]), rule)
+    >>> got.eligible.tolist(), got.partner.tolist(), got.link.tolist()
+    ([True, True], ['1', '0'], ['0.3 km apart', '0.3 km apart'])
     """
     min_ha = rule.min_area_acres * ACRE_HA
     n = len(area_ha)
     alone = area_ha >= min_ha - 1e-9
     eligible = alone.copy()
     partner = np.full(n, "", dtype=object)
+    link = np.full(n, "", dtype=object)
     if rule.max_parts >= 2 and n > 1:
-        _pair_up(geoms, area_ha, usable, rule, alone, eligible, partner)
+        a, b, how = _joinable_pairs(geoms.to_numpy(), rule, roads)
+        ok = usable[a] & usable[b] & (area_ha[a] + area_ha[b] >= min_ha - 1e-9)
+        _pick_partners(a[ok], b[ok], how[ok], area_ha, alone, eligible, partner, link)
     reason = _shortfall_reasons(area_ha, eligible, rule)
-    return eligible, reason, partner
+    return Eligibility(eligible, reason, partner, link)
 
 
-def _pair_up(
-    geoms: gpd.GeoSeries,
+def _joinable_pairs(
+    geoms: npt.NDArray[np.object_], rule: SchemeRule, roads: gpd.GeoDataFrame | None
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.object_]]:
+    """Pairs of parcels the rule lets join, and how (gap in km, or the road between)."""
+    gap_m = rule.max_gap_km * 1000
+    corridor_m = rule.road_corridor_m if roads is not None and len(roads) else 0.0
+    a, b = _pairs_within(geoms, max(gap_m, corridor_m))
+    dist_m = shapely.distance(geoms[a], geoms[b])
+    near = dist_m <= max(gap_m, TOUCH_M)
+    how = np.array([f"{d / 1000:.1f} km apart" for d in dist_m], dtype=object)
+    if corridor_m > 0 and roads is not None:
+        across = np.full(len(a), "", dtype=object)
+        gap_lines = shapely.shortest_line(geoms[a], geoms[b])
+        line_idx, road_idx = shapely.STRtree(roads.geometry.to_numpy()).query(
+            gap_lines, predicate="intersects"
+        )
+        names = _road_labels(roads)
+        for i, r in zip(line_idx[::-1], road_idx[::-1], strict=True):  # first road wins
+            across[i] = f"across {names[r]}"
+        by_road = (dist_m <= corridor_m) & (across != "")
+        how = np.where(by_road, across, how)
+        near |= by_road
+    return a[near], b[near], how[near]
+
+
+def _road_labels(roads: gpd.GeoDataFrame) -> list[str]:
+    name = roads["name"].fillna("").astype(str) if "name" in roads else None
+    cls = roads["road_class"].fillna("").astype(str) if "road_class" in roads else None
+    labels = []
+    for k in range(len(roads)):
+        n = "" if name is None else name.iloc[k]
+        c = "" if cls is None else cls.iloc[k]
+        labels.append(f"{n} ({c})" if n and c else n or c or "a road")
+    return labels
+
+
+def _pick_partners(
+    a: npt.NDArray[np.intp],
+    b: npt.NDArray[np.intp],
+    how: npt.NDArray[np.object_],
     area_ha: FloatArray,
-    usable: npt.NDArray[np.bool_],
-    rule: SchemeRule,
     alone: npt.NDArray[np.bool_],
     eligible: npt.NDArray[np.bool_],
     partner: npt.NDArray[np.object_],
+    link: npt.NDArray[np.object_],
 ) -> None:
-    """Give each parcel too small alone its largest usable partner within the gap (in place)."""
-    min_ha = rule.min_area_acres * ACRE_HA
-    a, b = _pairs_within(geoms.to_numpy(), rule.max_gap_km * 1000)
-    ok = usable[a] & usable[b] & (area_ha[a] + area_ha[b] >= min_ha - 1e-9)
-    a, b = a[ok], b[ok]
-    for x, y in ((a, b), (b, a)):  # the largest partner of each parcel
+    """Give each parcel too small alone its largest partner among the pairs (in place)."""
+    for x, y in ((a, b), (b, a)):
         if len(x) == 0:
             continue
         order = np.lexsort((-area_ha[y], x))
-        x, y = x[order], y[order]
-        first = np.r_[True, x[1:] != x[:-1]]
-        for i, j in zip(x[first], y[first], strict=True):
+        first = np.r_[True, x[order][1:] != x[order][:-1]]
+        for k in order[first]:
+            i, j = x[k], y[k]
             if not alone[i] and (partner[i] == "" or area_ha[j] > area_ha[int(partner[i])]):
-                partner[i] = str(j)
+                partner[i], link[i] = str(j), how[k]
                 eligible[i] = True
 
 
@@ -206,7 +266,9 @@ def _shortfall_reasons(
         [
             f"{rule.name}: {a:.0f} acres < {rule.min_area_acres:g} acres"
             + (
-                f", and no parcel within {rule.max_gap_km:g} km makes up the rest"
+                f", and no parcel within {rule.max_gap_km:g} km"
+                + (" or across a road" if rule.road_corridor_m > 0 else "")
+                + " makes up the rest"
                 if rule.max_parts >= 2
                 else ""
             )
@@ -217,13 +279,14 @@ def _shortfall_reasons(
 
 
 def region_eligibility(
-    regions: gpd.GeoDataFrame, rule: SchemeRule
+    regions: gpd.GeoDataFrame, rule: SchemeRule, roads: gpd.GeoDataFrame | None = None
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_], list[int | None]]:
     """Whether each region holds land the rule accepts, counting its separate parts.
 
     A region grown with a gap joins separate parcels; the rule counts parcels, not regions:
     cells that touch form one parcel, and at most ``rule.max_parts`` parcels within
-    ``rule.max_gap_km`` of each other (from any region) count as one piece of land.
+    ``rule.max_gap_km`` of each other, or separated only by one of ``roads`` (see
+    :func:`eligibility`), count as one piece of land, whichever regions they belong to.
 
     Returns
     -------
@@ -247,7 +310,7 @@ def region_eligibility(
     parts = regions[["region", regions.geometry.name]].explode(index_parts=False)
     parts = parts.reset_index(drop=True)
     area_ha = parts.geometry.area.to_numpy() / 10_000
-    ok, _, partner = eligibility(parts.geometry, area_ha, np.ones(len(parts), bool), rule)
+    ok, _, partner, _ = eligibility(parts.geometry, area_ha, np.ones(len(parts), bool), rule, roads)
     region_of_part = parts["region"].to_numpy()
     table = pd.DataFrame({"region": region_of_part, "ok": ok, "acres": area_ha / ACRE_HA})
     table["partner"] = [region_of_part[int(p)] if p != "" else None for p in partner]

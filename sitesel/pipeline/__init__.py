@@ -132,7 +132,8 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
         )
         frame = frame.assign(**robust.columns)
     with t.stage("regions"):
-        regions = run_regions(config, config_path, frame)
+        road_lines = None if got.network is None else got.network.roads.edges
+        regions = run_regions(config, config_path, frame, road_lines)
         frame = frame.assign(**regions.columns)
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
     targets = targets_frame(measured.targets, src, got.area.crs)

@@ -2,7 +2,8 @@
 
 Wires the config to :mod:`sitesel.decision.robustness` and :mod:`sitesel.decision.regions`
 and gives the sites' extra columns (``p_rank1``, ``p_top<k>``, ``rank_p05``,
-``rank_p95``, ``region``, ``scheme_eligible``, ``scheme_reason``, ``scheme_partner``).
+``rank_p95``, ``region``, ``scheme_eligible``, ``scheme_reason``, ``scheme_partner``,
+``scheme_link``).
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def _scheme_rule(config: Config, config_path: Path) -> tuple[regions.SchemeRule,
         min_area_acres=variant.min_area_acres,
         max_parts=variant.max_parts,
         max_gap_km=variant.max_gap_km,
+        road_corridor_m=variant.road_corridor_m,
     )
     about = {
         "name": scheme.name,
@@ -132,21 +134,31 @@ def _scheme_rule(config: Config, config_path: Path) -> tuple[regions.SchemeRule,
     return rule, about
 
 
-def _eligible_regions(table: gpd.GeoDataFrame, rule: regions.SchemeRule) -> gpd.GeoDataFrame:
-    ok, reason, partner = regions.region_eligibility(table, rule)
+def _eligible_regions(
+    table: gpd.GeoDataFrame, rule: regions.SchemeRule, roads: gpd.GeoDataFrame | None
+) -> gpd.GeoDataFrame:
+    ok, reason, partner = regions.region_eligibility(table, rule, roads)
     return table.assign(eligible=ok, eligibility_reason=reason, partner_region=partner)
 
 
-def run_regions(config: Config, config_path: Path, sites: gpd.GeoDataFrame) -> Regions:
-    """Scheme eligibility of each site, and contiguous regions of good sites."""
+def run_regions(
+    config: Config,
+    config_path: Path,
+    sites: gpd.GeoDataFrame,
+    roads: gpd.GeoDataFrame | None = None,
+) -> Regions:
+    """Scheme eligibility of each site, and contiguous regions of good sites.
+
+    ``roads`` (the study's road lines) decide which parcels are separated only by a road.
+    """
     out = Regions()
     candidates = ~sites["excluded"].to_numpy(dtype=bool)
     rule = None
     if config.scheme is not None:
         rule, out.scheme = _scheme_rule(config, config_path)
         ids = sites["site_id"].tolist()
-        ok, reason, partner = regions.eligibility(
-            sites.geometry, sites["area_ha"].to_numpy(dtype=float), candidates, rule
+        ok, reason, partner, link = regions.eligibility(
+            sites.geometry, sites["area_ha"].to_numpy(dtype=float), candidates, rule, roads
         )
         out.columns = {
             "scheme_eligible": ok & candidates,
@@ -154,6 +166,7 @@ def run_regions(config: Config, config_path: Path, sites: gpd.GeoDataFrame) -> R
             "scheme_partner": np.array(
                 [ids[int(p)] if p != "" else "" for p in partner], dtype=object
             ),
+            "scheme_link": link,
         }
     if config.regions is None:
         return out
@@ -167,6 +180,6 @@ def run_regions(config: Config, config_path: Path, sites: gpd.GeoDataFrame) -> R
     )
     out.columns["region"] = labels
     table = regions.region_table(sites, labels, suitability)
-    out.table = _eligible_regions(table, rule) if rule is not None and len(table) else table
+    out.table = _eligible_regions(table, rule, roads) if rule is not None and len(table) else table
     log.info("%d regions of suitability >= %g", len(table), config.regions.min_suitability)
     return out

@@ -30,6 +30,7 @@ EXTRA_FIELDS = (
     ("scheme_eligible", "meets the scheme's land rule"),
     ("scheme_reason", "scheme"),
     ("scheme_partner", "joined with parcel"),
+    ("scheme_link", "joined how"),
     ("notes", "notes"),
 )
 """Optional run columns shown on the site card when present."""
