@@ -10,7 +10,7 @@ The CLI is a thin layer over these functions; a notebook uses them directly::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +28,7 @@ from sitesel.outputs.staging import check_writable, output_lock
 from sitesel.outputs.writer import write_run
 from sitesel.pipeline import RunSources, check, inputs
 from sitesel.pipeline import run as run_pipeline
+from sitesel.pipeline.target_checks import target_warnings
 from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map
 from sitesel.render.diffmap import difference_map
@@ -134,6 +135,8 @@ class Validation:
     study: StudyConfig
     files_needed: int
     files_to_download: int
+    warnings: list[str] = field(default_factory=list)
+    """Doubts about the inputs that do not stop a run (e.g. a target far off the roads)."""
 
 
 def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validation:
@@ -158,13 +161,22 @@ def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validat
             f"missing in data directory {src.data_dir} and without a public address in"
             f" {src.catalog_path.name}: {listed}"
         )
-    if not absent:
-        _check_terrain_coverage(src)
-    return Validation(study=study, files_needed=len(requests), files_to_download=len(absent))
+    warnings = [] if absent else _check_inputs(src)
+    return Validation(
+        study=study,
+        files_needed=len(requests),
+        files_to_download=len(absent),
+        warnings=warnings,
+    )
 
 
-def _check_terrain_coverage(src: RunSources) -> None:
-    """Read the study area and its DEM (offline) so that a gap in coverage shows now.
+def _check_inputs(src: RunSources) -> list[str]:
+    """Read the study area, its DEM and the targets (offline): coverage gaps and doubts.
+
+    Returns
+    -------
+    list of str
+        Warnings about targets off the road network or on implausible terrain.
 
     Raises
     ------
@@ -172,11 +184,10 @@ def _check_terrain_coverage(src: RunSources) -> None:
         Quoting the study area's bounds, or naming the tiles that are missing.
     """
     config = src.config
-    if config.dem is None:
-        return
     loader = LayerLoader(src.catalog, src.data_dir, offline=True)
     area = inputs.study_area(config, loader, src.config_path)
-    inputs.elevation(config, loader, area)
+    dem = inputs.elevation(config, loader, area)
+    return target_warnings(config, loader, area, dem)
 
 
 def compare_runs(

@@ -72,10 +72,13 @@ def _fail(exc: BaseException, verbose: int, code: int) -> NoReturn:
         if isinstance(exc, SiteselError)
         else (f"internal error ({type(exc).__name__}: {exc}); rerun with -v for the traceback")
     )
-    # One line, whatever the data holds: control characters (a key with a newline) escaped.
-    printable = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
-    typer.echo(f"sitesel: error: {printable}", err=True)
+    typer.echo(f"sitesel: error: {_printable(message)}", err=True)
     raise typer.Exit(code)
+
+
+def _printable(message: str) -> str:
+    """One line, whatever the data holds: control characters (a newline in a key) escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
 
 
 @contextmanager
@@ -179,6 +182,8 @@ def validate(
         f" {len(config.constraints)} constraints; catalog {found.study.catalog_path.name},"
         f" {found.files_needed} file(s) needed{note})"
     )
+    for warning in found.warnings:
+        typer.echo(f"sitesel: warning: {_printable(warning)}", err=True)
 
 
 @app.command()

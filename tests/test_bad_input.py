@@ -160,3 +160,12 @@ def test_a_key_with_control_characters_stays_on_one_line(tmp_path):
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "\\r\\nevil" in lines[0]
+
+
+def test_a_rule_on_a_whole_section_never_prints_the_section(tmp_path, data_dir):
+    config = leh_dict()
+    for spec in config["criteria"].values():
+        spec.pop("weight", None)
+    line = run_case(tmp_path, data_dir, config)
+    assert "at least one criterion needs a weight" in line
+    assert "{'name'" not in line and "study_area" not in line  # not the whole config echoed

@@ -147,3 +147,37 @@ def test_the_manifest_checks_road_against_straight_distance(leh_run):
     assert 1.0 <= check["detour_ratio"] < 2 and not check["flagged"]
     repairs = manifest["road_graph"]["repairs"]
     assert any(r["kind"] == "end_to_end" and "NH" in r["joined"] for r in repairs)
+
+
+def test_validate_warns_of_a_headquarters_point_on_a_mountain(tmp_path, data_dir):
+    """Zanskar's sub-district HQ point lies 66 km from Padum on a ~4,900 m mountain (issue 10);
+    the GeoNames point of Padum, the town (3,600 m, on the road), raises nothing."""
+    import yaml
+
+    from .cases import ROOT
+    from .cases import sitesel as cli
+
+    config = yaml.safe_load((ROOT / "configs" / "kargil.yaml").read_text())
+    config["catalog"] = str(ROOT / "layers" / "leh.yaml")
+    config["study_area"] = {"place": "Padam", "buffer_km": 10}  # GeoNames spelling
+    config["network"]["margin_km"] = 80
+    weighted = {
+        "weight": 1,
+        "value": {"type": "linear", "low": 10, "high": 60, "direction": "cost"},
+    }
+    config["criteria"] = {
+        "time_to_zanskar_hq_min": {
+            "kind": "travel_time",
+            "to": {"layer": "subdistrict_hq", "where": {"NAME11": "Zanskar"}},
+        },
+        "time_to_padum_min": {"kind": "travel_time", "to": {"place": "Padam"}, **weighted},
+    }
+    config["constraints"] = []
+    config.pop("robustness"), config.pop("regions", None), config.pop("scheme", None)
+    path = tmp_path / "zanskar.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    result = cli("validate", path, "--data-dir", data_dir)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert any("time_to_zanskar_hq_min: target Zanskar" in w for w in warnings), warnings
+    assert not any("time_to_padum_min" in w for w in warnings), warnings
