@@ -89,8 +89,86 @@ def test_the_corrupted_judgment_is_reported_first_with_its_consistent_value():
     r = ahp(list("abcd"), a)
     worst = r.judgments[0]
     assert (worst.row, worst.col) == ("a", "d")
-    # The weights absorb part of the error: consistent is above the given 1/2, towards 4.
-    assert worst.value < worst.consistent_value < 4 and worst.nearest_saaty in {"1", "2"}
+    # The other judgments imply exactly 4 (a->b->d and a->c->d); the eigenvector weights,
+    # shaped by the wrong 1/2, would have suggested about 1.4 (issue 12).
+    assert worst.consistent_value == pytest.approx(4.0) and worst.nearest_saaty == "4"
+    assert worst.deviation == pytest.approx(np.log(8))
+
+
+def three_criteria_config(tmp_path, ahp_section):
+    """leh_ahp.yaml scoring only three criteria, with the given ``weighting.ahp``."""
+    data = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
+    data["catalog"] = str(ROOT / "layers" / "leh.yaml")
+    data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    for name in ("slope_mean_deg", "elevation_m"):
+        data["criteria"][name].pop("value", None)
+        data["criteria"][name].pop("weight", None)
+    data["weighting"]["ahp"] = ahp_section
+    path = tmp_path / "three.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+CR_0063 = {  # CR 0.063 for three criteria: over Saaty's 0.05, under 0.10
+    "time_to_leh_min": {"time_to_airport_min": 2, "highway_distance_km": 9},
+    "time_to_airport_min": {"highway_distance_km": 2},
+}
+CONSISTENT = {
+    "time_to_leh_min": {"time_to_airport_min": 2, "highway_distance_km": 4},
+    "time_to_airport_min": {"highway_distance_km": 2},
+}
+WILD = {  # CR 0.48 alone; 0.12 in the geometric mean with CONSISTENT
+    "time_to_leh_min": {"time_to_airport_min": 3, "highway_distance_km": 1},
+    "time_to_airport_min": {"highway_distance_km": 3},
+}
+
+
+def test_cr_limits_follow_saaty_by_matrix_size_and_can_be_overridden(tmp_path):
+    from sitesel.decision.ahp import cr_limit
+
+    assert [cr_limit(n) for n in (3, 4, 5, 7)] == [0.05, 0.08, 0.10, 0.10]
+    path = three_criteria_config(tmp_path, {"judgments": CR_0063})
+    with pytest.raises(
+        ConfigError, match=r"consistency ratio 0\.063 exceeds max_consistency_ratio 0\.05"
+    ):
+        resolve_weights(load_config(path).config, path)
+    path = three_criteria_config(tmp_path, {"judgments": CR_0063, "max_consistency_ratio": 0.1})
+    report = resolve_weights(load_config(path).config, path)
+    assert report.max_consistency_ratio == 0.1 and report.consistency_ratio == pytest.approx(
+        0.063, abs=5e-4
+    )
+
+
+@pytest.mark.parametrize("policy", ["reject", "drop", "keep"])
+def test_a_participant_over_the_limit_is_rejected_dropped_or_kept(tmp_path, policy):
+    section = {
+        "participants": [
+            {"name": "planning", "judgments": CONSISTENT},
+            {"name": "guesswork", "judgments": WILD},
+        ],
+        "inconsistent_participants": policy,
+        "max_consistency_ratio": 0.2 if policy == "keep" else None,
+    }
+    if section["max_consistency_ratio"] is None:
+        section.pop("max_consistency_ratio")
+    path = three_criteria_config(tmp_path, section)
+    config = load_config(path).config
+    if policy == "reject":
+        with pytest.raises(
+            ConfigError, match=r"participants: over max_consistency_ratio 0\.05: guesswork \(CR"
+        ):
+            resolve_weights(config, path)
+        return
+    report = resolve_weights(config, path)
+    assert report.participants["guesswork"] > 0.4 and report.participants[
+        "planning"
+    ] == pytest.approx(0)
+    alone = ahp(config.scored, comparison_matrix(config.scored, CONSISTENT)).weight_map()
+    if policy == "drop":
+        assert report.dropped_participants == ["guesswork"]
+        assert report.weights == pytest.approx(alone)
+    else:
+        assert report.dropped_participants == [] and report.weights != pytest.approx(alone)
 
 
 def test_comparison_matrix_from_upper_triangle_and_its_errors():

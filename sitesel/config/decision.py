@@ -54,8 +54,17 @@ class AhpSpec(Strict):
 
     judgments: Judgments | None = None
     participants: list[ParticipantSpec] | None = Field(default=None, min_length=1)
-    max_consistency_ratio: float = Field(
-        default=0.10, gt=0, le=1, description="Refuse weights whose CR exceeds this."
+    max_consistency_ratio: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Refuse weights whose CR exceeds this; default Saaty's limit for the"
+        " matrix size (0.05 for 3 criteria, 0.08 for 4, 0.10 from 5).",
+    )
+    inconsistent_participants: Literal["reject", "drop", "keep"] = Field(
+        default="reject",
+        description="A participant whose own CR exceeds the limit: stop (reject), leave"
+        " them out of the group with a warning (drop), or keep them in the geometric mean.",
     )
 
     @model_validator(mode="after")

@@ -2,9 +2,12 @@
 
 AHP (Saaty 1980): weights are the principal eigenvector of the reciprocal comparison
 matrix; the consistency index is ``CI = (lambda_max - n) / (n - 1)`` and the consistency
-ratio ``CR = CI / RI(n)``, with Saaty's random index. Judgments whose ratio
-``a_ij * w_j / w_i`` is furthest from 1 contribute most to the inconsistency; the value
-that would make judgment ``(i, j)`` consistent with the derived weights is ``w_i / w_j``.
+ratio ``CR = CI / RI(n)``, with Saaty's random index, accepted below Saaty's limit for
+the matrix size (:func:`cr_limit`). The repair hint for a judgment ``a_ij`` is the value the
+*other* judgments imply: the geometric mean of ``a_ik * a_kj`` over every third criterion k
+(the paths i -> k -> j), rounded to the 1-9 scale; the judgment furthest from it (in log
+terms) is the one to revisit first. (``w_i / w_j`` from the derived weights is biased
+towards the judgment itself, which shaped those weights.)
 """
 
 from __future__ import annotations
@@ -36,6 +39,22 @@ RANDOM_INDEX: dict[int, float] = {
 """Saaty's random consistency index by matrix size (Saaty 1980, Table 1.7)."""
 
 MAX_AHP_CRITERIA = max(RANDOM_INDEX)
+
+
+def cr_limit(n: int) -> float:
+    """Saaty's acceptable consistency ratio for an n x n matrix.
+
+    0.05 for n = 3, 0.08 for n = 4 and 0.10 from n = 5 (Saaty 1994, *Fundamentals of
+    Decision Making and Priority Theory*, p. 80); a 2 x 2 matrix is always consistent.
+
+    >>> [cr_limit(n) for n in (2, 3, 4, 5, 9)]
+    [inf, 0.05, 0.08, 0.1, 0.1]
+    """
+    if n <= 2:
+        return float("inf")
+    return {3: 0.05, 4: 0.08}.get(n, 0.10)
+
+
 SAATY_SCALE = np.array(
     [1 / 9, 1 / 8, 1 / 7, 1 / 6, 1 / 5, 1 / 4, 1 / 3, 1 / 2, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 )
@@ -117,8 +136,8 @@ class Judgment:
     row: str
     col: str
     value: float
-    consistent_value: float
-    deviation: float  # |ln(value * w_col / w_row)|
+    consistent_value: float  # implied by the other judgments (geometric mean of paths)
+    deviation: float  # |ln(value / consistent_value)|
 
     @property
     def nearest_saaty(self) -> str:
@@ -151,6 +170,25 @@ def principal_eigenvector(a: FloatArray) -> tuple[FloatArray, float]:
     return np.asarray(w / w.sum(), dtype=np.float64), float(values[k].real)
 
 
+def implied_judgments(a: FloatArray) -> FloatArray:
+    """What the other judgments say each ``a_ij`` should be.
+
+    ``exp(mean_k ln(a_ik * a_kj))`` over every k other than i and j; for a 2 x 2 matrix
+    there is no other path and each judgment implies itself.
+
+    >>> a = np.array([[1, 2, 8], [1 / 2, 1, 2], [1 / 8, 1 / 2, 1]])
+    >>> round(float(implied_judgments(a)[0, 2]), 6)  # a_01 * a_12 = 2 * 2, not the 8 given
+    4.0
+    """
+    n = a.shape[0]
+    if n < 3:
+        return np.asarray(a, dtype=np.float64)
+    log_a = np.log(a)
+    paths = log_a[:, :, None] + log_a[None, :, :]  # [i, k, j] = ln a_ik + ln a_kj
+    total = paths.sum(axis=1) - 2 * log_a  # drop k = i and k = j (each adds ln a_ij)
+    return np.asarray(np.exp(total / (n - 2)), dtype=np.float64)
+
+
 def ahp(criteria: Sequence[str], a: FloatArray) -> AhpResult:
     """Eigenvector weights, CI, CR and the judgments ranked by inconsistency.
 
@@ -164,13 +202,14 @@ def ahp(criteria: Sequence[str], a: FloatArray) -> AhpResult:
     w, lam = principal_eigenvector(a)
     ci = max((lam - n) / (n - 1), 0.0) if n > 2 else 0.0
     cr = ci / RANDOM_INDEX[n] if RANDOM_INDEX[n] > 0 else 0.0
+    implied = implied_judgments(a)
     judgments = [
         Judgment(
             row=criteria[i],
             col=criteria[j],
             value=float(a[i, j]),
-            consistent_value=float(w[i] / w[j]),
-            deviation=float(abs(np.log(a[i, j] * w[j] / w[i]))),
+            consistent_value=float(implied[i, j]),
+            deviation=float(abs(np.log(a[i, j] / implied[i, j]))),
         )
         for i in range(n)
         for j in range(i + 1, n)

@@ -6,6 +6,7 @@ YAML keys in errors, and refuses AHP weights whose consistency ratio is too high
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ from sitesel.errors import ConfigError
 
 SHOWN_JUDGMENTS = 3
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class WeightReport:
@@ -33,6 +36,8 @@ class WeightReport:
     inconsistent_judgments: list[dict[str, Any]] = field(default_factory=list)
     matrix: FloatArray | None = None  # the (group) AHP matrix, for Monte Carlo perturbation
     detail: str = ""
+    max_consistency_ratio: float | None = None  # the limit applied (AHP)
+    dropped_participants: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The report as plain JSON types (the manifest and ``sitesel weights --json``)."""
@@ -44,8 +49,10 @@ class WeightReport:
         }
         if self.method == "ahp":
             out["inconsistent_judgments"] = self.inconsistent_judgments
+            out["max_consistency_ratio"] = self.max_consistency_ratio
             if self.participants:
                 out["participants_consistency_ratio"] = self.participants
+                out["dropped_participants"] = self.dropped_participants
         return out
 
     def lines(self) -> list[str]:
@@ -56,13 +63,18 @@ class WeightReport:
         width = max(len(n) for n in self.weights)
         rows += [f"  {n:<{width}}  {w:6.3f}" for n, w in self.weights.items()]
         if self.consistency_ratio is not None:
-            rows.append(f"consistency ratio: {self.consistency_ratio:.3f}")
+            limit = self.max_consistency_ratio
+            rows.append(
+                f"consistency ratio: {self.consistency_ratio:.3f}"
+                + (f" (limit {limit:g})" if limit is not None and math.isfinite(limit) else "")
+            )
         for name, cr in self.participants.items():
-            rows.append(f"  participant {name}: CR {cr:.3f}")
+            dropped = " (dropped: over the limit)" if name in self.dropped_participants else ""
+            rows.append(f"  participant {name}: CR {cr:.3f}{dropped}")
         for j in self.inconsistent_judgments:
             rows.append(
-                f"  judgment {j['row']} vs {j['col']} = {j['value']:.3g}; consistent with"
-                f" the weights: {j['consistent_value']:.3g} (nearest on the scale:"
+                f"  judgment {j['row']} vs {j['col']} = {j['value']:.3g}; the other"
+                f" judgments imply {j['consistent_value']:.3g} (nearest on the scale:"
                 f" {j['nearest_saaty']})"
             )
         return rows
@@ -82,26 +94,85 @@ def _judgment_dicts(result: weighting.AhpResult) -> list[dict[str, Any]]:
     ]
 
 
-def _ahp(spec: AhpSpec, scored: list[str], config_path: Path) -> WeightReport:
+def _matrices(spec: AhpSpec, scored: list[str], config_path: Path) -> list[tuple[str, FloatArray]]:
+    """(participant name or "", comparison matrix) for each set of judgments."""
     sets = (
         [("", spec.judgments)]
         if spec.judgments is not None
         else [(p.name, p.judgments) for p in spec.participants or []]
     )
-    matrices = []
-    participants = {}
+    out = []
     for i, (name, judgments) in enumerate(sets):
         key = (
             "weighting.ahp.judgments" if not name else f"weighting.ahp.participants[{i}].judgments"
         )
         try:
-            matrix = weighting.comparison_matrix(scored, judgments)
+            out.append((name, weighting.comparison_matrix(scored, judgments)))
         except ValueError as exc:
             raise ConfigError(f"{config_path}: {key}: {exc}") from None
-        matrices.append(matrix)
-        if name:
-            participants[name] = weighting.ahp(scored, matrix).consistency_ratio
-    group = weighting.group_matrix(matrices)
+    return out
+
+
+def _worst_judgments(result: weighting.AhpResult) -> str:
+    return "; ".join(
+        f"{j['row']} vs {j['col']} is {j['value']:.3g}, the other judgments imply"
+        f" {j['consistent_value']:.3g} (~{j['nearest_saaty']})"
+        for j in _judgment_dicts(result)
+    )
+
+
+def _screen_participants(
+    spec: AhpSpec,
+    scored: list[str],
+    sets: list[tuple[str, FloatArray]],
+    limit: float,
+    config_path: Path,
+) -> tuple[dict[str, float], list[str]]:
+    """Each participant's CR, and who is dropped, as ``inconsistent_participants`` says.
+
+    Raises
+    ------
+    ConfigError
+        When a participant is over the limit and the policy is ``reject``, or when every
+        participant would be dropped.
+    """
+    crs = {name: weighting.ahp(scored, m).consistency_ratio for name, m in sets if name}
+    over = [name for name, cr in crs.items() if cr > limit]
+    policy = spec.inconsistent_participants
+    if over and policy == "reject":
+        listed = ", ".join(f"{n} (CR {crs[n]:.3f})" for n in over)
+        raise ConfigError(
+            f"{config_path}: weighting.ahp.participants: over max_consistency_ratio {limit:g}:"
+            f" {listed}; ask them to revisit their judgments, or set"
+            " inconsistent_participants: drop (or keep)"
+        )
+    dropped = over if policy == "drop" else []
+    if dropped and len(dropped) == len(crs):
+        raise ConfigError(
+            f"{config_path}: weighting.ahp.participants: every participant is over"
+            f" max_consistency_ratio {limit:g}; nobody is left to weigh the criteria"
+        )
+    for name in dropped:
+        log.warning(
+            "%s: weighting.ahp: participant %s left out: CR %.3f exceeds %g",
+            config_path,
+            name,
+            crs[name],
+            limit,
+        )
+    return crs, dropped
+
+
+def _ahp(spec: AhpSpec, scored: list[str], config_path: Path) -> WeightReport:
+    sets = _matrices(spec, scored, config_path)
+    limit = (
+        spec.max_consistency_ratio
+        if spec.max_consistency_ratio is not None
+        else weighting.cr_limit(len(scored))
+    )
+    participants, dropped = _screen_participants(spec, scored, sets, limit, config_path)
+    kept = [m for name, m in sets if name not in dropped]
+    group = weighting.group_matrix(kept)
     result = weighting.ahp(scored, group)
     report = WeightReport(
         method="ahp",
@@ -113,19 +184,16 @@ def _ahp(spec: AhpSpec, scored: list[str], config_path: Path) -> WeightReport:
         detail=(
             f"principal eigenvector, lambda_max {result.lambda_max:.3f}, CI"
             f" {result.consistency_index:.4f}, RI {weighting.RANDOM_INDEX[len(scored)]}"
-            + (f"; geometric mean of {len(sets)} participants" if participants else "")
+            + (f"; geometric mean of {len(kept)} participants" if participants else "")
         ),
+        max_consistency_ratio=limit if math.isfinite(limit) else None,
+        dropped_participants=dropped,
     )
-    if result.consistency_ratio > spec.max_consistency_ratio:
-        worst = "; ".join(
-            f"{j['row']} vs {j['col']} is {j['value']:.3g}, consistent would be"
-            f" {j['consistent_value']:.3g} (~{j['nearest_saaty']})"
-            for j in report.inconsistent_judgments
-        )
+    if result.consistency_ratio > limit:
         raise ConfigError(
             f"{config_path}: weighting.ahp: consistency ratio {result.consistency_ratio:.3f}"
-            f" exceeds max_consistency_ratio {spec.max_consistency_ratio:g}: the judgments"
-            f" contradict each other. Revisit the most inconsistent ones: {worst}"
+            f" exceeds max_consistency_ratio {limit:g}: the judgments contradict each other."
+            f" Revisit the most inconsistent ones: {_worst_judgments(result)}"
         )
     return report
 

@@ -63,7 +63,7 @@ def _weight_draws(
             report.matrix,
             sigma=mc.judgment_sigma,
             draws=mc.draws,
-            max_cr=config.weighting.ahp.max_consistency_ratio,
+            max_cr=report.max_consistency_ratio or float("inf"),
             rng=rng,
         )
     except ValueError as exc:
