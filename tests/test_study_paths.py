@@ -100,12 +100,21 @@ def test_owa_with_andness_by_hand(result):
     sites = result.sites[~result.sites["excluded"]]
     scores = sites[[f"score__{n}" for n in RANKING]].to_numpy()
     w = np.array([result.weights[n] for n in RANKING])
-    q = ANDNESS / (1 - ANDNESS)
-    order_weights = [((k + 1) / 3) ** q - (k / 3) ** q for k in range(3)]
+    alpha = ANDNESS / (1 - ANDNESS)  # RIM quantifier Q(p) = p ** alpha (Malczewski 2006)
     for row, suitability in zip(scores, sites["suitability"], strict=True):
         order = sorted(range(3), key=lambda j: -row[j])  # best score first
-        uv = [w[j] * order_weights[k] for k, j in enumerate(order)]
-        expected = sum(u * row[j] for u, j in zip(uv, order, strict=True)) / sum(uv)
+        expected, cum = 0.0, 0.0
+        for j in order:  # v_j = Q(u_1 + ... + u_j) - Q(u_1 + ... + u_{j-1})
+            expected += (min(cum + w[j], 1.0) ** alpha - cum**alpha) * row[j]
+            cum += w[j]
         assert suitability == pytest.approx(expected)
+    aggregation = result.manifest.aggregation
+    # Yager's orness of the order weights equal criterion weights would give, for 3 criteria
+    # (0.233 here: a coarse 3-step quantifier is more AND than its continuous 1 - andness).
+    v = [(k / 3) ** alpha - ((k - 1) / 3) ** alpha for k in (1, 2, 3)]
+    assert aggregation["configured_orness"] == pytest.approx((2 * v[0] + v[1]) / 2, abs=1e-6)
+    assert aggregation["quantifier_orness"] == pytest.approx(1 - ANDNESS)
+    realised = aggregation["realised_orness"]
+    assert realised["min"] <= realised["mean"] <= realised["max"]
     ranked = result.ranking.dropna(subset=["rank"])
     assert pd.Series(ranked["suitability"]).is_monotonic_decreasing

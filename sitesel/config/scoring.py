@@ -319,6 +319,7 @@ class Config(Strict):
             + self._section_problems()
             + self._weighting_problems()
             + self._constraint_problems()
+            + self._aggregation_problems()
         )
         if problems:
             raise ValueError("; ".join(problems))
@@ -342,6 +343,15 @@ class Config(Strict):
                     f"criteria.{name}.scenario: {scenario!r} is not among"
                     f" network.scenarios ({known})"
                 )
+        return problems
+
+    def _aggregation_problems(self) -> list[str]:
+        spec, scored = self.aggregation, self.scored
+        problems = [
+            f"aggregation.preferences.{name}: not a weighted criterion (one of {', '.join(scored)})"
+            for name in spec.preferences
+            if name not in scored
+        ]
         return problems
 
     def _section_problems(self) -> list[str]:

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from sitesel._typing import FloatArray
+from sitesel.decision.owa import owa, owa_order_weights, quantifier
+from sitesel.decision.promethee import Preference, net_flows
+from sitesel.decision.vikor import regret_terms, s_r_q
+
+__all__ = [
+    "AGGREGATIONS",
+    "AggregationParams",
+    "aggregate",
+    "limiting_criterion",
+    "make_aggregator",
+    "owa_order_weights",
+    "rank_sites",
+]
 
 
 def rank_sites(
@@ -32,29 +47,114 @@ def rank_sites(
     return ranks
 
 
-AGGREGATIONS = ("weighted_sum", "weighted_product", "owa", "topsis")
-_CHUNK_CELLS = 20_000_000  # draws x sites x criteria held at once by OWA and TOPSIS
+AGGREGATIONS = (
+    "weighted_sum",
+    "weighted_product",
+    "owa",
+    "topsis",
+    "vikor",
+    "promethee_ii",
+)
+_CHUNK_CELLS = 20_000_000  # draws x sites x criteria held at once by OWA, TOPSIS, VIKOR
+_LOG_ZERO = -1e300  # log(0) that stays finite: 0 * _LOG_ZERO = 0 (a zero weight vetoes nothing)
 
 
-def owa_order_weights(n: int, andness: float) -> FloatArray:
-    """Order weights from an ANDness in [0, 1] with the RIM quantifier ``Q(r) = r**q``.
+@dataclass(frozen=True)
+class AggregationParams:
+    """The parameters of the aggregation methods (each uses its own).
 
-    ANDness 0 is OR (the best score decides), 0.5 is the plain weighted average, 1 is AND
-    (the worst score decides); ``q = andness / (1 - andness)`` (Yager 1996). Order
-    weights apply to scores sorted from best to worst.
-
-    >>> owa_order_weights(4, 0.5).tolist()
-    [0.25, 0.25, 0.25, 0.25]
-    >>> owa_order_weights(3, 1.0).tolist(), owa_order_weights(3, 0.0).tolist()
-    ([0.0, 0.0, 1.0], [1.0, 0.0, 0.0])
+    Attributes
+    ----------
+    order_weights, andness
+        ``owa``: explicit order weights (best score first) or an ANDness in [0, 1].
+    normalisation
+        ``topsis``: ``min_max`` (the value-function scores as they are) or ``vector``
+        (each criterion's scores divided by their Euclidean norm over the candidates,
+        Hwang & Yoon 1981).
+    v
+        ``vikor``: weight of group utility against individual regret.
+    preferences
+        ``promethee_ii``: one preference function per criterion (``usual`` if None).
     """
-    if andness >= 1:
-        return np.asarray(np.eye(n)[-1], dtype=np.float64)
-    if andness <= 0:
-        return np.asarray(np.eye(n)[0], dtype=np.float64)
-    q = andness / (1 - andness)
-    r = np.arange(n + 1) / n
-    return np.asarray(np.diff(r**q), dtype=np.float64)
+
+    order_weights: FloatArray | None = None
+    andness: float | None = None
+    normalisation: Literal["min_max", "vector"] = "min_max"
+    v: float = 0.5
+    preferences: tuple[Preference, ...] | None = None
+
+
+def make_aggregator(
+    scores: FloatArray,
+    *,
+    method: str = "weighted_sum",
+    params: AggregationParams | None = None,
+    candidates: npt.NDArray[np.bool_] | None = None,
+) -> Callable[[FloatArray], FloatArray]:
+    """A function from weights to suitability, with the weight-free work done once.
+
+    Parameters
+    ----------
+    scores
+        ``(n_sites, n_criteria)`` scores in [0, 1] (benefit: higher is better).
+    method
+        One of :data:`AGGREGATIONS`: ``weighted_sum``; ``weighted_product`` (weighted
+        geometric mean: a zero score vetoes the site unless its weight is zero); ``owa``
+        (Malczewski 2006, :mod:`sitesel.decision.owa`); ``topsis`` (relative closeness to
+        the ideal and anti-ideal among the candidates); ``vikor`` (``1 - Q``,
+        :mod:`sitesel.decision.vikor`); ``promethee_ii`` (``(phi + 1) / 2`` from the net
+        outranking flow phi, :mod:`sitesel.decision.promethee`).
+    params
+        Method parameters.
+    candidates
+        The sites compared by TOPSIS, VIKOR and PROMETHEE (ideals, flows); all if None.
+
+    Returns
+    -------
+    callable
+        Weights ``(n_criteria,)`` or ``(n_draws, n_criteria)`` (each normalised to sum to
+        1) to suitability ``(n_sites,)`` or ``(n_draws, n_sites)``.
+    """
+    if method not in AGGREGATIONS:
+        raise ValueError(f"unknown aggregation {method!r}; use one of {', '.join(AGGREGATIONS)}")
+    s = np.asarray(scores, dtype=float)
+    par = params or AggregationParams()
+    pool = np.ones(len(s), bool) if candidates is None or not candidates.any() else candidates
+    per_draws = _per_draws(s, method, par, pool)
+
+    def aggregator(weights: FloatArray) -> FloatArray:
+        w = np.atleast_2d(np.asarray(weights, dtype=float))
+        w = w / w.sum(axis=1, keepdims=True)
+        step = max(1, _CHUNK_CELLS // max(1, s.size))
+        out = np.concatenate([per_draws(w[k : k + step]) for k in range(0, len(w), step)])
+        return np.asarray(out[0] if np.ndim(weights) == 1 else out, dtype=np.float64)
+
+    return aggregator
+
+
+def _per_draws(
+    s: FloatArray, method: str, par: AggregationParams, pool: npt.NDArray[np.bool_]
+) -> Callable[[FloatArray], FloatArray]:
+    """The method as ``(n_draws, m)`` normalised weights -> ``(n_draws, n_sites)``."""
+    if method == "weighted_sum":
+        return lambda w: np.asarray(w @ s.T, dtype=np.float64)
+    if method == "weighted_product":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_s = np.where(s > 0, np.log(np.where(s > 0, s, 1.0)), _LOG_ZERO)
+        log_s = np.where(np.isnan(s), np.nan, log_s)
+        return lambda w: np.asarray(np.exp(w @ log_s.T), dtype=np.float64)
+    if method == "owa":
+        q = quantifier(andness=par.andness, order_weights=par.order_weights)
+        return lambda w: owa(s, w, q)
+    if method == "topsis":
+        matrix = _vector_normalised(s, pool) if par.normalisation == "vector" else s
+        return lambda w: _topsis(matrix, w, pool)
+    if method == "vikor":
+        terms = regret_terms(s, pool)
+        return lambda w: np.clip(1.0 - s_r_q(terms, w, par.v, pool)[2], 0.0, 1.0)
+    prefs = list(par.preferences or [Preference()] * s.shape[1])
+    flows = net_flows(s, prefs, pool)
+    return lambda w: np.asarray((w @ flows.T + 1.0) / 2.0, dtype=np.float64)
 
 
 def aggregate(
@@ -62,32 +162,14 @@ def aggregate(
     weights: FloatArray,
     *,
     method: str = "weighted_sum",
-    order_weights: FloatArray | None = None,
     candidates: npt.NDArray[np.bool_] | None = None,
+    order_weights: FloatArray | None = None,
+    **params: Any,
 ) -> FloatArray:
     """Combine criterion scores into suitability, for one or many weight vectors.
 
-    Parameters
-    ----------
-    scores
-        ``(n_sites, n_criteria)`` scores in [0, 1].
-    weights
-        ``(n_criteria,)`` or ``(n_draws, n_criteria)``; each vector is normalised.
-    method
-        ``weighted_sum``; ``weighted_product`` (weighted geometric mean: a zero score
-        vetoes the site); ``owa`` (ordered weighted average, Malczewski 2006: criterion
-        weights and ``order_weights`` on the scores sorted best to worst); ``topsis``
-        (relative closeness to the ideal and anti-ideal weighted scores among the
-        ``candidates``).
-    order_weights
-        For ``owa``: one weight per rank position.
-    candidates
-        For ``topsis``: the sites the ideal and anti-ideal are taken from (all if None).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n_sites,)``, or ``(n_draws, n_sites)`` for several weight vectors.
+    A shorthand for :func:`make_aggregator` (``order_weights`` and the other keywords are
+    :class:`AggregationParams` fields).
 
     Examples
     --------
@@ -98,55 +180,24 @@ def aggregate(
     [0.0, 0.5]
     >>> aggregate(s, np.array([0.5, 0.5]), method="topsis").tolist()
     [0.5, 0.5]
+    >>> aggregate(s, np.array([1.0, 0.0]), method="weighted_product").tolist()  # 0 ** 0 = 1
+    [1.0, 0.5]
     """
-    w = np.atleast_2d(np.asarray(weights, dtype=float))
-    w = w / w.sum(axis=1, keepdims=True)
-    out = _aggregate_draws(np.asarray(scores, dtype=float), w, method, order_weights, candidates)
-    return np.asarray(out[0] if np.ndim(weights) == 1 else out, dtype=np.float64)
+    par = AggregationParams(order_weights=order_weights, **params)
+    return make_aggregator(scores, method=method, params=par, candidates=candidates)(weights)
 
 
-def _aggregate_draws(
-    s: FloatArray,
-    w: FloatArray,
-    method: str,
-    order_weights: FloatArray | None,
-    candidates: npt.NDArray[np.bool_] | None,
-) -> FloatArray:
-    """``(n_draws, n_sites)`` suitability for normalised weights ``(n_draws, n_criteria)``."""
-    if method == "weighted_sum":
-        return np.asarray(w @ s.T, dtype=np.float64)
-    if method == "weighted_product":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(np.exp(w @ np.log(s).T), dtype=np.float64)
-    if method not in ("owa", "topsis"):
-        raise ValueError(f"unknown aggregation {method!r}; use one of {', '.join(AGGREGATIONS)}")
-    step = max(1, _CHUNK_CELLS // max(1, s.size))
-    parts = [
-        _owa(s, w[k : k + step], order_weights)
-        if method == "owa"
-        else _topsis(s, w[k : k + step], candidates)
-        for k in range(0, len(w), step)
-    ]
-    return np.concatenate(parts, axis=0)
+def _vector_normalised(s: FloatArray, pool: npt.NDArray[np.bool_]) -> FloatArray:
+    norm = np.sqrt(np.nansum(s[pool] ** 2, axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(norm > 0, s / norm, 0.0), dtype=np.float64)
 
 
-def _owa(s: FloatArray, w: FloatArray, order_weights: FloatArray | None) -> FloatArray:
-    m = s.shape[1]
-    v = np.full(m, 1 / m) if order_weights is None else np.asarray(order_weights, dtype=float)
-    order = np.argsort(-np.nan_to_num(s, nan=-1.0), axis=1, kind="stable")
-    z = np.take_along_axis(s, order, axis=1)  # (n, m) best first
-    u = w[:, order]  # (d, n, m) criterion weights in each site's order
-    uv = u * v
-    return np.asarray((uv * z).sum(axis=2) / uv.sum(axis=2), dtype=np.float64)
-
-
-def _topsis(s: FloatArray, w: FloatArray, candidates: npt.NDArray[np.bool_] | None) -> FloatArray:
+def _topsis(s: FloatArray, w: FloatArray, pool: npt.NDArray[np.bool_]) -> FloatArray:
     v = w[:, None, :] * s[None, :, :]  # (d, n, m)
-    # No candidate left (all excluded): ideals from every site, so nothing fails here and
-    # the pipeline can say why every site was excluded.
-    pool = v if candidates is None or not candidates.any() else v[:, candidates, :]
-    ideal = np.nanmax(pool, axis=1, keepdims=True)
-    anti = np.nanmin(pool, axis=1, keepdims=True)
+    candidates = v[:, pool, :]
+    ideal = np.nanmax(candidates, axis=1, keepdims=True)
+    anti = np.nanmin(candidates, axis=1, keepdims=True)
     d_plus = np.sqrt(((v - ideal) ** 2).sum(axis=2))
     d_minus = np.sqrt(((v - anti) ** 2).sum(axis=2))
     with np.errstate(invalid="ignore"):

@@ -62,7 +62,8 @@ def top_site_per_draw(
     >>> top_site_per_draw(np.array([[0.5, 0.5, 0.1]]), np.array([True] * 3), ["b", "a", "c"])
     array([1])
     """
-    suit = np.where(candidates[None, :], suitability, -np.inf)
+    # An excluded site never competes, nor does one without a value (NaN).
+    suit = np.where(candidates[None, :] & np.isfinite(suitability), suitability, -np.inf)
     best = suit.max(axis=1, keepdims=True)
     id_rank = np.empty(len(site_ids), dtype=np.int64)
     id_rank[np.argsort(np.asarray(site_ids, dtype=object), kind="stable")] = np.arange(

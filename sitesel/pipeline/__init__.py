@@ -140,7 +140,7 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
     manifest = build_manifest(
         src, crs=got.area.crs, sites=frame, report=report, robust=robust, regions=regions,
         network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
-        timings_s=t.seconds,
+        timings_s=t.seconds, aggregation=scored.aggregation,
     )  # fmt: skip
     roads = None if got.network is None else got.network.roads.edges
     return Result(

@@ -8,6 +8,7 @@ import platform
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -151,6 +152,7 @@ def build_manifest(
     targets: gpd.GeoDataFrame,
     inputs_sha256: dict[str, str],
     timings_s: dict[str, float],
+    aggregation: dict[str, Any],
 ) -> Manifest:
     """The manifest of a finished run."""
     config = src.config
@@ -171,7 +173,7 @@ def build_manifest(
         criteria_units=units,
         weights=report.weights,
         weighting=report.as_json(),
-        aggregation=config.aggregation.model_dump(),
+        aggregation=aggregation,
         stability=_stability(robust.stability),
         monte_carlo=robust.monte_carlo,
         scheme=regions.scheme,

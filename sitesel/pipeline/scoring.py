@@ -6,9 +6,9 @@ the aggregation method into suitability, and the ranking breaks ties by site id.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,9 +16,11 @@ import pandas as pd
 
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config
+from sitesel.config.decision import PreferenceSpec
 from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import CriterionContext, family_of
-from sitesel.decision import aggregation, constraints
+from sitesel.decision import aggregation, constraints, owa, vikor
+from sitesel.decision.promethee import Preference
 from sitesel.decision.value_functions import apply_value_function
 from sitesel.decision.weights import WeightReport, weight_vector
 from sitesel.errors import NoSuitableSiteError
@@ -43,6 +45,7 @@ class Scored:
     excluded: BoolArray
     aggregator: Aggregator
     weights: FloatArray
+    aggregation: dict[str, Any]
 
 
 def measure(config: Config, ctx: CriterionContext) -> Measured:
@@ -71,14 +74,23 @@ def _notes(config: Config, measured: Measured, n_sites: int) -> np.ndarray:
     return notes
 
 
-def _order_weights(config: Config, n: int) -> FloatArray | None:
+def aggregation_params(config: Config) -> aggregation.AggregationParams:
+    """The aggregation section as the parameters of :mod:`sitesel.decision.aggregation`."""
     spec = config.aggregation
-    if spec.method != "owa":
-        return None
-    if spec.order_weights is not None:
-        v = np.asarray(spec.order_weights, dtype=np.float64)
-        return np.asarray(v / v.sum(), dtype=np.float64)
-    return aggregation.owa_order_weights(n, spec.andness or 0.5)
+    prefs = None
+    if spec.method == "promethee_ii":
+        defaults = PreferenceSpec()
+        prefs = tuple(
+            Preference(p.type, p.q, p.p or 0.0)
+            for p in (spec.preferences.get(n, defaults) for n in config.scored)
+        )
+    return aggregation.AggregationParams(
+        order_weights=None if spec.order_weights is None else np.asarray(spec.order_weights),
+        andness=spec.andness,
+        normalisation=spec.normalisation,
+        v=spec.v,
+        preferences=prefs,
+    )
 
 
 def exclusions(
@@ -125,11 +137,10 @@ def score(
         scores[n] = np.nan_to_num(s, nan=0.0) if config.criteria[n].scores_missing_as_zero() else s
     matrix = np.column_stack([scores[n] for n in scored])
     w = weight_vector(report, scored)
-    aggregator = functools.partial(
-        aggregation.aggregate,
+    aggregator = aggregation.make_aggregator(
         matrix,
         method=config.aggregation.method,
-        order_weights=_order_weights(config, len(scored)),
+        params=aggregation_params(config),
         candidates=~excluded,
     )
     suitability = aggregator(w)
@@ -147,7 +158,58 @@ def score(
         "suitability": suitability,
         "rank": rank.to_numpy(),
     }
-    return Scored(columns=columns, excluded=excluded, aggregator=aggregator, weights=w)
+    about = aggregation_report(config, matrix, w, ~excluded, sites["site_id"].tolist())
+    return Scored(
+        columns=columns, excluded=excluded, aggregator=aggregator, weights=w, aggregation=about
+    )
+
+
+def aggregation_report(
+    config: Config,
+    matrix: FloatArray,
+    weights: FloatArray,
+    candidates: BoolArray,
+    site_ids: list[str],
+) -> dict[str, Any]:
+    """The aggregation as configured, with what the method says of this run.
+
+    OWA: the quantifier's ORness (1 - andness), the ORness of the order weights equal
+    criterion weights give, and each candidate's realised ORness (mean, min, max);
+    VIKOR: its acceptance conditions and compromise set; TOPSIS: the normalisation.
+    """
+    spec = config.aggregation
+    keys = {
+        "owa": ("order_weights", "andness"),
+        "topsis": ("normalisation",),
+        "vikor": ("v",),
+        "promethee_ii": ("preferences",),
+    }.get(spec.method, ())
+    out: dict[str, Any] = {"method": spec.method} | spec.model_dump(include=set(keys))
+    if spec.method == "promethee_ii":
+        prefs = aggregation_params(config).preferences or ()
+        out["preferences"] = {
+            n: {"type": p.type, "q": p.q, "p": p.p}
+            for n, p in zip(config.scored, prefs, strict=True)
+        }
+    if spec.method == "owa" and candidates.any():
+        params = aggregation_params(config)
+        q = owa.quantifier(andness=params.andness, order_weights=params.order_weights)
+        m = len(weights)
+        if params.andness is not None:  # orness of Q(p) = p ** alpha: 1 / (1 + alpha)
+            out["quantifier_orness"] = round(1 - params.andness, 6)
+        out["configured_orness"] = round(
+            float(owa.realised_orness(np.full((1, m), 0.5), np.full(m, 1 / m), q)[0]), 6
+        )
+        realised = owa.realised_orness(matrix[candidates], weights, q)
+        out["realised_orness"] = {
+            "mean": round(float(realised.mean()), 6),
+            "min": round(float(realised.min()), 6),
+            "max": round(float(realised.max()), 6),
+        }
+    if spec.method == "vikor" and candidates.any():
+        found = vikor.vikor_conditions(matrix, weights, spec.v, candidates, site_ids)
+        out |= found.as_json()
+    return out
 
 
 def refuse_if_all_excluded(reasons: pd.Series, source: str) -> None:

@@ -1,0 +1,152 @@
+"""Decision methods against hand calculation and against pymcdm (issue 12).
+
+pymcdm (Kizielewicz, Shekhovtsov & Sałabun 2023, SoftwareX 22) is an independent
+implementation; on random decision matrices every method both implement must give the same
+numbers. Known answers are worked by hand in the comments from each method's definition.
+"""
+
+import numpy as np
+import pytest
+from pymcdm import methods as pm
+from pymcdm import normalizations as pn
+from pymcdm import weights as pw
+
+from sitesel.decision.aggregation import aggregate
+from sitesel.decision.promethee import Preference
+from sitesel.decision.robustness import stability_intervals
+from sitesel.decision.vikor import vikor_conditions
+
+# pymcdm warns when a random matrix has a dominant alternative; the numbers stay valid.
+pytestmark = pytest.mark.filterwarnings("ignore:Alternatives with indices:UserWarning")
+
+
+def random_problems(count=20, seed=0):
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        n, m = int(rng.integers(4, 30)), int(rng.integers(2, 7))
+        yield rng.random((n, m)), rng.dirichlet(np.ones(m))
+
+
+@pytest.mark.parametrize("case", range(20))
+def test_topsis_vector_normalisation_equals_pymcdm(case):
+    s, w = list(random_problems())[case]
+    ours = aggregate(s, w, method="topsis", normalisation="vector")
+    theirs = pm.TOPSIS(pn.vector_normalization)(s, w, np.ones(s.shape[1]))
+    np.testing.assert_allclose(ours, theirs, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", range(20))
+def test_topsis_min_max_equals_pymcdm_on_min_max_scores(case):
+    s, w = list(random_problems(seed=1))[case]
+    s = (s - s.min(axis=0)) / (s.max(axis=0) - s.min(axis=0))  # what value functions give
+    ours = aggregate(s, w, method="topsis")
+    theirs = pm.TOPSIS(pn.minmax_normalization)(s, w, np.ones(s.shape[1]))
+    np.testing.assert_allclose(ours, theirs, atol=1e-12)
+
+
+@pytest.mark.parametrize("v", [0.0, 0.3, 0.5, 1.0])
+def test_vikor_equals_pymcdm(v):
+    for s, w in random_problems(seed=2):
+        ours = 1.0 - aggregate(s, w, method="vikor", v=v)
+        theirs = pm.VIKOR(v=v)(s, w, np.ones(s.shape[1]))
+        np.testing.assert_allclose(ours, theirs, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "q", "p"),
+    [
+        ("usual", "usual", None, None),
+        ("v_shape", "vshape", None, 0.3),
+        ("linear", "vshape_2", 0.1, 0.4),
+    ],
+)
+def test_promethee_ii_equals_pymcdm(ours, theirs, q, p):
+    for s, w in random_problems(seed=3):
+        m = s.shape[1]
+        prefs = tuple(Preference(ours, q or 0.0, p or 0.0) for _ in range(m))
+        phi = 2 * aggregate(s, w, method="promethee_ii", preferences=prefs) - 1
+        kw = {}
+        if p is not None:
+            kw["p"] = [p] * m
+        if q is not None:
+            kw["q"] = [q] * m
+        expected = pm.PROMETHEE_II(theirs, **kw)(s, w, np.ones(m))
+        np.testing.assert_allclose(phi, expected, atol=1e-12)
+
+
+def test_weighted_sum_and_product_equal_pymcdm():
+    for s, w in random_problems(seed=4):
+        s = (s - s.min(axis=0)) / (s.max(axis=0) - s.min(axis=0))  # min-max: unchanged by pymcdm
+        types = np.ones(s.shape[1])
+        minmax = pn.minmax_normalization
+        np.testing.assert_allclose(aggregate(s, w), pm.WSM(minmax)(s, w, types), atol=1e-12)
+        # pymcdm's WPM is the product of s ** w, sitesel's the same weighted geometric mean.
+        np.testing.assert_allclose(
+            aggregate(s, w, method="weighted_product"), pm.WPM(minmax)(s, w, types), atol=1e-12
+        )
+
+
+def test_promethee_usual_by_hand():
+    # Three sites, one criterion: a beats b and c, b beats c. phi(a) = (2 - 0) / 2 = 1,
+    # phi(b) = (1 - 1) / 2 = 0, phi(c) = -1; suitability (phi + 1) / 2.
+    s = np.array([[0.9], [0.5], [0.1]])
+    assert aggregate(s, np.array([1.0]), method="promethee_ii").tolist() == [1.0, 0.5, 0.0]
+
+
+def test_vikor_by_hand_and_its_conditions():
+    # Two benefit criteria, equal weights, v = 0.5. Best (1, 1), worst (0, 0) per column.
+    # a (1, 0): S = 0.5, R = 0.5; b (0.6, 0.6): S = 0.4, R = 0.2; c (0, 1): S = 0.5, R = 0.5.
+    # S* = 0.4, S- = 0.5, R* = 0.2, R- = 0.5: Q(b) = 0, Q(a) = Q(c) = 1.
+    s = np.array([[1.0, 0.0], [0.6, 0.6], [0.0, 1.0]])
+    w = np.array([0.5, 0.5])
+    np.testing.assert_allclose(aggregate(s, w, method="vikor"), [0.0, 1.0, 0.0])
+    found = vikor_conditions(s, w, 0.5, np.ones(3, bool), ["a", "b", "c"])
+    # DQ = 1 / (3 - 1) = 0.5; Q(a2) - Q(b) = 1 >= 0.5; b is best by S and by R.
+    assert found.acceptable_advantage and found.acceptable_stability
+    assert found.compromise_set == ["b"] and found.dq == 0.5
+
+
+def test_vikor_without_advantage_proposes_a_compromise_set():
+    s = np.array([[1.0, 0.0], [0.55, 0.5], [0.5, 0.55], [0.0, 1.0]])
+    found = vikor_conditions(s, np.array([0.5, 0.5]), 0.5, np.ones(4, bool), list("abcd"))
+    assert not found.acceptable_advantage
+    assert found.compromise_set[:2] in (["b", "c"], ["c", "b"])
+
+
+def test_one_at_a_time_with_weighted_product_zeros():
+    """Issue 12: a zero score gave 0 * log 0 = NaN; an excluded site was named challenger."""
+    s = np.array(
+        [
+            [0.0, 1.0, 1.0],  # excluded: would win outright once criterion 0 weighs nothing
+            [0.0, 0.95, 0.9],  # a candidate vetoed by criterion 0 unless its weight is 0
+            [0.6, 0.6, 0.6],
+            [0.5, 0.7, 0.5],
+        ]
+    )
+    candidates = np.array([False, True, True, True])
+    ids = ["x", "zero", "even", "other"]
+
+    def aggregator(w):
+        return aggregate(s, w, method="weighted_product")
+
+    assert not np.isnan(aggregator(np.array([0.0, 0.5, 0.5]))).any()
+    (first, *_) = stability_intervals(
+        aggregator,
+        np.array([0.4, 0.3, 0.3]),
+        ["c0", "c1", "c2"],
+        candidates=candidates,
+        site_ids=ids,
+    )
+    # Only at weight 0 does "zero" escape its veto: 0 ** 0 = 1 and it then leads.
+    assert first.lower is not None and first.lower < 1e-5
+    assert first.lower_challenger == "zero"
+
+
+def test_entropy_and_critic_weights_equal_pymcdm():
+    from sitesel.decision.objective_weights import critic_weights, entropy_weights
+
+    for s, _ in random_problems(seed=5):
+        s = s + 0.01  # entropy needs positive values
+        types = np.ones(s.shape[1])
+        np.testing.assert_allclose(entropy_weights(s), pw.entropy_weights(s), atol=1e-12)
+        np.testing.assert_allclose(critic_weights(s), pw.critic_weights(s, types), atol=1e-12)
