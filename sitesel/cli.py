@@ -188,18 +188,32 @@ def validate(
 
 @app.command()
 def weights(
-    config_path: ConfigArg,
+    config_path: Annotated[
+        Path,
+        typer.Argument(
+            help="A scoring config, or a run folder (then with the entropy and CRITIC"
+            " weights of its candidate sites beside the weights used).",
+            show_default=False,
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
     verbose: VerboseOpt = 0,
 ) -> None:
     """Print the criterion weights, how they were derived, and AHP consistency figures."""
     _setup_logging(verbose)
     with _reported(verbose):
-        from sitesel.api import load_config
-        from sitesel.decision.weights import resolve_weights
+        from sitesel.decision.weights import WeightReport, resolve_weights
 
-        study = load_config(config_path)
-        report = resolve_weights(study.config, config_path)
+        if config_path.is_dir():
+            from sitesel.api import read_run
+
+            weighting = read_run(config_path).manifest.weighting or {}
+            report = WeightReport.from_json(weighting)
+        else:
+            from sitesel.api import load_config
+
+            study = load_config(config_path)
+            report = resolve_weights(study.config, config_path)
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:

@@ -20,9 +20,9 @@ ANDNESS = 0.7
 RANKING = ["workforce_gravity", "slope_mean_deg", "elevation_m"]
 
 
-@pytest.fixture(scope="module")
-def result(tmp_path_factory, data_dir):
-    config = {
+def small_study() -> dict:
+    """6 km around the Leh HQ: gravity, opportunities, slope and elevation criteria."""
+    return {
         "name": "paths",
         "catalog": str(ROOT / "layers" / "leh.yaml"),
         "working_crs": "EPSG:32643",
@@ -58,6 +58,11 @@ def result(tmp_path_factory, data_dir):
                       "rank_order": {"method": "centroid", "ranking": RANKING}},
         "aggregation": {"method": "owa", "andness": ANDNESS},
     }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory, data_dir):
+    config = small_study()
     path = tmp_path_factory.mktemp("paths") / "paths.yaml"
     path.write_text(yaml.safe_dump(config))
     return sitesel.run(path, data_dir=data_dir, offline=True)

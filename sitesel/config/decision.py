@@ -77,12 +77,19 @@ class AhpSpec(Strict):
 class WeightingSpec(Strict):
     """How criterion weights are set.
 
-    ``direct`` (each criterion's ``weight``), ``rank_order`` or ``ahp``.
+    ``direct`` (each criterion's ``weight``), ``rank_order`` or ``ahp``; or objective
+    weights from the candidate sites' scores, ``entropy`` or ``critic``. ``objective``
+    multiplies the committee's weights by objective ones (a combined weighting).
     """
 
-    method: Literal["direct", "rank_order", "ahp"] = "direct"
+    method: Literal["direct", "rank_order", "ahp", "entropy", "critic"] = "direct"
     rank_order: RankOrderSpec | None = None
     ahp: AhpSpec | None = None
+    objective: Literal["entropy", "critic"] | None = Field(
+        default=None,
+        description="Combine the weights with entropy or CRITIC weights of the candidate"
+        " sites' scores (w = s * o, renormalised).",
+    )
 
     @model_validator(mode="after")
     def _section(self) -> WeightingSpec:
@@ -90,6 +97,8 @@ class WeightingSpec(Strict):
             raise ValueError("method rank_order needs a rank_order: section")
         if self.method == "ahp" and self.ahp is None:
             raise ValueError("method ahp needs an ahp: section")
+        if self.method in ("entropy", "critic") and self.objective is not None:
+            raise ValueError(f"method {self.method} is objective already; drop objective:")
         return self
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,11 @@ from sitesel._typing import FloatArray
 from sitesel.config.decision import AhpSpec
 from sitesel.config.scoring import Config
 from sitesel.decision import ahp as weighting
+from sitesel.decision.objective_weights import (
+    OBJECTIVE_METHODS,
+    combined_weights,
+    objective_weights,
+)
 from sitesel.errors import ConfigError
 
 SHOWN_JUDGMENTS = 3
@@ -38,6 +43,9 @@ class WeightReport:
     detail: str = ""
     max_consistency_ratio: float | None = None  # the limit applied (AHP)
     dropped_participants: list[str] = field(default_factory=list)
+    objective: str | None = None  # entropy or critic, applied to the candidates' scores
+    subjective_weights: dict[str, float] | None = None  # before combining with objective
+    objective_weights: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The report as plain JSON types (the manifest and ``sitesel weights --json``)."""
@@ -47,6 +55,11 @@ class WeightReport:
             "consistency_ratio": self.consistency_ratio,
             "detail": self.detail,
         }
+        if self.objective is not None:
+            out["objective"] = self.objective
+            out["subjective_weights"] = self.subjective_weights
+        if self.objective_weights:
+            out["objective_weights"] = self.objective_weights
         if self.method == "ahp":
             out["inconsistent_judgments"] = self.inconsistent_judgments
             out["max_consistency_ratio"] = self.max_consistency_ratio
@@ -55,13 +68,41 @@ class WeightReport:
                 out["dropped_participants"] = self.dropped_participants
         return out
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WeightReport:
+        """The report as a run's manifest recorded it (no AHP matrix)."""
+        return cls(
+            method=data["method"],
+            weights=data["weights"],
+            consistency_ratio=data.get("consistency_ratio"),
+            participants=data.get("participants_consistency_ratio") or {},
+            inconsistent_judgments=data.get("inconsistent_judgments") or [],
+            detail=data.get("detail", ""),
+            max_consistency_ratio=data.get("max_consistency_ratio"),
+            dropped_participants=data.get("dropped_participants") or [],
+            objective=data.get("objective"),
+            subjective_weights=data.get("subjective_weights"),
+            objective_weights=data.get("objective_weights") or {},
+        )
+
     def lines(self) -> list[str]:
         """The report as text lines."""
         rows = [
             f"method: {self.method} ({self.detail})" if self.detail else f"method: {self.method}"
         ]
         width = max(len(n) for n in self.weights)
-        rows += [f"  {n:<{width}}  {w:6.3f}" for n, w in self.weights.items()]
+        if self.objective is not None and not self.objective_weights:
+            rows.append(f"  ({self.objective} weights come from the candidate sites' scores")
+            rows.append("   when the study runs; `sitesel weights RUN_FOLDER` shows them)")
+        if self.objective_weights:
+            rows.append(f"  {'':<{width}}    used  entropy  critic")
+            rows += [
+                f"  {n:<{width}}  {w:6.3f}  {self.objective_weights['entropy'][n]:7.3f}"
+                f"  {self.objective_weights['critic'][n]:6.3f}"
+                for n, w in self.weights.items()
+            ]
+        else:
+            rows += [f"  {n:<{width}}  {w:6.3f}" for n, w in self.weights.items()]
         if self.consistency_ratio is not None:
             limit = self.max_consistency_ratio
             rows.append(
@@ -206,8 +247,21 @@ def resolve_weights(config: Config, config_path: Path) -> WeightReport:
     ConfigError
         For incomplete judgments, or AHP judgments above the consistency limit.
     """
+    report = _resolve(config, config_path)
+    method = config.weighting.method
+    objective = method if method in OBJECTIVE_METHODS else config.weighting.objective
+    return replace(report, objective=objective) if objective else report
+
+
+def _resolve(config: Config, config_path: Path) -> WeightReport:
     scored = config.scored
     method = config.weighting.method
+    if method in OBJECTIVE_METHODS:
+        return WeightReport(
+            method,
+            {n: 1 / len(scored) for n in scored},  # replaced by with_objective
+            detail=f"{method} weights of the candidate sites' scores",
+        )
     if method == "direct":
         raw = {n: float(config.criteria[n].weight or 0.0) for n in scored}
         total = sum(raw.values())
@@ -233,6 +287,44 @@ def resolve_weights(config: Config, config_path: Path) -> WeightReport:
         )
     assert config.weighting.ahp is not None
     return _ahp(config.weighting.ahp, scored, config_path)
+
+
+def with_objective(report: WeightReport, scores: FloatArray, names: list[str]) -> WeightReport:
+    """Entropy and CRITIC weights of the candidates' scores, used when the config asks.
+
+    The report always gets both objective weightings beside its own; its weights become
+    objective (``method: entropy`` or ``critic``) or combined (``objective:``) if asked.
+
+    Parameters
+    ----------
+    report
+        Weights resolved from the config.
+    scores
+        ``(n_candidates, n_criteria)`` scores of the sites still in play, columns ``names``.
+    names
+        The scored criteria.
+    """
+    both = {m: objective_weights(scores, m) for m in OBJECTIVE_METHODS}
+    out = replace(
+        report,
+        objective_weights={m: _rounded(names, w) for m, w in both.items()},
+    )
+    if report.objective is None:
+        return out
+    found = both[report.objective]
+    if report.method == report.objective:
+        return replace(out, weights=dict(zip(names, found.tolist(), strict=True)))
+    combined = combined_weights(weight_vector(report, names), found)
+    return replace(
+        out,
+        subjective_weights=report.weights,
+        weights=dict(zip(names, combined.tolist(), strict=True)),
+        detail=f"{report.detail}; multiplied by {report.objective} weights, renormalised",
+    )
+
+
+def _rounded(names: list[str], w: FloatArray) -> dict[str, float]:
+    return {n: round(float(x), 6) for n, x in zip(names, w, strict=True)}
 
 
 def weight_vector(report: WeightReport, names: list[str]) -> FloatArray:

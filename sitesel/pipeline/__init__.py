@@ -126,7 +126,7 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
             config_path,
             aggregator=scored.aggregator,
             weights=scored.weights,
-            report=report,
+            report=scored.report,
             candidates=~scored.excluded,
             site_ids=frame["site_id"].tolist(),
         )
@@ -138,7 +138,7 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
     targets = targets_frame(measured.targets, src, got.area.crs)
     manifest = build_manifest(
-        src, crs=got.area.crs, sites=frame, report=report, robust=robust, regions=regions,
+        src, crs=got.area.crs, sites=frame, report=scored.report, robust=robust, regions=regions,
         network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
         timings_s=t.seconds, aggregation=scored.aggregation,
     )  # fmt: skip

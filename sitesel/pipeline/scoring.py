@@ -22,7 +22,7 @@ from sitesel.criteria import CriterionContext, family_of
 from sitesel.decision import aggregation, constraints, owa, vikor
 from sitesel.decision.promethee import Preference
 from sitesel.decision.value_functions import apply_value_function
-from sitesel.decision.weights import WeightReport, weight_vector
+from sitesel.decision.weights import WeightReport, weight_vector, with_objective
 from sitesel.errors import NoSuitableSiteError
 
 Aggregator = Callable[[FloatArray], FloatArray]
@@ -46,6 +46,7 @@ class Scored:
     aggregator: Aggregator
     weights: FloatArray
     aggregation: dict[str, Any]
+    report: WeightReport  # with objective weights from the candidates' scores
 
 
 def measure(config: Config, ctx: CriterionContext) -> Measured:
@@ -136,6 +137,7 @@ def score(
         s = apply_value_function(measured.raw[n], fn)
         scores[n] = np.nan_to_num(s, nan=0.0) if config.criteria[n].scores_missing_as_zero() else s
     matrix = np.column_stack([scores[n] for n in scored])
+    report = with_objective(report, np.nan_to_num(matrix[~excluded], nan=0.0), scored)
     w = weight_vector(report, scored)
     aggregator = aggregation.make_aggregator(
         matrix,
@@ -160,7 +162,12 @@ def score(
     }
     about = aggregation_report(config, matrix, w, ~excluded, sites["site_id"].tolist())
     return Scored(
-        columns=columns, excluded=excluded, aggregator=aggregator, weights=w, aggregation=about
+        columns=columns,
+        excluded=excluded,
+        aggregator=aggregator,
+        weights=w,
+        aggregation=about,
+        report=report,
     )
 
 
