@@ -204,11 +204,22 @@ def weights(
     with _reported(verbose):
         from sitesel.decision.weights import WeightReport, resolve_weights
 
+        leaders = ""
         if config_path.is_dir():
             from sitesel.api import read_run
+            from sitesel.outputs.files import smaa_table
 
-            weighting = read_run(config_path).manifest.weighting or {}
-            report = WeightReport.from_json(weighting)
+            manifest = read_run(config_path).manifest
+            report = WeightReport.from_json(manifest.weighting or {})
+            smaa = smaa_table(manifest.monte_carlo)
+            if len(smaa):
+                leaders = "SMAA-2, sites first in some weight draws (smaa.csv has all):\n"
+                shown = ["site_id", "b_rank1", "b_rank2", "b_rank3", "confidence_factor"]
+                leaders += (
+                    smaa[[c for c in shown if c in smaa]]
+                    .head(5)
+                    .to_string(index=False, float_format="%.3f")
+                )
         else:
             from sitesel.api import load_config
 
@@ -218,6 +229,8 @@ def weights(
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
         typer.echo("\n".join(report.lines()))
+        if leaders:
+            typer.echo(leaders)
 
 
 def _run_of(path: Path, data_dir: Path | None, offline: bool) -> Result:

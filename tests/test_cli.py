@@ -24,6 +24,7 @@ def test_run_writes_the_output_contract(leh_run):
         "regions.csv",
         "robustness.csv",
         "sites.gpkg",
+        "smaa.csv",
         "stability.csv",
         "summary.png",
     ]
@@ -437,3 +438,16 @@ def test_map_refuses_a_manifest_missing_keys(leh_run, tmp_path):
     assert "manifest.json: not a sitesel 1 manifest" in line
     assert "weights: Field required" in line and "working_crs: Field required" in line
     assert not (tmp_path / "m.html").exists()
+
+
+def test_smaa_table_agrees_with_the_monte_carlo_columns(leh_run):
+    import pandas as pd
+
+    smaa = pd.read_csv(leh_run / "run" / "smaa.csv")
+    robust = pd.read_csv(leh_run / "run" / "robustness.csv").set_index("site_id")
+    assert len(smaa) > 0
+    assert smaa["b_rank1"].tolist() == robust.loc[smaa["site_id"], "p_rank1"].tolist()
+    central = smaa[[c for c in smaa.columns if c.startswith("central__")]]
+    assert central.sum(axis=1).to_numpy() == pytest.approx(1, abs=1e-5)
+    assert len(central.columns) == 6
+    assert smaa["confidence_factor"].isin([0.0, 1.0]).all()

@@ -150,3 +150,36 @@ def test_entropy_and_critic_weights_equal_pymcdm():
         types = np.ones(s.shape[1])
         np.testing.assert_allclose(entropy_weights(s), pw.entropy_weights(s), atol=1e-12)
         np.testing.assert_allclose(critic_weights(s), pw.critic_weights(s, types), atol=1e-12)
+
+
+def test_smaa2_acceptabilities_central_weights_and_confidence():
+    from sitesel.decision.robustness import dirichlet_weights, monte_carlo
+    from sitesel.decision.smaa import smaa2
+
+    # a is best on criterion 0, c on criterion 1, b is the balanced middle.
+    s = np.array([[1.0, 0.0], [0.6, 0.6], [0.0, 1.0]])
+    ids = ["a", "b", "c"]
+    candidates = np.ones(3, bool)
+
+    def aggregator(w):
+        return aggregate(s, w)
+
+    draws = dirichlet_weights(np.array([0.5, 0.5]), concentration=2, draws=4000,
+                              rng=np.random.default_rng(1))  # fmt: skip
+    stats = monte_carlo(aggregator, draws, candidates=candidates, site_ids=ids, top_k=3)
+    leaders = smaa2(
+        stats.ranks, draws, candidate_index=stats.candidate_index, aggregator=aggregator,
+        candidates=candidates, site_ids=ids, top_k=3,
+    )  # fmt: skip
+    by_id = {site.site_id: site for site in leaders}
+    # b^1 is P(rank 1); each rank is held by exactly one site in every draw.
+    for site in leaders:
+        assert site.acceptability[0] == pytest.approx(stats.p_rank1[ids.index(site.site_id)])
+    assert sum(site.acceptability[0] for site in leaders) == pytest.approx(1.0)
+    # Weighted sum: a beats b iff w0 > 0.6 w0 + 0.6 (1 - w0), i.e. w0 > 0.6; c iff w1 > 0.6;
+    # b wins in between. The central weights lie inside each winning interval.
+    assert 0.6 < by_id["a"].central_weights[0] and 0.6 < by_id["c"].central_weights[1]
+    assert 0.4 < by_id["b"].central_weights[0] < 0.6
+    assert abs(by_id["b"].central_weights[0] - 0.5) < 0.02  # symmetric problem
+    # Each site's winning region is convex here, so its central weights make it first.
+    assert all(site.confidence_factor == 1.0 for site in leaders)

@@ -46,11 +46,11 @@ def critic_weights(scores: FloatArray) -> FloatArray:
     True
     """
     x = np.asarray(scores, dtype=float)
+    if len(x) < 2:
+        return np.full(x.shape[1], 1 / x.shape[1])
     lo, hi = x.min(axis=0), x.max(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(hi > lo, (x - lo) / (hi - lo), 0.0)
-    if len(z) < 2:
-        return np.full(x.shape[1], 1 / x.shape[1])
     sigma = z.std(axis=0, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.nan_to_num(np.corrcoef(z, rowvar=False), nan=0.0)

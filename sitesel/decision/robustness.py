@@ -93,6 +93,8 @@ class MonteCarloResult:
     rank_p95: FloatArray
     top_k: int
     draws: int
+    ranks: npt.NDArray[np.int32]  # (n_draws, n_candidates), for SMAA-2
+    candidate_index: npt.NDArray[np.intp]
 
 
 def monte_carlo(
@@ -142,6 +144,8 @@ def monte_carlo(
         rank_p95=p95,
         top_k=top_k,
         draws=d,
+        ranks=all_ranks,
+        candidate_index=cand,
     )
 
 

@@ -178,7 +178,8 @@ def _screen_participants(
         participant would be dropped.
     """
     crs = {name: weighting.ahp(scored, m).consistency_ratio for name, m in sets if name}
-    over = [name for name, cr in crs.items() if cr > limit]
+    # One participant is the group: the group's own check names the judgments to revisit.
+    over = [name for name, cr in crs.items() if cr > limit] if len(crs) > 1 else []
     policy = spec.inconsistent_participants
     if over and policy == "reject":
         listed = ", ".join(f"{n} (CR {crs[n]:.3f})" for n in over)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -63,6 +64,26 @@ def robustness_table(ranking: pd.DataFrame) -> pd.DataFrame:
         ["p_rank1", top_col, "rank"], ascending=[False, False, True], kind="mergesort"
     )
     return table.astype({"rank_p05": "Int64", "rank_p95": "Int64"}).reset_index(drop=True)
+
+
+def smaa_table(monte_carlo: dict[str, Any] | None) -> pd.DataFrame:
+    """SMAA-2 measures of the sites that rank first in some draws (``smaa.csv``).
+
+    Columns: ``site_id``, ``b_rank1`` .. ``b_rank<k>`` (rank acceptability indices),
+    ``confidence_factor`` and ``central__<criterion>`` (central weight vector).
+    """
+    smaa = (monte_carlo or {}).get("smaa") or {"criteria": [], "sites": []}
+    rows = []
+    for site in smaa["sites"]:
+        row: dict[str, Any] = {"site_id": site["site_id"]}
+        row |= {f"b_rank{r + 1}": b for r, b in enumerate(site["acceptability"])}
+        row["confidence_factor"] = site["confidence_factor"]
+        row |= {
+            f"central__{c}": w
+            for c, w in zip(smaa["criteria"], site["central_weights"], strict=True)
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def regions_table(regions: gpd.GeoDataFrame) -> pd.DataFrame:

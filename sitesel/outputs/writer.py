@@ -3,7 +3,7 @@
 A run folder holds ``ranking.csv``, ``sites.gpkg`` (layers ``sites``, ``roads``,
 ``targets``, ``study_area``, ``regions``, ``taken_land``), ``elevation.tif`` (the DEM
 around the study area, for the hillshade), ``manifest.json``, ``summary.png`` and the
-robustness and region tables; the HTML map goes to ``maps/``.
+robustness, SMAA-2 and region tables; the HTML map goes to ``maps/``.
 :func:`~sitesel.outputs.reader.read_run` reads the folder back.
 """
 
@@ -39,6 +39,7 @@ def destinations(result: Result, out_dir: Path, map_path: Path) -> dict[str, Pat
         out["stability"] = out_dir / "stability.csv"
     if result.manifest.monte_carlo is not None:
         out["robustness"] = out_dir / "robustness.csv"
+        out["smaa"] = out_dir / "smaa.csv"
     if result.regions is not None:
         out["regions"] = out_dir / "regions.csv"
     return out
@@ -68,6 +69,7 @@ def _write_tables(result: Result, staged: dict[str, Path]) -> None:
         files.write_table_csv(files.stability_table(result.manifest.stability), staged["stability"])
     if "robustness" in staged:
         files.write_table_csv(files.robustness_table(ranking), staged["robustness"])
+        files.write_table_csv(files.smaa_table(result.manifest.monte_carlo), staged["smaa"])
     if result.regions is not None:
         files.write_table_csv(files.regions_table(result.regions), staged["regions"])
 

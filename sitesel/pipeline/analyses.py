@@ -19,7 +19,7 @@ import numpy as np
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config, load_scheme
 from sitesel.config.decision import MonteCarloSpec
-from sitesel.decision import ahp, regions, robustness
+from sitesel.decision import ahp, regions, robustness, smaa
 from sitesel.decision.weights import WeightReport
 from sitesel.errors import ConfigError
 from sitesel.pipeline.scoring import Aggregator
@@ -103,6 +103,15 @@ def run_robustness(
         "rank_p95": stats.rank_p95,
     }
     dirichlet = mc.method == "dirichlet"
+    leaders = smaa.smaa2(
+        stats.ranks,
+        draws / draws.sum(axis=1, keepdims=True),
+        candidate_index=stats.candidate_index,
+        aggregator=aggregator,
+        candidates=candidates,
+        site_ids=site_ids,
+        top_k=mc.top_k,
+    )
     out.monte_carlo = {
         "method": mc.method,
         "draws": mc.draws,
@@ -110,6 +119,10 @@ def run_robustness(
         "top_k": mc.top_k,
         "concentration": mc.concentration if dirichlet else None,
         "judgment_sigma": None if dirichlet else mc.judgment_sigma,
+        "smaa": {
+            "criteria": list(scored),
+            "sites": [vars(site) for site in leaders],
+        },
     }
     return out
 
