@@ -178,8 +178,88 @@ def test_smaa2_acceptabilities_central_weights_and_confidence():
     assert sum(site.acceptability[0] for site in leaders) == pytest.approx(1.0)
     # Weighted sum: a beats b iff w0 > 0.6 w0 + 0.6 (1 - w0), i.e. w0 > 0.6; c iff w1 > 0.6;
     # b wins in between. The central weights lie inside each winning interval.
-    assert 0.6 < by_id["a"].central_weights[0] and 0.6 < by_id["c"].central_weights[1]
+    assert by_id["a"].central_weights[0] > 0.6 and by_id["c"].central_weights[1] > 0.6
     assert 0.4 < by_id["b"].central_weights[0] < 0.6
     assert abs(by_id["b"].central_weights[0] - 0.5) < 0.02  # symmetric problem
     # Each site's winning region is convex here, so its central weights make it first.
     assert all(site.confidence_factor == 1.0 for site in leaders)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_bwm_gives_back_weights_its_judgments_are_consistent_with(seed):
+    from sitesel.decision.bwm import bwm_weights
+
+    rng = np.random.default_rng(seed)
+    w = rng.dirichlet(np.ones(5))
+    names = list("abcde")
+    best, worst = names[int(np.argmax(w))], names[int(np.argmin(w))]
+    to_others = {n: w.max() / w[k] for k, n in enumerate(names)}
+    to_worst = {n: w[k] / w.min() for k, n in enumerate(names)}
+    found = bwm_weights(names, best, worst, to_others, to_worst)
+    np.testing.assert_allclose(found.weights, w, atol=1e-9)
+    assert found.xi == pytest.approx(0, abs=1e-9) and found.consistency_ratio == pytest.approx(0)
+
+
+def test_bwm_linear_model_is_the_minimax_solution():
+    """Inconsistent judgments: no weight vector has a smaller largest deviation than xi
+    (checked by brute force over a 0.001 grid of the 3-criterion simplex)."""
+    from sitesel.decision.bwm import bwm_weights
+
+    to_others = {"a": 1, "b": 2, "c": 8}
+    to_worst = {"a": 8, "b": 2, "c": 1}  # a -> b -> c says 4, a -> c says 8
+    found = bwm_weights("abc", "a", "c", to_others, to_worst)
+    grid = np.arange(0, 1.0005, 0.001)
+    wa, wb = np.meshgrid(grid, grid)
+    wc = 1 - wa - wb
+    ok = wc >= -1e-12
+    deviation = np.max(
+        np.abs(
+            np.stack([wa - 2 * wb, wa - 8 * wc, wb - 2 * wc, wa - 8 * wc])  # the four nonzero
+        ),
+        axis=0,
+    )
+    assert found.xi == pytest.approx(deviation[ok].min(), abs=2e-3)
+    assert found.xi > 0.01
+    # Liang et al. (2020): CR = |a_Bb a_bW - a_BW| / (a_BW^2 - a_BW) = |2*2 - 8| / 56.
+    assert found.consistency_ratio == pytest.approx(4 / 56) and found.worst_pair == "b"
+    assert found.weights.sum() == pytest.approx(1) and found.weights.argmax() == 0
+
+
+def test_bwm_in_a_config_and_its_checks(tmp_path):
+    import yaml
+
+    from sitesel.api import load_config
+    from sitesel.decision.weights import resolve_weights
+    from sitesel.errors import ConfigError
+
+    from .cases import leh_dict
+
+    config = leh_dict()
+    scored = [n for n, c in config["criteria"].items() if "value" in c]
+    for spec in config["criteria"].values():
+        spec.pop("weight", None)
+    others = dict.fromkeys(scored, 2) | {"slope_mean_deg": 1, "elevation_m": 6}
+    to_worst = dict.fromkeys(scored, 3) | {"slope_mean_deg": 6, "elevation_m": 1}
+    config["weighting"] = {
+        "method": "bwm",
+        "bwm": {"best": "slope_mean_deg", "worst": "elevation_m",
+                "best_to_others": others, "others_to_worst": to_worst},
+    }  # fmt: skip
+    path = tmp_path / "bwm.yaml"
+    path.write_text(yaml.safe_dump(config))
+    report = resolve_weights(load_config(path).config, path)
+    assert max(report.weights, key=report.weights.get) == "slope_mean_deg"
+    assert min(report.weights, key=report.weights.get) == "elevation_m"
+    assert report.consistency_ratio == pytest.approx(0)  # 2 * 3 == 6 for every criterion
+    config["weighting"]["bwm"]["others_to_worst"]["slope_mean_deg"] = 5
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError, match=r"are the same judgment \(best over worst\)"):
+        load_config(path)
+    config["weighting"]["bwm"]["others_to_worst"]["slope_mean_deg"] = 6
+    config["weighting"]["bwm"]["others_to_worst"]["workforce_30min"] = 9
+    config["weighting"]["bwm"]["max_consistency_ratio"] = 0.1
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(
+        ConfigError, match=r"weighting.bwm: consistency ratio 0\.400.*workforce_30min"
+    ):
+        resolve_weights(load_config(path).config, path)

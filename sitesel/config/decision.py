@@ -74,17 +74,59 @@ class AhpSpec(Strict):
         return self
 
 
+BwmValue = Annotated[float, Field(ge=1, le=9)]
+
+
+class BwmSpec(Strict):
+    """Best-Worst Method judgments (Rezaei 2015), on the 1-9 scale.
+
+    ``best_to_others``: how much more important ``best`` is than each criterion (1 for
+    itself); ``others_to_worst``: how much more important each criterion is than ``worst``
+    (1 for itself). Both give the best-to-worst judgment, which must agree.
+    """
+
+    best: str
+    worst: str
+    best_to_others: dict[str, BwmValue]
+    others_to_worst: dict[str, BwmValue]
+    max_consistency_ratio: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Refuse judgments whose input-based CR (Liang et al. 2020) exceeds this.",
+    )
+
+    @model_validator(mode="after")
+    def _agree(self) -> BwmSpec:
+        problems = []
+        if self.best_to_others.get(self.best, 1) != 1:
+            problems.append(f"best_to_others.{self.best} must be 1 (the best against itself)")
+        if self.others_to_worst.get(self.worst, 1) != 1:
+            problems.append(f"others_to_worst.{self.worst} must be 1 (the worst against itself)")
+        a_bw = self.best_to_others.get(self.worst)
+        b_aw = self.others_to_worst.get(self.best)
+        if a_bw is not None and b_aw is not None and a_bw != b_aw:
+            problems.append(
+                f"best_to_others.{self.worst} ({a_bw:g}) and others_to_worst.{self.best}"
+                f" ({b_aw:g}) are the same judgment (best over worst) and must agree"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 class WeightingSpec(Strict):
     """How criterion weights are set.
 
-    ``direct`` (each criterion's ``weight``), ``rank_order`` or ``ahp``; or objective
+    ``direct`` (each criterion's ``weight``), ``rank_order``, ``ahp`` or ``bwm``; or objective
     weights from the candidate sites' scores, ``entropy`` or ``critic``. ``objective``
     multiplies the committee's weights by objective ones (a combined weighting).
     """
 
-    method: Literal["direct", "rank_order", "ahp", "entropy", "critic"] = "direct"
+    method: Literal["direct", "rank_order", "ahp", "bwm", "entropy", "critic"] = "direct"
     rank_order: RankOrderSpec | None = None
     ahp: AhpSpec | None = None
+    bwm: BwmSpec | None = None
     objective: Literal["entropy", "critic"] | None = Field(
         default=None,
         description="Combine the weights with entropy or CRITIC weights of the candidate"
@@ -97,6 +139,8 @@ class WeightingSpec(Strict):
             raise ValueError("method rank_order needs a rank_order: section")
         if self.method == "ahp" and self.ahp is None:
             raise ValueError("method ahp needs an ahp: section")
+        if self.method == "bwm" and self.bwm is None:
+            raise ValueError("method bwm needs a bwm: section")
         if self.method in ("entropy", "critic") and self.objective is not None:
             raise ValueError(f"method {self.method} is objective already; drop objective:")
         return self

@@ -390,6 +390,22 @@ class Config(Strict):
                 f"weighting.rank_order.ranking must list each scored criterion once"
                 f" ({', '.join(scored)}), found {', '.join(rank_order.ranking)}"
             )
+        bwm = self.weighting.bwm
+        if method == "bwm" and bwm is not None:
+            for key, given in (
+                ("best_to_others", bwm.best_to_others),
+                ("others_to_worst", bwm.others_to_worst),
+            ):
+                if sorted(given) != sorted(scored):
+                    problems.append(
+                        f"weighting.bwm.{key} must give each scored criterion once"
+                        f" ({', '.join(scored)}), found {', '.join(given) or 'none'}"
+                    )
+            problems += [
+                f"weighting.bwm.{key}: {name!r} is not a scored criterion ({', '.join(scored)})"
+                for key, name in (("best", bwm.best), ("worst", bwm.worst))
+                if name not in scored
+            ]
         order_weights = self.aggregation.order_weights
         if order_weights is not None and len(order_weights) != len(scored):
             problems.append(

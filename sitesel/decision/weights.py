@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from sitesel._typing import FloatArray
-from sitesel.config.decision import AhpSpec
+from sitesel.config.decision import AhpSpec, BwmSpec
 from sitesel.config.scoring import Config
 from sitesel.decision import ahp as weighting
+from sitesel.decision.bwm import bwm_weights
 from sitesel.decision.objective_weights import (
     OBJECTIVE_METHODS,
     combined_weights,
@@ -286,8 +287,32 @@ def _resolve(config: Config, config_path: Path) -> WeightReport:
             {n: ordered[n] for n in scored},
             detail=f"{spec.method} over the ranking {', '.join(spec.ranking)}",
         )
+    if method == "bwm":
+        assert config.weighting.bwm is not None
+        return _bwm(config.weighting.bwm, scored, config_path)
     assert config.weighting.ahp is not None
     return _ahp(config.weighting.ahp, scored, config_path)
+
+
+def _bwm(spec: BwmSpec, scored: list[str], config_path: Path) -> WeightReport:
+    found = bwm_weights(scored, spec.best, spec.worst, spec.best_to_others, spec.others_to_worst)
+    report = WeightReport(
+        method="bwm",
+        weights=dict(zip(scored, found.weights.tolist(), strict=True)),
+        consistency_ratio=found.consistency_ratio,
+        detail=f"linear Best-Worst Method (best {spec.best}, worst {spec.worst}), xi"
+        f" {found.xi:.4f}; CR input-based (Liang et al. 2020)",
+        max_consistency_ratio=spec.max_consistency_ratio,
+    )
+    limit = spec.max_consistency_ratio
+    if limit is not None and found.consistency_ratio > limit:
+        raise ConfigError(
+            f"{config_path}: weighting.bwm: consistency ratio {found.consistency_ratio:.3f}"
+            f" exceeds max_consistency_ratio {limit:g}: best_to_others.{found.worst_pair}"
+            f" times others_to_worst.{found.worst_pair} should be close to"
+            f" best_to_others.{spec.worst}; revisit those judgments"
+        )
+    return report
 
 
 def with_objective(report: WeightReport, scores: FloatArray, names: list[str]) -> WeightReport:
