@@ -214,3 +214,77 @@ def test_taken_land_and_road_repairs_are_layers_a_planner_switches_on(leh_page, 
         assert box.is_checked()
         assert page.evaluate(canvas) != before  # the layer was drawn
     assert leh_page.errors == []
+
+
+METHOD_CASES = {
+    "weighted_sum": {},
+    "weighted_product": {},
+    "owa": {"andness": 0.7},
+    "owa_order_weights": {"order_weights": [0.1, 0.2, 0.3, 0.4]},
+    "topsis": {"normalisation": "min_max"},
+    "topsis_vector": {"normalisation": "vector"},
+    "vikor": {"v": 0.4},
+    "promethee_ii": {
+        "preferences": {"c1": {"type": "v_shape", "q": 0.0, "p": 0.3},
+                        "c2": {"type": "linear", "q": 0.05, "p": 0.4}},
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(METHOD_CASES))
+def test_the_map_ranks_as_the_table_for_every_method(browser, tmp_path, case):
+    """Issue 11: re-ranking in the browser uses the configured method, at the configured
+    weights and after a slider moves, and agrees with sitesel's ranking."""
+    from sitesel.decision.aggregation import AggregationParams, make_aggregator
+    from sitesel.decision.promethee import Preference
+
+    method = case.removesuffix("_order_weights").removesuffix("_vector")
+    params = METHOD_CASES[case]
+    rng = np.random.default_rng(7)
+    n, names = 240, ["c0", "c1", "c2", "c3"]
+    scores = rng.random((n, 4)).round(6)
+    scores[rng.random((n, 4)) < 0.03] = 0.0  # zeros: the weighted product's veto
+    excluded = rng.random(n) < 0.2
+    ids = [f"S{k:03d}" for k in range(n)]
+    weights = np.array([0.4, 0.3, 0.2, 0.1])
+    prefs = tuple(Preference(**params.get("preferences", {}).get(c, {})) for c in names)
+    kwargs = {k: np.asarray(v) if k == "order_weights" else v for k, v in params.items()}
+    kwargs.pop("preferences", None)
+    agg = make_aggregator(
+        scores, method=method, candidates=~excluded,
+        params=AggregationParams(preferences=prefs if method == "promethee_ii" else None, **kwargs),
+    )  # fmt: skip
+
+    def expected_top(w):
+        ranks = rank_sites(agg(w), excluded, ids).fillna(10**9).to_numpy()
+        return [ids[i] for i in np.argsort(ranks, kind="stable")[:10]]
+
+    suit = agg(weights)
+    cells = [shapely.box(500_000 + 120 * (k % 20), 3_780_000 + 120 * (k // 20),
+                         500_100 + 120 * (k % 20), 3_780_100 + 120 * (k // 20)) for k in range(n)]  # fmt: skip
+    sites = gpd.GeoDataFrame(
+        {"site_id": ids, "area_ha": 1.0, "excluded": excluded,
+         "exclusion_reason": np.where(excluded, "test", ""),
+         **{f"raw__{c}": scores[:, j] for j, c in enumerate(names)},
+         **{f"score__{c}": scores[:, j] for j, c in enumerate(names)},
+         "suitability": suit, "rank": rank_sites(suit, excluded, ids).to_numpy()},
+        geometry=cells, crs="EPSG:32643",
+    )  # fmt: skip
+    data = MapData(
+        name=case,
+        sites=sites,
+        units=dict.fromkeys(names, ""),
+        weights=dict(zip(names, weights.tolist(), strict=True)),
+        area=gpd.GeoSeries([shapely.box(*sites.total_bounds)], crs="EPSG:32643"),
+        aggregation={"method": method, **params},
+    )
+    path = tmp_path / f"{case}.html"
+    site_map(data).save(str(path))
+    page = Page(browser, path)
+    assert page.top_list() == expected_top(weights)  # as the table ranks them
+    page.page.evaluate("window.sitesel.rerank()")  # recomputed in the browser
+    assert page.top_list() == expected_top(weights)
+    moved = np.array([0.1, 0.2, 0.3, 0.4])
+    page.page.evaluate(f"window.sitesel.setWeights({dict(zip(names, moved.tolist()))})")
+    assert page.top_list() == expected_top(moved)
+    assert page.errors == []

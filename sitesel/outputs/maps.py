@@ -27,6 +27,7 @@ def map_data(result: Result) -> MapData:
         else Elevation(result.dem.elevation_m, result.dem.transform),
         top_n=meta.top_n,
         taken_land=result.taken_land,
+        aggregation=meta.aggregation,
         repairs=list((meta.road_graph or {}).get("repairs", [])),
         elevation_tint=meta.elevation_tint,
     )

@@ -54,6 +54,9 @@ class MapData:
         Colour the hillshade by elevation.
     taken_land
         Land excluded by ``exclude_within`` constraints: ``reason`` and polygon.
+    aggregation
+        The manifest's aggregation record (``method`` and its parameters), so the page
+        re-ranks with the method the table used.
     repairs
         Joins made in the road layer (``kind``, ``lon``, ``lat``, ``gap_m``, ``joined``),
         as the manifest lists them.
@@ -74,3 +77,4 @@ class MapData:
     elevation_tint: bool = True
     taken_land: gpd.GeoDataFrame | None = None
     repairs: list[dict[str, Any]] = field(default_factory=list)
+    aggregation: dict[str, Any] | None = None

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sitesel.decision.promethee import Preference, net_flows
 from sitesel.render.mapdata import MapData
 
 WGS84 = "EPSG:4326"
@@ -34,6 +35,15 @@ EXTRA_FIELDS = (
     ("notes", "notes"),
 )
 """Optional run columns shown on the site card when present."""
+
+METHOD_LABELS = {
+    "weighted_sum": "weighted sum",
+    "weighted_product": "weighted product",
+    "owa": "ordered weighted average",
+    "topsis": "TOPSIS",
+    "vikor": "VIKOR",
+    "promethee_ii": "PROMETHEE II",
+}
 
 
 def _nullable(values: np.ndarray, digits: int) -> list[float | None]:
@@ -105,7 +115,7 @@ def pack(data: MapData) -> dict[str, Any]:
     ]
     raw = [_nullable(sites[f"raw__{c['name']}"].to_numpy(dtype=float), 4) for c in criteria]
     score = [
-        _nullable(sites[f"score__{c['name']}"].to_numpy(dtype=float), 4) if c["weighted"] else None
+        _nullable(sites[f"score__{c['name']}"].to_numpy(dtype=float), 6) if c["weighted"] else None
         for c in criteria
     ]
     rank = sites["rank"].to_numpy(dtype=float)
@@ -124,6 +134,7 @@ def pack(data: MapData) -> dict[str, Any]:
         "area": encode_lines(_display(data.area)),
     }
     payload["extras"] = _extras(sites)
+    payload["aggregation"] = _aggregation(data)
     if data.roads is not None and len(data.roads):
         payload["roads"] = {
             "class": data.roads["road_class"].astype(str).tolist(),
@@ -141,6 +152,28 @@ def pack(data: MapData) -> dict[str, Any]:
         }
     payload |= _context_layers(data)
     return payload
+
+
+def _aggregation(data: MapData) -> dict[str, Any]:
+    """What the page needs to re-rank as sitesel does (PROMETHEE: the per-criterion flows)."""
+    spec = dict(data.aggregation or {"method": "weighted_sum"})
+    out: dict[str, Any] = {
+        key: spec[key]
+        for key in ("method", "andness", "order_weights", "normalisation", "v")
+        if key in spec
+    }
+    out["label"] = METHOD_LABELS.get(str(spec.get("method")), str(spec.get("method")))
+    if out.get("method") == "topsis" and out.get("normalisation") == "vector":
+        out["label"] += " (vector normalisation)"
+    if spec.get("method") == "promethee_ii":
+        names = list(data.weights)
+        prefs_spec = spec.get("preferences") or {}
+        prefs = [Preference(**prefs_spec[n]) if n in prefs_spec else Preference() for n in names]
+        scores = np.column_stack([data.sites[f"score__{n}"].to_numpy(dtype=float) for n in names])
+        pool = ~data.sites["excluded"].to_numpy(dtype=bool)
+        flows = net_flows(scores, prefs, pool if pool.any() else ~pool)
+        out["flows"] = [_nullable(flows[:, k], 9) for k in range(len(names))]
+    return out
 
 
 def _context_layers(data: MapData) -> dict[str, Any]:

@@ -59,18 +59,160 @@ function sitesel_init(map, control, dataId) {
     return x < y ? -1 : x > y ? 1 : 0;
   }
 
-  // ---------- scoring (mirrors sitesel.decision.aggregation: weighted sum, ties by site id) ----------
-  function computeSuitability() {
+  // ---------- scoring (mirrors sitesel.decision.aggregation; ties by site id) ----------
+  const AGG = data.aggregation || { method: "weighted_sum" };
+  const METHODS = {
+    weighted_sum: weightedSum,
+    weighted_product: weightedProduct,
+    owa: owa,
+    topsis: topsis,
+    vikor: vikor,
+    promethee_ii: promethee,
+  };
+  const slidersWork = Object.prototype.hasOwnProperty.call(METHODS, AGG.method);
+  const pool = [];
+  for (let s = 0; s < n; s++) if (!data.excluded[s]) pool.push(s);
+  function scoreOf(i, s) {
+    const v = data.score[i][s];
+    return v === null ? NaN : v;
+  }
+  function normalisedWeights() {
     let total = 0;
     weighted.forEach((i) => { total += weights[i]; });
+    return weighted.map((i) => (total > 0 ? weights[i] / total : 0));
+  }
+  function weightedSum(w) {
     for (let s = 0; s < n; s++) {
       let v = 0;
-      for (const i of weighted) {
-        const sc = data.score[i][s];
-        v += (total > 0 ? weights[i] / total : 0) * (sc === null ? NaN : sc);
-      }
+      weighted.forEach((i, k) => { v += w[k] * scoreOf(i, s); });
       suit[s] = v;
     }
+  }
+  function weightedProduct(w) {
+    for (let s = 0; s < n; s++) {
+      let logv = 0;
+      weighted.forEach((i, k) => {
+        const x = scoreOf(i, s);
+        if (Number.isNaN(x)) logv = NaN;
+        else if (w[k] > 0) logv += x > 0 ? w[k] * Math.log(x) : -Infinity; // 0 ** 0 = 1
+      });
+      suit[s] = Math.exp(logv);
+    }
+  }
+  function quantifier() {
+    if (AGG.order_weights) {
+      const v = AGG.order_weights;
+      const total = v.reduce((a, b) => a + b, 0);
+      const knots = [0];
+      v.forEach((x) => knots.push(knots[knots.length - 1] + x / total));
+      knots[knots.length - 1] = 1;
+      const m = v.length;
+      return (p) => {
+        const t = Math.min(Math.max(p, 0), 1) * m;
+        const j = Math.min(Math.floor(t), m - 1);
+        return knots[j] + (t - j) * (knots[j + 1] - knots[j]);
+      };
+    }
+    const a = AGG.andness === null || AGG.andness === undefined ? 0.5 : AGG.andness;
+    if (a <= 0) return (p) => (p > 0 ? 1 : 0);
+    if (a >= 1) return (p) => (p >= 1 ? 1 : 0);
+    const alpha = a / (1 - a);
+    return (p) => Math.pow(Math.min(Math.max(p, 0), 1), alpha);
+  }
+  const Q = AGG.method === "owa" ? quantifier() : null;
+  function owa(w) {
+    const m = weighted.length;
+    const idx = weighted.map((i, k) => k);
+    for (let s = 0; s < n; s++) {
+      const z = weighted.map((i) => scoreOf(i, s));
+      if (z.some((x) => Number.isNaN(x))) { suit[s] = NaN; continue; }
+      const order = idx.slice().sort((a, b) => (z[b] - z[a]) || (a - b)); // best first, stable
+      let cum = 0;
+      let v = 0;
+      order.forEach((k, pos) => {
+        const before = cum;
+        cum = pos === m - 1 ? 1 : cum + w[k];
+        v += (Q(cum) - Q(before)) * z[k];
+      });
+      suit[s] = v;
+    }
+  }
+  const vectorNorm = weighted.map((i) => {
+    let t = 0;
+    pool.forEach((s) => { const x = scoreOf(i, s); if (!Number.isNaN(x)) t += x * x; });
+    return Math.sqrt(t);
+  });
+  function topsis(w) {
+    const useVector = AGG.normalisation === "vector";
+    const val = (k, s) => {
+      const x = scoreOf(weighted[k], s);
+      const r = useVector ? (vectorNorm[k] > 0 ? x / vectorNorm[k] : 0) : x;
+      return w[k] * r;
+    };
+    const ideal = weighted.map(() => -Infinity);
+    const anti = weighted.map(() => Infinity);
+    (pool.length ? pool : [...Array(n).keys()]).forEach((s) => {
+      weighted.forEach((i, k) => {
+        const v = val(k, s);
+        if (!Number.isNaN(v)) { ideal[k] = Math.max(ideal[k], v); anti[k] = Math.min(anti[k], v); }
+      });
+    });
+    for (let s = 0; s < n; s++) {
+      let dp = 0;
+      let dm = 0;
+      weighted.forEach((i, k) => {
+        const v = val(k, s);
+        dp += (v - ideal[k]) ** 2;
+        dm += (v - anti[k]) ** 2;
+      });
+      dp = Math.sqrt(dp);
+      dm = Math.sqrt(dm);
+      suit[s] = dp + dm === 0 ? 1 : dm / (dp + dm);
+    }
+  }
+  const ref = pool.length ? pool : [...Array(n).keys()];
+  const best = weighted.map((i) => Math.max(...ref.map((s) => scoreOf(i, s)).filter((x) => !Number.isNaN(x))));
+  const worst = weighted.map((i) => Math.min(...ref.map((s) => scoreOf(i, s)).filter((x) => !Number.isNaN(x))));
+  function vikor(w) {
+    const v = AGG.v === undefined ? 0.5 : AGG.v;
+    const S = new Float64Array(n);
+    const R = new Float64Array(n);
+    for (let s = 0; s < n; s++) {
+      let sum = 0;
+      let max = -Infinity;
+      weighted.forEach((i, k) => {
+        const span = best[k] - worst[k];
+        const t = span > 0 ? (best[k] - scoreOf(i, s)) / span : 0;
+        sum += w[k] * t;
+        max = Math.max(max, w[k] * t);
+      });
+      S[s] = sum;
+      R[s] = max;
+    }
+    const range = (X) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      ref.forEach((s) => { lo = Math.min(lo, X[s]); hi = Math.max(hi, X[s]); });
+      return [lo, hi];
+    };
+    const [s0, s1] = range(S);
+    const [r0, r1] = range(R);
+    for (let s = 0; s < n; s++) {
+      const qs = s1 > s0 ? (S[s] - s0) / (s1 - s0) : 0;
+      const qr = r1 > r0 ? (R[s] - r0) / (r1 - r0) : 0;
+      suit[s] = Math.min(Math.max(1 - (v * qs + (1 - v) * qr), 0), 1);
+    }
+  }
+  function promethee(w) {
+    // Per-criterion net flows do not depend on the weights: sitesel packs them.
+    for (let s = 0; s < n; s++) {
+      let phi = 0;
+      weighted.forEach((i, k) => { phi += w[k] * AGG.flows[k][s]; });
+      suit[s] = (phi + 1) / 2;
+    }
+  }
+  function computeSuitability() {
+    METHODS[slidersWork ? AGG.method : "weighted_sum"](normalisedWeights());
   }
   function computeOrder(useGivenRanks) {
     order = [];
@@ -297,6 +439,9 @@ function sitesel_init(map, control, dataId) {
   let yamlBox = null;
   panel("topright", "sitesel-weights", (div) => {
     div.appendChild(el("b", null, "Weights"));
+    div.appendChild(el("div", "sitesel-method", slidersWork
+      ? "Re-ranked as sitesel ranks: " + (AGG.label || AGG.method)
+      : "Sliders off: the map cannot re-rank with " + AGG.method + "; the ranking is sitesel's"));
     weighted.forEach((i) => {
       const row = el("div", "sitesel-weight-row");
       row.appendChild(el("span", "sitesel-weight-name", C[i].name));
@@ -307,6 +452,7 @@ function sitesel_init(map, control, dataId) {
       input.step = "1";
       input.value = String(Math.round(100 * initial[i]));
       input.dataset.criterion = C[i].name;
+      input.disabled = !slidersWork;
       const out = el("span", "sitesel-weight-value");
       input.addEventListener("input", () => {
         weights[i] = Number(input.value) / 100;
@@ -418,6 +564,13 @@ function sitesel_init(map, control, dataId) {
     ready: true,
     sites: n,
     topIds: (k) => order.slice(0, k).map((s) => data.ids[s]),
+    rerank: () => update(false),
+    setWeights: (byName) => {
+      weighted.forEach((i) => {
+        if (Object.prototype.hasOwnProperty.call(byName, C[i].name)) weights[i] = byName[C[i].name];
+      });
+      update(false);
+    },
     pointOf: (id) => {
       const s = data.ids.indexOf(id);
       const p = map.latLngToContainerPoint(siteLayers[s].getBounds().getCenter());
