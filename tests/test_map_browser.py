@@ -260,8 +260,8 @@ def test_the_map_ranks_as_the_table_for_every_method(browser, tmp_path, case):
         return [ids[i] for i in np.argsort(ranks, kind="stable")[:10]]
 
     suit = agg(weights)
-    cells = [shapely.box(500_000 + 120 * (k % 20), 3_780_000 + 120 * (k // 20),
-                         500_100 + 120 * (k % 20), 3_780_100 + 120 * (k // 20)) for k in range(n)]  # fmt: skip
+    x, y = 500_000 + 120 * (np.arange(n) % 20), 3_780_000 + 120 * (np.arange(n) // 20)
+    cells = shapely.box(x, y, x + 100, y + 100)
     sites = gpd.GeoDataFrame(
         {"site_id": ids, "area_ha": 1.0, "excluded": excluded,
          "exclusion_reason": np.where(excluded, "test", ""),
@@ -285,6 +285,8 @@ def test_the_map_ranks_as_the_table_for_every_method(browser, tmp_path, case):
     page.page.evaluate("window.sitesel.rerank()")  # recomputed in the browser
     assert page.top_list() == expected_top(weights)
     moved = np.array([0.1, 0.2, 0.3, 0.4])
-    page.page.evaluate(f"window.sitesel.setWeights({dict(zip(names, moved.tolist()))})")
+    page.page.evaluate(
+        "w => window.sitesel.setWeights(w)", dict(zip(names, moved.tolist(), strict=True))
+    )
     assert page.top_list() == expected_top(moved)
     assert page.errors == []
