@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -290,3 +291,24 @@ def test_the_map_ranks_as_the_table_for_every_method(browser, tmp_path, case):
     )
     assert page.top_list() == expected_top(moved)
     assert page.errors == []
+
+
+def test_the_legend_holds_still_and_has_no_empty_class(leh_page, leh_run):
+    page = leh_page.page
+    legend = page.locator(".sitesel-legend")
+    before = legend.inner_text()
+    slider = page.locator('input[data-criterion="elevation_m"]')
+    slider.focus()
+    page.keyboard.press("End")
+    assert legend.inner_text() == before  # sites recoloured, legend unchanged
+    classes = payload_of(leh_run / "leh.html")["classes"]["suitability"]
+    ranking = pd.read_csv(leh_run / "run" / "ranking.csv")
+    suit = ranking.loc[~ranking["excluded"], "suitability"].to_numpy()
+    edges = classes["edges"]
+    inner = np.searchsorted(edges[1:-1], suit, side="right")
+    assert set(inner) == set(range(len(edges) - 1))  # every class holds a ranked site
+    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(edges[:-1], edges[1:], strict=True))
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        assert f"{low:.1f} \u2013 {high:.1f}" in before
+    page.click("#sitesel-reset")
+    assert leh_page.errors == []

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from sitesel.decision.promethee import Preference, net_flows
+from sitesel.render.classes import map_classes, score_classes
 from sitesel.render.mapdata import MapData
 
 WGS84 = "EPSG:4326"
@@ -135,6 +136,11 @@ def pack(data: MapData) -> dict[str, Any]:
     }
     payload["extras"] = _extras(sites)
     payload["aggregation"] = _aggregation(data)
+    suit_classes = map_classes(sites["suitability"].to_numpy(dtype=float), sites["excluded"])
+    payload["classes"] = {
+        "suitability": {"edges": suit_classes.edges, "colours": suit_classes.colours},
+        "score": {"edges": score_classes().edges, "colours": score_classes().colours},
+    }
     if data.roads is not None and len(data.roads):
         payload["roads"] = {
             "class": data.roads["road_class"].astype(str).tolist(),

@@ -13,12 +13,12 @@ import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
 
+from sitesel.render.classes import map_classes
 from sitesel.render.hillshade import hillshade
 from sitesel.render.mapdata import MapData
 
-SUITABILITY_COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]
 TABLE_ROWS = 10
 
 
@@ -65,16 +65,18 @@ def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
     excluded = sites["excluded"].to_numpy(dtype=bool)
     sites[excluded].plot(ax=ax, color="#9e9e9e", alpha=0.35, linewidth=0)
     ranked = sites[~excluded]
+    classes = map_classes(sites["suitability"].to_numpy(dtype=float), excluded)
     ranked.plot(
         ax=ax,
-        column="suitability",
-        cmap=ListedColormap(SUITABILITY_COLOURS),
-        scheme=None,
+        color=np.asarray(classes.colours)[classes.index(ranked["suitability"].to_numpy())],
         linewidth=0,
         alpha=0.85,
-        legend=True,
-        legend_kwds={"label": "suitability", "shrink": 0.6},
     )
+    handles = [
+        Patch(color=c, label=lab) for c, lab in zip(classes.colours, classes.labels(), strict=True)
+    ]
+    handles.append(Patch(color="#9e9e9e", alpha=0.35, label="excluded"))
+    ax.legend(handles=handles[::-1], title="suitability", loc="lower left", fontsize=7)
     data.area.boundary.plot(ax=ax, color="black", linewidth=1, linestyle="--")
     top = ranked.sort_values("rank").head(TABLE_ROWS)
     badge = {"boxstyle": "circle,pad=0.2", "fc": "#08306b", "ec": "white"}

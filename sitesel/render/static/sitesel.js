@@ -9,7 +9,6 @@
 
 function sitesel_init(map, control, dataId) {
   const data = JSON.parse(document.getElementById(dataId).textContent);
-  const COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"];
   const EXCLUDED = "#9e9e9e";
   const ROAD_COLOURS = {
     NH: "#b2182b", SH: "#d6604d", MDR: "#f4a582", motorway: "#b2182b", trunk: "#b2182b",
@@ -26,7 +25,8 @@ function sitesel_init(map, control, dataId) {
   let rank = data.rank.slice();
   let order = [];
   let colourBy = -1; // -1: suitability; otherwise a criterion index
-  let breaks = [0, 0, 0, 0];
+  // Fixed classes (sitesel.render.classes): a slider recolours sites, never the legend.
+  let classes = data.classes.suitability;
 
   // ---------- helpers ----------
   function el(tag, cls, text) {
@@ -230,14 +230,10 @@ function sitesel_init(map, control, dataId) {
   function currentValues() {
     return colourBy < 0 ? Array.from(suit) : data.score[colourBy].map((v) => (v === null ? NaN : v));
   }
-  function quintileBreaks(values) {
-    const v = values.filter((x, s) => Number.isFinite(x) && !data.excluded[s]).sort((a, b) => a - b);
-    if (!v.length) return [0, 0, 0, 0];
-    return [0.2, 0.4, 0.6, 0.8].map((q) => v[Math.min(v.length - 1, Math.floor(q * v.length))]);
-  }
   function classOf(x) {
+    const e = classes.edges;
     let k = 0;
-    while (k < breaks.length && x > breaks[k]) k++;
+    while (k < e.length - 2 && x >= e[k + 1]) k++;
     return k;
   }
 
@@ -428,7 +424,12 @@ function sitesel_init(map, control, dataId) {
       o.value = String(i);
       select.appendChild(o);
     });
-    select.addEventListener("change", () => { colourBy = Number(select.value); restyle(); });
+    select.addEventListener("change", () => {
+      colourBy = Number(select.value);
+      classes = colourBy < 0 ? data.classes.suitability : data.classes.score;
+      buildLegend();
+      restyle();
+    });
     label.appendChild(select);
     div.appendChild(label);
     legendBody = el("div");
@@ -504,20 +505,21 @@ function sitesel_init(map, control, dataId) {
   // ---------- redraw ----------
   function restyle() {
     const values = currentValues();
-    breaks = quintileBreaks(values);
     for (let s = 0; s < n; s++) {
       const out = data.excluded[s] || !Number.isFinite(values[s]);
-      const colour = out ? EXCLUDED : COLOURS[classOf(values[s])];
+      const colour = out ? EXCLUDED : classes.colours[classOf(values[s])];
       siteLayers[s].setStyle({ fillColor: colour, color: colour, fillOpacity: out ? 0.3 : 0.75 });
     }
+  }
+  function buildLegend() {
     legendBody.replaceChildren();
-    const lows = [Math.min(...values.filter((v, s) => Number.isFinite(v) && !data.excluded[s]))].concat(breaks);
-    for (let k = COLOURS.length - 1; k >= 0; k--) {
+    const e = classes.edges;
+    for (let k = classes.colours.length - 1; k >= 0; k--) {
       const row = el("div", "sitesel-legend-row");
       const sw = el("span", "sitesel-swatch");
-      sw.style.background = COLOURS[k];
+      sw.style.background = classes.colours[k];
       row.appendChild(sw);
-      row.appendChild(el("span", null, k === COLOURS.length - 1 ? "\u2265 " + fmt(lows[k], 2) : fmt(lows[k], 2) + " \u2013 " + fmt(breaks[k], 2)));
+      row.appendChild(el("span", null, fmt(e[k], 1) + " \u2013 " + fmt(e[k + 1], 1)));
       legendBody.appendChild(row);
     }
     const ex = el("div", "sitesel-legend-row");
@@ -558,6 +560,7 @@ function sitesel_init(map, control, dataId) {
     if (popup.isOpen()) popup.close();
   }
 
+  buildLegend();
   update(true);
   map.fitBounds(sitesGroup.getBounds());
   window.sitesel = {
