@@ -1,5 +1,6 @@
 """The meeting map in a real browser: headless Chromium with every web request blocked."""
 
+import itertools
 import json
 import os
 import re
@@ -307,8 +308,8 @@ def test_the_legend_holds_still_and_has_no_empty_class(leh_page, leh_run):
     edges = classes["edges"]
     inner = np.searchsorted(edges[1:-1], suit, side="right")
     assert set(inner) == set(range(len(edges) - 1))  # every class holds a ranked site
-    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(edges[:-1], edges[1:], strict=True))
-    for low, high in zip(edges[:-1], edges[1:], strict=True):
+    assert all(b - a >= 0.1 - 1e-9 for a, b in itertools.pairwise(edges))
+    for low, high in itertools.pairwise(edges):
         assert f"{low:.1f} \u2013 {high:.1f}" in before
     page.click("#sitesel-reset")
     assert leh_page.errors == []
