@@ -84,6 +84,8 @@ class Manifest(_Record):
     working_crs: str
     criteria: list[str]
     criteria_units: dict[str, str]
+    criteria_labels: dict[str, str] = Field(default_factory=dict)
+    value_functions: dict[str, dict[str, Any]] = Field(default_factory=dict)
     weights: dict[str, float]
     weighting: dict[str, Any] | None = None
     aggregation: dict[str, Any]

@@ -42,6 +42,8 @@ class Result:
         The elevation grid around the study area, when the config has one.
     taken_land
         Land the ``exclude_within`` constraints take (``reason``, polygon), near the sites.
+    places
+        Populated places around the study area (``name``, ``population``, point).
     """
 
     manifest: Manifest
@@ -52,6 +54,7 @@ class Result:
     targets: gpd.GeoDataFrame | None = None
     dem: Dem | None = None
     taken_land: gpd.GeoDataFrame | None = None
+    places: gpd.GeoDataFrame | None = None
 
     @property
     def name(self) -> str:

@@ -40,7 +40,16 @@ def test_run_writes_the_output_contract(leh_run):
         "flat_share",
     ]
     weighted = [c for c in criteria if c not in ("time_to_leh_winter_min", "flat_share")]
-    expected = ["site_id", "lon", "lat", "area_ha", "excluded", "exclusion_reason", "notes"]
+    expected = [
+        "site_id",
+        "lon",
+        "lat",
+        "place",
+        "area_ha",
+        "excluded",
+        "exclusion_reason",
+        "notes",
+    ]
     expected += [f"raw__{c}" for c in criteria] + [f"score__{c}" for c in weighted]
     expected += [f"contribution__{c}" for c in weighted]
     expected += ["limiting_criterion", "suitability", "rank"]
@@ -55,6 +64,9 @@ def test_run_writes_the_output_contract(leh_run):
     assert ranked["suitability"].is_monotonic_decreasing
     assert table["lon"].between(77.2, 77.9).all() and table["lat"].between(33.9, 34.4).all()
     assert table["area_ha"].round(3).eq(40.469).all()  # 100-acre hexagons
+    # Named by the nearest town or a bigger one close by (GeoNames): "3.7 km SW of Leh".
+    assert table["place"].str.fullmatch(r"(at|[\d.]+ km (N|NE|E|SE|S|SW|W|NW) of) .+").all()
+    assert table.iloc[0]["place"].endswith(" of Leh")
     for column in [c for c in table.columns if c.startswith("score__")]:
         assert table[column].dropna().between(0, 1).all()
     # The best site is near Leh town and its airport, on gentle ground.

@@ -104,7 +104,10 @@ def test_clicking_a_site_opens_its_card(leh_page):
     card = leh_page.page.locator(".sitesel-card")
     assert card.get_attribute("data-site") == top
     text = card.inner_text()
-    assert "rank 1 of" in text and "time_to_airport_min" in text and "Limiting criterion" in text
+    assert "rank 1 of" in text and "Limiting criterion" in text
+    assert "Travel time to Leh airport (min)" in text  # the label, not the YAML key
+    assert " of Leh" in text.splitlines()[0]  # the site's name from the nearest town
+    assert " people" in text and " min" in text  # numbers for people: "31,306 people"
     assert "P(rank 1) under weight uncertainty" in text and "meets the scheme's land rule" in text
     assert card.locator(".sitesel-bar").count() == 6
     leh_page.page.wait_for_timeout(400)  # let the popup's fade-in finish before the picture
@@ -142,7 +145,7 @@ def test_moving_a_slider_reranks_like_sitesel_does(leh_page, leh_run):
 
 def test_colour_by_a_criterion_score(leh_page):
     page = leh_page.page
-    page.select_option("#sitesel-colour-by", label="score: slope_mean_deg")
+    page.select_option("#sitesel-colour-by", label="score: Slope, mean (°)")
     assert "excluded" in page.locator(".sitesel-legend").inner_text()
     assert leh_page.errors == []
 

@@ -107,6 +107,9 @@ class LayerSpec(Strict):
     y_column: str | None = Field(default=None, description="csv: latitude / y column.")
     class_column: str | None = Field(default=None, description="roads: the road class column.")
     name_column: str | None = Field(default=None, description="Column with a feature's name.")
+    population_column: str | None = Field(
+        default=None, description="Column with a place's population (labels on the map)."
+    )
     network_type: str = Field(default="drive", description="overpass: osmnx network_type.")
     licence: str | None = None
     attribution: str | None = None

@@ -27,6 +27,12 @@ class CriterionSpec(Strict):
     value: ValueFunction | None = Field(
         default=None, description="Maps the raw value to a score in [0, 1]."
     )
+    label: str | None = Field(
+        default=None,
+        max_length=80,
+        description="Readable name on the map, legend and tables, e.g. 'Travel time to Leh"
+        " (min)'; derived from the kind and target when omitted.",
+    )
 
     @model_validator(mode="after")
     def _weight_needs_value(self) -> CriterionSpec:

@@ -8,13 +8,21 @@ network), ``distance`` (straight line), ``slope`` and ``elevation`` (from the DE
 """
 
 from sitesel.criteria.context import CriterionContext, CriterionValues
-from sitesel.criteria.registry import CriterionFamily, criterion, families, family_of, spec_models
+from sitesel.criteria.registry import (
+    CriterionFamily,
+    criterion,
+    criterion_label,
+    families,
+    family_of,
+    spec_models,
+)
 
 __all__ = [
     "CriterionContext",
     "CriterionFamily",
     "CriterionValues",
     "criterion",
+    "criterion_label",
     "families",
     "family_of",
     "spec_models",

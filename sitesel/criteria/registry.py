@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 from sitesel.config import CriterionSpec
+from sitesel.config.criteria import selections
 from sitesel.criteria.context import CriterionContext, CriterionValues
 
 log = logging.getLogger(__name__)
@@ -130,3 +131,38 @@ def spec_models() -> tuple[type[CriterionSpec], ...]:
 def family_of(spec: CriterionSpec) -> CriterionFamily[Any]:
     """The family a criterion spec belongs to."""
     return families()[spec.kind_name()]
+
+
+UNIT_SYMBOLS = {"deg": "\u00b0"}
+
+
+def _target_words(spec: CriterionSpec) -> str:
+    """The target of a criterion in words: a place's name, a selected value, a layer."""
+    for sel in selections(spec).values():
+        if sel.place:
+            return sel.place
+        values = [v for v in sel.where.values() if not isinstance(v, list)]
+        if len(values) == 1:
+            return str(values[0])
+        return sel.layer.replace("_", " ")
+    return ""
+
+
+def criterion_label(spec: CriterionSpec) -> str:
+    """The criterion's ``label:``, or one made from its family, target and unit.
+
+    >>> from sitesel.config import Selection
+    >>> spec = families()["travel_time"].spec(kind="travel_time", to=Selection(place="Leh"))
+    >>> criterion_label(spec)
+    'Travel time to Leh (min)'
+    """
+    if spec.label:
+        return spec.label
+    family = family_of(spec)
+    target = _target_words(spec)
+    unit = family.unit_of(spec)
+    words = family.label + (f" to {target}" if target else "")
+    stat = getattr(spec, "stat", None)
+    if isinstance(stat, str):
+        words += f", {stat}"
+    return f"{words} ({UNIT_SYMBOLS.get(unit, unit)})" if unit else words

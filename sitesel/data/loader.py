@@ -66,6 +66,10 @@ class LayerLoader:
     def _paths(self, name: str) -> list[Path]:
         return [self.data_dir / src.path for src in self.catalog.layers[name].sources]
 
+    def available(self, name: str) -> bool:
+        """Whether the catalog has the layer and its files are here (nothing is fetched)."""
+        return name in self.catalog.layers and all(p.is_file() for p in self._paths(name))
+
     def spec(self, name: str) -> LayerSpec:
         """The catalog entry of a layer."""
         return self.catalog.layers[name]

@@ -102,6 +102,9 @@ def write_table_csv(table: pd.DataFrame, path: Path) -> None:
 def write_sites_gpkg(sites: gpd.GeoDataFrame, path: Path) -> None:
     """Write the sites (with every output column) as GeoPackage layer ``sites``."""
     out = sites.copy()
+    centres = out.geometry.centroid.to_crs("EPSG:4326")
+    out.insert(1, "lon", centres.x.round(FLOAT_DECIMALS).to_numpy())
+    out.insert(2, "lat", centres.y.round(FLOAT_DECIMALS).to_numpy())
     out["rank"] = out["rank"].astype("float64")  # GeoPackage has no nullable integer
     out.to_file(path, layer=SITES_LAYER, driver="GPKG", engine="pyogrio")
 

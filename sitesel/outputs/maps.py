@@ -28,6 +28,8 @@ def map_data(result: Result) -> MapData:
         top_n=meta.top_n,
         taken_land=result.taken_land,
         aggregation=meta.aggregation,
+        labels=meta.criteria_labels,
+        places=result.places,
         repairs=list((meta.road_graph or {}).get("repairs", [])),
         elevation_tint=meta.elevation_tint,
     )

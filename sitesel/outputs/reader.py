@@ -56,6 +56,7 @@ def read_run(run_dir: str | Path) -> Result:
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise OutputError(f"{gpkg}: not a complete run GeoPackage ({exc})") from None
     sites["rank"] = sites["rank"].astype("Int64")
+    sites = sites.drop(columns=["lon", "lat"], errors="ignore")  # ranking_table adds them
     crs = pyproj.CRS.from_user_input(manifest.working_crs)
     return Result(
         manifest=manifest,
@@ -66,4 +67,5 @@ def read_run(run_dir: str | Path) -> Result:
         targets=_layer(gpkg, layers, "targets"),
         dem=_dem(run_dir / "elevation.tif", crs),
         taken_land=_layer(gpkg, layers, "taken_land"),
+        places=_layer(gpkg, layers, "places"),
     )

@@ -1,9 +1,9 @@
 """Write everything a run produced, all or nothing.
 
 A run folder holds ``ranking.csv``, ``sites.gpkg`` (layers ``sites``, ``roads``,
-``targets``, ``study_area``, ``regions``, ``taken_land``), ``elevation.tif`` (the DEM
-around the study area, for the hillshade), ``manifest.json``, ``summary.png`` and the
-robustness, SMAA-2 and region tables; the HTML map goes to ``maps/``.
+``targets``, ``study_area``, ``regions``, ``taken_land``, ``places``), ``elevation.tif``
+(the DEM around the study area, for the hillshade), ``manifest.json``, ``summary.png``
+and the robustness, SMAA-2 and region tables; the HTML map goes to ``maps/``.
 :func:`~sitesel.outputs.reader.read_run` reads the folder back.
 """
 
@@ -58,6 +58,8 @@ def _write_geopackage(result: Result, path: Path) -> None:
         layers["regions"] = result.regions
     if result.taken_land is not None and len(result.taken_land):
         layers["taken_land"] = result.taken_land
+    if result.places is not None and len(result.places):
+        layers["places"] = result.places
     for layer, frame in layers.items():
         frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
 

@@ -9,7 +9,7 @@ outputs (:mod:`~sitesel.pipeline.inputs`, :mod:`~sitesel.pipeline.scoring`,
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -62,6 +62,7 @@ class _Inputs:
     sites: inputs.Sites
     dem: Dem | None
     network: inputs.Network | None
+    places: gpd.GeoDataFrame | None
 
 
 def _load_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timings) -> _Inputs:
@@ -71,13 +72,17 @@ def _load_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timi
         area = inputs.study_area(config, loader, config_path)
     with t.stage("sites"):
         sites = inputs.candidate_sites(config, loader, area)
+        places = inputs.nearby_places(loader, area)
+        named = sites.frame.copy()
+        named.insert(1, "place", inputs.site_names(named, places))
+        sites = replace(sites, frame=named)
     with t.stage("dem"):
         dem = inputs.elevation(config, loader, area)
     network = None
     if config.network is not None:
         with t.stage("road_graph"):
             network = inputs.road_network(config.network, loader, area, dem)
-    return _Inputs(area=area, sites=sites, dem=dem, network=network)
+    return _Inputs(area=area, sites=sites, dem=dem, network=network, places=places)
 
 
 def _context(config: Config, loader: LayerLoader, got: _Inputs) -> CriterionContext:
@@ -152,4 +157,5 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
         targets=targets,
         dem=got.dem,
         taken_land=taken.zones if len(taken.zones) else None,
+        places=got.places,
     )

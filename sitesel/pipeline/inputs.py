@@ -15,9 +15,11 @@ from shapely.geometry.base import BaseGeometry
 
 from sitesel._typing import BoolArray, Dem, FloatArray
 from sitesel.config import Config, NetworkSpec, Selection
+from sitesel.config._base import PLACES_LAYER
 from sitesel.config.scoring import ExcludeWithinSpec, FootprintSpec
 from sitesel.criteria.area import area_ha
 from sitesel.data.loader import LayerLoader
+from sitesel.data.place_names import describe_locations
 from sitesel.data.sites import hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon
 from sitesel.data.vector import select, select_place
@@ -239,3 +241,45 @@ def _footprint_radius_m(features: gpd.GeoDataFrame, spec: FootprintSpec, key: st
     people = pd.to_numeric(features[spec.population_column], errors="coerce").fillna(0)
     area_km2 = people.to_numpy(dtype=float) / spec.people_per_km2
     return np.asarray(np.sqrt(area_km2 / np.pi) * M_PER_KM, dtype=np.float64)
+
+
+PLACES_MARGIN_M = 10_000.0
+"""Places this far outside the study area still name sites and label the map."""
+
+
+def nearby_places(loader: LayerLoader, area: StudyArea) -> gpd.GeoDataFrame | None:
+    """Populated places (``name``, ``population``, point) around the study area.
+
+    From the catalog's ``places`` layer when its file is here (nothing is downloaded for
+    it); None otherwise.
+    """
+    if not loader.available(PLACES_LAYER):
+        return None
+    spec = loader.spec(PLACES_LAYER)
+    frame = loader.frame(PLACES_LAYER, area.crs)
+    near = frame[frame.intersects(area.polygon.buffer(PLACES_MARGIN_M))]
+    names = near[spec.name_column] if spec.name_column in near else pd.Series("", index=near.index)
+    population = (
+        pd.to_numeric(near[spec.population_column], errors="coerce")
+        if spec.population_column and spec.population_column in near
+        else pd.Series(np.nan, index=near.index)
+    )
+    return gpd.GeoDataFrame(
+        {"name": names.astype(str).to_numpy(), "population": population.to_numpy(dtype=float)},
+        geometry=near.geometry.representative_point().to_numpy(),
+        crs=area.crs,
+    ).reset_index(drop=True)
+
+
+def site_names(sites: gpd.GeoDataFrame, places: gpd.GeoDataFrame | None) -> np.ndarray:
+    """Each site's location in words ("2 km NE of Choglamsar"), "" without places."""
+    if places is None or places.empty:
+        return np.full(len(sites), "", dtype=object)
+    centres = sites.geometry.centroid.to_numpy()
+    words = describe_locations(
+        centres,
+        places.geometry.to_numpy(),
+        places["name"].tolist(),
+        places["population"].to_numpy(dtype=float),
+    )
+    return np.asarray(words, dtype=object)

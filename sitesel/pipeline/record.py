@@ -18,7 +18,7 @@ from sitesel._version import __version__
 from sitesel.config import Catalog, Config
 from sitesel.config.criteria import selections
 from sitesel.config.scoring import ConstraintSpec
-from sitesel.criteria import family_of
+from sitesel.criteria import criterion_label, family_of
 from sitesel.data.fetch import sha256_of
 from sitesel.decision.robustness import StabilityInterval
 from sitesel.decision.weights import WeightReport
@@ -171,6 +171,12 @@ def build_manifest(
         working_crs=crs.to_string(),
         criteria=list(config.criteria),
         criteria_units=units,
+        criteria_labels={n: criterion_label(c) for n, c in config.criteria.items()},
+        value_functions={
+            n: c.value.model_dump(mode="json")
+            for n, c in config.criteria.items()
+            if c.value is not None
+        },
         weights=report.weights,
         weighting=report.as_json(),
         aggregation=aggregation,
@@ -201,9 +207,14 @@ def build_manifest(
 def targets_frame(
     targets: dict[str, gpd.GeoDataFrame], src: RunSources, crs: pyproj.CRS
 ) -> gpd.GeoDataFrame:
-    """Every criterion's targets in one layer: ``criterion``, ``name``, geometry."""
+    """Every criterion's point targets in one layer: ``criterion``, ``name``, point.
+
+    One geometry type: polygon targets become their representative points, and line
+    targets (a highway network) are left out, being roads already (layer ``roads``).
+    """
     frames = []
-    for criterion, features in targets.items():
+    for criterion, all_features in targets.items():
+        features = all_features[~all_features.geom_type.isin(["LineString", "MultiLineString"])]
         layer = next(iter(selections(src.config.criteria[criterion]).values())).layer
         column = src.catalog.layers[layer].name_column
         names = (
@@ -214,7 +225,7 @@ def targets_frame(
         frames.append(
             gpd.GeoDataFrame(
                 {"criterion": criterion, "name": names.to_numpy()},
-                geometry=features.geometry.to_numpy(),
+                geometry=features.geometry.representative_point().to_numpy(),
                 crs=features.crs,
             )
         )

@@ -54,6 +54,10 @@ class MapData:
         Colour the hillshade by elevation.
     taken_land
         Land excluded by ``exclude_within`` constraints: ``reason`` and polygon.
+    places
+        Towns around the study area (``name``, ``population``), labelled on the map.
+    labels
+        Criterion -> readable label ("Travel time to Leh (min)").
     aggregation
         The manifest's aggregation record (``method`` and its parameters), so the page
         re-ranks with the method the table used.
@@ -78,3 +82,9 @@ class MapData:
     taken_land: gpd.GeoDataFrame | None = None
     repairs: list[dict[str, Any]] = field(default_factory=list)
     aggregation: dict[str, Any] | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    places: gpd.GeoDataFrame | None = None
+
+    def label(self, name: str) -> str:
+        """A criterion's readable label (its name when none is known)."""
+        return self.labels.get(name, name)

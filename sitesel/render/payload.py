@@ -108,6 +108,7 @@ def pack(data: MapData) -> dict[str, Any]:
     criteria = [
         {
             "name": name,
+            "label": data.label(name),
             "unit": unit,
             "weight": data.weights.get(name, 0.0),
             "weighted": name in data.weights,
@@ -125,6 +126,7 @@ def pack(data: MapData) -> dict[str, Any]:
         "top_n": data.top_n,
         "criteria": criteria,
         "ids": sites["site_id"].astype(str).tolist(),
+        "place": sites["place"].fillna("").astype(str).tolist() if "place" in sites else None,
         "excluded": sites["excluded"].astype(bool).astype(int).tolist(),
         "reason": sites["exclusion_reason"].fillna("").astype(str).tolist(),
         "area_ha": _nullable(sites["area_ha"].to_numpy(dtype=float), 2),

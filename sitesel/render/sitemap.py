@@ -52,7 +52,7 @@ class _SitesLayer(MacroElement):
 
 
 def _title_block(data: MapData) -> str:
-    weights = ", ".join(f"{name} {100 * w:.0f}%" for name, w in data.weights.items())
+    weights = ", ".join(f"{data.label(name)} {100 * w:.0f}%" for name, w in data.weights.items())
     lines = [
         f"<h1>sitesel: {html.escape(data.name)}</h1>",
         f"<div>{html.escape(data.description)}</div>" if data.description else "",

@@ -100,9 +100,7 @@ def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
 def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
     """The top sites' ranks, ids, suitability and raw values, and the weights."""
     names = list(data.weights)
-    header = ["rank", "site", "suit."] + [
-        textwrap.fill(n.replace("_", " "), 12) + f"\n({data.units[n]})" for n in names
-    ]
+    header = ["rank", "site", "suit."] + [textwrap.fill(data.label(n), 14) for n in names]
     cells = [
         [str(int(s["rank"])), str(s["site_id"]), f"{s['suitability']:.3f}"]
         + [_short(s[f"raw__{n}"]) for n in names]
@@ -116,7 +114,7 @@ def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     table.scale(1, 2.2)
-    weights = ", ".join(f"{n} {100 * w:.0f}%" for n, w in data.weights.items())
+    weights = ", ".join(f"{data.label(n)} {100 * w:.0f}%" for n, w in data.weights.items())
     ax.set_title(f"Weights: {weights}", fontsize=9, wrap=True)
 
 

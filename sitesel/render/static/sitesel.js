@@ -53,6 +53,15 @@ function sitesel_init(map, control, dataId) {
     const d = digits === undefined ? (Math.abs(v) < 10 ? 3 : 1) : digits;
     return v.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
   }
+  const RAW_DIGITS = { min: 0, m: 0, reachable: 0, access: 0, people: 0, km: 1, deg: 1, ha: 1 };
+  const UNIT_TEXT = { deg: "\u00b0", reachable: "people", access: "" };
+  function fmtRaw(v, unit) {
+    if (v === null || v === undefined || !Number.isFinite(v)) return "no value";
+    const d = Object.prototype.hasOwnProperty.call(RAW_DIGITS, unit) ? RAW_DIGITS[unit] : 2;
+    const u = Object.prototype.hasOwnProperty.call(UNIT_TEXT, unit) ? UNIT_TEXT[unit] : unit;
+    return fmt(v, d) + (u === "\u00b0" ? u : u ? " " + u : "");
+  }
+  function labelOf(i) { return C[i].label || C[i].name; }
   function compareIds(a, b) {
     const x = data.ids[a];
     const y = data.ids[b];
@@ -334,7 +343,7 @@ function sitesel_init(map, control, dataId) {
     const card = el("div", "sitesel-card");
     card.dataset.site = data.ids[s];
     const head = el("div", "sitesel-card-head");
-    head.appendChild(el("b", null, "Site " + data.ids[s]));
+    head.appendChild(el("b", null, "Site " + data.ids[s] + (data.place && data.place[s] ? ", " + data.place[s] : "")));
     head.appendChild(el("span", "sitesel-card-rank",
       data.excluded[s] ? "excluded" : "rank " + rank[s] + " of " + order.length));
     card.appendChild(head);
@@ -352,8 +361,8 @@ function sitesel_init(map, control, dataId) {
     let limiting = null;
     C.forEach((c, i) => {
       const tr = el("tr");
-      tr.appendChild(el("td", null, c.name));
-      tr.appendChild(el("td", null, fmt(data.raw[i][s]) + " " + c.unit));
+      tr.appendChild(el("td", null, labelOf(i)));
+      tr.appendChild(el("td", null, fmtRaw(data.raw[i][s], c.unit)));
       if (c.weighted) {
         const sc = data.score[i][s];
         const w = total > 0 ? weights[i] / total : 0;
@@ -366,7 +375,7 @@ function sitesel_init(map, control, dataId) {
         cell.appendChild(el("span", "sitesel-bar-label", fmt(w * (sc === null ? 0 : sc), 3)));
         tr.appendChild(cell);
         if (w > 0 && sc !== null && (limiting === null || sc < limiting.score)) {
-          limiting = { name: c.name, score: sc };
+          limiting = { name: labelOf(i), score: sc };
         }
       } else {
         tr.appendChild(el("td", null, "-"));
@@ -420,7 +429,7 @@ function sitesel_init(map, control, dataId) {
     opt.value = "-1";
     select.appendChild(opt);
     weighted.forEach((i) => {
-      const o = el("option", null, "score: " + C[i].name);
+      const o = el("option", null, "score: " + labelOf(i));
       o.value = String(i);
       select.appendChild(o);
     });
@@ -445,7 +454,9 @@ function sitesel_init(map, control, dataId) {
       : "Sliders off: the map cannot re-rank with " + AGG.method + "; the ranking is sitesel's"));
     weighted.forEach((i) => {
       const row = el("div", "sitesel-weight-row");
-      row.appendChild(el("span", "sitesel-weight-name", C[i].name));
+      const name = el("span", "sitesel-weight-name", labelOf(i));
+      name.title = labelOf(i);
+      row.appendChild(name);
       const input = el("input");
       input.type = "range";
       input.min = "0";
