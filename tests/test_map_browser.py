@@ -63,8 +63,8 @@ class Page:
         route.abort()
 
     def top_list(self) -> list[str]:
-        return self.page.locator("#sitesel-top-list li").evaluate_all(
-            "items => items.map(li => li.dataset.site)"
+        return self.page.locator("#sitesel-top-list tr").evaluate_all(
+            "rows => rows.map(tr => tr.dataset.site)"
         )
 
     def click_site(self, site_id: str) -> None:
@@ -72,6 +72,22 @@ class Page:
         point = self.page.evaluate("id => window.sitesel.pointOf(id)", site_id)
         self.page.mouse.click(point["x"], point["y"])
         self.page.wait_for_selector(".sitesel-card")
+
+
+def assert_badges_show_ranks_without_overlap(page, top_n: int) -> None:
+    """Every top rank is on a badge and no two badges overlap (close ones merge: "1·4")."""
+    badges = page.locator(".sitesel-rank")
+    texts = badges.all_inner_texts()
+    ranks = sorted(int(r) for t in texts for r in t.split("\u00b7"))
+    assert ranks == list(range(1, top_n + 1))
+    boxes = [badges.nth(k).bounding_box() for k in range(badges.count())]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = (
+                a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+            )  # fmt: skip
+            assert apart, (a, b)
 
 
 @pytest.fixture
@@ -91,7 +107,7 @@ def test_leh_map_renders_with_no_network(leh_page, leh_run):
     assert page.evaluate("window.sitesel.sites") == len(payload_of(leh_run / "leh.html")["ids"])
     assert page.locator("canvas").count() >= 1
     assert page.locator(".leaflet-image-layer").count() == 1  # the hillshade
-    assert page.locator(".sitesel-rank").count() == 10
+    assert_badges_show_ranks_without_overlap(page, 10)
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "leh_map.png"))
     assert leh_page.errors == []
@@ -316,3 +332,83 @@ def test_the_legend_holds_still_and_has_no_empty_class(leh_page, leh_run):
         assert f"{low:.1f} \u2013 {high:.1f}" in before
     page.click("#sitesel-reset")
     assert leh_page.errors == []
+
+
+@pytest.mark.parametrize(("size", "points"), [("A4", (841.89, 595.28)), ("A3", (1190.55, 841.89))])
+def test_the_map_prints_on_one_landscape_page(browser, leh_run, tmp_path, size, points):
+    """Issue 11: print layout with title, date, map, legend, top table, scale bar, north
+    arrow and sources; no controls. Printed to PDF by headless Chromium."""
+    from pypdf import PdfReader
+
+    page = Page(browser, leh_run / "leh.html")
+    page.page.emulate_media(media="print")
+    page.page.evaluate(f"window.sitesel.preparePrint('{size}')")
+    pdf = tmp_path / f"leh_{size}.pdf"
+    page.page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx(points, abs=1.5)
+    text = reader.pages[0].extract_text()
+    for expected in ("sitesel: leh", "Run 2026", "Top 10 sites", "of Leh", "excluded",
+                     "suitability", "Data: GeoNames", "km", "N"):  # fmt: skip
+        assert expected in text, expected
+    assert "Copy as YAML" not in text and "Reset" not in text  # controls hidden
+    SCREENSHOTS.mkdir(exist_ok=True)
+    pdf.replace(SCREENSHOTS / pdf.name)
+    assert page.errors == []
+    page.page.close()
+
+
+def test_towns_targets_and_panels_a_meeting_needs(leh_page, leh_run):
+    page = leh_page.page
+    towns = page.locator(".sitesel-town").all_inner_texts()
+    assert "Leh" in towns and "Choglamsar" in towns  # labelled, population-scaled
+    assert "VILH" in page.locator(".sitesel-target-label").all_inner_texts()  # the airport
+    labels = page.locator(".leaflet-control-layers-overlays label")
+    habitations = labels.filter(has_text="Targets: People within 30 min by road").locator("input")
+    assert not habitations.is_checked()  # hundreds of dots: off by default
+    data = payload_of(leh_run / "leh.html")
+    k = data["targets"]["criterion"].index("workforce_30min")
+    assert "workforce_30min" in data["targets"]["many"] and k >= 0
+    # The constraints panel counts what ranking.csv says, a site failing several counted
+    # under each of its reasons.
+    ranking = pd.read_csv(leh_run / "run" / "ranking.csv")
+    reasons = ranking["exclusion_reason"].dropna().str.split("; ").explode().value_counts()
+    panel = page.locator("#sitesel-constraint-list li").all_inner_texts()
+    top = reasons.index[0]
+    assert f"{top}: {reasons.iloc[0]:,}" in panel
+    excluded = int(ranking["excluded"].sum())
+    assert (
+        f"Excluded: {excluded:,} of {len(ranking):,} sites"
+        in page.locator(".sitesel-constraints").inner_text()
+    )
+    # The top table: rank, site name, suitability, limiting factor, area.
+    first = page.locator("#sitesel-top-list tr").first.inner_text().split("\t")
+    best = ranking.iloc[0]
+    assert first[:3] == ["1", best["place"], f"{best['suitability']:.3f}"]
+    assert first[4] == "40 ha"
+    assert leh_page.errors == []
+
+
+def test_sliders_are_off_for_a_method_the_page_cannot_compute(browser, tmp_path):
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["a", "b"], "area_ha": 1.0, "excluded": False, "exclusion_reason": "",
+         "raw__t": [1.0, 2.0], "score__t": [0.2, 0.8], "suitability": [0.2, 0.8],
+         "rank": [2, 1]},
+        geometry=[shapely.box(500_000, 3_780_000, 500_100, 3_780_100),
+                  shapely.box(500_200, 3_780_000, 500_300, 3_780_100)],
+        crs="EPSG:32643",
+    )  # fmt: skip
+    data = MapData(
+        name="other", sites=sites, units={"t": ""}, weights={"t": 1.0},
+        area=gpd.GeoSeries([shapely.box(*sites.total_bounds)], crs="EPSG:32643"),
+        aggregation={"method": "electre_iii"},
+    )  # fmt: skip
+    path = tmp_path / "other.html"
+    site_map(data).save(str(path))
+    page = Page(browser, path)
+    assert "Sliders off" in page.page.locator(".sitesel-weights").inner_text()
+    assert page.page.locator('input[data-criterion="t"]').is_disabled()
+    assert page.top_list() == ["b", "a"]
+    assert page.errors == []

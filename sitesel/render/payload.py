@@ -150,16 +150,56 @@ def pack(data: MapData) -> dict[str, Any]:
             "lines": encode_lines(_display(data.roads.geometry)),
         }
     if data.targets is not None and len(data.targets):
-        # Line targets (a highway network) are already drawn as roads: mark the others.
-        marked = data.targets[~data.targets.geom_type.isin(["LineString", "MultiLineString"])]
-        points = marked.geometry.to_crs(WGS84).representative_point()
-        payload["targets"] = {
-            "criterion": marked["criterion"].astype(str).tolist(),
-            "name": marked["name"].fillna("").astype(str).tolist(),
-            "lonlat": np.round(np.column_stack([points.x, points.y]), 5).tolist(),
-        }
+        payload["targets"] = _targets(data)
+    if data.places is not None and len(data.places):
+        payload["places"] = _places(data)
     payload |= _context_layers(data)
     return payload
+
+
+MANY_TARGETS = 25
+"""A criterion with more targets than this (habitations) shows only those inside the study
+area, in a layer that is off by default; fewer (towns, an airport) are labelled."""
+PLACE_LABELS = 30
+"""At most this many towns are labelled, the most populous first."""
+
+
+def _targets(data: MapData) -> dict[str, Any]:
+    """Point targets of each criterion, their names, and which criteria have many."""
+    targets = data.targets
+    assert targets is not None
+    # Line targets (a highway network) are already drawn as roads: mark the others.
+    points = targets[~targets.geom_type.isin(["LineString", "MultiLineString"])]
+    counts = points["criterion"].value_counts()
+    many = points["criterion"].map(counts).to_numpy() > MANY_TARGETS
+    inside = points.geometry.intersects(data.area.union_all()).to_numpy()
+    points = points[~many | inside]
+    lonlat = points.geometry.to_crs(WGS84).representative_point()
+    return {
+        "criterion": points["criterion"].astype(str).tolist(),
+        "label": [data.label(c) for c in points["criterion"].astype(str)],
+        "name": points["name"].fillna("").astype(str).tolist(),
+        "lonlat": np.round(np.column_stack([lonlat.x, lonlat.y]), 5).tolist(),
+        "many": sorted(str(c) for c in counts.index if counts[c] > MANY_TARGETS),
+    }
+
+
+def _places(data: MapData) -> dict[str, Any]:
+    """The most populous towns in the study area's bounding box, for labels."""
+    places = data.places
+    assert places is not None
+    box = shapely.box(*data.area.total_bounds)
+    inside = places[places.geometry.intersects(box)]
+    inside = inside.assign(pop=inside["population"].fillna(0)).sort_values(
+        ["pop", "name"], ascending=[False, True], kind="mergesort"
+    )
+    top = inside.head(PLACE_LABELS)
+    lonlat = top.geometry.to_crs(WGS84)
+    return {
+        "name": top["name"].astype(str).tolist(),
+        "population": [int(p) for p in top["pop"]],
+        "lonlat": np.round(np.column_stack([lonlat.x, lonlat.y]), 5).tolist(),
+    }
 
 
 def _aggregation(data: MapData) -> dict[str, Any]:

@@ -286,8 +286,10 @@ function sitesel_init(map, control, dataId) {
     control.addOverlay(roads, "Roads");
   }
 
+  const townNames = new Set(data.places ? data.places.name : []);
   if (data.targets) {
     const groups = {};
+    const many = new Set(data.targets.many || []);
     data.targets.criterion.forEach((crit, k) => {
       if (!groups[crit]) {
         groups[crit] = L.layerGroup();
@@ -295,16 +297,43 @@ function sitesel_init(map, control, dataId) {
       const idx = Object.keys(groups).indexOf(crit);
       const colour = TARGET_COLOURS[idx % TARGET_COLOURS.length];
       const ll = data.targets.lonlat[k];
+      const few = !many.has(crit);
+      const labelled = few && !townNames.has(data.targets.name[k]);
       const marker = L.circleMarker([ll[1], ll[0]], {
-        renderer: renderer, radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1,
+        renderer: renderer, radius: few ? 7 : 3, color: "#fff", weight: few ? 2 : 1,
+        fillColor: colour, fillOpacity: 1,
       });
-      marker.bindTooltip(el("span", null, data.targets.name[k] || crit));
+      const name = data.targets.name[k] || crit;
+      marker.bindTooltip(el("span", null, labelled ? name : name + " (" + data.targets.label[k] + ")"), {
+        permanent: labelled, direction: "right", className: labelled ? "sitesel-target-label" : "",
+      });
       marker.addTo(groups[crit]);
     });
     Object.keys(groups).forEach((crit) => {
-      groups[crit].addTo(map);
-      control.addOverlay(groups[crit], "Targets: " + crit);
+      const k = data.targets.criterion.indexOf(crit);
+      if (!many.has(crit)) groups[crit].addTo(map); // many (habitations): off by default
+      control.addOverlay(groups[crit], "Targets: " + data.targets.label[k]);
     });
+  }
+
+  if (data.places) {
+    const towns = L.layerGroup();
+    data.places.name.forEach((name, k) => {
+      const ll = data.places.lonlat[k];
+      const pop = data.places.population[k];
+      const size = Math.max(10, Math.min(17, 9 + 2 * Math.log10(Math.max(pop, 1000) / 300)));
+      const icon = L.divIcon({ className: "sitesel-town", html: "", iconSize: null });
+      const marker = L.marker([ll[1], ll[0]], { icon: icon, keyboard: false, interactive: false });
+      marker.on("add", () => {
+        const e = marker.getElement();
+        e.textContent = name;
+        e.style.fontSize = size.toFixed(1) + "px";
+        e.title = name + (pop > 0 ? ", " + pop.toLocaleString("en") + " people" : "");
+      });
+      marker.addTo(towns);
+    });
+    towns.addTo(map);
+    control.addOverlay(towns, "Towns (GeoNames)");
   }
 
   if (data.taken) {
@@ -415,9 +444,35 @@ function sitesel_init(map, control, dataId) {
   let topList = null;
   panel("bottomleft", "sitesel-top", (div) => {
     div.appendChild(el("b", null, "Top " + data.top_n + " sites"));
-    topList = el("ol");
+    const table = el("table", "sitesel-top-table");
+    const head = el("tr");
+    ["#", "site", "suitability", "limiting factor", "area"].forEach((h) => head.appendChild(el("th", null, h)));
+    table.appendChild(head);
+    topList = el("tbody");
     topList.id = "sitesel-top-list";
-    div.appendChild(topList);
+    table.appendChild(topList);
+    div.appendChild(table);
+  });
+
+  // Why sites are excluded: fixed by the constraints, whatever the weights.
+  panel("bottomleft", "sitesel-constraints", (div) => {
+    const counts = {};
+    let excludedCount = 0;
+    for (let s = 0; s < n; s++) {
+      if (!data.excluded[s]) continue;
+      excludedCount += 1;
+      data.reason[s].split("; ").forEach((r) => {
+        if (r) counts[r] = (counts[r] || 0) + 1;
+      });
+    }
+    div.appendChild(el("b", null, "Excluded: " + excludedCount.toLocaleString("en") + " of " +
+      n.toLocaleString("en") + " sites"));
+    const list = el("ul");
+    list.id = "sitesel-constraint-list";
+    Object.keys(counts).sort((a, b) => counts[b] - counts[a] || (a < b ? -1 : 1)).slice(0, 8)
+      .forEach((r) => list.appendChild(el("li", null, r + ": " + counts[r].toLocaleString("en"))));
+    div.appendChild(list);
+    div.appendChild(el("div", "sitesel-note", "A site can fail several."));
   });
 
   let legendBody = null;
@@ -482,6 +537,8 @@ function sitesel_init(map, control, dataId) {
       weights = Object.assign({}, initial);
       weighted.forEach((i) => { sliders[i].input.value = String(Math.round(100 * initial[i])); });
       rank = data.rank.slice();
+      yamlBox.value = "";
+      yamlBox.style.display = "none";
       update(true);
     });
     const copy = el("button", null, "Copy as YAML");
@@ -494,6 +551,12 @@ function sitesel_init(map, control, dataId) {
     });
     buttons.appendChild(reset);
     buttons.appendChild(copy);
+    ["A4", "A3"].forEach((size) => {
+      const b = el("button", null, "Print " + size);
+      b.id = "sitesel-print-" + size.toLowerCase();
+      b.addEventListener("click", () => { preparePrint(size); window.print(); });
+      buttons.appendChild(b);
+    });
     div.appendChild(buttons);
     yamlBox = el("textarea", "sitesel-yaml");
     yamlBox.id = "sitesel-yaml";
@@ -540,23 +603,83 @@ function sitesel_init(map, control, dataId) {
     ex.appendChild(el("span", null, "excluded"));
     legendBody.appendChild(ex);
   }
+  function limitingOf(s, w) {
+    let best = null;
+    weighted.forEach((i, k) => {
+      const sc = data.score[i][s];
+      if (w[k] > 0 && sc !== null && (best === null || sc < best.score)) best = { i: i, score: sc };
+    });
+    return best === null ? "" : labelOf(best.i);
+  }
+  function highlight(s, on) {
+    siteLayers[s].setStyle(on ? { weight: 3, color: "#000" } : { weight: 0.6 });
+    if (!on) restyleOne(s);
+  }
+  function restyleOne(s) {
+    const values = currentValues();
+    const out = data.excluded[s] || !Number.isFinite(values[s]);
+    const colour = out ? EXCLUDED : classes.colours[classOf(values[s])];
+    siteLayers[s].setStyle({ color: colour, weight: 0.6 });
+  }
+  // Rank badges never overlap: badges whose boxes touch merge ("1·4"), until none do.
+  function badgeWidth(ranks) { return Math.max(22, 8 + 7 * ranks.join("\u00b7").length); }
+  function overlap(a, b) {
+    const wa = badgeWidth(a.ranks) / 2 + 2;
+    const wb = badgeWidth(b.ranks) / 2 + 2;
+    return Math.abs(a.p.x - b.p.x) < wa + wb && Math.abs(a.p.y - b.p.y) < 26;
+  }
+  function placeBadges() {
+    rankMarkers.clearLayers();
+    let badges = order.slice(0, data.top_n).map((s, k) => {
+      const ll = siteLayers[s].getBounds().getCenter();
+      return { p: map.latLngToLayerPoint(ll), ll: ll, ranks: [k + 1], sites: [s] };
+    });
+    let merged = true;
+    while (merged) {
+      merged = false;
+      for (let a = 0; a < badges.length && !merged; a++) {
+        for (let b = a + 1; b < badges.length && !merged; b++) {
+          if (overlap(badges[a], badges[b])) {
+            badges[a].ranks = badges[a].ranks.concat(badges[b].ranks).sort((x, y) => x - y);
+            badges[a].sites = badges[a].sites.concat(badges[b].sites);
+            badges = badges.filter((_, k) => k !== b);
+            merged = true;
+          }
+        }
+      }
+    }
+    badges.forEach((b) => {
+      const text = b.ranks.join("\u00b7");
+      const icon = L.divIcon({ className: "sitesel-rank", html: "", iconSize: [badgeWidth(b.ranks), 22] });
+      const marker = L.marker(b.ll, { icon: icon, keyboard: false });
+      marker.on("add", () => { marker.getElement().textContent = text; });
+      marker.on("click", () => openCard(b.sites[0]));
+      marker.addTo(rankMarkers);
+    });
+  }
+  map.on("zoomend", () => placeBadges());
   function redrawTop() {
     topList.replaceChildren();
-    rankMarkers.clearLayers();
+    const w = normalisedWeights();
     order.slice(0, data.top_n).forEach((s, k) => {
-      const li = el("li", null, data.ids[s] + " \u2013 " + fmt(suit[s], 3));
-      li.dataset.site = data.ids[s];
-      li.addEventListener("click", () => {
+      const tr = el("tr");
+      tr.dataset.site = data.ids[s];
+      tr.appendChild(el("td", null, String(k + 1)));
+      const name = el("td", null, data.place && data.place[s] ? data.place[s] : data.ids[s]);
+      name.title = data.ids[s];
+      tr.appendChild(name);
+      tr.appendChild(el("td", null, fmt(suit[s], 3)));
+      tr.appendChild(el("td", null, limitingOf(s, w)));
+      tr.appendChild(el("td", null, fmt(data.area_ha[s], 0) + " ha"));
+      tr.addEventListener("click", () => {
         map.fitBounds(siteLayers[s].getBounds(), { maxZoom: 14 });
         openCard(s);
       });
-      topList.appendChild(li);
-      const icon = L.divIcon({ className: "sitesel-rank", html: "", iconSize: [22, 22] });
-      const marker = L.marker(siteLayers[s].getBounds().getCenter(), { icon: icon, keyboard: false });
-      marker.on("add", () => { marker.getElement().textContent = String(k + 1); });
-      marker.on("click", () => openCard(s));
-      marker.addTo(rankMarkers);
+      tr.addEventListener("mouseenter", () => highlight(s, true));
+      tr.addEventListener("mouseleave", () => highlight(s, false));
+      topList.appendChild(tr);
     });
+    placeBadges();
   }
   function update(useGivenRanks) {
     computeSuitability();
@@ -571,6 +694,45 @@ function sitesel_init(map, control, dataId) {
     if (popup.isOpen()) popup.close();
   }
 
+  panel("topleft", "sitesel-north", (div) => {
+    div.appendChild(el("div", "sitesel-north-arrow", "\u25b2"));
+    div.appendChild(el("div", null, "N"));
+  });
+
+  // ---------- print: A4 or A3 landscape, controls hidden ----------
+  const PAGE_MM = { A4: [297, 210], A3: [420, 297] };
+  const MARGIN_MM = 8;
+  let pageStyle = null;
+  function preparePrint(size) {
+    const mm = PAGE_MM[size] || PAGE_MM.A4;
+    const px = (v) => Math.floor(((v - 2 * MARGIN_MM) / 25.4) * 96) - 2;
+    if (!pageStyle) {
+      pageStyle = document.createElement("style");
+      document.head.appendChild(pageStyle);
+    }
+    pageStyle.textContent = "@page { size: " + size + " landscape; margin: " + MARGIN_MM + "mm; }";
+    document.body.classList.add("sitesel-print");
+    const box = map.getContainer();
+    box.style.width = px(mm[0]) + "px";
+    box.style.height = px(mm[1]) + "px";
+    map.invalidateSize({ animate: false });
+    map.options.zoomSnap = 0.1; // paper has no zoom buttons: fill it
+    // The ranked sites fill the space the panels leave (left: tables, right: legend).
+    const ranked = L.latLngBounds(order.map((s) => siteLayers[s].getBounds()));
+    const target = ranked.isValid() ? ranked : sitesGroup.getBounds();
+    map.fitBounds(target, { animate: false, paddingTopLeft: [450, 130], paddingBottomRight: [130, 20] });
+    placeBadges();
+  }
+  function endPrint() {
+    document.body.classList.remove("sitesel-print");
+    const box = map.getContainer();
+    box.style.width = "";
+    box.style.height = "";
+    map.invalidateSize({ animate: false });
+    placeBadges();
+  }
+  window.addEventListener("afterprint", endPrint);
+
   buildLegend();
   update(true);
   map.fitBounds(sitesGroup.getBounds());
@@ -579,6 +741,8 @@ function sitesel_init(map, control, dataId) {
     sites: n,
     topIds: (k) => order.slice(0, k).map((s) => data.ids[s]),
     rerank: () => update(false),
+    preparePrint: preparePrint,
+    endPrint: endPrint,
     setWeights: (byName) => {
       weighted.forEach((i) => {
         if (Object.prototype.hasOwnProperty.call(byName, C[i].name)) weights[i] = byName[C[i].name];
