@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -27,11 +28,15 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: no boxes, no "<bool>" after every flag
 )
 log = logging.getLogger("sitesel")
 
 ConfigArg = Annotated[
-    Path, typer.Argument(help="Scoring config (YAML), e.g. configs/leh.yaml.", show_default=False)
+    Path,
+    typer.Argument(
+        help="Scoring config (YAML), e.g. configs/leh.yaml.", show_default=False, metavar="CONFIG"
+    ),
 ]
 DataDirOpt = Annotated[
     Path | None,
@@ -94,6 +99,28 @@ def _reported(verbose: int) -> Iterator[None]:
         _fail(exc, verbose, 1)
 
 
+@contextmanager
+def _stage_display(verbose: int) -> Iterator[Callable[[str], None] | None]:
+    """A one-line spinner on stderr naming the running stage, on a terminal only.
+
+    Quiet when stderr is a file or a pipe (CI, logs) and with ``-v`` (the log says it).
+    """
+    if verbose or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    start = time.perf_counter()
+    with Console(stderr=True).status("sitesel: starting") as status:
+
+        def show(stage: str) -> None:
+            status.update(
+                f"sitesel: {stage.replace('_', ' ')} ({time.perf_counter() - start:.0f} s)"
+            )
+
+        yield show
+
+
 @app.command()
 def run(
     config_path: ConfigArg,
@@ -111,11 +138,16 @@ def run(
     """Score and rank sites; write sites.gpkg, ranking.csv, manifest.json and the map."""
     _setup_logging(verbose)
     start = time.perf_counter()
-    with _reported(verbose):
+    with _reported(verbose), _stage_display(verbose) as progress:
         from sitesel.api import run_and_write
 
         result, written = run_and_write(
-            config_path, data_dir=data_dir, offline=offline, out_dir=out, map_path=map_path
+            config_path,
+            data_dir=data_dir,
+            offline=offline,
+            out_dir=out,
+            map_path=map_path,
+            progress=progress,
         )
     counts = result.manifest.sites
     typer.echo(
@@ -134,7 +166,10 @@ def run(
 @app.command("map")
 def map_command(
     run_dir: Annotated[
-        Path, typer.Argument(help="Output folder of a `sitesel run`.", show_default=False)
+        Path,
+        typer.Argument(
+            help="Output folder of a `sitesel run`.", show_default=False, metavar="RUN_DIR"
+        ),
     ],
     map_path: MapOpt = None,
     png: Annotated[
@@ -194,6 +229,7 @@ def weights(
             help="A scoring config, or a run folder (then with the entropy and CRITIC"
             " weights of its candidate sites beside the weights used).",
             show_default=False,
+            metavar="CONFIG_OR_RUN",
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
@@ -233,19 +269,32 @@ def weights(
             typer.echo(leaders)
 
 
-def _run_of(path: Path, data_dir: Path | None, offline: bool) -> Result:
-    """A run folder read back, or a config run into ``out/<name>/`` (as `sitesel run`)."""
-    from sitesel.api import read_run, run_and_write
+def _run_of(path: Path, data_dir: Path | None, offline: bool, side: str) -> Result:
+    """A run folder read back, or a config run into ``out/compare/<side>_<name>/``.
+
+    Its own folder (and ``maps/compare/<side>_<name>.html``): comparing never overwrites
+    the outputs of a plain `sitesel run`, nor A the outputs of B when both share a name.
+    """
+    from sitesel.api import load_config, read_run, run_and_write
 
     if path.is_dir():
         return read_run(path)
-    return run_and_write(path, data_dir=data_dir, offline=offline)[0]
+    study = load_config(path)
+    out = Path("out") / "compare" / f"{side}_{study.name}"
+    map_path = Path("maps") / "compare" / f"{side}_{study.name}.html"
+    return run_and_write(study, data_dir=data_dir, offline=offline, out_dir=out, map_path=map_path)[
+        0
+    ]
 
 
 @app.command()
 def compare(
-    run_a: Annotated[Path, typer.Argument(help="Run folder or config (A).", show_default=False)],
-    run_b: Annotated[Path, typer.Argument(help="Run folder or config (B).", show_default=False)],
+    run_a: Annotated[
+        Path, typer.Argument(help="Run folder or config (A).", show_default=False, metavar="A")
+    ],
+    run_b: Annotated[
+        Path, typer.Argument(help="Run folder or config (B).", show_default=False, metavar="B")
+    ],
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="Size of the top set.")] = 10,
     map_path: Annotated[
         Path | None,
@@ -263,7 +312,7 @@ def compare(
     with _reported(verbose):
         from sitesel.api import compare_runs
 
-        a, b = (_run_of(p, data_dir, offline) for p in (run_a, run_b))
+        a, b = (_run_of(p, data_dir, offline, side) for p, side in ((run_a, "A"), (run_b, "B")))
         result, target = compare_runs(a, b, top_k=top_k, map_path=map_path)
     if as_json:
         typer.echo(json.dumps(result.as_json(), indent=2, default=str))
@@ -275,6 +324,8 @@ def compare(
     )
     typer.echo("  weights:\n" + result.weights.to_string())
     typer.echo("  moved most (positive: rose in B):\n" + result.moved.to_string(index=False))
+    typer.echo(f"  entering the top {top_k} in B: {', '.join(result.entering) or 'none'}")
+    typer.echo(f"  leaving the top {top_k} in B: {', '.join(result.leaving) or 'none'}")
     for note in result.notes:
         typer.echo(f"  note: {note}")
     typer.echo(f"  difference map: {target}")

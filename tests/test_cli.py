@@ -463,3 +463,64 @@ def test_smaa_table_agrees_with_the_monte_carlo_columns(leh_run):
     assert central.sum(axis=1).to_numpy() == pytest.approx(1, abs=1e-5)
     assert len(central.columns) == 6
     assert smaa["confidence_factor"].isin([0.0, 1.0]).all()
+
+
+def test_compare_two_configs_runs_each_into_its_own_folder(tmp_path, data_dir, monkeypatch):
+    """Issue 11: comparing configs never overwrites a plain run's outputs (out/<name>/), nor
+    one side the other when both have the same name; the sites entering and leaving the
+    top k are listed."""
+    from .test_study_paths import small_study
+
+    monkeypatch.chdir(tmp_path)
+    config = small_study()
+    path_a = tmp_path / "a.yaml"
+    path_a.write_text(yaml.safe_dump(config))
+    config["weighting"]["rank_order"]["ranking"] = list(
+        reversed(config["weighting"]["rank_order"]["ranking"])
+    )
+    path_b = tmp_path / "b.yaml"
+    path_b.write_text(yaml.safe_dump(config))  # same name: "paths"
+    plain = tmp_path / "out" / "paths"
+    plain.mkdir(parents=True)
+    (plain / "keep.txt").write_text("a plain run's outputs")
+    result = sitesel("compare", path_a, path_b, "--data-dir", data_dir, "--offline")
+    assert result.exit_code == 0, result.output
+    assert (plain / "keep.txt").read_text() == "a plain run's outputs"
+    assert sorted(p.name for p in plain.iterdir()) == ["keep.txt"]
+    for side in ("A", "B"):
+        assert (tmp_path / "out" / "compare" / f"{side}_paths" / "ranking.csv").is_file()
+    assert "entering the top 10 in B:" in result.output
+    assert "leaving the top 10 in B:" in result.output
+    moved = json.loads(
+        sitesel(
+            "compare", tmp_path / "out" / "compare" / "A_paths",
+            tmp_path / "out" / "compare" / "B_paths", "--json",
+        ).output
+    )  # fmt: skip
+    assert len(moved["entering_top10"]) == len(moved["leaving_top10"])
+    assert len(moved["entering_top10"]) == round(10 * (1 - moved["top10_overlap"]))
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["validate"], ["weights"], ["map"], ["compare"]])
+def test_help_reads_cleanly(command):
+    result = sitesel(*command, "--help")
+    assert result.exit_code == 0
+    assert "<bool>" not in result.output and "╭" not in result.output
+
+
+def test_a_config_copied_elsewhere_names_the_key_and_the_path_tried(tmp_path):
+    copy = tmp_path / "leh.yaml"
+    copy.write_text((ROOT / "configs" / "leh.yaml").read_text())
+    result = sitesel("validate", copy)
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert line.startswith(f"sitesel: error: {copy}: catalog: ../layers/leh.yaml resolves to")
+    assert str(tmp_path.parent / "layers" / "leh.yaml") in line and "relative to the config" in line
+
+
+def test_a_run_off_a_terminal_prints_no_progress():
+    """The spinner is for terminals: captured output (CI, pipes) holds only the summary."""
+    from sitesel.cli import _stage_display
+
+    with _stage_display(0) as show:
+        assert show is None  # pytest's stderr is not a terminal

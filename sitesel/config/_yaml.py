@@ -183,7 +183,8 @@ def describe_validation_error(path: Path, exc: ValidationError, data: Any) -> st
             found = _shorten(ctx.get("tag")) if kind == "union_tag_invalid" else "nothing"
             problems.append(f"{key}.{field}: expected one of {expected}, found {found}")
         elif isinstance(err.get("input"), dict):  # a whole section: its rule says what is wrong
-            problems.append(f"{key}: {err['msg'].removeprefix('Value error, ')}")
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(msg if key == "(top level)" else f"{key}: {msg}")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             problems.append(f"{key}: {msg}, found {_shorten(err.get('input'))}")

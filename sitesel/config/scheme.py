@@ -39,6 +39,11 @@ def load_scheme(spec: SchemeSpec, config_path: Path) -> tuple[SchemeFile, Scheme
         If the file is invalid or has no such variant.
     """
     path = (config_path.parent / spec.file).resolve()
+    if not path.is_file():
+        raise ConfigError(
+            f"{config_path}: scheme.file: {spec.file} resolves to {path}, which is not a file"
+            " (paths in a config are relative to the config file)"
+        )
     scheme = validate_mapping(SchemeFile, read_yaml_mapping(path), path)
     if spec.variant not in scheme.variants:
         raise ConfigError(

@@ -509,4 +509,10 @@ def load_config(
             )
         config = config.model_copy(update={"name": path.stem})
     catalog_path = (path.parent / config.catalog).resolve()
+    if not catalog_path.is_file():
+        raise ConfigError(
+            f"{path}: catalog: {config.catalog} resolves to {catalog_path}, which is not a file"
+            " (paths in a config are relative to the config file; give the catalog's path from"
+            " there, or an absolute one)"
+        )
     return config, catalog_path

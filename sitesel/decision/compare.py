@@ -22,6 +22,8 @@ class Comparison:
     moved: pd.DataFrame
     weights: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    entering: list[str] = field(default_factory=list)  # in B's top k, not in A's
+    leaving: list[str] = field(default_factory=list)  # in A's top k, not in B's
 
     def as_json(self) -> dict[str, Any]:
         """Plain JSON: ``kendall_tau``, ``spearman_rho``, ``top<k>_overlap`` and details."""
@@ -32,6 +34,8 @@ class Comparison:
             "sites_ranked_in_both": self.n_common,
             "moved_most": self.moved.to_dict(orient="records"),
             "weights": self.weights.reset_index().to_dict(orient="records"),
+            f"entering_top{self.top_k}": self.entering,
+            f"leaving_top{self.top_k}": self.leaving,
             "notes": self.notes,
         }
 
@@ -65,6 +69,9 @@ def compare_rankings(
     >>> c = compare_rankings(a, b, weights_a={"t": 1.0}, weights_b={"t": 1.0}, top_k=2)
     >>> round(c.kendall_tau, 3), round(c.spearman_rho, 1), c.top_k_overlap
     (0.667, 0.8, 1.0)
+    >>> compare_rankings(a, b.assign(rank=[3, 1, 2, 4]), weights_a={}, weights_b={},
+    ...                  top_k=2).entering
+    ['y']
     """
     a = a.assign(rank=pd.to_numeric(a["rank"]).astype(float))  # nullable ranks -> NaN
     b = b.assign(rank=pd.to_numeric(b["rank"]).astype(float))
@@ -91,9 +98,13 @@ def compare_rankings(
         notes.append(f"{only_a} sites ranked only in A, {only_b} only in B (excluded or absent)")
     weights, weight_notes = _weight_table(weights_a, weights_b)
     notes += weight_notes
+    by_rank_b = b.sort_values("rank", kind="mergesort")["site_id"]
+    by_rank_a = a.sort_values("rank", kind="mergesort")["site_id"]
     return Comparison(
-        len(both), tau, rho, top_k, overlap, moved.reset_index(drop=True), weights.round(4), notes
-    )
+        len(both), tau, rho, top_k, overlap, moved.reset_index(drop=True), weights.round(4), notes,
+        entering=[str(s) for s in by_rank_b if s in top_b - top_a],
+        leaving=[str(s) for s in by_rank_a if s in top_a - top_b],
+    )  # fmt: skip
 
 
 def _weight_table(

@@ -63,15 +63,17 @@ def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
     sites = data.sites
     _draw_hillshade(ax, data)
     excluded = sites["excluded"].to_numpy(dtype=bool)
-    sites[excluded].plot(ax=ax, color="#9e9e9e", alpha=0.35, linewidth=0)
+    if excluded.any():  # geopandas warns on plotting nothing
+        sites[excluded].plot(ax=ax, color="#9e9e9e", alpha=0.35, linewidth=0)
     ranked = sites[~excluded]
     classes = map_classes(sites["suitability"].to_numpy(dtype=float), excluded)
-    ranked.plot(
-        ax=ax,
-        color=np.asarray(classes.colours)[classes.index(ranked["suitability"].to_numpy())],
-        linewidth=0,
-        alpha=0.85,
-    )
+    if len(ranked):
+        ranked.plot(
+            ax=ax,
+            color=np.asarray(classes.colours)[classes.index(ranked["suitability"].to_numpy())],
+            linewidth=0,
+            alpha=0.85,
+        )
     handles = [
         Patch(color=c, label=lab) for c, lab in zip(classes.colours, classes.labels(), strict=True)
     ]
