@@ -216,6 +216,7 @@ def compare_runs(
         title=f"sitesel: {a.name} vs {b.name}",
         label_a=f"rank in {a.name}",
         label_b=f"rank in {b.name}",
+        elevation=map_data(b).elevation,
     )
     target = map_path or Path("maps") / f"compare_{a.name}_{b.name}.html"
     with staged_outputs({"map": target}) as staged:

@@ -364,7 +364,11 @@ def test_compare_two_runs(leh_run, data_dir, tmp_path):
     assert diff["kendall_tau"] == pytest.approx(scipy_tau)
     assert {w["criterion"] for w in diff["weights"]} >= {"slope_mean_deg", "elevation_m"}
     html = (tmp_path / "diff.html").read_text()
-    assert "rose a lot" in html and "rank in leh_ahp" in html
+    assert "Rank change, A to B" in html and "rank in leh_ahp" in html
+    assert re.search(r"rose more than \d+ places", html) and "fell 1\u2013" in html
+    assert "Hillshade (from the DEM, offline)" in html  # the run's basemap
+    assert set(diff["entering_top5"]) == tops[1] - tops[0]
+    assert set(diff["leaving_top5"]) == tops[0] - tops[1]
     assert not re.findall(r"""<(?:script|link)[^>]*(?:src|href)=["']?https?:""", html)
 
 

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from branca.element import Element
 
-from sitesel.render.sitemap import offline_map
+from sitesel.render.mapdata import Elevation
+from sitesel.render.sitemap import add_hillshade, offline_map
 
 ROSE = ["#c6dbef", "#6baed6", "#08519c"]
 FELL = ["#fcbba1", "#fb6a4a", "#a50f15"]
@@ -19,17 +20,37 @@ SAME = "#f7f7f7"
 UNRANKED = "#9e9e9e"
 
 
-def _colour(change: float, scale: float) -> str:
+def change_edges(change: np.ndarray) -> tuple[int, int]:
+    """Two whole-place thresholds of rank change for the legend.
+
+    A third and two thirds of the 95th percentile of the absolute change (at least 1, 2).
+
+    >>> change_edges(np.array([1.0, -30, 60, np.nan]))
+    (19, 38)
+    """
+    finite = np.abs(change[np.isfinite(change)])
+    scale = float(np.percentile(finite, 95)) if finite.size else 3.0
+    low = max(1, round(scale / 3))
+    return low, max(low + 1, round(2 * scale / 3))
+
+
+def _colour(change: float, edges: tuple[int, int]) -> str:
     if np.isnan(change):
         return UNRANKED
     if change == 0:
         return SAME
-    k = min(2, int(3 * abs(change) / max(scale, 1)))
+    k = 0 if abs(change) <= edges[0] else 1 if abs(change) <= edges[1] else 2
     return (ROSE if change > 0 else FELL)[k]
 
 
 def difference_map(
-    sites: gpd.GeoDataFrame, ranks: pd.DataFrame, *, title: str, label_a: str, label_b: str
+    sites: gpd.GeoDataFrame,
+    ranks: pd.DataFrame,
+    *,
+    title: str,
+    label_a: str,
+    label_b: str,
+    elevation: Elevation | None = None,
 ) -> folium.Map:
     """Sites coloured by rank change from run A to run B (blue rose, red fell, grey unranked).
 
@@ -41,10 +62,12 @@ def difference_map(
         ``site_id``, ``rank_a``, ``rank_b`` (NaN where a run excludes the site).
     title, label_a, label_b
         Shown in the title block and tooltips.
+    elevation
+        The DEM for the same hillshade basemap as the run's map.
     """
     frame = sites[["site_id", "geometry"]].merge(ranks, on="site_id", how="left")
     change = (frame["rank_a"] - frame["rank_b"]).to_numpy(dtype=float)
-    scale = float(np.nanpercentile(np.abs(change), 95)) if np.isfinite(change).any() else 1.0
+    edges = change_edges(change)
 
     def text(v: float) -> str:
         return "excluded" if np.isnan(v) else str(int(v))
@@ -55,12 +78,14 @@ def difference_map(
             label_a: frame["rank_a"].map(text),
             label_b: frame["rank_b"].map(text),
             "Change": [("+" if c > 0 else "") + text(c) if np.isfinite(c) else "-" for c in change],
-            "_colour": [_colour(c, scale) for c in change],
+            "_colour": [_colour(c, edges) for c in change],
         },
         geometry=frame.geometry.to_crs("EPSG:4326").simplify(0.00005).to_numpy(),
         crs="EPSG:4326",
     )
     fmap = offline_map()
+    if elevation is not None:
+        add_hillshade(fmap, elevation, sites.crs, tint=True)
     layer = folium.GeoJson(
         shown,
         name="Rank change",
@@ -75,21 +100,27 @@ def difference_map(
     layer.add_to(fmap)
     west, south, east, north = shown.total_bounds
     fmap.fit_bounds([[south, west], [north, east]])
-    _add_title_and_legend(fmap, title, label_a, label_b)
+    folium.LayerControl(position="topleft", collapsed=True).add_to(fmap)
+    _add_title_and_legend(fmap, title, label_a, label_b, edges)
     return fmap
 
 
-def _add_title_and_legend(fmap: folium.Map, title: str, label_a: str, label_b: str) -> None:
-    """The title block and the colour legend of rank changes."""
-    legend = "".join(
+def _add_title_and_legend(
+    fmap: folium.Map, title: str, label_a: str, label_b: str, edges: tuple[int, int]
+) -> None:
+    """The title block and the colour legend of rank changes, in places."""
+    low, high = edges
+    legend = "<b>Rank change, A to B</b>" + "".join(
         f'<div class="sitesel-legend-row"><span class="sitesel-swatch" style="background:{c}">'
         f"</span><span>{html.escape(t)}</span></div>"
         for c, t in [
-            (ROSE[2], "rose a lot"),
-            (ROSE[0], "rose a little"),
+            (ROSE[2], f"rose more than {high} places"),
+            (ROSE[1], f"rose {low + 1}\u2013{high}"),
+            (ROSE[0], f"rose 1\u2013{low}"),
             (SAME, "same rank"),
-            (FELL[0], "fell a little"),
-            (FELL[2], "fell a lot"),
+            (FELL[0], f"fell 1\u2013{low}"),
+            (FELL[1], f"fell {low + 1}\u2013{high}"),
+            (FELL[2], f"fell more than {high} places"),
             (UNRANKED, "excluded in a run"),
         ]
     )

@@ -18,7 +18,7 @@ from jinja2 import Template
 
 from sitesel.render import assets
 from sitesel.render.hillshade import shaded_relief
-from sitesel.render.mapdata import MapData
+from sitesel.render.mapdata import Elevation, MapData
 from sitesel.render.payload import pack, to_script_json
 
 DATA_ELEMENT_ID = "sitesel-data"
@@ -74,6 +74,19 @@ def offline_map() -> folium.Map:
     return fmap
 
 
+def add_hillshade(fmap: folium.Map, elevation: Elevation, crs: Any, *, tint: bool) -> None:
+    """The DEM's shaded relief as the offline basemap layer."""
+    relief = shaded_relief(elevation.elevation_m, elevation.transform, crs, tint=tint)
+    folium.raster_layers.ImageOverlay(
+        relief.rgba,
+        bounds=[list(relief.south_west), list(relief.north_east)],
+        name="Hillshade (from the DEM, offline)",
+        mercator_project=False,
+        pixelated=False,
+        zindex=1,
+    ).add_to(fmap)
+
+
 def site_map(data: MapData) -> folium.Map:
     """Build the self-contained map of a run.
 
@@ -92,20 +105,7 @@ def site_map(data: MapData) -> folium.Map:
     root.header.add_child(Element(assets.inline_script(assets.sitesel_js())), name="sitesel_js")
 
     if data.elevation is not None:
-        relief = shaded_relief(
-            data.elevation.elevation_m,
-            data.elevation.transform,
-            data.sites.crs,
-            tint=data.elevation_tint,
-        )
-        folium.raster_layers.ImageOverlay(
-            relief.rgba,
-            bounds=[list(relief.south_west), list(relief.north_east)],
-            name="Hillshade (from the DEM, offline)",
-            mercator_project=False,
-            pixelated=False,
-            zindex=1,
-        ).add_to(fmap)
+        add_hillshade(fmap, data.elevation, data.sites.crs, tint=data.elevation_tint)
     for tiles, name, attr in ONLINE_LAYERS:
         folium.TileLayer(tiles, name=name, attr=attr, overlay=True, show=False).add_to(fmap)
     control = folium.LayerControl(position="topleft", collapsed=True)
