@@ -365,6 +365,8 @@ def test_towns_targets_and_panels_a_meeting_needs(leh_page, leh_run):
     towns = page.locator(".sitesel-town").all_inner_texts()
     assert "Leh" in towns and "Choglamsar" in towns  # labelled, population-scaled
     assert "VILH" in page.locator(".sitesel-target-label").all_inner_texts()  # the airport
+    legend = page.locator(".sitesel-legend").inner_text()
+    assert "NH road" in legend and "MDR road" in legend and "other roads" in legend
     labels = page.locator(".leaflet-control-layers-overlays label")
     habitations = labels.filter(has_text="Targets: People within 30 min by road").locator("input")
     assert not habitations.is_checked()  # hundreds of dots: off by default

@@ -602,6 +602,19 @@ function sitesel_init(map, control, dataId) {
     ex.appendChild(sw);
     ex.appendChild(el("span", null, "excluded"));
     legendBody.appendChild(ex);
+    if (data.roads) {
+      const present = new Set(data.roads.class);
+      const main = Object.keys(ROAD_COLOURS).filter((c) => present.has(c));
+      main.concat(present.size > main.length ? ["other"] : []).forEach((c) => {
+        const row = el("div", "sitesel-legend-row");
+        const line = el("span", "sitesel-road-swatch");
+        line.style.background = c === "other" ? "#555" : ROAD_COLOURS[c];
+        line.style.height = c === "other" ? "2px" : "4px";
+        row.appendChild(line);
+        row.appendChild(el("span", null, c === "other" ? "other roads" : c + " road"));
+        legendBody.appendChild(row);
+      });
+    }
   }
   function limitingOf(s, w) {
     let best = null;
