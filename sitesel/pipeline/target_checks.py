@@ -19,6 +19,7 @@ from sitesel.config.criteria import NetworkCriterionSpec, selections
 from sitesel.criteria.zonal import slope_deg
 from sitesel.data.loader import LayerLoader
 from sitesel.pipeline.inputs import StudyArea, selected
+from sitesel.units import M_PER_KM
 
 OFF_ROAD_WARN_M = 1_000.0
 """A network target farther than this from any road is reached by a long off-road leg."""
@@ -148,7 +149,13 @@ def target_warnings(
     networked = {n for n, spec in config.criteria.items() if isinstance(spec, NetworkCriterionSpec)}
     if net is not None and networked:
         roads = loader.frame(net.roads, area.crs).geometry
-        far = off_road_problems([t for t in targets if t.criterion in networked], roads)
+        reach = area.polygon.buffer(net.margin_km * M_PER_KM)  # where the network is built
+        routed = [
+            t
+            for t in targets
+            if t.criterion in networked and reach.contains(shapely.Point(t.x, t.y))
+        ]
+        far = off_road_problems(routed, roads)
         far.sort(key=lambda p: -float(p[1].split()[0]))  # farthest first
         warnings += summarise(far, "off the road network")
     if dem is not None:
