@@ -53,7 +53,9 @@ def networkx_people_within(graph: Any, sites_xy: np.ndarray, habs_xy: np.ndarray
     """The analyst's version: one bounded Dijkstra per site node with networkx."""
     g = nx.DiGraph()
     coo = graph.forward.tocoo()
-    g.add_weighted_edges_from(zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist()))
+    g.add_weighted_edges_from(
+        zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
+    )
     per_min = OFFROAD_KMH * 1000 / 60
     d_h, n_h = graph.tree.query(habs_xy, distance_upper_bound=MAX_OFFROAD_M)
     joined = np.isfinite(d_h)
@@ -100,7 +102,9 @@ def main() -> None:
         )  # fmt: skip
 
     seconds, mine = median_of(ours)
-    ref_seconds, theirs = median_of(lambda: networkx_people_within(graph, sites_xy, habs_xy, people))
+    ref_seconds, theirs = median_of(
+        lambda: networkx_people_within(graph, sites_xy, habs_xy, people)
+    )
     both = np.isfinite(mine) & np.isfinite(theirs)
     rel = np.abs(mine[both] - theirs[both]) / np.maximum(theirs[both], 1)
     report(
