@@ -80,27 +80,41 @@ def run_robustness(
     candidates: BoolArray,
     site_ids: list[str],
 ) -> Robustness:
-    """One-at-a-time stability intervals and Monte Carlo ranks, as the config asks."""
+    """One-at-a-time stability intervals and Monte Carlo ranks, as the config asks.
+
+    Only the candidate sites are rescored (an excluded site never competes): ``aggregator``
+    scores the candidates alone, in the order of ``np.flatnonzero(candidates)``; the
+    per-site columns are NaN for excluded sites.
+    """
     spec, out = config.robustness, Robustness()
     if spec is None or candidates.sum() < 2:
         return out
     scored = config.scored
+    in_play = np.flatnonzero(candidates)
+    ids = [site_ids[i] for i in in_play]
+    everyone = np.ones(len(in_play), dtype=bool)
     if spec.one_at_a_time and len(scored) >= 2:
         out.stability = robustness.stability_intervals(
-            aggregator, weights, scored, candidates=candidates, site_ids=site_ids
+            aggregator, weights, scored, candidates=everyone, site_ids=ids
         )
     mc = spec.monte_carlo
     if mc is None:
         return out
     draws = _weight_draws(mc, config, config_path, weights, report)
     stats = robustness.monte_carlo(
-        aggregator, draws, candidates=candidates, site_ids=site_ids, top_k=mc.top_k
+        aggregator, draws, candidates=everyone, site_ids=ids, top_k=mc.top_k
     )
+
+    def per_site(values: FloatArray) -> FloatArray:
+        full = np.full(len(site_ids), np.nan)
+        full[in_play] = values
+        return full
+
     out.columns = {
-        "p_rank1": stats.p_rank1,
-        f"p_top{mc.top_k}": stats.p_top_k,
-        "rank_p05": stats.rank_p05,
-        "rank_p95": stats.rank_p95,
+        "p_rank1": per_site(stats.p_rank1),
+        f"p_top{mc.top_k}": per_site(stats.p_top_k),
+        "rank_p05": per_site(stats.rank_p05),
+        "rank_p95": per_site(stats.rank_p95),
     }
     dirichlet = mc.method == "dirichlet"
     leaders = smaa.smaa2(
@@ -108,8 +122,8 @@ def run_robustness(
         draws / draws.sum(axis=1, keepdims=True),
         candidate_index=stats.candidate_index,
         aggregator=aggregator,
-        candidates=candidates,
-        site_ids=site_ids,
+        candidates=everyone,
+        site_ids=ids,
         top_k=mc.top_k,
     )
     out.monte_carlo = {

@@ -43,7 +43,7 @@ class Scored:
 
     columns: dict[str, object]
     excluded: BoolArray
-    aggregator: Aggregator
+    aggregator: Aggregator  # weights -> suitability of the candidate (not excluded) sites
     weights: FloatArray
     aggregation: dict[str, Any]
     report: WeightReport  # with objective weights from the candidates' scores
@@ -146,6 +146,13 @@ def score(
         candidates=~excluded,
     )
     suitability = aggregator(w)
+    in_play = (
+        aggregation.make_aggregator(
+            matrix[~excluded], method=config.aggregation.method, params=aggregation_params(config)
+        )
+        if (~excluded).any()
+        else aggregator
+    )  # rescoring for robustness: excluded sites never compete, so they cost nothing
     rank = aggregation.rank_sites(suitability, excluded, sites["site_id"].tolist())
     columns: dict[str, object] = {
         "excluded": excluded,
@@ -164,7 +171,7 @@ def score(
     return Scored(
         columns=columns,
         excluded=excluded,
-        aggregator=aggregator,
+        aggregator=in_play,
         weights=w,
         aggregation=about,
         report=report,
