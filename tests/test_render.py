@@ -64,3 +64,35 @@ def test_shaded_relief_bounds_in_degrees():
     assert 34.1 < south < north < 34.2 and 74.3 < west < east < 74.4  # west of 75 E
     assert relief.rgba.shape[2] == 4 and relief.rgba[..., 3].max() > 200
     assert math.isclose(north - south, 4000 / 111_000, rel_tol=0.1)
+
+
+def test_summary_sites_are_one_raster_image_in_the_map_classes():
+    """The PNG draws sites as one rasterised image (fast at any size) in the same fixed
+    classes as the HTML map; excluded sites grey."""
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    import shapely
+    from matplotlib.colors import to_rgba
+
+    from sitesel.render.classes import map_classes
+    from sitesel.render.summary import _draw_sites_raster
+
+    sites = gpd.GeoDataFrame(
+        {"suitability": [0.82, 0.31, 0.5], "excluded": [False, False, True]},
+        geometry=[shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100),
+                  shapely.box(400, 0, 500, 100)],
+        crs="EPSG:32643",
+    )  # fmt: skip
+    excluded = sites["excluded"].to_numpy()
+    classes = map_classes(sites["suitability"].to_numpy(), excluded)
+    fig, ax = plt.subplots()
+    _draw_sites_raster(ax, sites, excluded, classes)
+    (image,) = ax.images
+    rgba = np.asarray(image.get_array())
+    row = rgba.shape[0] // 2
+    col_of = lambda x: int(x / 500 * rgba.shape[1])  # noqa: E731
+    best = classes.colours[int(classes.index(np.array([0.82]))[0])]
+    assert tuple(rgba[row, col_of(50)]) == pytest.approx(to_rgba(best, 0.85))
+    assert tuple(rgba[row, col_of(450)]) == pytest.approx(to_rgba("#9e9e9e", 0.35))
+    assert rgba[row, col_of(150), 3] == 0  # between sites: transparent
+    plt.close(fig)

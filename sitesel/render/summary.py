@@ -12,10 +12,13 @@ matplotlib.use("Agg")  # files only; never a window
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
+from affine import Affine
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.patches import Patch
+from rasterio import features
 
-from sitesel.render.classes import map_classes
+from sitesel.render.classes import Classes, map_classes
 from sitesel.render.hillshade import hillshade
 from sitesel.render.mapdata import MapData
 
@@ -58,22 +61,45 @@ def _draw_hillshade(ax: Axes, data: MapData) -> None:
     ax.imshow(shade, cmap="Greys_r", extent=extent, vmin=0, vmax=1, alpha=0.8)
 
 
+RASTER_PX = 1600
+"""Width of the raster the sites are drawn into: one image, whatever the number of sites
+(a patch per polygon took 2.6 s for Leh's 4,844 sites and 93 s for a district)."""
+
+
+def _draw_sites_raster(
+    ax: Axes, sites: gpd.GeoDataFrame, excluded: np.ndarray, classes: Classes
+) -> None:
+    """Sites coloured by class (excluded grey) as one rasterised image."""
+    xmin, ymin, xmax, ymax = sites.total_bounds
+    cell = max(xmax - xmin, ymax - ymin) / RASTER_PX
+    width, height = (
+        max(1, int(np.ceil((xmax - xmin) / cell))),
+        max(1, int(np.ceil((ymax - ymin) / cell))),
+    )
+    code = np.where(
+        excluded, len(classes.colours) + 1, classes.index(sites["suitability"].to_numpy()) + 1
+    )
+    grid = features.rasterize(
+        zip(sites.geometry.to_numpy(), code.tolist(), strict=True),
+        out_shape=(height, width),
+        transform=Affine(cell, 0, xmin, 0, -cell, ymax),
+        fill=0,
+        dtype="int32",
+    )
+    palette = [(0.0, 0.0, 0.0, 0.0)] + [to_rgba(c, 0.85) for c in classes.colours]
+    palette.append(to_rgba("#9e9e9e", 0.35))
+    rgba = np.asarray(palette)[grid]
+    ax.imshow(rgba, extent=(xmin, xmin + width * cell, ymax - height * cell, ymax), zorder=2)
+
+
 def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
     """Sites by suitability over the hillshade, the top ones numbered; returns the top."""
     sites = data.sites
     _draw_hillshade(ax, data)
     excluded = sites["excluded"].to_numpy(dtype=bool)
-    if excluded.any():  # geopandas warns on plotting nothing
-        sites[excluded].plot(ax=ax, color="#9e9e9e", alpha=0.35, linewidth=0)
     ranked = sites[~excluded]
     classes = map_classes(sites["suitability"].to_numpy(dtype=float), excluded)
-    if len(ranked):
-        ranked.plot(
-            ax=ax,
-            color=np.asarray(classes.colours)[classes.index(ranked["suitability"].to_numpy())],
-            linewidth=0,
-            alpha=0.85,
-        )
+    _draw_sites_raster(ax, sites, excluded, classes)
     handles = [
         Patch(color=c, label=lab) for c, lab in zip(classes.colours, classes.labels(), strict=True)
     ]
@@ -104,7 +130,11 @@ def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
     names = list(data.weights)
     header = ["rank", "site", "suit."] + [textwrap.fill(data.label(n), 14) for n in names]
     cells = [
-        [str(int(s["rank"])), str(s["site_id"]), f"{s['suitability']:.3f}"]
+        [
+            str(int(s["rank"])),
+            textwrap.fill(str(s.get("place") or s["site_id"]), 16),
+            f"{s['suitability']:.3f}",
+        ]
         + [_short(s[f"raw__{n}"]) for n in names]
         for _, s in top.iterrows()
     ]
