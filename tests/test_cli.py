@@ -528,3 +528,33 @@ def test_a_run_off_a_terminal_prints_no_progress():
 
     with _stage_display(0) as show:
         assert show is None  # pytest's stderr is not a terminal
+
+
+def test_large_runs_write_their_sites_as_geoparquet(tmp_path, data_dir, monkeypatch):
+    """Above LARGE_RUN_SITES the sites go to sites.parquet (fast at a million rows) and the
+    run folder still reads back whole."""
+    import pyogrio
+
+    import sitesel
+    from sitesel.api import run_and_write
+    from sitesel.outputs import files
+
+    from .test_study_paths import small_study
+
+    monkeypatch.setattr(files, "LARGE_RUN_SITES", 10)
+    path = tmp_path / "paths.yaml"
+    path.write_text(yaml.safe_dump(small_study()))
+    result, written = run_and_write(
+        path, data_dir=data_dir, offline=True, out_dir=tmp_path / "out",
+        map_path=tmp_path / "paths.html",
+    )  # fmt: skip
+    assert written["sites_parquet"].is_file() and len(result.sites) > 10
+    layers = {name for name, _ in pyogrio.list_layers(written["sites"])}
+    assert "sites" not in layers and "study_area" in layers
+    back = sitesel.read_run(tmp_path / "out")
+    assert back.sites["site_id"].tolist() == result.sites["site_id"].tolist()
+    pd.testing.assert_series_equal(
+        back.sites["suitability"], result.sites["suitability"], check_names=False
+    )
+    table = gpd.read_parquet(written["sites_parquet"])
+    assert {"lon", "lat"} <= set(table.columns) and table.crs == result.crs

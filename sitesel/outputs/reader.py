@@ -51,7 +51,12 @@ def read_run(run_dir: str | Path) -> Result:
     manifest = read_manifest(run_dir / "manifest.json")
     try:
         layers = {name for name, _ in pyogrio.list_layers(gpkg)}
-        sites = gpd.read_file(gpkg, layer="sites", engine="pyogrio")
+        parquet = run_dir / "sites.parquet"
+        sites = (
+            gpd.read_parquet(parquet)
+            if parquet.is_file()
+            else gpd.read_file(gpkg, layer="sites", engine="pyogrio")
+        )
         area = gpd.read_file(gpkg, layer="study_area", engine="pyogrio").geometry
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise OutputError(f"{gpkg}: not a complete run GeoPackage ({exc})") from None

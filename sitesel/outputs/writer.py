@@ -1,6 +1,7 @@
 """Write everything a run produced, all or nothing.
 
-A run folder holds ``ranking.csv``, ``sites.gpkg`` (layers ``sites``, ``roads``,
+A run folder holds ``ranking.csv``, ``sites.gpkg`` (layers ``sites`` (``sites.parquet``
+above :data:`~sitesel.outputs.files.LARGE_RUN_SITES` sites), ``roads``,
 ``targets``, ``study_area``, ``regions``, ``taken_land``, ``places``), ``elevation.tif``
 (the DEM around the study area, for the hillshade), ``manifest.json``, ``summary.png``
 and the robustness, SMAA-2 and region tables; the HTML map goes to ``maps/``.
@@ -42,11 +43,14 @@ def destinations(result: Result, out_dir: Path, map_path: Path) -> dict[str, Pat
         out["smaa"] = out_dir / "smaa.csv"
     if result.regions is not None:
         out["regions"] = out_dir / "regions.csv"
+    if len(result.sites) > files.LARGE_RUN_SITES:
+        out["sites_parquet"] = out_dir / "sites.parquet"
     return out
 
 
 def _write_geopackage(result: Result, path: Path) -> None:
-    files.write_sites_gpkg(result.sites, path)
+    if len(result.sites) <= files.LARGE_RUN_SITES:  # larger: sites.parquet
+        files.write_sites_gpkg(result.sites, path)
     layers: dict[str, gpd.GeoDataFrame] = {
         "study_area": gpd.GeoDataFrame(geometry=result.area, crs=result.crs)
     }
@@ -99,6 +103,8 @@ def write_run(
     with staged_outputs(targets, anchor=out_dir, lock=lock) as staged:
         with files.fixed_gpkg_time():
             _write_geopackage(result, staged["sites"])
+        if "sites_parquet" in staged:
+            files.write_sites_parquet(result.sites, staged["sites_parquet"])
         _write_tables(result, staged)
         if result.dem is not None:
             dem = result.dem
