@@ -96,3 +96,27 @@ def test_summary_sites_are_one_raster_image_in_the_map_classes():
     assert tuple(rgba[row, col_of(450)]) == pytest.approx(to_rgba("#9e9e9e", 0.35))
     assert rgba[row, col_of(150), 3] == 0  # between sites: transparent
     plt.close(fig)
+
+
+def test_dollar_signs_in_labels_and_names_do_not_break_the_png(tmp_path):
+    """matplotlib reads $...$ as math: a label like "Cost in $ (\\frac{" must print as text."""
+    import geopandas as gpd
+
+    from sitesel.render import MapData
+    from sitesel.render.summary import write_summary_png
+
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["a", "b"], "place": ["$5 road", "x"], "area_ha": 1.0,
+         "excluded": [False, True], "exclusion_reason": ["", "no"], "raw__c": [1.0, 2.0],
+         "score__c": [0.9, 0.1], "suitability": [0.9, 0.1], "rank": [1, None]},
+        geometry=[shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)],
+        crs="EPSG:32643",
+    )  # fmt: skip
+    data = MapData(
+        name="cost $", sites=sites, units={"c": "$"}, weights={"c": 1.0},
+        area=gpd.GeoSeries([shapely.box(-10, -10, 310, 110)], crs="EPSG:32643"),
+        labels={"c": "Cost in $ (\\frac{"}, sources=["$x$ data"],
+    )  # fmt: skip
+    path = tmp_path / "summary.png"
+    write_summary_png(data, path)
+    assert path.stat().st_size > 10_000
