@@ -99,7 +99,7 @@ def test_summary_sites_are_one_raster_image_in_the_map_classes():
 
 
 def test_dollar_signs_in_labels_and_names_do_not_break_the_png(tmp_path):
-    """matplotlib reads $...$ as math: a label like "Cost in $ (\\frac{" must print as text."""
+    """matplotlib reads $...$ as math: a label like "Cost $\\frac{ in $" must print as text."""
     import geopandas as gpd
 
     from sitesel.render import MapData
@@ -115,7 +115,7 @@ def test_dollar_signs_in_labels_and_names_do_not_break_the_png(tmp_path):
     data = MapData(
         name="cost $", sites=sites, units={"c": "$"}, weights={"c": 1.0},
         area=gpd.GeoSeries([shapely.box(-10, -10, 310, 110)], crs="EPSG:32643"),
-        labels={"c": "Cost in $ (\\frac{"}, sources=["$x$ data"],
+        labels={"c": "Cost $\\frac{ in $ (Rs)"}, sources=["$x$ data"],
     )  # fmt: skip
     path = tmp_path / "summary.png"
     write_summary_png(data, path)
