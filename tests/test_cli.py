@@ -558,3 +558,22 @@ def test_large_runs_write_their_sites_as_geoparquet(tmp_path, data_dir, monkeypa
     )
     table = gpd.read_parquet(written["sites_parquet"])
     assert {"lon", "lat"} <= set(table.columns) and table.crs == result.crs
+
+
+def test_outputs_carry_lon_lat_one_target_type_labels_and_value_functions(leh_run):
+    """Issue 11: sites.gpkg has lon/lat, the targets layer one geometry type, and the
+    manifest records value functions, labels and the sitesel version."""
+    import sitesel
+
+    gpkg = leh_run / "run" / "sites.gpkg"
+    sites = gpd.read_file(gpkg, layer="sites")
+    assert {"lon", "lat"} <= set(sites.columns)
+    assert sites["lon"].between(77.2, 77.9).all() and sites["lat"].between(33.9, 34.4).all()
+    targets = gpd.read_file(gpkg, layer="targets")
+    assert set(targets.geom_type) == {"Point"}
+    manifest = json.loads((leh_run / "run" / "manifest.json").read_text())
+    assert manifest["sitesel_version"] == sitesel.__version__
+    assert manifest["criteria_labels"]["time_to_leh_min"] == "Travel time to Leh (min)"
+    assert manifest["value_functions"]["slope_mean_deg"] == {
+        "type": "linear", "low": 2.0, "high": 10.0, "direction": "cost",
+    }  # fmt: skip
