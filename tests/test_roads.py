@@ -79,3 +79,40 @@ def test_pmgsy_ladakh_connectivity(data_dir):
     assert conn.n_components < 20
     assert conn.largest_component_length_share > 0.99
     assert set(roads.edges["road_class"]) >= {"NH", "SH", "MDR", "RR(VR)", "RR(TRACK)"}
+
+
+def test_points_along_lines_equal_shapelys_interpolation():
+    """The vectorised sampler used for road grades gives shapely's points."""
+    from sitesel.network.lines import points_along
+
+    rng = np.random.default_rng(3)
+    lines = np.array(
+        [
+            shapely.LineString(np.cumsum(rng.normal(0, 100, size=(int(k), 2)), axis=0))
+            for k in rng.integers(2, 60, size=40)
+        ]
+        + [shapely.LineString([(5, 5), (5, 5)])]  # a degenerate edge
+    )
+    line = rng.integers(0, len(lines), size=2000)
+    fraction = rng.random(2000)
+    fraction[:50] = 0.0
+    fraction[50:100] = 1.0
+    distance = fraction * shapely.length(lines[line])
+    expected = shapely.get_coordinates(shapely.line_interpolate_point(lines[line], distance))
+    np.testing.assert_allclose(points_along(lines, line, distance), expected, atol=1e-6)
+
+
+def test_split_line_equals_shapely_substring():
+    from shapely.ops import substring
+
+    from sitesel.network.lines import split_line
+
+    rng = np.random.default_rng(5)
+    for k in rng.integers(2, 40, size=30):
+        line = shapely.LineString(np.cumsum(rng.normal(0, 50, size=(int(k), 2)), axis=0))
+        cuts = np.sort(rng.random(int(rng.integers(1, 6)))) * line.length
+        bounds = np.r_[0.0, cuts, line.length]
+        for mine, a, b in zip(split_line(line, bounds), bounds[:-1], bounds[1:], strict=True):
+            theirs = substring(line, a, b)
+            assert mine.length == pytest.approx(theirs.length, abs=1e-6)
+            assert shapely.hausdorff_distance(mine, theirs) < 1e-6

@@ -22,12 +22,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from shapely.ops import substring
 
 from sitesel._typing import FloatArray, IntArray
 from sitesel.errors import LayerError
 from sitesel.network.gaps import Repair, Tolerance, dangling_ends, end_to_end_pairs, tolerance_of
 from sitesel.network.graph import RoadEdges
+from sitesel.network.lines import split_line
 
 log = logging.getLogger(__name__)
 
@@ -308,8 +308,8 @@ def _split_at_landings(
         out.landing[hits[inner]] = cut_nodes[np.searchsorted(positions, rounded)]
         bounds = np.concatenate([[0.0], positions, [length]])
         ends = np.concatenate([[row["u"]], cut_nodes, [row["v"]]])
+        out.pieces.extend(split_line(geom, bounds))
         for i in range(len(bounds) - 1):
-            out.pieces.append(substring(geom, bounds[i], bounds[i + 1]))
             out.rows.append(
                 {
                     "u": ends[i],

@@ -23,6 +23,7 @@ from affine import Affine
 from scipy import ndimage
 
 from sitesel._typing import FloatArray
+from sitesel.network.lines import points_along
 from sitesel.units import m_per_min
 
 PLAUSIBLE_MAXSPEED_KMH = (5.0, 130.0)
@@ -97,8 +98,7 @@ def sample_profiles(
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     position = np.arange(len(edge)) - starts
     fraction = position / (counts[edge] - 1)
-    points = shapely.line_interpolate_point(geoms[edge], fraction, normalized=True)
-    xy = shapely.get_coordinates(points)
+    xy = points_along(geoms, edge, fraction * lengths[edge])
     inv = ~transform
     col, row = inv * (xy[:, 0], xy[:, 1])
     # map_coordinates samples cell centres at integer indices.
