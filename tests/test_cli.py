@@ -577,3 +577,19 @@ def test_outputs_carry_lon_lat_one_target_type_labels_and_value_functions(leh_ru
     assert manifest["value_functions"]["slope_mean_deg"] == {
         "type": "linear", "low": 2.0, "high": 10.0, "direction": "cost",
     }  # fmt: skip
+
+
+def test_network_criteria_are_computed_only_for_sites_still_in_play(leh_run):
+    """Issue 13, exclude early: terrain, area-based and taken-land constraints apply before
+    any routing; a site they exclude keeps the value that excluded it, has no travel time,
+    and gets no "no value" reason for the criteria never computed for it."""
+    table = pd.read_csv(leh_run / "run" / "ranking.csv")
+    high = table["raw__elevation_m"] > 4200
+    assert high.sum() > 1000
+    assert table.loc[high, "raw__time_to_leh_min"].isna().all()
+    assert table.loc[high, "exclusion_reason"].str.contains("above 4,200 m").all()
+    assert not table.loc[high, "exclusion_reason"].str.contains("minutes|reach").any()
+    kept = ~table["excluded"]
+    assert table.loc[kept, "raw__time_to_leh_min"].notna().all()
+    manifest = json.loads((leh_run / "run" / "manifest.json").read_text())
+    assert "taken_land" in manifest["timings_s"]

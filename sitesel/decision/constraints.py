@@ -45,6 +45,7 @@ def exclusion_reasons(
     required: Mapping[str, str] | Sequence[str],
     outside_area: npt.NDArray[np.bool_] | None = None,
     zones: Sequence[npt.NDArray[np.object_]] = (),
+    evaluated: Mapping[str, npt.NDArray[np.bool_]] | None = None,
 ) -> npt.NDArray[np.object_]:
     """Why each site is excluded: ``""`` for kept sites, else reasons joined by ``"; "``.
 
@@ -63,6 +64,9 @@ def exclusion_reasons(
         Sites lying outside the study area.
     zones
         Reasons from land-use exclusions (:func:`zone_reasons`), one string per site.
+    evaluated
+        Criterion -> the sites it was computed for (all when absent): a site excluded
+        before a criterion was computed has no value for it and no reason from it.
 
     Returns
     -------
@@ -81,8 +85,12 @@ def exclusion_reasons(
         for i in np.flatnonzero(outside_area):
             reasons[i].append("outside the study area")
     why = required if isinstance(required, Mapping) else {n: f"no value for {n}" for n in required}
+    done = evaluated or {}
     for name, text in why.items():
-        for i in np.flatnonzero(np.isnan(raw[name])):
+        missing = np.isnan(raw[name])
+        if name in done:
+            missing &= done[name]
+        for i in np.flatnonzero(missing):
             reasons[i].append(text)
     for rule in rules:
         values = raw[rule.criterion]

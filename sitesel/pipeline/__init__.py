@@ -118,11 +118,14 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
     t = Timings(progress)
     loader = LayerLoader(src.catalog, src.data_dir, offline=offline)
     got = _load_inputs(config, config_path, loader, t)
+    frame, outside = got.sites.frame, got.sites.outside
+    with t.stage("taken_land"):
+        taken = inputs.taken_land(config, loader, got.area, frame)
     with t.stage("criteria"):
-        measured = scoring.measure(config, _context(config, loader, got))
+        ctx = _context(config, loader, got)
+        measured = scoring.measure(config, ctx, outside, taken.reasons)
     with t.stage("scoring"):
-        frame, taken = got.sites.frame, inputs.taken_land(config, loader, got.area, got.sites.frame)
-        scored = scoring.score(config, frame, measured, report, got.sites.outside, taken.reasons)
+        scored = scoring.score(config, frame, measured, report, outside, taken.reasons)
         frame = got.sites.frame.assign(**scored.columns)
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
     with t.stage("robustness"):

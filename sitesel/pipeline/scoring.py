@@ -6,8 +6,9 @@ the aggregation method into suitability, and the ranking breaks ties by site id.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -26,6 +27,7 @@ from sitesel.decision.weights import WeightReport, weight_vector, with_objective
 from sitesel.errors import NoSuitableSiteError
 
 Aggregator = Callable[[FloatArray], FloatArray]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Measured:
     raw: dict[str, FloatArray]
     missing_reasons: dict[str, str]
     targets: dict[str, gpd.GeoDataFrame]
+    evaluated: dict[str, BoolArray] = field(default_factory=dict)  # absent: all sites
 
 
 @dataclass(frozen=True)
@@ -49,19 +52,53 @@ class Scored:
     report: WeightReport  # with objective weights from the candidates' scores
 
 
-def measure(config: Config, ctx: CriterionContext) -> Measured:
-    """Raw values of every criterion, computed by its family, in config order."""
+def measure(
+    config: Config, ctx: CriterionContext, outside: BoolArray, zones: list[np.ndarray]
+) -> Measured:
+    """Raw values of every criterion, computed by its family, excluding early.
+
+    Criteria off the road network (terrain, distance, area) are computed for every site
+    first; the constraints they (and the study area and taken land) decide are applied;
+    network criteria, the costly ones, are then computed only for the sites still in play.
+    A site excluded early keeps the values that excluded it and has no value (NaN) for the
+    network criteria; ``evaluated`` records which sites each criterion was computed for.
+    """
     raw: dict[str, FloatArray] = {}
     reasons: dict[str, str] = {}
     targets: dict[str, gpd.GeoDataFrame] = {}
-    for name, spec in config.criteria.items():
-        values = family_of(spec).compute(spec, name, ctx)
-        raw[name] = np.asarray(values.raw, dtype=np.float64)
-        if values.missing_reason is not None:
-            reasons[name] = values.missing_reason
-        if values.targets is not None:
-            targets[name] = values.targets
-    return Measured(raw=raw, missing_reasons=reasons, targets=targets)
+    evaluated: dict[str, BoolArray] = {}
+    cheap = [n for n, spec in config.criteria.items() if "network" not in spec.requires]
+    costly = [n for n in config.criteria if n not in cheap]
+    in_play = np.ones(len(ctx.sites), dtype=bool)
+    for phase in (cheap, costly):
+        if phase is costly and costly:
+            first = Measured(raw=raw, missing_reasons=reasons, targets=targets)
+            in_play = exclusions(config, first, outside, zones, only=set(cheap)) == ""
+            log.info("%d of %d sites in play for the network criteria", in_play.sum(), len(in_play))
+        sub = ctx if in_play.all() else _subset_context(ctx, in_play)
+        for name in phase:
+            spec = config.criteria[name]
+            values = family_of(spec).compute(spec, name, sub)
+            full = np.full(len(in_play), np.nan)
+            full[in_play] = np.asarray(values.raw, dtype=np.float64)
+            raw[name] = full
+            evaluated[name] = in_play
+            if values.missing_reason is not None:
+                reasons[name] = values.missing_reason
+            if values.targets is not None:
+                targets[name] = values.targets
+    raw = {n: raw[n] for n in config.criteria}  # config order: the output columns
+    return Measured(raw=raw, missing_reasons=reasons, targets=targets, evaluated=evaluated)
+
+
+def _subset_context(ctx: CriterionContext, keep: BoolArray) -> CriterionContext:
+    return CriterionContext(
+        sites=ctx.sites[keep],
+        select=ctx.select,
+        network=ctx.network,
+        network_spec=ctx.network_spec,
+        dem=ctx.dem,
+    )
 
 
 def _notes(config: Config, measured: Measured, n_sites: int) -> np.ndarray:
@@ -70,7 +107,9 @@ def _notes(config: Config, measured: Measured, n_sites: int) -> np.ndarray:
     for name, spec in config.criteria.items():
         if spec.scores_missing_as_zero():
             why = measured.missing_reasons.get(name, f"no value for {name}")
-            cut_off = np.isnan(measured.raw[name])
+            cut_off = np.isnan(measured.raw[name]) & measured.evaluated.get(
+                name, np.ones(n_sites, dtype=bool)
+            )
             notes[cut_off] = [f"{n}; {why}, scored 0".lstrip("; ") for n in notes[cut_off]]
     return notes
 
@@ -95,18 +134,26 @@ def aggregation_params(config: Config) -> aggregation.AggregationParams:
 
 
 def exclusions(
-    config: Config, measured: Measured, outside: BoolArray, zones: list[np.ndarray]
+    config: Config,
+    measured: Measured,
+    outside: BoolArray,
+    zones: list[np.ndarray],
+    *,
+    only: set[str] | None = None,
 ) -> np.ndarray:
-    """Why each site is excluded ("" when kept): constraints, missing values, outside."""
+    """Why each site is excluded ("" when kept): constraints, missing values, outside.
+
+    ``only`` restricts the criterion checks to those criteria (the ones computed so far).
+    """
     rules = [
         constraints.Rule(*c.parts, reason=c.reason)
         for c in config.constraints
-        if isinstance(c, ConstraintSpec)
+        if isinstance(c, ConstraintSpec) and (only is None or c.parts[0] in only)
     ]
     required = {
         n: measured.missing_reasons.get(n, f"no value for {n}")
         for n in config.scored
-        if not config.criteria[n].scores_missing_as_zero()
+        if not config.criteria[n].scores_missing_as_zero() and (only is None or n in only)
     }
     return constraints.exclusion_reasons(
         len(outside),
@@ -115,6 +162,7 @@ def exclusions(
         required=required,
         outside_area=outside,
         zones=zones,
+        evaluated=measured.evaluated,
     )
 
 
