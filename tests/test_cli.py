@@ -593,3 +593,14 @@ def test_network_criteria_are_computed_only_for_sites_still_in_play(leh_run):
     assert table.loc[kept, "raw__time_to_leh_min"].notna().all()
     manifest = json.loads((leh_run / "run" / "manifest.json").read_text())
     assert "taken_land" in manifest["timings_s"]
+
+
+def test_weights_of_a_run_folder_show_objective_weights_and_smaa(leh_run):
+    result = sitesel("weights", leh_run / "run")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert ["used", "entropy", "critic"] in [line.split() for line in lines]
+    assert "SMAA-2, sites first in some weight draws" in result.output
+    data = json.loads(sitesel("weights", leh_run / "run", "--json").output)
+    assert set(data["objective_weights"]) == {"entropy", "critic"}
+    assert sum(data["objective_weights"]["entropy"].values()) == pytest.approx(1, abs=1e-5)
