@@ -92,3 +92,29 @@ def test_topsis_vector_normalisation_is_recorded(tmp_path, data_dir):
         tmp_path, data_dir, aggregation={"method": "topsis", "normalisation": "vector"}
     )
     assert result.manifest.aggregation == {"method": "topsis", "normalisation": "vector"}
+
+
+def test_ahp_judgment_draws_are_combined_with_the_objective_weights(tmp_path):
+    """With weighting.objective, the Monte Carlo draws of perturbed AHP judgments are
+    combined the same way as the weights the ranking used (so they centre on them)."""
+    from sitesel.api import load_config
+    from sitesel.decision.weights import resolve_weights, weight_vector, with_objective
+    from sitesel.pipeline.analyses import _weight_draws
+
+    from .conftest import ROOT
+
+    data = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
+    data["catalog"] = str(ROOT / "layers" / "leh.yaml")
+    data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    data["weighting"]["objective"] = "critic"
+    path = tmp_path / "ahp_critic.yaml"
+    path.write_text(yaml.safe_dump(data))
+    config = load_config(path).config
+    scored = config.scored
+    scores = np.random.default_rng(2).random((300, len(scored))) ** np.arange(1, len(scored) + 1)
+    report = with_objective(resolve_weights(config, path), scores, scored)
+    used = weight_vector(report, scored)
+    assert config.robustness is not None and config.robustness.monte_carlo is not None
+    draws = _weight_draws(config.robustness.monte_carlo, config, path, used, report)
+    np.testing.assert_allclose(draws.sum(axis=1), 1.0)
+    np.testing.assert_allclose(draws.mean(axis=0), used, atol=0.03)

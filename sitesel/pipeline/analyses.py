@@ -59,7 +59,7 @@ def _weight_draws(
             " weighting.method ahp; use dirichlet"
         )
     try:
-        return ahp.perturbed_ahp_weights(
+        draws = ahp.perturbed_ahp_weights(
             report.matrix,
             sigma=mc.judgment_sigma,
             draws=mc.draws,
@@ -68,6 +68,11 @@ def _weight_draws(
         )
     except ValueError as exc:
         raise ConfigError(f"{config_path}: robustness.monte_carlo: {exc}") from None
+    if report.objective is not None:  # combined weighting: each draw combined the same way
+        objective = np.array([report.objective_weights[report.objective][n] for n in config.scored])
+        draws = draws * objective
+        draws /= np.where(draws.sum(axis=1, keepdims=True) > 0, draws.sum(axis=1, keepdims=True), 1)
+    return draws
 
 
 def run_robustness(
