@@ -111,10 +111,15 @@ def test_ahp_judgment_draws_are_combined_with_the_objective_weights(tmp_path):
     path.write_text(yaml.safe_dump(data))
     config = load_config(path).config
     scored = config.scored
-    scores = np.random.default_rng(2).random((300, len(scored))) ** np.arange(1, len(scored) + 1)
+    scores = np.random.default_rng(2).random((300, len(scored)))
+    scores[:, 2:] = 0.5  # flat criteria (one outlier each): CRITIC weighs them near zero
+    scores[0, 2:] = 1.0
     report = with_objective(resolve_weights(config, path), scores, scored)
     used = weight_vector(report, scored)
     assert config.robustness is not None and config.robustness.monte_carlo is not None
     draws = _weight_draws(config.robustness.monte_carlo, config, path, used, report)
     np.testing.assert_allclose(draws.sum(axis=1), 1.0)
+    assert report.subjective_weights is not None
+    subjective = np.array([report.subjective_weights[n] for n in scored])
+    assert np.abs(used - subjective).max() > 0.1  # combining moved the weights
     np.testing.assert_allclose(draws.mean(axis=0), used, atol=0.03)
