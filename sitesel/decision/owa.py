@@ -98,8 +98,22 @@ def owa(scores: FloatArray, weights: FloatArray, q: Quantifier) -> FloatArray:
     return np.asarray((v * z[None, :, :]).sum(axis=2), dtype=np.float64)
 
 
+def orness(order_weights: FloatArray) -> FloatArray:
+    """Yager's ORness ``sum_j (m - j) / (m - 1) v_j`` of order weights (last axis, best first).
+
+    >>> orness(np.array([1.0, 0.0, 0.0])).item(), orness(owa_order_weights(3, 0.5)).item()
+    (1.0, 0.5)
+    """
+    v = np.asarray(order_weights, dtype=float)
+    m = v.shape[-1]
+    if m < 2:
+        return np.asarray(np.full(v.shape[:-1], 0.5), dtype=np.float64)
+    position = (m - 1 - np.arange(m)) / (m - 1)
+    return np.asarray((v * position).sum(axis=-1), dtype=np.float64)
+
+
 def realised_orness(scores: FloatArray, weights: FloatArray, q: Quantifier) -> FloatArray:
-    """Each site's ORness ``sum_j (m - j) / (m - 1) v_j`` at one weight vector.
+    """Each site's ORness at one weight vector: that of its own order weights.
 
     >>> s = np.array([[0.9, 0.1], [0.1, 0.9]])
     >>> realised_orness(s, np.array([0.5, 0.5]), quantifier(andness=0.5)).tolist()
@@ -107,9 +121,5 @@ def realised_orness(scores: FloatArray, weights: FloatArray, q: Quantifier) -> F
     >>> realised_orness(s, np.array([0.8, 0.2]), quantifier(andness=0.5)).tolist()
     [0.8, 0.2]
     """
-    m = scores.shape[1]
-    if m < 2:
-        return np.full(len(scores), 0.5)
     _, v = site_order_weights(scores, np.atleast_2d(weights), q)
-    position = (m - 1 - np.arange(m)) / (m - 1)
-    return np.asarray((v[0] * position).sum(axis=1), dtype=np.float64)
+    return orness(v[0])

@@ -259,9 +259,8 @@ def aggregation_report(
         m = len(weights)
         if params.andness is not None:  # orness of Q(p) = p ** alpha: 1 / (1 + alpha)
             out["quantifier_orness"] = round(1 - params.andness, 6)
-        out["configured_orness"] = round(
-            float(owa.realised_orness(np.full((1, m), 0.5), np.full(m, 1 / m), q)[0]), 6
-        )
+        equal = np.diff(q(np.arange(m + 1) / m))  # order weights of equal criterion weights
+        out["configured_orness"] = round(float(owa.orness(equal)), 6)
         realised = owa.realised_orness(matrix[candidates], weights, q)
         out["realised_orness"] = {
             "mean": round(float(realised.mean()), 6),
