@@ -236,8 +236,10 @@ function sitesel_init(map, control, dataId) {
   }
 
   // ---------- colouring ----------
-  function currentValues() {
-    return colourBy < 0 ? Array.from(suit) : data.score[colourBy].map((v) => (v === null ? NaN : v));
+  function valueOf(s) {
+    if (colourBy < 0) return suit[s];
+    const v = data.score[colourBy][s];
+    return v === null ? NaN : v;
   }
   function classOf(x) {
     const e = classes.edges;
@@ -577,12 +579,16 @@ function sitesel_init(map, control, dataId) {
   }
 
   // ---------- redraw ----------
+  function colourOf(s) {
+    const v = valueOf(s);
+    return data.excluded[s] || !Number.isFinite(v) ? EXCLUDED : classes.colours[classOf(v)];
+  }
   function restyle() {
-    const values = currentValues();
     for (let s = 0; s < n; s++) {
-      const out = data.excluded[s] || !Number.isFinite(values[s]);
-      const colour = out ? EXCLUDED : classes.colours[classOf(values[s])];
-      siteLayers[s].setStyle({ fillColor: colour, color: colour, fillOpacity: out ? 0.3 : 0.75 });
+      const colour = colourOf(s);
+      siteLayers[s].setStyle({
+        fillColor: colour, color: colour, fillOpacity: colour === EXCLUDED ? 0.3 : 0.75,
+      });
     }
   }
   function buildLegend() {
@@ -625,14 +631,7 @@ function sitesel_init(map, control, dataId) {
     return best === null ? "" : labelOf(best.i);
   }
   function highlight(s, on) {
-    siteLayers[s].setStyle(on ? { weight: 3, color: "#000" } : { weight: 0.6 });
-    if (!on) restyleOne(s);
-  }
-  function restyleOne(s) {
-    const values = currentValues();
-    const out = data.excluded[s] || !Number.isFinite(values[s]);
-    const colour = out ? EXCLUDED : classes.colours[classOf(values[s])];
-    siteLayers[s].setStyle({ color: colour, weight: 0.6 });
+    siteLayers[s].setStyle(on ? { weight: 3, color: "#000" } : { weight: 0.6, color: colourOf(s) });
   }
   // Rank badges never overlap: badges whose boxes touch merge ("1·4"), until none do.
   function badgeWidth(ranks) { return Math.max(22, 8 + 7 * ranks.join("\u00b7").length); }
