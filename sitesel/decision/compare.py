@@ -79,16 +79,8 @@ def compare_rankings(
         b[["site_id", "rank"]], on="site_id", how="outer", suffixes=("_a", "_b")
     )
     both = merged.dropna(subset=["rank_a", "rank_b"])
-    notes = []
-    if len(both) >= 2:
-        tau = float(stats.kendalltau(both["rank_a"], both["rank_b"]).statistic)
-        rho = float(stats.spearmanr(both["rank_a"], both["rank_b"]).statistic)
-    else:
-        tau = rho = float("nan")
-        notes.append("fewer than two sites are ranked in both runs")
-    top_a = set(a.loc[a["rank"] <= top_k, "site_id"])
-    top_b = set(b.loc[b["rank"] <= top_k, "site_id"])
-    overlap = len(top_a & top_b) / top_k
+    tau, rho, notes = _correlations(both)
+    overlap, entering, leaving = _top_k_changes(a, b, top_k)
     change = both.assign(change=both["rank_a"] - both["rank_b"])  # positive: rose in B
     moved = change.reindex(change["change"].abs().sort_values(ascending=False).index)
     moved = moved.head(n_moved).astype({"rank_a": int, "rank_b": int, "change": int})
@@ -97,14 +89,30 @@ def compare_rankings(
     if only_a or only_b:
         notes.append(f"{only_a} sites ranked only in A, {only_b} only in B (excluded or absent)")
     weights, weight_notes = _weight_table(weights_a, weights_b)
-    notes += weight_notes
-    by_rank_b = b.sort_values("rank", kind="mergesort")["site_id"]
-    by_rank_a = a.sort_values("rank", kind="mergesort")["site_id"]
     return Comparison(
-        len(both), tau, rho, top_k, overlap, moved.reset_index(drop=True), weights.round(4), notes,
-        entering=[str(s) for s in by_rank_b if s in top_b - top_a],
-        leaving=[str(s) for s in by_rank_a if s in top_a - top_b],
+        len(both), tau, rho, top_k, overlap, moved.reset_index(drop=True), weights.round(4),
+        notes + weight_notes, entering=entering, leaving=leaving,
     )  # fmt: skip
+
+
+def _correlations(both: pd.DataFrame) -> tuple[float, float, list[str]]:
+    """Kendall's tau and Spearman's rho of the sites ranked in both runs (NaN if < 2)."""
+    if len(both) < 2:
+        return float("nan"), float("nan"), ["fewer than two sites are ranked in both runs"]
+    tau = float(stats.kendalltau(both["rank_a"], both["rank_b"]).statistic)
+    rho = float(stats.spearmanr(both["rank_a"], both["rank_b"]).statistic)
+    return tau, rho, []
+
+
+def _top_k_changes(
+    a: pd.DataFrame, b: pd.DataFrame, top_k: int
+) -> tuple[float, list[str], list[str]]:
+    """Share of A's top k in B's, and the sites entering and leaving it (best first)."""
+    top_a = a[a["rank"] <= top_k].sort_values("rank", kind="mergesort")["site_id"]
+    top_b = b[b["rank"] <= top_k].sort_values("rank", kind="mergesort")["site_id"]
+    entering = [str(s) for s in top_b[~top_b.isin(top_a)]]
+    leaving = [str(s) for s in top_a[~top_a.isin(top_b)]]
+    return len(set(top_a) & set(top_b)) / top_k, entering, leaving
 
 
 def _weight_table(

@@ -80,28 +80,40 @@ def exclusion_reasons(
     ...     rules=[Rule("slope", ">", 15, "too steep")], required=["slope"]).tolist()
     ['', 'too steep', 'no value for slope']
     """
-    reasons: list[list[str]] = [[] for _ in range(n_sites)]
+    checks: list[tuple[npt.NDArray[np.bool_], str]] = []
     if outside_area is not None:
-        for i in np.flatnonzero(outside_area):
-            reasons[i].append("outside the study area")
-    why = required if isinstance(required, Mapping) else {n: f"no value for {n}" for n in required}
-    done = evaluated or {}
-    for name, text in why.items():
-        missing = np.isnan(raw[name])
-        if name in done:
-            missing &= done[name]
-        for i in np.flatnonzero(missing):
-            reasons[i].append(text)
-    for rule in rules:
-        values = raw[rule.criterion]
-        with np.errstate(invalid="ignore"):
-            hit = _OPS[rule.op](values, rule.threshold) & ~np.isnan(values)
+        checks.append((np.asarray(outside_area, dtype=bool), "outside the study area"))
+    checks += _missing_values(raw, required, evaluated or {})
+    checks += [(_rule_hits(raw[rule.criterion], rule), rule.describe()) for rule in rules]
+    reasons: list[list[str]] = [[] for _ in range(n_sites)]
+    for hit, text in checks:
         for i in np.flatnonzero(hit):
-            reasons[i].append(rule.describe())
+            reasons[i].append(text)
     for zone in zones:
         for i in np.flatnonzero(zone != ""):
             reasons[i].append(str(zone[i]))
     return np.array(["; ".join(r) for r in reasons], dtype=object)
+
+
+def _missing_values(
+    raw: Mapping[str, FloatArray],
+    required: Mapping[str, str] | Sequence[str],
+    evaluated: Mapping[str, npt.NDArray[np.bool_]],
+) -> list[tuple[npt.NDArray[np.bool_], str]]:
+    """Sites without a value for a required criterion (where it was computed), and why."""
+    why = required if isinstance(required, Mapping) else {n: f"no value for {n}" for n in required}
+    out = []
+    for name, text in why.items():
+        missing = np.isnan(raw[name])
+        if name in evaluated:
+            missing &= evaluated[name]
+        out.append((missing, text))
+    return out
+
+
+def _rule_hits(values: FloatArray, rule: Rule) -> npt.NDArray[np.bool_]:
+    with np.errstate(invalid="ignore"):
+        return np.asarray(_OPS[rule.op](values, rule.threshold) & ~np.isnan(values))
 
 
 def zone_reasons(

@@ -20,7 +20,7 @@ from sitesel.criteria import CriterionContext
 from sitesel.data.loader import LayerLoader
 from sitesel.decision.weights import WeightReport, resolve_weights
 from sitesel.pipeline import inputs, scoring
-from sitesel.pipeline.analyses import run_regions, run_robustness
+from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robustness
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
 from sitesel.pipeline.timing import Progress, Timings
 from sitesel.result import Result
@@ -96,6 +96,33 @@ def _context(config: Config, loader: LayerLoader, got: _Inputs) -> CriterionCont
     )
 
 
+def _analyse(
+    config: Config,
+    config_path: Path,
+    frame: gpd.GeoDataFrame,
+    scored: scoring.Scored,
+    got: _Inputs,
+    t: Timings,
+) -> tuple[gpd.GeoDataFrame, Robustness, Regions]:
+    """The robustness and regions stages: their columns added to the sites."""
+    with t.stage("robustness"):
+        robust = run_robustness(
+            config,
+            config_path,
+            aggregator=scored.aggregator,
+            weights=scored.weights,
+            report=scored.report,
+            candidates=~scored.excluded,
+            site_ids=frame["site_id"].tolist(),
+        )
+        frame = frame.assign(**robust.columns)
+    with t.stage("regions"):
+        road_lines = None if got.network is None else got.network.roads.edges
+        regions = run_regions(config, config_path, frame, road_lines)
+        frame = frame.assign(**regions.columns)
+    return frame, robust, regions
+
+
 def run(src: RunSources, *, offline: bool = False, progress: Progress | None = None) -> Result:
     """Score and rank the candidate sites of a config.
 
@@ -128,21 +155,7 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
         scored = scoring.score(config, frame, measured, report, outside, taken.reasons)
         frame = got.sites.frame.assign(**scored.columns)
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
-    with t.stage("robustness"):
-        robust = run_robustness(
-            config,
-            config_path,
-            aggregator=scored.aggregator,
-            weights=scored.weights,
-            report=scored.report,
-            candidates=~scored.excluded,
-            site_ids=frame["site_id"].tolist(),
-        )
-        frame = frame.assign(**robust.columns)
-    with t.stage("regions"):
-        road_lines = None if got.network is None else got.network.roads.edges
-        regions = run_regions(config, config_path, frame, road_lines)
-        frame = frame.assign(**regions.columns)
+    frame, robust, regions = _analyse(config, config_path, frame, scored, got, t)
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
     targets = targets_frame(measured.targets, src, got.area.crs)
     manifest = build_manifest(

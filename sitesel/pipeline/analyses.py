@@ -15,6 +15,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config, load_scheme
@@ -94,13 +95,12 @@ def run_robustness(
     spec, out = config.robustness, Robustness()
     if spec is None or candidates.sum() < 2:
         return out
-    scored = config.scored
     in_play = np.flatnonzero(candidates)
     ids = [site_ids[i] for i in in_play]
     everyone = np.ones(len(in_play), dtype=bool)
-    if spec.one_at_a_time and len(scored) >= 2:
+    if spec.one_at_a_time and len(config.scored) >= 2:
         out.stability = robustness.stability_intervals(
-            aggregator, weights, scored, candidates=everyone, site_ids=ids
+            aggregator, weights, config.scored, candidates=everyone, site_ids=ids
         )
     mc = spec.monte_carlo
     if mc is None:
@@ -109,19 +109,7 @@ def run_robustness(
     stats = robustness.monte_carlo(
         aggregator, draws, candidates=everyone, site_ids=ids, top_k=mc.top_k
     )
-
-    def per_site(values: FloatArray) -> FloatArray:
-        full = np.full(len(site_ids), np.nan)
-        full[in_play] = values
-        return full
-
-    out.columns = {
-        "p_rank1": per_site(stats.p_rank1),
-        f"p_top{mc.top_k}": per_site(stats.p_top_k),
-        "rank_p05": per_site(stats.rank_p05),
-        "rank_p95": per_site(stats.rank_p95),
-    }
-    dirichlet = mc.method == "dirichlet"
+    out.columns = _per_site_columns(stats, in_play, len(site_ids))
     leaders = smaa.smaa2(
         stats.ranks,
         draws / draws.sum(axis=1, keepdims=True),
@@ -131,19 +119,42 @@ def run_robustness(
         site_ids=ids,
         top_k=mc.top_k,
     )
-    out.monte_carlo = {
+    out.monte_carlo = _monte_carlo_record(mc, config.scored, leaders)
+    return out
+
+
+def _per_site_columns(
+    stats: robustness.MonteCarloResult, in_play: npt.NDArray[np.intp], n_sites: int
+) -> dict[str, object]:
+    """The Monte Carlo columns for every site: NaN where a site was not in play."""
+
+    def per_site(values: FloatArray) -> FloatArray:
+        full = np.full(n_sites, np.nan)
+        full[in_play] = values
+        return full
+
+    return {
+        "p_rank1": per_site(stats.p_rank1),
+        f"p_top{stats.top_k}": per_site(stats.p_top_k),
+        "rank_p05": per_site(stats.rank_p05),
+        "rank_p95": per_site(stats.rank_p95),
+    }
+
+
+def _monte_carlo_record(
+    mc: MonteCarloSpec, scored: list[str], leaders: list[smaa.SmaaSite]
+) -> dict[str, Any]:
+    """How the draws were made, and the SMAA-2 leaders, for the manifest."""
+    dirichlet = mc.method == "dirichlet"
+    return {
         "method": mc.method,
         "draws": mc.draws,
         "seed": mc.seed,
         "top_k": mc.top_k,
         "concentration": mc.concentration if dirichlet else None,
         "judgment_sigma": None if dirichlet else mc.judgment_sigma,
-        "smaa": {
-            "criteria": list(scored),
-            "sites": [vars(site) for site in leaders],
-        },
+        "smaa": {"criteria": list(scored), "sites": [vars(site) for site in leaders]},
     }
-    return out
 
 
 def _scheme_rule(config: Config, config_path: Path) -> tuple[regions.SchemeRule, dict[str, Any]]:

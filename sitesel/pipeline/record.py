@@ -158,7 +158,6 @@ def build_manifest(
     config = src.config
     assert config.name is not None  # load_config fills it
     excluded = int(sites["excluded"].sum())
-    units = {n: family_of(c).unit_of(c) for n, c in config.criteria.items()}
     return Manifest(
         sitesel_version=__version__,
         name=config.name,
@@ -169,27 +168,14 @@ def build_manifest(
         data_dir=str(src.data_dir),
         inputs_sha256=dict(sorted(inputs_sha256.items())),
         working_crs=crs.to_string(),
-        criteria=list(config.criteria),
-        criteria_units=units,
-        criteria_labels={n: criterion_label(c) for n, c in config.criteria.items()},
-        value_functions={
-            n: c.value.model_dump(mode="json")
-            for n, c in config.criteria.items()
-            if c.value is not None
-        },
+        **_criteria_records(config),
         weights=report.weights,
         weighting=report.as_json(),
         aggregation=aggregation,
         stability=_stability(robust.stability),
         monte_carlo=robust.monte_carlo,
         scheme=regions.scheme,
-        regions=None
-        if regions.table is None or config.regions is None
-        else RegionsRecord(
-            count=len(regions.table),
-            min_suitability=config.regions.min_suitability,
-            gap_m=config.regions.gap_m,
-        ),
+        regions=_regions_record(config, regions),
         constraints=[
             c.exclude_if if isinstance(c, ConstraintSpec) else c.describe()
             for c in config.constraints
@@ -201,6 +187,30 @@ def build_manifest(
         timings_s=timings_s,
         versions=package_versions(),
         attribution=_attributions(src),
+    )
+
+
+def _criteria_records(config: Config) -> dict[str, Any]:
+    """Each criterion's unit, label and value function, as the manifest lists them."""
+    return {
+        "criteria": list(config.criteria),
+        "criteria_units": {n: family_of(c).unit_of(c) for n, c in config.criteria.items()},
+        "criteria_labels": {n: criterion_label(c) for n, c in config.criteria.items()},
+        "value_functions": {
+            n: c.value.model_dump(mode="json")
+            for n, c in config.criteria.items()
+            if c.value is not None
+        },
+    }
+
+
+def _regions_record(config: Config, regions: Regions) -> RegionsRecord | None:
+    if regions.table is None or config.regions is None:
+        return None
+    return RegionsRecord(
+        count=len(regions.table),
+        min_suitability=config.regions.min_suitability,
+        gap_m=config.regions.gap_m,
     )
 
 
