@@ -25,15 +25,6 @@ from sitesel.render.mapdata import MapData
 TABLE_ROWS = 10
 
 
-def _plain(text: str) -> str:
-    r"""Text from configs and data as matplotlib should show it: ``$`` is not math mode.
-
-    >>> print(_plain("cost in $ and $x$"))
-    cost in \$ and \$x\$
-    """
-    return text.replace("$", "\\$")
-
-
 def write_summary_png(data: MapData, path: Path, *, dpi: int = 130) -> None:
     """Draw the top sites over the hillshade beside a ranking table, and save as PNG.
 
@@ -46,21 +37,19 @@ def write_summary_png(data: MapData, path: Path, *, dpi: int = 130) -> None:
     dpi
         Resolution.
     """
-    fig, (ax_map, ax_table) = plt.subplots(
-        1, 2, figsize=(15, 7.5), gridspec_kw={"width_ratios": [1.1, 1]}
-    )
-    top = _draw_map(ax_map, data)
-    _draw_table(ax_table, data, top)
-    fig.text(
-        0.01,
-        0.01,
-        _plain(f"Run {data.run_date}. Data: {'; '.join(data.sources)}"),
-        fontsize=6,
-        wrap=True,
-    )
-    fig.tight_layout()
-    fig.savefig(path, dpi=dpi, format="png")
-    plt.close(fig)
+    # Names, labels and sources come from configs and data: "$" is text, never math mode.
+    with matplotlib.rc_context({"text.parse_math": False}):
+        fig, (ax_map, ax_table) = plt.subplots(
+            1, 2, figsize=(15, 7.5), gridspec_kw={"width_ratios": [1.1, 1]}
+        )
+        top = _draw_map(ax_map, data)
+        _draw_table(ax_table, data, top)
+        # Wrapped here: matplotlib's own wrap=True parses "$" as math whatever parse_math says.
+        credits = textwrap.fill(f"Run {data.run_date}. Data: {'; '.join(data.sources)}", 260)
+        fig.text(0.01, 0.01, credits, fontsize=6)
+        fig.tight_layout()
+        fig.savefig(path, dpi=dpi, format="png")
+        plt.close(fig)
 
 
 def _draw_hillshade(ax: Axes, data: MapData) -> None:
@@ -131,7 +120,7 @@ def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_title(
-        _plain(f"{data.name}: top {TABLE_ROWS} of {len(ranked)} ranked sites")
+        f"{data.name}: top {TABLE_ROWS} of {len(ranked)} ranked sites"
         + f" ({int(excluded.sum())} excluded)"
     )
     ax.set_axis_off()
@@ -141,11 +130,11 @@ def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
 def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
     """The top sites' ranks, ids, suitability and raw values, and the weights."""
     names = list(data.weights)
-    header = ["rank", "site", "suit."] + [_plain(textwrap.fill(data.label(n), 14)) for n in names]
+    header = ["rank", "site", "suit."] + [textwrap.fill(data.label(n), 14) for n in names]
     cells = [
         [
             str(int(s["rank"])),
-            _plain(textwrap.fill(str(s.get("place") or s["site_id"]), 16)),
+            textwrap.fill(str(s.get("place") or s["site_id"]), 11),
             f"{s['suitability']:.3f}",
         ]
         + [_short(s[f"raw__{n}"]) for n in names]
@@ -159,8 +148,8 @@ def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     table.scale(1, 2.2)
-    weights = _plain(", ".join(f"{data.label(n)} {100 * w:.0f}%" for n, w in data.weights.items()))
-    ax.set_title(f"Weights: {weights}", fontsize=9, wrap=True)
+    weights = ", ".join(f"{data.label(n)} {100 * w:.0f}%" for n, w in data.weights.items())
+    ax.set_title(textwrap.fill(f"Weights: {weights}", 110), fontsize=9)
 
 
 def _short(value: float) -> str:
