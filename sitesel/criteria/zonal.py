@@ -17,6 +17,7 @@ from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
 
 from sitesel._typing import Dem, FloatArray, IntArray
+from sitesel.criteria._wkb_features import WkbFeatureSource
 
 
 def slope_deg(elevation_m: FloatArray, cell_size_m: float) -> FloatArray:
@@ -82,9 +83,8 @@ def zonal_stats(
         )
         for name, grid in grids.items()
     ]
-    frame = exact_extract(
-        sources, gpd.GeoDataFrame(geometry=sites.reset_index(drop=True)), stats, output="pandas"
-    )
+    polygons = WkbFeatureSource(np.asarray(sites.values), wkt)
+    frame = exact_extract(sources, polygons, stats, output="pandas")
     if len(grids) == 1:  # exactextract leaves out the raster name with a single raster
         (name,) = grids
         frame = frame.rename(columns={s: f"{name}_{s}" for s in stats})
@@ -146,12 +146,8 @@ def coverage_fractions(
     xmax, ymin = xmin + cols * transform.a, ymax + rows * transform.e
     wkt = sites.crs.to_wkt() if sites.crs is not None else None
     source = NumPyRasterSource(np.zeros(shape), xmin, ymin, xmax, ymax, name="grid", srs_wkt=wkt)
-    frame = exact_extract(
-        source,
-        gpd.GeoDataFrame(geometry=sites.reset_index(drop=True)),
-        ["cell_id", "coverage"],
-        output="pandas",
-    )
+    polygons = WkbFeatureSource(np.asarray(sites.values), wkt)
+    frame = exact_extract(source, polygons, ["cell_id", "coverage"], output="pandas")
     counts = frame["cell_id"].map(len).to_numpy()
     site = np.repeat(np.arange(len(frame)), counts)
     cell = np.concatenate([*frame["cell_id"].to_numpy(), np.empty(0)]).astype(np.int64)
