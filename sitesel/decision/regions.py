@@ -49,12 +49,21 @@ class Eligibility(NamedTuple):
 
 
 def _pairs_within(
-    geoms: npt.NDArray[np.object_], distance_m: float
+    geoms: npt.NDArray[np.object_],
+    distance_m: float,
+    pool: npt.NDArray[np.intp] | None = None,
+    seekers: npt.NDArray[np.intp] | None = None,
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="dwithin", distance=max(distance_m, TOUCH_M))
-    keep = a < b
-    return a[keep], b[keep]
+    """Unordered pairs ``a < b`` within ``distance_m``: each of ``seekers`` with each of
+    ``pool`` (default: all of ``geoms``), as indices into ``geoms``."""
+    pool = np.arange(len(geoms)) if pool is None else pool
+    seekers = pool if seekers is None else seekers
+    tree = shapely.STRtree(geoms[pool])
+    i, j = tree.query(geoms[seekers], predicate="dwithin", distance=max(distance_m, TOUCH_M))
+    a, b = seekers[i], pool[j]
+    a, b = np.minimum(a, b), np.maximum(a, b)
+    pairs = np.unique(np.c_[a, b][a < b], axis=0)
+    return pairs[:, 0], pairs[:, 1]
 
 
 def find_regions(
@@ -188,21 +197,29 @@ def eligibility(
     eligible = alone.copy()
     partner = np.full(n, "", dtype=object)
     link = np.full(n, "", dtype=object)
-    if rule.max_parts >= 2 and n > 1:
-        a, b, how = _joinable_pairs(geoms.to_numpy(), rule, roads)
-        ok = usable[a] & usable[b] & (area_ha[a] + area_ha[b] >= min_ha - 1e-9)
+    needs_partner = usable & ~alone
+    if rule.max_parts >= 2 and needs_partner.any():
+        # Only usable parcels join, and only pairs holding one too small alone matter.
+        pool, seekers = np.flatnonzero(usable), np.flatnonzero(needs_partner)
+        a, b, how = _joinable_pairs(geoms.to_numpy(), rule, roads, pool, seekers)
+        ok = area_ha[a] + area_ha[b] >= min_ha - 1e-9
         _pick_partners(a[ok], b[ok], how[ok], area_ha, alone, eligible, partner, link)
     reason = _shortfall_reasons(area_ha, eligible, rule)
     return Eligibility(eligible, reason, partner, link)
 
 
 def _joinable_pairs(
-    geoms: npt.NDArray[np.object_], rule: SchemeRule, roads: gpd.GeoDataFrame | None
+    geoms: npt.NDArray[np.object_],
+    rule: SchemeRule,
+    roads: gpd.GeoDataFrame | None,
+    pool: npt.NDArray[np.intp],
+    seekers: npt.NDArray[np.intp],
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.object_]]:
-    """Pairs of parcels the rule lets join, and how (gap in km, or the road between)."""
+    """Pairs (a seeker with a parcel of the pool) the rule lets join, and how (gap in km,
+    or the road between)."""
     gap_m = rule.max_gap_km * 1000
     corridor_m = rule.road_corridor_m if roads is not None and len(roads) else 0.0
-    a, b = _pairs_within(geoms, max(gap_m, corridor_m))
+    a, b = _pairs_within(geoms, max(gap_m, corridor_m), pool, seekers)
     dist_m = shapely.distance(geoms[a], geoms[b])
     near = dist_m <= max(gap_m, TOUCH_M)
     how = np.array([f"{d / 1000:.1f} km apart" for d in dist_m], dtype=object)
