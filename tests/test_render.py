@@ -139,3 +139,28 @@ def test_polygons_as_geojson_rasterise_like_the_shapely_geometries():
         ours = features.rasterize(zip(polygons_as_geojson(arr), burn, strict=True), **kw)
         theirs = features.rasterize(zip(arr, burn, strict=True), **kw)
         assert ours.any() and (ours == theirs).all()
+
+
+def test_template_syntax_in_names_reaches_the_map_as_text(tmp_path):
+    # Names from OSM, GeoNames or the config are data, not Jinja: "{{ 7 * 7 }}" must not
+    # become "49", and a stray "{%" must not break the page.
+    import geopandas as gpd
+
+    from sitesel.render import MapData, save_map, site_map
+
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["a"], "place": ["{{ 7 * 7 }} road {% raw"], "area_ha": 1.0,
+         "excluded": [False], "exclusion_reason": [""], "raw__c": [1.0], "score__c": [0.9],
+         "suitability": [0.9], "rank": [1]},
+        geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:32643",
+    )  # fmt: skip
+    data = MapData(
+        name="run", description="{{ 6 * 7 }} {% if %}", sites=sites, units={"c": "min"},
+        weights={"c": 1.0},
+        area=gpd.GeoSeries([shapely.box(-10, -10, 110, 110)], crs="EPSG:32643"),
+    )  # fmt: skip
+    path = tmp_path / "map.html"
+    save_map(site_map(data), path)
+    page = path.read_text(encoding="utf-8")
+    assert "{{ 6 * 7 }} {% if %}" in page and "42" not in page.split("<h1>")[1][:200]
+    assert "{{ 7 * 7 }} road {% raw" in page

@@ -9,10 +9,9 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element
 
 from sitesel.render.mapdata import Elevation
-from sitesel.render.sitemap import add_hillshade, offline_map
+from sitesel.render.sitemap import Verbatim, add_hillshade, offline_map
 
 ROSE = ["#c6dbef", "#6baed6", "#08519c"]
 FELL = ["#fcbba1", "#fb6a4a", "#a50f15"]
@@ -126,7 +125,7 @@ def _add_title_and_legend(
     )
     root: Any = fmap.get_root()
     root.html.add_child(
-        Element(
+        Verbatim(
             '<div class="sitesel-panel sitesel-title"><h1>' + html.escape(title) + "</h1>"
             f"<div>{html.escape(label_a)} vs {html.escape(label_b)}</div></div>"
             '<div class="sitesel-panel" style="position:fixed;bottom:20px;right:10px;z-index:1000">'
