@@ -11,6 +11,9 @@ import pytest
 import yaml
 from scipy import stats
 
+from sitesel.api import load_config
+from sitesel.pipeline.scoring import phases
+
 from .cases import LEH, catalog_dict, leh_dict, run_case, sitesel
 from .conftest import ROOT
 
@@ -582,11 +585,20 @@ def test_outputs_carry_lon_lat_one_target_type_labels_and_value_functions(leh_ru
 def test_network_criteria_are_computed_only_for_sites_still_in_play(leh_run):
     """Issue 13, exclude early: terrain, area-based and taken-land constraints apply before
     any routing; a site they exclude keeps the value that excluded it, has no travel time,
-    and gets no "no value" reason for the criteria never computed for it."""
+    and gets no "no value" reason for the criteria never computed for it. Terrain comes
+    first of all: distances are measured only for sites the terrain leaves in play."""
     table = pd.read_csv(leh_run / "run" / "ranking.csv")
     high = table["raw__elevation_m"] > 4200
     assert high.sum() > 1000
     assert table.loc[high, "raw__time_to_leh_min"].isna().all()
+    assert table.loc[high, "raw__highway_distance_km"].isna().all()
+    assert table.loc[~high, "raw__highway_distance_km"].notna().any()
+    config = load_config(ROOT / "configs" / "leh.yaml").config
+    assert phases(config) == [
+        ["slope_mean_deg", "elevation_m", "flat_share"],
+        ["highway_distance_km"],
+        ["time_to_leh_min", "time_to_airport_min", "workforce_30min", "time_to_leh_winter_min"],
+    ]
     assert table.loc[high, "exclusion_reason"].str.contains("above 4,200 m").all()
     assert not table.loc[high, "exclusion_reason"].str.contains("minutes|reach").any()
     kept = ~table["excluded"]

@@ -54,8 +54,10 @@ def _pairs_within(
     pool: npt.NDArray[np.intp] | None = None,
     seekers: npt.NDArray[np.intp] | None = None,
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Unordered pairs ``a < b`` within ``distance_m``: each of ``seekers`` with each of
-    ``pool`` (default: all of ``geoms``), as indices into ``geoms``."""
+    """Unordered pairs ``a < b`` (indices into ``geoms``) within ``distance_m``.
+
+    Each of ``seekers`` is paired with each of ``pool``; both default to all of ``geoms``.
+    """
     pool = np.arange(len(geoms)) if pool is None else pool
     seekers = pool if seekers is None else seekers
     tree = shapely.STRtree(geoms[pool])
@@ -215,8 +217,10 @@ def _joinable_pairs(
     pool: npt.NDArray[np.intp],
     seekers: npt.NDArray[np.intp],
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.object_]]:
-    """Pairs (a seeker with a parcel of the pool) the rule lets join, and how (gap in km,
-    or the road between)."""
+    """Pairs the rule lets join, and how (gap in km, or the road between).
+
+    Each pair holds one of ``seekers`` and one parcel of ``pool``.
+    """
     gap_m = rule.max_gap_km * 1000
     corridor_m = rule.road_corridor_m if roads is not None and len(roads) else 0.0
     a, b = _pairs_within(geoms, max(gap_m, corridor_m), pool, seekers)

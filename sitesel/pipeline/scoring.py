@@ -57,24 +57,22 @@ def measure(
 ) -> Measured:
     """Raw values of every criterion, computed by its family, excluding early.
 
-    Criteria off the road network (terrain, distance, area) are computed for every site
-    first; the constraints they (and the study area and taken land) decide are applied;
-    network criteria, the costly ones, are then computed only for the sites still in play.
-    A site excluded early keeps the values that excluded it and has no value (NaN) for the
-    network criteria; ``evaluated`` records which sites each criterion was computed for.
+    Criteria are computed in phases, cheapest first (:func:`phases`). After each phase the
+    constraints decided by the criteria so far (and the study area and taken land) are
+    applied, and the next phase is computed only for the sites still in play. A site
+    excluded early keeps the values that excluded it and has no value (NaN) for later
+    criteria; ``evaluated`` records which sites each criterion was computed for.
     """
     raw: dict[str, FloatArray] = {}
     reasons: dict[str, str] = {}
     targets: dict[str, gpd.GeoDataFrame] = {}
     evaluated: dict[str, BoolArray] = {}
-    cheap = [n for n, spec in config.criteria.items() if "network" not in spec.requires]
-    costly = [n for n in config.criteria if n not in cheap]
     in_play = np.ones(len(ctx.sites), dtype=bool)
-    for phase in (cheap, costly):
-        if phase is costly and costly:
-            first = Measured(raw=raw, missing_reasons=reasons, targets=targets)
-            in_play = exclusions(config, first, outside, zones, only=set(cheap)) == ""
-            log.info("%d of %d sites in play for the network criteria", in_play.sum(), len(in_play))
+    for phase in phases(config):
+        if raw:
+            so_far = Measured(raw=raw, missing_reasons=reasons, targets=targets)
+            in_play = exclusions(config, so_far, outside, zones, only=set(raw)) == ""
+            log.info("%d of %d sites in play for %s", in_play.sum(), len(in_play), phase)
         sub = ctx if in_play.all() else _subset_context(ctx, in_play)
         for name in phase:
             spec = config.criteria[name]
@@ -89,6 +87,18 @@ def measure(
                 targets[name] = values.targets
     raw = {n: raw[n] for n in config.criteria}  # config order: the output columns
     return Measured(raw=raw, missing_reasons=reasons, targets=targets, evaluated=evaluated)
+
+
+def phases(config: Config) -> list[list[str]]:
+    """Criteria in the order they are computed, cheapest first.
+
+    Terrain (one zonal pass serves them all), then the other criteria off the road network
+    (distances, area), then the network criteria.
+    """
+    network = [n for n, s in config.criteria.items() if "network" in s.requires]
+    terrain = [n for n, s in config.criteria.items() if s.requires == {"dem"}]
+    other = [n for n in config.criteria if n not in network and n not in terrain]
+    return [p for p in (terrain, other, network) if p]
 
 
 def _subset_context(ctx: CriterionContext, keep: BoolArray) -> CriterionContext:
