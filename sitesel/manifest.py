@@ -96,6 +96,7 @@ class Manifest(_Record):
     constraints: list[str] = Field(default_factory=list)
     top_n: int = 10
     elevation_tint: bool = True
+    max_vector_sites: int = 50_000
     sites: SiteCounts
     road_graph: dict[str, Any] | None = None
     timings_s: dict[str, float] = Field(default_factory=dict)

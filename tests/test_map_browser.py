@@ -252,17 +252,18 @@ METHOD_CASES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", list(METHOD_CASES))
-def test_the_map_ranks_as_the_table_for_every_method(browser, tmp_path, case):
-    """Issue 11: re-ranking in the browser uses the configured method, at the configured
-    weights and after a slider moves, and agrees with sitesel's ranking."""
+def random_run(case: str, n: int = 240):
+    """A run of ``n`` sites with random scores, 20 % excluded, ranked by ``case``'s method.
+
+    Returns the map data and ``top(weights)``: the ten best site ids as sitesel ranks them.
+    """
     from sitesel.decision.aggregation import AggregationParams, make_aggregator
     from sitesel.decision.promethee import Preference
 
     method = case.removesuffix("_order_weights").removesuffix("_vector")
     params = METHOD_CASES[case]
     rng = np.random.default_rng(7)
-    n, names = 240, ["c0", "c1", "c2", "c3"]
+    names = ["c0", "c1", "c2", "c3"]
     scores = rng.random((n, 4)).round(6)
     scores[rng.random((n, 4)) < 0.03] = 0.0  # zeros: the weighted product's veto
     excluded = rng.random(n) < 0.2
@@ -276,7 +277,7 @@ def test_the_map_ranks_as_the_table_for_every_method(browser, tmp_path, case):
         params=AggregationParams(preferences=prefs if method == "promethee_ii" else None, **kwargs),
     )  # fmt: skip
 
-    def expected_top(w):
+    def top(w):
         ranks = rank_sites(agg(w), excluded, ids).fillna(10**9).to_numpy()
         return [ids[i] for i in np.argsort(ranks, kind="stable")[:10]]
 
@@ -299,17 +300,67 @@ def test_the_map_ranks_as_the_table_for_every_method(browser, tmp_path, case):
         area=gpd.GeoSeries([shapely.box(*sites.total_bounds)], crs="EPSG:32643"),
         aggregation={"method": method, **params},
     )
+    return data, top
+
+
+@pytest.mark.parametrize("case", list(METHOD_CASES))
+def test_the_map_ranks_as_the_table_for_every_method(browser, tmp_path, case):
+    """Issue 11: re-ranking in the browser uses the configured method, at the configured
+    weights and after a slider moves, and agrees with sitesel's ranking."""
+    data, top = random_run(case)
+    names = list(data.weights)
     path = tmp_path / f"{case}.html"
     site_map(data).save(str(path))
     page = Page(browser, path)
-    assert page.top_list() == expected_top(weights)  # as the table ranks them
+    assert page.top_list() == top(np.array(list(data.weights.values())))  # as the table ranks
     page.page.evaluate("window.sitesel.rerank()")  # recomputed in the browser
-    assert page.top_list() == expected_top(weights)
+    assert page.top_list() == top(np.array(list(data.weights.values())))
     moved = np.array([0.1, 0.2, 0.3, 0.4])
     page.page.evaluate(
         "w => window.sitesel.setWeights(w)", dict(zip(names, moved.tolist(), strict=True))
     )
-    assert page.top_list() == expected_top(moved)
+    assert page.top_list() == top(moved)
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("case", ["weighted_sum", "topsis", "promethee_ii"])
+def test_a_big_map_draws_excluded_sites_as_an_image_and_still_reranks(browser, tmp_path, case):
+    """Issue 13, the map at any size: above max_vector_sites the excluded sites are one
+    image; the candidates stay vectors, the page still ranks as sitesel (methods relative
+    to the pool included), and the constraints panel counts every site."""
+    data, top = random_run(case)
+    data.max_vector_sites = 200  # 240 sites, 190 candidates
+    path = tmp_path / f"{case}.html"
+    site_map(data).save(str(path))
+    payload = payload_of(path)
+    candidates = int((~data.sites["excluded"]).sum())
+    assert len(payload["ids"]) == candidates and payload["live"] is True
+    page = Page(browser, path)
+    assert page.page.locator(".leaflet-image-layer").count() == 1  # the excluded sites
+    text = page.page.locator(".sitesel-constraints").inner_text()
+    assert f"Excluded: {240 - candidates} of 240 sites" in text
+    assert f"test: {240 - candidates}" in text
+    page.page.evaluate("window.sitesel.rerank()")
+    assert page.top_list() == top(np.array(list(data.weights.values())))
+    moved = dict(zip(data.weights, [0.1, 0.2, 0.3, 0.4], strict=True))
+    page.page.evaluate("w => window.sitesel.setWeights(w)", moved)
+    assert page.top_list() == top(np.array(list(moved.values())))
+    assert page.errors == []
+
+
+def test_a_map_with_too_many_candidates_shows_sitesels_ranking(browser, tmp_path):
+    data, top = random_run("topsis")
+    data.max_vector_sites = 50  # fewer than the 190 candidates: the best 50 stay vectors
+    path = tmp_path / "many.html"
+    site_map(data).save(str(path))
+    assert len(payload_of(path)["ids"]) == 50
+    page = Page(browser, path)
+    assert "too many candidate sites" in page.page.locator(".sitesel-weights").inner_text()
+    assert page.page.locator('input[data-criterion="c0"]').is_disabled()
+    assert page.top_list() == top(np.array(list(data.weights.values())))
+    page.page.evaluate("window.sitesel.rerank()")  # no re-ranking on a subset of the pool
+    assert page.top_list() == top(np.array(list(data.weights.values())))
+    assert "Sites beyond the first 50" in page.page.content()
     assert page.errors == []
 
 

@@ -128,7 +128,7 @@ def test_polygons_as_geojson_rasterise_like_the_shapely_geometries():
     from affine import Affine
     from rasterio import features
 
-    from sitesel.render.summary import polygons_as_geojson
+    from sitesel.render.site_image import polygons_as_geojson
 
     holed = shapely.box(0, 0, 9, 9).difference(shapely.box(2, 2, 5, 5))
     multi = shapely.MultiPolygon([shapely.box(10, 0, 12, 3), shapely.box(13, 4, 15, 9)])

@@ -276,6 +276,12 @@ class MapSpec(Strict):
     elevation_tint: bool = Field(
         default=True, description="Colour the hillshade basemap by elevation."
     )
+    max_vector_sites: int = Field(
+        default=50_000,
+        ge=1,
+        description="Above this many sites the map draws excluded sites as one image "
+        "(and, if candidates alone are more, shows the run's ranking with the sliders off).",
+    )
 
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

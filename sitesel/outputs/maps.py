@@ -32,6 +32,7 @@ def map_data(result: Result) -> MapData:
         places=result.places,
         repairs=list((meta.road_graph or {}).get("repairs", [])),
         elevation_tint=meta.elevation_tint,
+        max_vector_sites=meta.max_vector_sites,
     )
 
 

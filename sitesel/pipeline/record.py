@@ -182,6 +182,7 @@ def build_manifest(
         ],
         top_n=config.map.top_n,
         elevation_tint=config.map.elevation_tint,
+        max_vector_sites=config.map.max_vector_sites,
         sites=SiteCounts(total=len(sites), excluded=excluded, ranked=len(sites) - excluded),
         road_graph=_road_graph(network, crs, targets),
         timings_s=timings_s,

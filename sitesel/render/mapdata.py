@@ -61,6 +61,8 @@ class MapData:
     aggregation
         The manifest's aggregation record (``method`` and its parameters), so the page
         re-ranks with the method the table used.
+    max_vector_sites
+        Above this many sites the map draws the excluded ones as an image.
     repairs
         Joins made in the road layer (``kind``, ``lon``, ``lat``, ``gap_m``, ``joined``),
         as the manifest lists them.
@@ -79,6 +81,7 @@ class MapData:
     elevation: Elevation | None = None
     top_n: int = 10
     elevation_tint: bool = True
+    max_vector_sites: int = 50_000
     taken_land: gpd.GeoDataFrame | None = None
     repairs: list[dict[str, Any]] = field(default_factory=list)
     aggregation: dict[str, Any] | None = None

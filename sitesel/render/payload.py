@@ -20,6 +20,7 @@ import shapely
 from sitesel.decision.promethee import Preference, net_flows
 from sitesel.render.classes import map_classes, score_classes
 from sitesel.render.mapdata import MapData
+from sitesel.render.site_image import vector_sites
 
 WGS84 = "EPSG:4326"
 SCALE = 100_000  # 1e-5 degrees, about 1 m
@@ -103,8 +104,14 @@ def _extras(sites: gpd.GeoDataFrame) -> dict[str, list[str]]:
 
 
 def pack(data: MapData) -> dict[str, Any]:
-    """The JSON-ready payload the page's script reads."""
-    sites = data.sites
+    """The JSON-ready payload the page's script reads.
+
+    Above ``data.max_vector_sites`` only the sites :func:`vector_sites` picks are in it;
+    ``counts`` then gives the exclusion counts over all sites, and ``live`` is false when
+    some candidates were left out (the page cannot re-rank without them).
+    """
+    vector = vector_sites(data.sites, data.max_vector_sites)
+    sites = data.sites[vector]
     criteria = [
         {
             "name": name,
@@ -137,8 +144,11 @@ def pack(data: MapData) -> dict[str, Any]:
         "area": encode_lines(_display(data.area)),
     }
     payload["extras"] = _extras(sites)
-    payload["aggregation"] = _aggregation(data)
-    suit_classes = map_classes(sites["suitability"].to_numpy(dtype=float), sites["excluded"])
+    payload["aggregation"] = _aggregation(data, vector)
+    payload |= _left_out(data.sites, vector)
+    suit_classes = map_classes(
+        data.sites["suitability"].to_numpy(dtype=float), data.sites["excluded"]
+    )
     payload["classes"] = {
         "suitability": {"edges": suit_classes.edges, "colours": suit_classes.colours},
         "score": {"edges": score_classes().edges, "colours": score_classes().colours},
@@ -202,7 +212,31 @@ def _places(data: MapData) -> dict[str, Any]:
     }
 
 
-def _aggregation(data: MapData) -> dict[str, Any]:
+def _left_out(sites: gpd.GeoDataFrame, vector: np.ndarray) -> dict[str, Any]:
+    """Counts over all sites, and whether the page can re-rank, when some are an image.
+
+    The page can re-rank only when every candidate is among the vector sites.
+    """
+    if vector.all():
+        return {}
+    excluded = sites["excluded"].to_numpy(dtype=bool)
+    reasons = sites.loc[excluded, "exclusion_reason"].fillna("").astype(str).str.split("; ")
+    counts = reasons.explode().loc[lambda r: r != ""].value_counts()
+    live = bool(vector[~excluded].all())
+    out: dict[str, Any] = {
+        "counts": {
+            "sites": len(sites),
+            "excluded": int(excluded.sum()),
+            "reasons": {str(k): int(v) for k, v in counts.items()},
+        },
+        "live": live,
+    }
+    if not live:
+        out["suitability"] = _nullable(sites.loc[vector, "suitability"].to_numpy(float), 6)
+    return out
+
+
+def _aggregation(data: MapData, vector: np.ndarray) -> dict[str, Any]:
     """What the page needs to re-rank as sitesel does (PROMETHEE: the per-criterion flows)."""
     spec = dict(data.aggregation or {"method": "weighted_sum"})
     out: dict[str, Any] = {
@@ -220,7 +254,7 @@ def _aggregation(data: MapData) -> dict[str, Any]:
         scores = np.column_stack([data.sites[f"score__{n}"].to_numpy(dtype=float) for n in names])
         pool = ~data.sites["excluded"].to_numpy(dtype=bool)
         flows = net_flows(scores, prefs, pool if pool.any() else ~pool)
-        out["flows"] = [_nullable(flows[:, k], 9) for k in range(len(names))]
+        out["flows"] = [_nullable(flows[vector, k], 9) for k in range(len(names))]
     return out
 
 

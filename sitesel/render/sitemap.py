@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import numpy as np
 from branca.element import Element, MacroElement
 from jinja2 import Template
+from matplotlib.colors import to_rgba
 
 from sitesel.render import assets
+from sitesel.render.classes import map_classes
 from sitesel.render.hillshade import shaded_relief
 from sitesel.render.mapdata import Elevation, MapData
 from sitesel.render.payload import pack, to_script_json
+from sitesel.render.site_image import site_image, vector_sites
 
 DATA_ELEMENT_ID = "sitesel-data"
 ONLINE_LAYERS = (
@@ -124,6 +128,7 @@ def site_map(data: MapData) -> folium.Map:
 
     if data.elevation is not None:
         add_hillshade(fmap, data.elevation, data.sites.crs, tint=data.elevation_tint)
+    _add_left_out_sites(fmap, data)
     for tiles, name, attr in ONLINE_LAYERS:
         folium.TileLayer(tiles, name=name, attr=attr, overlay=True, show=False).add_to(fmap)
     control = folium.LayerControl(position="topleft", collapsed=True)
@@ -138,6 +143,38 @@ def site_map(data: MapData) -> folium.Map:
     root.html.add_child(Verbatim(_title_block(data)))
     _SitesLayer(fmap.get_name(), control.get_name(), DATA_ELEMENT_ID).add_to(fmap)
     return fmap
+
+
+EXCLUDED_RGBA = (158, 158, 158, 190)  # the vector sites: #9e9e9e at fill opacity 0.75
+
+
+def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
+    """The sites a big map does not draw as vectors, as one image layer.
+
+    It lies above the hillshade and below the vector sites: excluded sites grey, other
+    candidates in their suitability class.
+    """
+    vector = vector_sites(data.sites, data.max_vector_sites)
+    if vector.all():
+        return
+    rest = data.sites[~vector]
+    classes = map_classes(data.sites["suitability"].to_numpy(float), data.sites["excluded"])
+    palette = np.array([[int(255 * c) for c in to_rgba(h, 0.75)] for h in classes.colours])
+    rgba = palette[classes.index(rest["suitability"].to_numpy(float))]
+    rgba[rest["excluded"].to_numpy(bool)] = EXCLUDED_RGBA
+    image = site_image(rest.geometry, rgba)
+    excluded = int(rest["excluded"].sum())
+    name = f"Excluded sites ({excluded:,}, as an image)"
+    if excluded < len(rest):
+        name = f"Sites beyond the first {int(vector.sum()):,} (as an image)"
+    folium.raster_layers.ImageOverlay(
+        image.rgba,
+        bounds=[list(image.south_west), list(image.north_east)],
+        name=name,
+        mercator_project=False,
+        pixelated=True,
+        zindex=2,
+    ).add_to(fmap)
 
 
 _FOLIUM_ID = re.compile(r"(?<=[a-z]_)[0-9a-f]{32}(?![0-9a-f])")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 
@@ -14,7 +12,6 @@ matplotlib.use("Agg")  # files only; never a window
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
-import shapely
 from affine import Affine
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
@@ -24,6 +21,7 @@ from rasterio import features
 from sitesel.render.classes import Classes, map_classes
 from sitesel.render.hillshade import hillshade
 from sitesel.render.mapdata import MapData
+from sitesel.render.site_image import polygons_as_geojson
 
 TABLE_ROWS = 10
 
@@ -69,34 +67,6 @@ def _draw_hillshade(ax: Axes, data: MapData) -> None:
 RASTER_PX = 1600
 """Width of the raster the sites are drawn into: one image, whatever the number of sites
 (a patch per polygon took 2.6 s for Leh's 4,844 sites and 93 s for a district)."""
-
-
-def polygons_as_geojson(geoms: np.ndarray) -> list[Any]:
-    """GeoJSON-like dicts of (multi)polygons, built from one vectorised coordinate dump.
-
-    rasterio reads each shape's ``__geo_interface__``, which shapely builds point by point
-    (7 s for 77,000 hexagons); slicing one ``to_ragged_array`` dump takes 1 s. Anything
-    that is not all (multi)polygons is passed through as shapely geometries.
-
-    >>> polygons_as_geojson(np.array([shapely.box(0, 0, 1, 1)]))[0]["coordinates"][0][:2]
-    [[1.0, 0.0], [1.0, 1.0]]
-    """
-    try:
-        kind, coords, offsets = shapely.to_ragged_array(geoms)
-    except ValueError:
-        return list(geoms)
-    if kind not in (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON):
-        return list(geoms)
-    xy = coords.tolist()
-    bounds = [o.tolist() for o in offsets]
-    rings = [xy[a:b] for a, b in itertools.pairwise(bounds[0])]
-    polygons = [rings[a:b] for a, b in itertools.pairwise(bounds[1])]
-    if kind == shapely.GeometryType.POLYGON:
-        return [{"type": "Polygon", "coordinates": p} for p in polygons]
-    return [
-        {"type": "MultiPolygon", "coordinates": polygons[a:b]}
-        for a, b in itertools.pairwise(bounds[2])
-    ]
 
 
 def _draw_sites_raster(

@@ -78,7 +78,9 @@ function sitesel_init(map, control, dataId) {
     vikor: vikor,
     promethee_ii: promethee,
   };
-  const slidersWork = Object.prototype.hasOwnProperty.call(METHODS, AGG.method);
+  // live: false when a big map left candidates out (drawn as an image): no re-ranking.
+  const live = data.live !== false;
+  const slidersWork = live && Object.prototype.hasOwnProperty.call(METHODS, AGG.method);
   const pool = [];
   for (let s = 0; s < n; s++) if (!data.excluded[s]) pool.push(s);
   function scoreOf(i, s) {
@@ -221,6 +223,10 @@ function sitesel_init(map, control, dataId) {
     }
   }
   function computeSuitability() {
+    if (!live) {
+      for (let s = 0; s < n; s++) suit[s] = data.suitability[s] === null ? NaN : data.suitability[s];
+      return;
+    }
     METHODS[slidersWork ? AGG.method : "weighted_sum"](normalisedWeights());
   }
   function computeOrder(useGivenRanks) {
@@ -458,17 +464,24 @@ function sitesel_init(map, control, dataId) {
 
   // Why sites are excluded: fixed by the constraints, whatever the weights.
   panel("bottomleft", "sitesel-constraints", (div) => {
-    const counts = {};
+    let counts = {};
     let excludedCount = 0;
-    for (let s = 0; s < n; s++) {
-      if (!data.excluded[s]) continue;
-      excludedCount += 1;
-      data.reason[s].split("; ").forEach((r) => {
-        if (r) counts[r] = (counts[r] || 0) + 1;
-      });
+    let total = n;
+    if (data.counts) { // a big map: counted over all sites, most drawn as an image
+      counts = data.counts.reasons;
+      excludedCount = data.counts.excluded;
+      total = data.counts.sites;
+    } else {
+      for (let s = 0; s < n; s++) {
+        if (!data.excluded[s]) continue;
+        excludedCount += 1;
+        data.reason[s].split("; ").forEach((r) => {
+          if (r) counts[r] = (counts[r] || 0) + 1;
+        });
+      }
     }
     div.appendChild(el("b", null, "Excluded: " + excludedCount.toLocaleString("en") + " of " +
-      n.toLocaleString("en") + " sites"));
+      total.toLocaleString("en") + " sites"));
     const list = el("ul");
     list.id = "sitesel-constraint-list";
     Object.keys(counts).sort((a, b) => counts[b] - counts[a] || (a < b ? -1 : 1)).slice(0, 8)
@@ -506,9 +519,14 @@ function sitesel_init(map, control, dataId) {
   let yamlBox = null;
   panel("topright", "sitesel-weights", (div) => {
     div.appendChild(el("b", null, "Weights"));
-    div.appendChild(el("div", "sitesel-method", slidersWork
-      ? "Re-ranked as sitesel ranks: " + (AGG.label || AGG.method)
-      : "Sliders off: the map cannot re-rank with " + AGG.method + "; the ranking is sitesel's"));
+    let method = "Re-ranked as sitesel ranks: " + (AGG.label || AGG.method);
+    if (!live) {
+      method = "Sliders off: too many candidate sites to re-rank in the page; the ranking is " +
+        "sitesel's (change weights in the config and rerun)";
+    } else if (!slidersWork) {
+      method = "Sliders off: the map cannot re-rank with " + AGG.method + "; the ranking is sitesel's";
+    }
+    div.appendChild(el("div", "sitesel-method", method));
     weighted.forEach((i) => {
       const row = el("div", "sitesel-weight-row");
       const name = el("span", "sitesel-weight-name", labelOf(i));

@@ -1,0 +1,116 @@
+"""Sites drawn as one image: for the summary PNG, and for maps too big to draw site by site.
+
+A map of a whole district holds hundreds of thousands of sites; drawn as vector polygons
+the page weighs 140 MB and takes half a minute to open. Above ``max_vector_sites`` the map
+keeps the candidates as vectors (they carry the card, the ranking and the live weights)
+and draws the other sites, nearly all of them excluded, as one image in Web Mercator.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from affine import Affine
+from rasterio import features
+
+from sitesel._typing import BoolArray
+from sitesel.render.hillshade import WEB_MERCATOR
+
+MAX_IMAGE_PX = 4096
+"""Longest side of a site image; a browser handles a 4096 px image overlay comfortably."""
+PX_PER_SITE = 4
+"""Pixels across one site when the image size allows it."""
+
+
+def polygons_as_geojson(geoms: np.ndarray) -> list[Any]:
+    """GeoJSON-like dicts of (multi)polygons, built from one vectorised coordinate dump.
+
+    rasterio reads each shape's ``__geo_interface__``, which shapely builds point by point
+    (7 s for 77,000 hexagons); slicing one ``to_ragged_array`` dump takes 1 s. Anything
+    that is not all (multi)polygons is passed through as shapely geometries.
+
+    >>> polygons_as_geojson(np.array([shapely.box(0, 0, 1, 1)]))[0]["coordinates"][0][:2]
+    [[1.0, 0.0], [1.0, 1.0]]
+    """
+    try:
+        kind, coords, offsets = shapely.to_ragged_array(geoms)
+    except ValueError:
+        return list(geoms)
+    if kind not in (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON):
+        return list(geoms)
+    xy = coords.tolist()
+    bounds = [o.tolist() for o in offsets]
+    rings = [xy[a:b] for a, b in itertools.pairwise(bounds[0])]
+    polygons = [rings[a:b] for a, b in itertools.pairwise(bounds[1])]
+    if kind == shapely.GeometryType.POLYGON:
+        return [{"type": "Polygon", "coordinates": p} for p in polygons]
+    return [
+        {"type": "MultiPolygon", "coordinates": polygons[a:b]}
+        for a, b in itertools.pairwise(bounds[2])
+    ]
+
+
+def vector_sites(sites: gpd.GeoDataFrame, max_vector_sites: int) -> BoolArray:
+    """Which sites a map draws as vectors.
+
+    All of them up to ``max_vector_sites``; above that, the candidates (not excluded), or,
+    when they too are more, the best-ranked of them.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"excluded": [True, False, False, True], "rank": [None, 2, 1, None]})
+    >>> vector_sites(t, 4).tolist(), vector_sites(t, 3).tolist(), vector_sites(t, 1).tolist()
+    ([True, True, True, True], [False, True, True, False], [False, False, True, False])
+    """
+    n = len(sites)
+    if n <= max_vector_sites:
+        return np.ones(n, dtype=bool)
+    rank = sites["rank"].to_numpy(dtype=float)
+    keep = ~sites["excluded"].to_numpy(dtype=bool) & np.isfinite(rank)
+    if keep.sum() > max_vector_sites:
+        keep &= rank <= np.sort(rank[keep])[max_vector_sites - 1]
+    return np.asarray(keep, dtype=bool)
+
+
+@dataclass(frozen=True)
+class SiteImage:
+    """RGBA pixels in Web Mercator and their corners in degrees (south-west, north-east)."""
+
+    rgba: np.ndarray
+    south_west: tuple[float, float]
+    north_east: tuple[float, float]
+
+
+def site_image(geoms: gpd.GeoSeries, rgba: np.ndarray) -> SiteImage:
+    """Draw polygons in their colours (one RGBA row per polygon) as one Web Mercator image.
+
+    The pixel size gives each site about :data:`PX_PER_SITE` pixels across, within
+    :data:`MAX_IMAGE_PX` on the longer side.
+    """
+    merc = geoms.to_crs(WEB_MERCATOR)
+    xmin, ymin, xmax, ymax = merc.total_bounds
+    site_m = float(np.sqrt(np.median(merc.area.to_numpy())))
+    cell = max(site_m / PX_PER_SITE, max(xmax - xmin, ymax - ymin) / MAX_IMAGE_PX)
+    width = max(1, int(np.ceil((xmax - xmin) / cell)))
+    height = max(1, int(np.ceil((ymax - ymin) / cell)))
+    index = features.rasterize(
+        zip(polygons_as_geojson(merc.to_numpy()), range(1, len(merc) + 1), strict=True),
+        out_shape=(height, width),
+        transform=Affine(cell, 0, xmin, 0, -cell, ymax),
+        fill=0,
+        dtype="int32",
+    )
+    palette = np.vstack([np.zeros((1, 4), dtype=np.uint8), np.asarray(rgba, dtype=np.uint8)])
+    corners = gpd.GeoSeries(
+        [shapely.Point(xmin, ymax - height * cell), shapely.Point(xmin + width * cell, ymax)],
+        crs=WEB_MERCATOR,
+    ).to_crs("EPSG:4326")
+    return SiteImage(
+        rgba=palette[index],
+        south_west=(float(corners.y[0]), float(corners.x[0])),
+        north_east=(float(corners.y[1]), float(corners.x[1])),
+    )
