@@ -2,8 +2,9 @@
 
 Each size is configs/leh.yaml with only the study area changed (the district uses the
 all-India DTED0 layer, which covers it), run as ``sitesel run --offline`` in a fresh
-process. Reported per size: wall time of the command, time per site, peak memory of the
-process, and the size of the HTML map.
+process; the district also with ``sites.grid.shape: dem_square`` (squares of whole DEM
+cells, terrain read without zonal geometry). Reported per size: wall time of the command,
+time per site, peak memory of the process, and the size of the HTML map.
 
 Reference: the same studies measured with sitesel before issue 13's changes (recorded in
 the issue, one run each on this machine): 15 s / 83 s / 403 s CPU, 358 MB / 1.15 GB /
@@ -28,12 +29,18 @@ import yaml
 from _common import report
 
 ROOT = Path(__file__).resolve().parents[1]
-BEFORE_S = {"leh_25km": 15.0, "leh_100km": 83.0, "leh_district": 403.0}
+BEFORE_S = {
+    "leh_25km": 15.0,
+    "leh_100km": 83.0,
+    "leh_district": 403.0,
+    "leh_district_dem_square": 403.0,
+}
 STUDY_AREAS = {
     "leh_25km": {"place": "Leh", "buffer_km": 25},
     "leh_100km": {"place": "Leh", "buffer_km": 100},
     "leh_district": {"layer": "districts", "where": {"dtname": "Leh"}},
 }
+STUDY_AREAS["leh_district_dem_square"] = STUDY_AREAS["leh_district"]
 CHILD = """
 import json, resource, sys
 from pathlib import Path
@@ -52,8 +59,10 @@ def study_config(name: str, folder: Path) -> Path:
     config["study_area"] = STUDY_AREAS[name]
     config["catalog"] = str(ROOT / "layers" / "leh.yaml")
     config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
-    if name == "leh_district":
+    if name.startswith("leh_district"):
         config["dem"]["layer"] = "dem_dted0_india"
+    if name.endswith("dem_square"):
+        config["sites"]["grid"]["shape"] = "dem_square"
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
@@ -63,7 +72,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="25 km and 100 km only")
     args = parser.parse_args()
-    names = ["leh_25km", "leh_100km"] + ([] if args.quick else ["leh_district"])
+    names = ["leh_25km", "leh_100km"]
+    names += [] if args.quick else ["leh_district", "leh_district_dem_square"]
     env = dict(os.environ)
     env.setdefault("SITESEL_DATA_DIR", str(ROOT.parent / "shared" / "data"))
     for name in names:

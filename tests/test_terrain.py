@@ -158,3 +158,49 @@ def test_coverage_once_agrees_with_exactextract_per_grid(data_dir):
     for stat in ("mean", "min", "max"):
         np.testing.assert_allclose(mine[stat], theirs[f"elevation_{stat}"], rtol=1e-12)
     assert zonal.of("elevation", lambda: pytest.fail("computed twice")) is mine
+
+
+def test_aligned_blocks_equal_exactextract_and_anything_else_goes_to_exactextract():
+    """Issue 13, terrain without zonal geometry: sites made of whole grid cells get the
+    same (site, cell, fraction) pairs exactextract finds; one site off the grid lines sends
+    the whole set back to exactextract."""
+    from sitesel.criteria.zonal import coverage_fractions, grid_aligned_blocks
+
+    transform = from_origin(500_000, 3_800_000, 100, 100)
+    shape = (40, 50)
+    x0, y1 = 500_000 + 100 * np.array([0, 3, 10, 47]), 3_800_000 - 100 * np.array([0, 5, 2, 37])
+    k = np.array([1, 2, 3, 3])
+    blocks = gpd.GeoSeries(shapely.box(x0, y1 - 100 * k, x0 + 100 * k, y1), crs=UTM43)
+    ours = grid_aligned_blocks(blocks.to_numpy(), shape, transform)
+    assert ours is not None
+    # exactextract's answer for the same squares, nudged by 1 mm so they are not aligned
+    # (the coverage of whole cells stays 1 to 1e-5; the partial slivers are dropped).
+    nudged = blocks.translate(0.001, 0)
+    site, cell, frac = coverage_fractions(nudged, shape, transform)
+    keep = frac > 0.5
+    theirs = sorted(zip(site[keep].tolist(), cell[keep].tolist(), strict=True))
+    assert sorted(zip(ours[0].tolist(), ours[1].tolist(), strict=True)) == theirs
+    assert grid_aligned_blocks(nudged.to_numpy(), shape, transform) is None
+    assert grid_aligned_blocks(blocks.rotate(10).to_numpy(), shape, transform) is None
+
+
+def test_dem_square_grid_sites_hold_whole_dem_cells(tmp_path):
+    from sitesel._typing import Dem
+    from sitesel.criteria.zonal import ZonalStats
+    from sitesel.data.sites import dem_square_grid
+
+    transform = from_origin(500_000, 3_800_000, 300, 300)
+    elevation = np.arange(30 * 40, dtype=float).reshape(30, 40)
+    area = shapely.box(501_000, 3_792_000, 510_000, 3_799_000)
+    sites = dem_square_grid(
+        area, cell_area_ha=40.47, transform=transform, shape=(30, 40), crs=UTM43
+    )
+    # 40.47 ha needs 3 x 3 cells of 300 m (81 ha); 2 x 2 would give 36 ha
+    assert np.allclose(sites.area, 900.0**2)
+    assert all(shapely.contains_xy(area, *np.array(g.centroid.coords[0])) for g in sites.geometry)
+    dem = Dem(elevation_m=elevation, transform=transform, crs=UTM43)
+    mean = ZonalStats(sites.geometry, dem).of("z", lambda: elevation)["mean"]
+    first = sites.iloc[0]
+    col, row = (int(v) for v in first["site_id"][1:].split("_"))
+    block = elevation[3 * row : 3 * row + 3, 3 * col : 3 * col + 3]
+    assert mean[0] == pytest.approx(block.mean())

@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, PositiveFloat, Tag, create_model, model_validator
 
@@ -43,8 +43,17 @@ class StudyAreaSpec(Selection):
 
 
 class GridSpec(Strict):
-    """A generated grid of hexagonal cells covering the study area."""
+    """A generated grid of cells covering the study area.
 
+    ``shape: hexagon`` (the default) gives hexagons of exactly the cell area. ``shape:
+    dem_square`` gives squares made of whole DEM cells (k x k, the smallest k reaching the
+    cell area), so each site's terrain statistics are read from the DEM cells it holds
+    without zonal geometry: faster at district scale, at the DEM's resolution.
+    """
+
+    shape: Literal["hexagon", "dem_square"] = Field(
+        default="hexagon", description="hexagon, or dem_square (squares of whole DEM cells)."
+    )
     cell_area_acres: PositiveFloat | None = Field(
         default=None, description="Area of one cell in acres (EMC 2.0 counts acres)."
     )
@@ -361,6 +370,9 @@ class Config(Strict):
         return problems
 
     def _section_problems(self) -> list[str]:
+        grid = self.sites.grid
+        if grid is not None and grid.shape == "dem_square" and self.dem is None:
+            return ["sites.grid.shape dem_square needs a dem: section"]
         if self.network is None or self.dem is not None:
             return []
         problems = []

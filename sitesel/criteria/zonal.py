@@ -12,6 +12,7 @@ from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from affine import Affine
 from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
@@ -141,6 +142,9 @@ def coverage_fractions(
     tuple
         Site index, flat (row-major) cell index and fraction, one entry per pair.
     """
+    aligned = grid_aligned_blocks(np.asarray(sites.values), shape, transform)
+    if aligned is not None:
+        return aligned
     rows, cols = shape
     xmin, ymax = transform.c, transform.f
     xmax, ymin = xmin + cols * transform.a, ymax + rows * transform.e
@@ -153,6 +157,53 @@ def coverage_fractions(
     cell = np.concatenate([*frame["cell_id"].to_numpy(), np.empty(0)]).astype(np.int64)
     fraction = np.concatenate([*frame["coverage"].to_numpy(), np.empty(0)]).astype(np.float64)
     return site, cell, fraction
+
+
+def grid_aligned_blocks(
+    geoms: np.ndarray, shape: tuple[int, int], transform: Affine
+) -> tuple[IntArray, IntArray, FloatArray] | None:
+    """Coverage of sites that are rectangles of whole grid cells, without zonal geometry.
+
+    When every site is an axis-aligned rectangle whose edges lie on the grid's lines
+    (``sites.grid.shape: dem_square``, or such parcels), each covers whole cells only:
+    the pairs are the cells of its block, each with fraction 1, as exactextract would
+    find them. Returns None when any site is not such a rectangle.
+
+    >>> import shapely
+    >>> from affine import Affine
+    >>> site, cell, frac = grid_aligned_blocks(
+    ...     np.array([shapely.box(0, 0, 20, 10), shapely.box(20, 10, 30, 20)]),
+    ...     (2, 3), Affine(10, 0, 0, 0, -10, 20))
+    >>> site.tolist(), cell.tolist(), frac.tolist()
+    ([0, 0, 1], [3, 4, 2], [1.0, 1.0, 1.0])
+    """
+    rows, cols = shape
+    if transform.b or transform.d or transform.a <= 0 or transform.e >= 0 or len(geoms) == 0:
+        return None
+    xmin, ymin, xmax, ymax = shapely.bounds(geoms).T
+    if not np.allclose(shapely.area(geoms), (xmax - xmin) * (ymax - ymin), rtol=1e-9):
+        return None
+    if not np.all(shapely.get_num_coordinates(geoms) == 5):
+        return None
+    edges = np.stack(
+        [
+            (xmin - transform.c) / transform.a,
+            (xmax - transform.c) / transform.a,
+            (ymax - transform.f) / transform.e,
+            (ymin - transform.f) / transform.e,
+        ]
+    )
+    index = np.round(edges)
+    if not np.allclose(edges, index, atol=1e-6):
+        return None
+    c0, c1, r0, r1 = index.astype(np.int64)
+    if c0.min() < 0 or r0.min() < 0 or c1.max() > cols or r1.max() > rows or (c1 <= c0).any():
+        return None
+    width, counts = c1 - c0, (c1 - c0) * (r1 - r0)
+    site = np.repeat(np.arange(len(geoms)), counts)
+    within = np.arange(len(site)) - np.repeat(np.cumsum(counts) - counts, counts)
+    cell = (r0[site] + within // width[site]) * cols + c0[site] + within % width[site]
+    return site, cell, np.ones(len(site))
 
 
 def weighted_stats(

@@ -1,4 +1,4 @@
-"""Candidate sites: a generated hexagonal grid, or parcels from a polygon layer."""
+"""Candidate sites: a generated grid (hexagons, or squares of DEM cells), or parcels."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pyproj
 import shapely
+from affine import Affine
 from shapely.geometry.base import BaseGeometry
 
 from sitesel.errors import ConfigError, EmptyLayerError, LayerError
@@ -90,6 +91,80 @@ def hex_grid(
     ]
     log.info("grid: %d hexagons of %.1f ha", len(ids), cell_area_ha)
     return gpd.GeoDataFrame({"site_id": ids}, geometry=polygons, crs=crs)
+
+
+def dem_square_grid(
+    area: BaseGeometry,
+    *,
+    cell_area_ha: float,
+    transform: Affine,
+    shape: tuple[int, int],
+    crs: pyproj.CRS,
+    max_cells: int = DEFAULT_MAX_CELLS,
+) -> gpd.GeoDataFrame:
+    """Squares of k x k whole DEM cells whose centre lies in ``area``.
+
+    k is the smallest whole number giving a square of at least ``cell_area_ha``. Every
+    square's edges lie on the DEM's grid lines, so a site covers whole DEM cells
+    only, and its terrain statistics need no zonal geometry.
+
+    Parameters
+    ----------
+    area
+        The study area, in the DEM's projected CRS.
+    cell_area_ha
+        Smallest area of a cell in hectares.
+    transform, shape
+        The DEM grid (north-up, square cells) and its rows and columns.
+    crs
+        The CRS of ``area`` and the DEM.
+    max_cells
+        Refuse a grid with more cells than this.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``site_id`` (``"Q<col>_<row>"`` of the square in the grid, counted from the DEM
+        window's corner) and the square.
+
+    Raises
+    ------
+    ConfigError
+        If the DEM's cells are not square and north-up, or the grid is too big.
+    EmptyLayerError
+        If no square has its centre in the area.
+    """
+    size_m = transform.a
+    if transform.b or transform.d or not math.isclose(-transform.e, size_m, rel_tol=1e-9):
+        raise ConfigError(
+            "sites.grid.shape dem_square: the DEM's cells are not square and north-up here;"
+            " set dem.resolution_m so it is resampled to square cells"
+        )
+    k = max(1, math.ceil(math.sqrt(cell_area_ha * M2_PER_HA) / size_m - 1e-9))
+    rows, cols = shape[0] // k, shape[1] // k
+    if rows * cols > max_cells:
+        raise ConfigError(
+            f"sites.grid: {rows * cols:,} squares of {(k * size_m) ** 2 / M2_PER_HA:g} ha are"
+            f" more than max_cells ({max_cells:,}); use larger cells or a smaller study area,"
+            " or raise sites.grid.max_cells if this machine has the memory"
+        )
+    col_grid, row_grid = np.meshgrid(np.arange(cols), np.arange(rows), indexing="ij")
+    col_idx, row_idx = col_grid.ravel(), row_grid.ravel()
+    side = k * size_m
+    x0 = transform.c + col_idx * side
+    y1 = transform.f - row_idx * side
+    shapely.prepare(area)
+    inside = shapely.contains_xy(area, x0 + side / 2, y1 - side / 2)
+    if not inside.any():
+        raise EmptyLayerError(
+            f"sites.grid: no square of {side:.0f} m has its centre in the study area;"
+            " use smaller cells or a larger study area"
+        )
+    x0, y1 = x0[inside], y1[inside]
+    squares = shapely.box(x0, y1 - side, x0 + side, y1)
+    ids = [f"Q{c}_{r}" for c, r in zip(col_idx[inside], row_idx[inside], strict=True)]
+    log.info("grid: %d squares of %d x %d DEM cells (%.1f ha)", len(ids), k, k, side**2 / 1e4)
+    return gpd.GeoDataFrame({"site_id": ids}, geometry=squares, crs=crs)
 
 
 def _refuse_too_many(

@@ -70,14 +70,14 @@ def _load_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timi
         loader.fetch([layer for _, layer in config.layer_references()])
     with t.stage("study_area"):
         area = inputs.study_area(config, loader, config_path)
+    with t.stage("dem"):
+        dem = inputs.elevation(config, loader, area)
     with t.stage("sites"):
-        sites = inputs.candidate_sites(config, loader, area)
+        sites = inputs.candidate_sites(config, loader, area, dem)
         places = inputs.nearby_places(loader, area)
         named = sites.frame.copy()
         named.insert(1, "place", inputs.site_names(named, places))
         sites = replace(sites, frame=named)
-    with t.stage("dem"):
-        dem = inputs.elevation(config, loader, area)
     network = None
     if config.network is not None:
         with t.stage("road_graph"):

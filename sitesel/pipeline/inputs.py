@@ -20,7 +20,7 @@ from sitesel.config.scoring import ExcludeWithinSpec, FootprintSpec
 from sitesel.criteria.area import area_ha
 from sitesel.data.loader import LayerLoader
 from sitesel.data.place_names import describe_locations
-from sitesel.data.sites import hex_grid, parcel_sites
+from sitesel.data.sites import dem_square_grid, hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon
 from sitesel.data.vector import select, select_place
 from sitesel.decision.constraints import zone_reasons
@@ -106,10 +106,26 @@ def study_area(config: Config, loader: LayerLoader, config_path: Path) -> StudyA
     return StudyArea(crs=crs, polygon=polygon)
 
 
-def candidate_sites(config: Config, loader: LayerLoader, area: StudyArea) -> Sites:
-    """A hexagonal grid over the area, or the catalog's parcels (flagging those outside)."""
-    if config.sites.grid is not None:
-        grid = config.sites.grid
+def candidate_sites(
+    config: Config, loader: LayerLoader, area: StudyArea, dem: Dem | None = None
+) -> Sites:
+    """A grid over the area, or the catalog's parcels (flagging those outside).
+
+    The grid is of hexagons, or of squares of whole DEM cells (``shape: dem_square``).
+    """
+    grid = config.sites.grid
+    if grid is not None and grid.shape == "dem_square":
+        assert dem is not None  # the config requires a dem: section
+        frame = dem_square_grid(
+            area.polygon,
+            cell_area_ha=grid.area_ha,
+            transform=dem.transform,
+            shape=dem.elevation_m.shape,
+            crs=area.crs,
+            max_cells=grid.max_cells,
+        )
+        outside = np.zeros(len(frame), dtype=bool)
+    elif grid is not None:
         frame = hex_grid(
             area.polygon, cell_area_ha=grid.area_ha, crs=area.crs, max_cells=grid.max_cells
         )
