@@ -56,6 +56,7 @@ def study_config(name: str, folder: Path) -> Path:
     """configs/leh.yaml with another study area, paths made absolute."""
     config = yaml.safe_load((ROOT / "configs" / "leh.yaml").read_text())
     config["name"] = name
+    config["description"] = f"benchmark {name}"
     config["study_area"] = STUDY_AREAS[name]
     config["catalog"] = str(ROOT / "layers" / "leh.yaml")
     config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")

@@ -169,3 +169,18 @@ def test_a_rule_on_a_whole_section_never_prints_the_section(tmp_path, data_dir):
     line = run_case(tmp_path, data_dir, config)
     assert "at least one criterion needs a weight" in line
     assert "{'name'" not in line and "study_area" not in line  # not the whole config echoed
+
+
+def test_a_dem_square_grid_without_a_dem(tmp_path, data_dir):
+    config = leh_dict()
+    config["sites"]["grid"]["shape"] = "dem_square"
+    config.pop("dem")
+    config["criteria"] = {
+        k: v for k, v in config["criteria"].items() if v["kind"] not in ("slope", "elevation")
+    }
+    config["constraints"] = [c for c in config["constraints"] if "exclude_if" not in c]
+    config["network"].pop("grade")
+    config["network"]["scenarios"] = {}
+    config["criteria"].pop("time_to_leh_winter_min")
+    line = run_case(tmp_path, data_dir, config)
+    assert "sites.grid.shape dem_square needs a dem: section" in line

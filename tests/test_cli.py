@@ -616,3 +616,29 @@ def test_weights_of_a_run_folder_show_objective_weights_and_smaa(leh_run):
     data = json.loads(sitesel("weights", leh_run / "run", "--json").output)
     assert set(data["objective_weights"]) == {"entropy", "critic"}
     assert sum(data["objective_weights"]["entropy"].values()) == pytest.approx(1, abs=1e-5)
+
+
+def test_a_dem_square_grid_runs_with_terrain_from_whole_dem_cells(tmp_path, data_dir):
+    """Issue 13: sites.grid.shape dem_square gives squares of whole DEM cells of at least
+    the cell area, and each site's mean elevation is the mean of the cells it holds."""
+    import numpy as np
+    import rasterio
+
+    config = leh_dict()
+    config["sites"]["grid"]["shape"] = "dem_square"
+    path = tmp_path / "square.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    out = tmp_path / "out"
+    result = sitesel("run", path, "--out", out, "--map", tmp_path / "sq.html", "--data-dir",
+                     data_dir, "--offline")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    sites = gpd.read_file(out / "sites.gpkg", layer="sites")
+    assert sites["site_id"].str.startswith("Q").all()
+    assert (sites["area_ha"] >= 100 * 0.40468564 - 1e-6).all()
+    with rasterio.open(out / "elevation.tif") as dem:  # the DEM the run used
+        z, t = dem.read(1), dem.transform
+    row = sites.iloc[len(sites) // 2]
+    xmin, ymin, xmax, ymax = row.geometry.bounds
+    c0, c1 = round((xmin - t.c) / t.a), round((xmax - t.c) / t.a)
+    r0, r1 = round((t.f - ymax) / -t.e), round((t.f - ymin) / -t.e)
+    assert row["raw__elevation_m"] == pytest.approx(float(np.mean(z[r0:r1, c0:c1])), rel=1e-5)
