@@ -28,6 +28,7 @@ from sitesel.outputs.staging import check_writable, output_lock
 from sitesel.outputs.writer import write_run
 from sitesel.pipeline import RunSources, check, inputs
 from sitesel.pipeline import run as run_pipeline
+from sitesel.pipeline.cluster import parse_cluster
 from sitesel.pipeline.target_checks import target_warnings
 from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map
@@ -88,6 +89,7 @@ def run(
     data_dir: str | Path | None = None,
     offline: bool = False,
     progress: Progress | None = None,
+    cluster: str | None = None,
 ) -> Result:
     """Score and rank a study's sites (nothing is written).
 
@@ -101,9 +103,12 @@ def run(
         Never download.
     progress
         Called with each stage's name as it starts.
+    cluster
+        ``local:N`` or ``tcp://host:port``: compute the criteria on a dask cluster.
     """
     study = config if isinstance(config, StudyConfig) else load_config(config)
-    return run_pipeline(_sources(study, data_dir), offline=offline, progress=progress)
+    spec = None if cluster is None else parse_cluster(cluster)
+    return run_pipeline(_sources(study, data_dir), offline=offline, progress=progress, cluster=spec)
 
 
 def run_and_write(
@@ -114,6 +119,7 @@ def run_and_write(
     out_dir: Path | None = None,
     map_path: Path | None = None,
     progress: Progress | None = None,
+    cluster: str | None = None,
 ) -> tuple[Result, dict[str, Path]]:
     """Score a study and write its outputs (all or nothing): ``sitesel run``.
 
@@ -124,7 +130,7 @@ def run_and_write(
     map_path = map_path if map_path is not None else Path("maps") / f"{study.name}.html"
     check_writable([out_dir.parent, map_path.parent])  # before the work, not after
     with output_lock(out_dir):  # a second run into the same folder stops here, at once
-        result = run(study, data_dir=data_dir, offline=offline, progress=progress)
+        result = run(study, data_dir=data_dir, offline=offline, progress=progress, cluster=cluster)
         return result, write_run(result, out_dir=out_dir, map_path=map_path, lock=False)
 
 

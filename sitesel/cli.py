@@ -133,6 +133,16 @@ def run(
     map_path: MapOpt = None,
     data_dir: DataDirOpt = None,
     offline: OfflineOpt = False,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            metavar="<local:N|tcp://host:port>",
+            help="Compute the criteria on a dask cluster: local:N worker processes here, or"
+            " a running scheduler. Same results; needs sitesel[cluster].",
+            show_default=False,
+        ),
+    ] = None,
     verbose: VerboseOpt = 0,
 ) -> None:
     """Score and rank sites; write sites.gpkg, ranking.csv, manifest.json and the map."""
@@ -148,6 +158,7 @@ def run(
             out_dir=out,
             map_path=map_path,
             progress=progress,
+            cluster=cluster,
         )
     counts = result.manifest.sites
     typer.echo(

@@ -21,6 +21,7 @@ from sitesel.data.loader import LayerLoader
 from sitesel.decision.weights import WeightReport, resolve_weights
 from sitesel.pipeline import inputs, scoring
 from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robustness
+from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_cluster
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
 from sitesel.pipeline.timing import Progress, Timings
 from sitesel.result import Result
@@ -123,7 +124,13 @@ def _analyse(
     return frame, robust, regions
 
 
-def run(src: RunSources, *, offline: bool = False, progress: Progress | None = None) -> Result:
+def run(
+    src: RunSources,
+    *,
+    offline: bool = False,
+    progress: Progress | None = None,
+    cluster: ClusterSpec | None = None,
+) -> Result:
     """Score and rank the candidate sites of a config.
 
     Parameters
@@ -134,6 +141,9 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
         Never download.
     progress
         Called with each stage's name as it starts.
+    cluster
+        Compute the criteria on this dask cluster (:mod:`~sitesel.pipeline.cluster`);
+        the result is the same.
 
     Raises
     ------
@@ -150,7 +160,11 @@ def run(src: RunSources, *, offline: bool = False, progress: Progress | None = N
         taken = inputs.taken_land(config, loader, got.area, frame)
     with t.stage("criteria"):
         ctx = _context(config, loader, got)
-        measured = scoring.measure(config, ctx, outside, taken.reasons)
+        if cluster is None:
+            measured = scoring.measure(config, ctx, outside, taken.reasons)
+        else:
+            with cluster_client(cluster) as client:
+                measured = measure_on_cluster(client, config, ctx, outside, taken.reasons)
     with t.stage("scoring"):
         scored = scoring.score(config, frame, measured, report, outside, taken.reasons)
         frame = got.sites.frame.assign(**scored.columns)

@@ -1,0 +1,209 @@
+"""The criteria stage of a big study on a dask.distributed cluster.
+
+``sitesel run CONFIG --cluster local:N`` (a LocalCluster of N worker processes on this
+machine) or ``--cluster tcp://host:8786`` (a running scheduler) splits the sites into
+tiles, computes every criterion of each tile on the workers and puts the values back in
+site order. A site's values depend only on the site and on the shared inputs (the DEM,
+the road network, the targets), never on which other sites share its tile, so the
+result, and ``ranking.csv``, equal a single-process run's.
+
+What each worker receives once (broadcast): the config (as JSON, validated again there),
+the targets each criterion selects (read on this machine, so workers need no data
+folder), the road network model and the DEM. Workers therefore hold the whole network;
+tiling the network itself, for a national road network, is not done yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+
+from sitesel._typing import BoolArray, Dem
+from sitesel.config import Config, NetworkSpec, Selection
+from sitesel.config.scoring import config_model
+from sitesel.criteria import CriterionContext, spec_models
+from sitesel.errors import ConfigError
+from sitesel.network.scenarios import NetworkModel
+from sitesel.pipeline.scoring import Measured, measure
+
+log = logging.getLogger(__name__)
+
+TILES_PER_WORKER = 4
+"""Tiles per worker: enough to even out tiles of unequal cost."""
+_LOCAL = re.compile(r"^local:(\d+)$")
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """A LocalCluster of ``workers`` processes, or the scheduler at ``address``."""
+
+    workers: int = 0
+    address: str | None = None
+
+    def __str__(self) -> str:
+        return self.address or f"local:{self.workers}"
+
+
+def parse_cluster(text: str) -> ClusterSpec:
+    """``local:N`` or ``tcp://host:port`` as a :class:`ClusterSpec`.
+
+    >>> parse_cluster("local:2"), parse_cluster("tcp://10.0.0.5:8786").address
+    (ClusterSpec(workers=2, address=None), 'tcp://10.0.0.5:8786')
+    """
+    local = _LOCAL.match(text.strip())
+    if local and int(local[1]) >= 1:
+        return ClusterSpec(workers=int(local[1]))
+    if re.match(r"^(tcp|tls)://[^\s/:]+:\d+$", text.strip()):
+        return ClusterSpec(address=text.strip())
+    raise ConfigError(
+        f"--cluster: expected local:N (N worker processes here) or tcp://host:port (a running"
+        f" dask scheduler), found {text!r}"
+    )
+
+
+@contextmanager
+def cluster_client(spec: ClusterSpec) -> Iterator[Any]:
+    """A ``distributed.Client`` for the spec, closed (with its LocalCluster) on exit."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ConfigError(
+            "--cluster needs dask.distributed, which is not installed here:"
+            " pip install 'sitesel[cluster]'"
+        ) from None
+    if spec.address is not None:
+        with Client(spec.address, timeout="30s") as client:  # type: ignore[no-untyped-call]
+            yield client
+        return
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=spec.workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
+        yield client
+
+
+class Preselected:
+    """The targets each criterion selects, read once on the main machine.
+
+    Stands in for :attr:`CriterionContext.select` on the workers: criteria ask for their
+    targets by YAML key (``criteria.<name>.to``).
+    """
+
+    def __init__(self, frames: dict[str, gpd.GeoDataFrame]) -> None:
+        self.frames = frames
+
+    def __call__(self, selection: Selection, key: str) -> gpd.GeoDataFrame:
+        """The features read for ``key``."""
+        if key not in self.frames:
+            raise ConfigError(f"{key}: this selection was not read before the cluster run")
+        return self.frames[key]
+
+
+def preselect(config: Config, ctx: CriterionContext) -> Preselected:
+    """Read the targets of every criterion with a ``to:`` selection."""
+    frames = {}
+    for name, spec in config.criteria.items():
+        to = getattr(spec, "to", None)
+        if isinstance(to, Selection):
+            key = f"criteria.{name}.to"
+            frames[key] = ctx.select(to, key)
+    return Preselected(frames)
+
+
+def tiles(sites: gpd.GeoSeries, count: int) -> list[np.ndarray]:
+    """Site indices in ``count`` compact tiles: strips of equal size, west to east.
+
+    >>> import shapely
+    >>> g = gpd.GeoSeries(shapely.points([3, 1, 2, 0], [0, 0, 0, 0]))
+    >>> [t.tolist() for t in tiles(g, 2)]
+    [[1, 3], [0, 2]]
+    """
+    x = sites.centroid.x.to_numpy() if len(sites) else np.empty(0)
+    order = np.argsort(x, kind="stable")
+    return [np.sort(part) for part in np.array_split(order, max(1, count)) if len(part)]
+
+
+def _measure_tile(
+    config_json: dict[str, Any],
+    sites: gpd.GeoDataFrame,
+    select: Preselected,
+    network: NetworkModel | None,
+    network_spec: NetworkSpec | None,
+    dem: Dem | None,
+    outside: BoolArray,
+    zones: list[np.ndarray],
+) -> Measured:
+    """Runs on a worker: the criteria of one tile of sites."""
+    config = config_model(spec_models()).model_validate(config_json)
+    ctx = CriterionContext(
+        sites=sites, select=select, network=network, network_spec=network_spec, dem=dem
+    )
+    return measure(config, ctx, outside, zones)
+
+
+def measure_on_cluster(
+    client: Any,
+    config: Config,
+    ctx: CriterionContext,
+    outside: BoolArray,
+    zones: list[np.ndarray],
+) -> Measured:
+    """Criteria of every site, computed tile by tile on the cluster's workers.
+
+    The same as :func:`~sitesel.pipeline.scoring.measure`, merged back in site order.
+    """
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    parts = tiles(ctx.sites.geometry, workers * TILES_PER_WORKER)
+    log.info("criteria of %d sites in %d tiles on %d workers", len(ctx.sites), len(parts), workers)
+    shared = client.scatter(
+        [config.model_dump(mode="json"), preselect(config, ctx), ctx.network, ctx.dem],
+        broadcast=True,
+    )
+    config_f, select_f, network_f, dem_f = shared
+    futures = [
+        client.submit(
+            _measure_tile,
+            config_f,
+            ctx.sites.iloc[idx],
+            select_f,
+            network_f,
+            ctx.network_spec,
+            dem_f,
+            outside[idx],
+            [z[idx] for z in zones],
+            pure=False,
+        )
+        for idx in parts
+    ]
+    return merge_tiles(client.gather(futures), parts, len(ctx.sites), list(config.criteria))
+
+
+def merge_tiles(
+    results: list[Measured], parts: list[np.ndarray], n_sites: int, names: list[str]
+) -> Measured:
+    """The tiles' values put back in site order (criteria in config order)."""
+    raw = {name: np.full(n_sites, np.nan) for name in names}
+    evaluated = {name: np.zeros(n_sites, dtype=bool) for name in names}
+    reasons: dict[str, str] = {}
+    targets: dict[str, gpd.GeoDataFrame] = {}
+    for result, idx in zip(results, parts, strict=True):
+        for name in names:
+            raw[name][idx] = result.raw[name]
+            evaluated[name][idx] = result.evaluated.get(name, np.ones(len(idx), dtype=bool))
+        for name, why in result.missing_reasons.items():
+            reasons.setdefault(name, why)
+        for name, frame in result.targets.items():
+            targets.setdefault(name, frame)
+    return Measured(raw=raw, missing_reasons=reasons, targets=targets, evaluated=evaluated)
