@@ -1,6 +1,6 @@
 """The one place that wires a validated config to the domain functions, stage by stage.
 
-``check -> fetch -> study area -> sites -> DEM -> road network -> criteria -> scoring ->
+``check -> fetch -> study area -> DEM -> sites -> road network -> criteria -> scoring ->
 robustness -> regions -> Result``. Each stage is a small function with typed inputs and
 outputs (:mod:`~sitesel.pipeline.inputs`, :mod:`~sitesel.pipeline.scoring`,
 :mod:`~sitesel.pipeline.analyses`); writing outputs is left to :mod:`sitesel.outputs`.
