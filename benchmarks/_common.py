@@ -5,19 +5,23 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Fastest wall time of ``repeat`` calls, and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
+def median_of(fn: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
+    """Median wall time of ``runs`` calls, and the last result.
+
+    Both sides of every comparison are timed this way, with the same number of runs.
+    """
+    times, result = [], None
+    for _ in range(runs):
         start = time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
 
 
 def report(

@@ -15,16 +15,13 @@ the two answers is printed too (sitesel bins times to 0.25 min).
 from __future__ import annotations
 
 import os
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-from _common import report
+from _common import median_of, report
 
 from sitesel.api import load_config
 from sitesel.config import load_catalog
@@ -36,16 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CUTOFF_MIN = 30.0
 OFFROAD_KMH = 5.0
 MAX_OFFROAD_M = 3_000.0
-
-
-def median_of(fn: Callable[[], Any], runs: int = 3) -> tuple[float, Any]:
-    """Median wall time of ``runs`` calls, and the last result."""
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def networkx_people_within(graph: Any, sites_xy: np.ndarray, habs_xy: np.ndarray,

@@ -4,7 +4,7 @@ Synthetic road-like graphs: a grid of nodes 100 m apart, jittered by up to 30 m,
 street two-way, speeds 20-60 km/h. Sizes are arcs (one per direction). Each size runs in
 its own process so that its peak memory (``peak_rss_mb``) is its own.
 
-References measured in the same run:
+References measured in the same run, every side the median of 3 runs:
 - graph construction: a networkx ``MultiDiGraph`` of the same arcs (what osmnx holds);
 - nearest-target times from 50 targets: a bare ``scipy.sparse.csgraph.dijkstra(...,
   min_only=True)`` on the same CSR matrix, and networkx's multi-source Dijkstra (the
@@ -31,7 +31,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pandas as pd
-from _common import best_of, report
+from _common import median_of, report
 from scipy.sparse import csgraph
 
 from sitesel.network.accessibility import access, step_decay
@@ -46,7 +46,7 @@ def grid_graph(arcs: int, seed: int = 0) -> tuple[RoadEdges, np.ndarray]:
     rng = np.random.default_rng(seed)
     ii, jj = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
     xy = np.column_stack([ii.ravel() * 100.0, jj.ravel() * 100.0]) + rng.uniform(
-        -30, 30, (side * side, 2)
+        -30, 30, (side * side, 3)
     )
     idx = np.arange(side * side).reshape(side, side)
     u = np.concatenate([idx[:-1, :].ravel(), idx[:, :-1].ravel()])
@@ -64,24 +64,24 @@ def run_size(arcs: int) -> None:
     roads, minutes = grid_graph(arcs)
     n_arcs = 2 * len(roads.edges)
     label = f"{n_arcs} arcs"
-    build_s, graph = best_of(lambda: routing_graph(roads, minutes), 2)
+    build_s, graph = median_of(lambda: routing_graph(roads, minutes), 3)
     rng = np.random.default_rng(1)
     targets = rng.choice(len(roads.node_xy), 50, replace=False)
     zeros = np.zeros(len(targets))
-    ours_s, ours = best_of(lambda: graph.times_to(targets, zeros), 3)
-    bare_s, bare = best_of(
+    ours_s, ours = median_of(lambda: graph.times_to(targets, zeros), 3)
+    bare_s, bare = median_of(
         lambda: csgraph.dijkstra(graph.reverse, directed=True, indices=targets, min_only=True),
         3,
     )
     assert np.allclose(ours, bare)
     if n_arcs <= NETWORKX_MAX_ARCS:
-        nx_build_s, g = best_of(lambda: _networkx_graph(roads, minutes), 1)
+        nx_build_s, g = median_of(lambda: _networkx_graph(roads, minutes), 3)
         report("graph_construction", label, build_s, "networkx_multidigraph", nx_build_s)
-        nx_s, _ = best_of(
+        nx_s, _ = median_of(
             lambda: nx.multi_source_dijkstra_path_length(
                 g.reverse(copy=False), set(targets.tolist()), weight="t"
             ),
-            1,
+            3,
         )
         report("nearest_target_50", label, ours_s, "networkx_multi_source_dijkstra", nx_s)
         del g
@@ -100,7 +100,7 @@ def run_size(arcs: int) -> None:
         points = rng.uniform(roads.node_xy.min(0), roads.node_xy.max(0), (1_000, 2))
         weights = rng.integers(1, 1000, 1_000).astype(float)
         decay, limit = step_decay(60)
-        acc_s, _ = best_of(
+        acc_s, _ = median_of(
             lambda: access(
                 graph,
                 points,
@@ -155,15 +155,15 @@ def run_pmgsy() -> None:
 
     data = Path(os.environ.get("SITESEL_DATA_DIR", Path(__file__).parents[2] / "shared/data"))
     lines = read_vector(data / "ladakh/pmgsy_roads_ladakh.zip", layer="pmgsy").to_crs(32643)
-    build_s, (roads, _) = best_of(
-        lambda: road_edges_from_lines(lines, class_column="RoadCatego", snap_tolerance_m=50), 2
+    build_s, (roads, _) = median_of(
+        lambda: road_edges_from_lines(lines, class_column="RoadCatego", snap_tolerance_m=50), 3
     )
     minutes = roads.edges["length_m"].to_numpy() / (25 * 1000 / 60)
     graph = routing_graph(roads, minutes)
     targets = np.random.default_rng(0).choice(len(roads.node_xy), 50, replace=False)
-    ours_s, _ = best_of(lambda: graph.times_to(targets, np.zeros(50)), 5)
-    bare_s, _ = best_of(
-        lambda: csgraph.dijkstra(graph.reverse, directed=True, indices=targets, min_only=True), 5
+    ours_s, _ = median_of(lambda: graph.times_to(targets, np.zeros(50)), 3)
+    bare_s, _ = median_of(
+        lambda: csgraph.dijkstra(graph.reverse, directed=True, indices=targets, min_only=True), 3
     )
     conn = connectivity_report(roads)
     report(

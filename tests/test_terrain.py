@@ -204,3 +204,26 @@ def test_dem_square_grid_sites_hold_whole_dem_cells(tmp_path):
     col, row = (int(v) for v in first["site_id"][1:].split("_"))
     block = elevation[3 * row : 3 * row + 3, 3 * col : 3 * col + 3]
     assert mean[0] == pytest.approx(block.mean())
+
+
+def test_streamed_statistics_equal_stored_pairs(monkeypatch):
+    """A fine DEM streams each grid through exactextract instead of storing (site, cell)
+    pairs; both give the same coverage-weighted mean, min and max, NaN cells skipped."""
+    from sitesel._typing import Dem
+    from sitesel.criteria import zonal
+    from sitesel.data.sites import hex_grid
+
+    rng = np.random.default_rng(5)
+    z = rng.normal(3500, 50, (60, 80))
+    z[10:14, 20:30] = np.nan  # a hole in the DEM
+    dem = Dem(elevation_m=z, transform=from_origin(500_000, 3_800_000, 50, 50), crs=UTM43)
+    area = shapely.box(500_200, 3_797_200, 503_800, 3_799_800)
+    sites = hex_grid(area, cell_area_ha=3.0, crs=UTM43).geometry
+    stored = zonal.ZonalStats(sites, dem).of("z", lambda: z)
+    monkeypatch.setattr(zonal, "MAX_COVERAGE_PAIRS", 0)
+    streamed = zonal.ZonalStats(sites, dem)
+    assert streamed._streaming
+    got = streamed.of("z", lambda: z)
+    for stat in ("mean", "min", "max"):
+        np.testing.assert_allclose(got[stat], stored[stat], rtol=1e-9, equal_nan=True)
+    assert np.isfinite(stored["mean"]).all()
