@@ -167,20 +167,23 @@ def measure_on_cluster(
     workers = max(1, len(client.scheduler_info()["workers"]))
     parts = tiles(ctx.sites.geometry, workers * TILES_PER_WORKER)
     log.info("criteria of %d sites in %d tiles on %d workers", len(ctx.sites), len(parts), workers)
-    shared = client.scatter(
-        [config.model_dump(mode="json"), preselect(config, ctx), ctx.network, ctx.dem],
-        broadcast=True,
-    )
-    config_f, select_f, network_f, dem_f = shared
+    inputs = {
+        "config": config.model_dump(mode="json"),
+        "select": preselect(config, ctx),
+        "network": ctx.network,
+        "dem": ctx.dem,
+    }
+    sent = client.scatter({k: v for k, v in inputs.items() if v is not None}, broadcast=True)
+    shared = {key: sent.get(key) for key in inputs}  # a config without roads or DEM: None
     futures = [
         client.submit(
             _measure_tile,
-            config_f,
+            shared["config"],
             ctx.sites.iloc[idx],
-            select_f,
-            network_f,
+            shared["select"],
+            shared["network"],
             ctx.network_spec,
-            dem_f,
+            shared["dem"],
             outside[idx],
             [z[idx] for z in zones],
             pure=False,
