@@ -104,9 +104,8 @@ def dem_square_grid(
 ) -> gpd.GeoDataFrame:
     """Squares of k x k whole DEM cells whose centre lies in ``area``.
 
-    k is the smallest whole number giving a square of at least ``cell_area_ha``. Every
-    square's edges lie on the DEM's grid lines, so a site covers whole DEM cells
-    only, and its terrain statistics need no zonal geometry.
+    k is the smallest whole number giving at least ``cell_area_ha``. A site thus covers
+    whole DEM cells only, and its terrain statistics need no zonal geometry.
 
     Parameters
     ----------
@@ -116,16 +115,13 @@ def dem_square_grid(
         Smallest area of a cell in hectares.
     transform, shape
         The DEM grid (north-up, square cells) and its rows and columns.
-    crs
-        The CRS of ``area`` and the DEM.
-    max_cells
-        Refuse a grid with more cells than this.
+    crs, max_cells
+        The CRS of ``area`` and the DEM; refuse a grid with more cells than this.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``site_id`` (``"Q<col>_<row>"`` of the square in the grid, counted from the DEM
-        window's corner) and the square.
+        ``site_id`` (``"Q<col>_<row>"``, from the DEM window's corner) and the square.
 
     Raises
     ------
@@ -134,13 +130,7 @@ def dem_square_grid(
     EmptyLayerError
         If no square has its centre in the area.
     """
-    size_m = transform.a
-    if transform.b or transform.d or not math.isclose(-transform.e, size_m, rel_tol=1e-9):
-        raise ConfigError(
-            "sites.grid.shape dem_square: the DEM's cells are not square and north-up here;"
-            " set dem.resolution_m so it is resampled to square cells"
-        )
-    k = max(1, math.ceil(math.sqrt(cell_area_ha * M2_PER_HA) / size_m - 1e-9))
+    size_m, k = _square_of_dem_cells(transform, cell_area_ha)
     rows, cols = shape[0] // k, shape[1] // k
     if rows * cols > max_cells:
         raise ConfigError(
@@ -148,11 +138,9 @@ def dem_square_grid(
             f" more than max_cells ({max_cells:,}); use larger cells or a smaller study area,"
             " or raise sites.grid.max_cells if this machine has the memory"
         )
-    col_grid, row_grid = np.meshgrid(np.arange(cols), np.arange(rows), indexing="ij")
-    col_idx, row_idx = col_grid.ravel(), row_grid.ravel()
+    col_idx, row_idx = (g.ravel() for g in np.meshgrid(range(cols), range(rows), indexing="ij"))
     side = k * size_m
-    x0 = transform.c + col_idx * side
-    y1 = transform.f - row_idx * side
+    x0, y1 = transform.c + col_idx * side, transform.f - row_idx * side
     shapely.prepare(area)
     inside = shapely.contains_xy(area, x0 + side / 2, y1 - side / 2)
     if not inside.any():
@@ -165,6 +153,21 @@ def dem_square_grid(
     ids = [f"Q{c}_{r}" for c, r in zip(col_idx[inside], row_idx[inside], strict=True)]
     log.info("grid: %d squares of %d x %d DEM cells (%.1f ha)", len(ids), k, k, side**2 / 1e4)
     return gpd.GeoDataFrame({"site_id": ids}, geometry=squares, crs=crs)
+
+
+def _square_of_dem_cells(transform: Affine, cell_area_ha: float) -> tuple[float, int]:
+    """The DEM's cell size and the k of the smallest k x k square reaching the area.
+
+    >>> _square_of_dem_cells(Affine(300, 0, 0, 0, -300, 0), 40.47)
+    (300.0, 3)
+    """
+    size_m = transform.a
+    if transform.b or transform.d or not math.isclose(-transform.e, size_m, rel_tol=1e-9):
+        raise ConfigError(
+            "sites.grid.shape dem_square: the DEM's cells are not square and north-up here;"
+            " set dem.resolution_m so it is resampled to square cells"
+        )
+    return size_m, max(1, math.ceil(math.sqrt(cell_area_ha * M2_PER_HA) / size_m - 1e-9))
 
 
 def _refuse_too_many(

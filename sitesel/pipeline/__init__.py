@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 
-from sitesel._typing import Dem
+from sitesel._typing import BoolArray, Dem
 from sitesel.config import Catalog, Config, check_references
 from sitesel.criteria import CriterionContext
 from sitesel.data.loader import LayerLoader
@@ -86,6 +87,20 @@ def _load_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timi
     return _Inputs(area=area, sites=sites, dem=dem, network=network, places=places)
 
 
+def _measure(
+    config: Config,
+    ctx: CriterionContext,
+    outside: BoolArray,
+    zones: list[np.ndarray],
+    cluster: ClusterSpec | None,
+) -> scoring.Measured:
+    """The criteria stage, here or on a dask cluster (same values)."""
+    if cluster is None:
+        return scoring.measure(config, ctx, outside, zones)
+    with cluster_client(cluster) as client:
+        return measure_on_cluster(client, config, ctx, outside, zones)
+
+
 def _context(config: Config, loader: LayerLoader, got: _Inputs) -> CriterionContext:
     crs = got.area.crs
     return CriterionContext(
@@ -142,8 +157,7 @@ def run(
     progress
         Called with each stage's name as it starts.
     cluster
-        Compute the criteria on this dask cluster (:mod:`~sitesel.pipeline.cluster`);
-        the result is the same.
+        Compute the criteria on this dask cluster (same result).
 
     Raises
     ------
@@ -160,11 +174,7 @@ def run(
         taken = inputs.taken_land(config, loader, got.area, frame)
     with t.stage("criteria"):
         ctx = _context(config, loader, got)
-        if cluster is None:
-            measured = scoring.measure(config, ctx, outside, taken.reasons)
-        else:
-            with cluster_client(cluster) as client:
-                measured = measure_on_cluster(client, config, ctx, outside, taken.reasons)
+        measured = _measure(config, ctx, outside, taken.reasons, cluster)
     with t.stage("scoring"):
         scored = scoring.score(config, frame, measured, report, outside, taken.reasons)
         frame = got.sites.frame.assign(**scored.columns)

@@ -122,24 +122,11 @@ def pack(data: MapData) -> dict[str, Any]:
         }
         for name, unit in data.units.items()
     ]
-    raw = [_nullable(sites[f"raw__{c['name']}"].to_numpy(dtype=float), 4) for c in criteria]
-    score = [
-        _nullable(sites[f"score__{c['name']}"].to_numpy(dtype=float), 6) if c["weighted"] else None
-        for c in criteria
-    ]
-    rank = sites["rank"].to_numpy(dtype=float)
     payload: dict[str, Any] = {
         "name": data.name,
         "top_n": data.top_n,
         "criteria": criteria,
-        "ids": sites["site_id"].astype(str).tolist(),
-        "place": sites["place"].fillna("").astype(str).tolist() if "place" in sites else None,
-        "excluded": sites["excluded"].astype(bool).astype(int).tolist(),
-        "reason": sites["exclusion_reason"].fillna("").astype(str).tolist(),
-        "area_ha": _nullable(sites["area_ha"].to_numpy(dtype=float), 2),
-        "raw": raw,
-        "score": score,
-        "rank": [None if not math.isfinite(r) else int(r) for r in rank],
+        **_site_columns(sites, criteria),
         "sites": encode_lines(_display(sites.geometry)),
         "area": encode_lines(_display(data.area)),
     }
@@ -209,6 +196,24 @@ def _places(data: MapData) -> dict[str, Any]:
         "name": top["name"].astype(str).tolist(),
         "population": [int(p) for p in top["pop"]],
         "lonlat": np.round(np.column_stack([lonlat.x, lonlat.y]), 5).tolist(),
+    }
+
+
+def _site_columns(sites: gpd.GeoDataFrame, criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-site arrays: ids, names, exclusions, area, raw values, scores and ranks."""
+    rank = sites["rank"].to_numpy(dtype=float)
+    return {
+        "ids": sites["site_id"].astype(str).tolist(),
+        "place": sites["place"].fillna("").astype(str).tolist() if "place" in sites else None,
+        "excluded": sites["excluded"].astype(bool).astype(int).tolist(),
+        "reason": sites["exclusion_reason"].fillna("").astype(str).tolist(),
+        "area_ha": _nullable(sites["area_ha"].to_numpy(dtype=float), 2),
+        "raw": [_nullable(sites[f"raw__{c['name']}"].to_numpy(float), 4) for c in criteria],
+        "score": [
+            _nullable(sites[f"score__{c['name']}"].to_numpy(float), 6) if c["weighted"] else None
+            for c in criteria
+        ],
+        "rank": [None if not math.isfinite(r) else int(r) for r in rank],
     }
 
 
