@@ -46,7 +46,7 @@ def grid_graph(arcs: int, seed: int = 0) -> tuple[RoadEdges, np.ndarray]:
     rng = np.random.default_rng(seed)
     ii, jj = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
     xy = np.column_stack([ii.ravel() * 100.0, jj.ravel() * 100.0]) + rng.uniform(
-        -30, 30, (side * side, 3)
+        -30, 30, (side * side, 2)
     )
     idx = np.arange(side * side).reshape(side, side)
     u = np.concatenate([idx[:-1, :].ravel(), idx[:, :-1].ravel()])
