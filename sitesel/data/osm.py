@@ -20,7 +20,6 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import osmium
-import osmnx as ox
 import pandas as pd
 import pyproj
 import shapely
@@ -222,6 +221,8 @@ def road_edges_from_osmnx(graph: nx.MultiDiGraph, *, crs: pyproj.CRS) -> RoadEdg
     RoadEdges
         Directed arcs with ``road_class`` = the first ``highway`` value of each edge.
     """
+    import osmnx as ox  # imported when used: osmnx (and scikit-learn) take ~1.5 s to import
+
     projected = ox.projection.project_graph(graph, to_crs=crs)
     nodes, edges = ox.convert.graph_to_gdfs(projected, nodes=True, edges=True)
     edges = edges.reset_index()
@@ -267,6 +268,8 @@ def drivable_subgraph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def road_edges_from_osm_xml(path: Path, *, crs: pyproj.CRS, layer: str) -> RoadEdges:
     """Drivable roads of an ``.osm`` XML file through ``osmnx.graph_from_xml``."""
+    import osmnx as ox
+
     try:
         graph = ox.graph.graph_from_xml(path, simplify=False, retain_all=True)
     except (OSError, ValueError) as exc:
@@ -281,6 +284,8 @@ def road_edges_from_osm_xml(path: Path, *, crs: pyproj.CRS, layer: str) -> RoadE
 @contextmanager
 def osmnx_settings(**overrides: object) -> Iterator[None]:
     """Set some of ``osmnx.settings`` for the enclosed block only, then restore them."""
+    import osmnx as ox
+
     saved = {name: getattr(ox.settings, name) for name in overrides}
     try:
         for name, value in overrides.items():
@@ -320,6 +325,8 @@ def road_edges_from_overpass(
     overpass_url
         Overpass API address; osmnx's default when None.
     """
+    import osmnx as ox
+
     overrides: dict[str, object] = {"use_cache": True, "cache_folder": str(cache_dir)}
     if overpass_url is not None:
         overrides["overpass_url"] = overpass_url
