@@ -75,3 +75,20 @@ def test_tiles_cover_every_site_once_and_merge_back_in_order():
     assert np.array_equal(merged.evaluated["a"], values > 0.5) and merged.evaluated["b"].all()
     assert merged.missing_reasons == {"a": "why"}
     assert str(ClusterSpec(workers=3)) == "local:3"
+
+
+def test_a_scheduler_that_does_not_answer(monkeypatch, tmp_path, data_dir):
+    from sitesel.pipeline import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)
+    result = sitesel(
+        "run", ROOT / "configs" / "leh.yaml", "--out", tmp_path / "out", "--map",
+        tmp_path / "m.html", "--data-dir", data_dir, "--offline", "--cluster",
+        "tcp://127.0.0.1:9",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(
+        "sitesel: error: --cluster tcp://127.0.0.1:9: no dask scheduler answered"
+    )
+    assert not (tmp_path / "out").exists()  # nothing half-written

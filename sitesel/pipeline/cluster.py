@@ -35,6 +35,8 @@ from sitesel.pipeline.scoring import Measured, measure
 
 log = logging.getLogger(__name__)
 
+CONNECT_TIMEOUT_S = 20
+"""How long to wait for a scheduler given by address."""
 TILES_PER_WORKER = 4
 """Tiles per worker: enough to even out tiles of unequal cost."""
 _LOCAL = re.compile(r"^local:(\d+)$")
@@ -79,7 +81,14 @@ def cluster_client(spec: ClusterSpec) -> Iterator[Any]:
             " pip install 'sitesel[cluster]'"
         ) from None
     if spec.address is not None:
-        with Client(spec.address, timeout="30s") as client:  # type: ignore[no-untyped-call]
+        try:
+            client = Client(spec.address, timeout=f"{CONNECT_TIMEOUT_S}s")  # type: ignore[no-untyped-call]
+        except OSError as exc:
+            raise ConfigError(
+                f"--cluster {spec.address}: no dask scheduler answered ({exc}); start one with"
+                " `dask scheduler` and workers with `dask worker <address>`, or use local:N"
+            ) from None
+        with client:
             yield client
         return
     with (
