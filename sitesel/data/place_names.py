@@ -13,16 +13,6 @@ IN_PLACE_M = 750.0
 """Closer than this to a place's point, a site is "at" the place."""
 
 
-def bearing_word(dx: float, dy: float) -> str:
-    """The 8-point compass direction of a vector (x east, y north).
-
-    >>> bearing_word(1, 1), bearing_word(0, -1), bearing_word(-1, 0.1)
-    ('NE', 'S', 'W')
-    """
-    angle = (np.degrees(np.arctan2(dx, dy)) + 360.0) % 360.0
-    return COMPASS[int(((angle + 22.5) % 360) // 45)]
-
-
 def reference_places(
     points: npt.NDArray[np.object_], places: npt.NDArray[np.object_], population: FloatArray
 ) -> npt.NDArray[np.intp]:
@@ -60,23 +50,23 @@ def describe_locations(
     The place is the nearest, or a more populous one not much farther
     (:func:`reference_places`). Coordinates in a projected CRS (metres, y north).
 
-    >>> pts = shapely.points([(2000, 0), (100, 100)])
+    >>> pts = shapely.points([(2000, 0), (100, 100), (1000, 1000), (0, -2000), (-3000, 300)])
     >>> describe_locations(pts, shapely.points([(0, 0)]), ["Leh"])
-    ['2 km E of Leh', 'at Leh']
+    ['2 km E of Leh', 'at Leh', '1.4 km NE of Leh', '2 km S of Leh', '3 km W of Leh']
     """
     if len(places) == 0 or len(points) == 0:
         return [""] * len(points)
     pop = np.ones(len(places)) if population is None else population
     idx = reference_places(points, places, pop)
     px, py = shapely.get_x(points), shapely.get_y(points)
-    qx, qy = shapely.get_x(places[idx]), shapely.get_y(places[idx])
+    dx, dy = px - shapely.get_x(places[idx]), py - shapely.get_y(places[idx])
+    angle = (np.degrees(np.arctan2(dx, dy)) + 360.0) % 360.0  # clockwise from north
+    compass = (((angle + 22.5) % 360) // 45).astype(int).tolist()
     out = []
-    for k, j in enumerate(idx):
-        dx, dy = px[k] - qx[k], py[k] - qy[k]
-        d_km = float(np.hypot(dx, dy)) / 1000
+    for j, d_km, c in zip(idx.tolist(), (np.hypot(dx, dy) / 1000).tolist(), compass, strict=True):
         if d_km * 1000 < IN_PLACE_M:
             out.append(f"at {names[j]}")
         else:
             distance = f"{d_km:.0f}" if d_km >= 10 else f"{d_km:.1f}".rstrip("0").rstrip(".")
-            out.append(f"{distance} km {bearing_word(dx, dy)} of {names[j]}")
+            out.append(f"{distance} km {COMPASS[c]} of {names[j]}")
     return out
