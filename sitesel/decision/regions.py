@@ -280,23 +280,17 @@ def _shortfall_reasons(
     area_ha: FloatArray, eligible: npt.NDArray[np.bool_], rule: SchemeRule
 ) -> npt.NDArray[np.object_]:
     """Why each ineligible parcel fails the rule ("" for eligible ones)."""
-    acres = area_ha / ACRE_HA
-    reason = np.where(
-        eligible,
-        "",
-        [
-            f"{rule.name}: {a:.0f} acres < {rule.min_area_acres:g} acres"
-            + (
-                f", and no parcel within {rule.max_gap_km:g} km"
-                + (" or across a road" if rule.road_corridor_m > 0 else "")
-                + " makes up the rest"
-                if rule.max_parts >= 2
-                else ""
-            )
-            for a in acres
-        ],
-    )
-    return reason.astype(object)
+    tail = ""
+    if rule.max_parts >= 2:
+        road = " or across a road" if rule.road_corridor_m > 0 else ""
+        tail = f", and no parcel within {rule.max_gap_km:g} km{road} makes up the rest"
+    reason = np.full(len(area_ha), "", dtype=object)
+    short = np.flatnonzero(~eligible)
+    reason[short] = [
+        f"{rule.name}: {a:.0f} acres < {rule.min_area_acres:g} acres{tail}"
+        for a in (area_ha[short] / ACRE_HA).tolist()
+    ]
+    return reason
 
 
 def region_eligibility(
