@@ -75,6 +75,7 @@ def test_summary_sites_are_one_raster_image_in_the_map_classes():
     from matplotlib.colors import to_rgba
 
     from sitesel.render.classes import map_classes
+    from sitesel.render.mapdata import MapData
     from sitesel.render.summary import _draw_sites_raster
 
     sites = gpd.GeoDataFrame(
@@ -85,8 +86,9 @@ def test_summary_sites_are_one_raster_image_in_the_map_classes():
     )  # fmt: skip
     excluded = sites["excluded"].to_numpy()
     classes = map_classes(sites["suitability"].to_numpy(), excluded)
+    data = MapData(name="t", sites=sites, units={}, weights={}, area=sites.geometry)
     fig, ax = plt.subplots()
-    _draw_sites_raster(ax, sites, excluded, classes)
+    _draw_sites_raster(ax, data, excluded, classes)
     (image,) = ax.images
     rgba = np.asarray(image.get_array())
     row = rgba.shape[0] // 2
@@ -164,3 +166,29 @@ def test_template_syntax_in_names_reaches_the_map_as_text(tmp_path):
     page = path.read_text(encoding="utf-8")
     assert "{{ 6 * 7 }} {% if %}" in page and "42" not in page.split("<h1>")[1][:200]
     assert "{{ 7 * 7 }} road {% raw" in page
+
+
+def test_the_site_raster_reaches_web_mercator_in_each_sites_colour():
+    """Big maps draw left-out sites from the shared site raster, reprojected by nearest
+    neighbour: each site's centre keeps its own colour, a site drawn as a vector is clear."""
+    import geopandas as gpd
+    import pyproj
+
+    from sitesel.render.site_image import rasterise_sites, site_image
+
+    boxes = [shapely.box(500_000 + 2_000 * k, 3_780_000, 501_500 + 2_000 * k, 3_781_500)
+             for k in range(3)]  # fmt: skip
+    sites = gpd.GeoSeries(boxes, crs="EPSG:32643")
+    colours = np.array([[255, 0, 0, 255], [0, 0, 0, 0], [0, 0, 255, 255]], dtype=np.uint8)
+    image = site_image(rasterise_sites(sites), colours)
+    to_merc = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
+    (x0, x1), (y0, y1) = to_merc.transform(
+        [image.south_west[1], image.north_east[1]], [image.south_west[0], image.north_east[0]]
+    )
+    rows, cols = image.rgba.shape[:2]
+    centres = sites.centroid.to_crs(3857)
+    for k, centre in enumerate(centres):
+        col = int((centre.x - x0) / (x1 - x0) * cols)
+        row = int((y1 - centre.y) / (y1 - y0) * rows)
+        assert tuple(image.rgba[row, col]) == tuple(colours[k])
+    assert image.rgba[rows // 2, 0, 3] == 255  # the first site reaches the west edge

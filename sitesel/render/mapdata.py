@@ -10,6 +10,8 @@ import numpy as np
 import numpy.typing as npt
 from affine import Affine
 
+from sitesel.render.site_image import SiteRaster, rasterise_sites
+
 
 @dataclass(frozen=True)
 class Elevation:
@@ -87,6 +89,14 @@ class MapData:
     aggregation: dict[str, Any] | None = None
     labels: dict[str, str] = field(default_factory=dict)
     places: gpd.GeoDataFrame | None = None
+
+    _site_raster: SiteRaster | None = field(default=None, init=False, repr=False, compare=False)
+
+    def site_raster(self) -> SiteRaster:
+        """The sites burnt into one index raster (made once, for the PNG and the map)."""
+        if self._site_raster is None:
+            self._site_raster = rasterise_sites(self.sites.geometry)
+        return self._site_raster
 
     def label(self, name: str) -> str:
         """A criterion's readable label (its name when none is known)."""

@@ -14,15 +14,19 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import shapely
 from affine import Affine
 from rasterio import features
+from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from sitesel._typing import BoolArray
 from sitesel.render.hillshade import WEB_MERCATOR
 
 MAX_IMAGE_PX = 4096
 """Longest side of a site image; a browser handles a 4096 px image overlay comfortably."""
+SUMMARY_PX = 1600
+"""Pixels across the study at least (what the summary PNG draws)."""
 PX_PER_SITE = 4
 """Pixels across one site when the image size allows it."""
 
@@ -77,6 +81,52 @@ def vector_sites(sites: gpd.GeoDataFrame, max_vector_sites: int) -> BoolArray:
 
 
 @dataclass(frozen=True)
+class SiteRaster:
+    """Which site covers each pixel: 0 for none, k + 1 for site k (north-up, sites' CRS)."""
+
+    index: npt.NDArray[np.int32]
+    transform: Affine
+    crs: Any
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        """``(left, right, bottom, top)``, as matplotlib's ``imshow`` takes it."""
+        rows, cols = self.index.shape
+        t = self.transform
+        return (t.c, t.c + cols * t.a, t.f + rows * t.e, t.f)
+
+
+def rasterise_sites(geoms: gpd.GeoSeries) -> SiteRaster:
+    """Every site burnt once into an index raster, shared by the summary and the map.
+
+    The pixel is fine enough for :data:`SUMMARY_PX` pixels across the study, and for about
+    :data:`PX_PER_SITE` pixels per site when that needs more, up to :data:`MAX_IMAGE_PX`.
+    """
+    xmin, ymin, xmax, ymax = geoms.total_bounds
+    extent_m = max(xmax - xmin, ymax - ymin, 1e-9)
+    site_m = float(np.sqrt(np.median(geoms.area.to_numpy()))) if len(geoms) else extent_m
+    cell = min(extent_m / SUMMARY_PX, max(site_m / PX_PER_SITE, extent_m / MAX_IMAGE_PX))
+    width = max(1, int(np.ceil((xmax - xmin) / cell)))
+    height = max(1, int(np.ceil((ymax - ymin) / cell)))
+    transform = Affine(cell, 0, xmin, 0, -cell, ymax)
+    index = features.rasterize(
+        zip(polygons_as_geojson(geoms.to_numpy()), range(1, len(geoms) + 1), strict=True),
+        out_shape=(height, width),
+        transform=transform,
+        fill=0,
+        dtype="int32",
+    )
+    return SiteRaster(index=index, transform=transform, crs=geoms.crs)
+
+
+def coloured(index: npt.NDArray[np.int32], rgba: np.ndarray) -> np.ndarray:
+    """An index raster in the sites' colours (one RGBA row per site; no site: clear)."""
+    rgba = np.asarray(rgba)
+    palette = np.vstack([np.zeros((1, 4), dtype=rgba.dtype), rgba])
+    return palette[index]
+
+
+@dataclass(frozen=True)
 class SiteImage:
     """RGBA pixels in Web Mercator and their corners in degrees (south-west, north-east)."""
 
@@ -85,32 +135,35 @@ class SiteImage:
     north_east: tuple[float, float]
 
 
-def site_image(geoms: gpd.GeoSeries, rgba: np.ndarray) -> SiteImage:
-    """Draw polygons in their colours (one RGBA row per polygon) as one Web Mercator image.
+def site_image(raster: SiteRaster, rgba: np.ndarray) -> SiteImage:
+    """The site raster in Web Mercator, in the sites' colours (one RGBA row per site).
 
-    The pixel size gives each site about :data:`PX_PER_SITE` pixels across, within
-    :data:`MAX_IMAGE_PX` on the longer side.
+    The index is reprojected by nearest neighbour, so no pixel mixes two sites.
     """
-    merc = geoms.to_crs(WEB_MERCATOR)
-    xmin, ymin, xmax, ymax = merc.total_bounds
-    site_m = float(np.sqrt(np.median(merc.area.to_numpy())))
-    cell = max(site_m / PX_PER_SITE, max(xmax - xmin, ymax - ymin) / MAX_IMAGE_PX)
-    width = max(1, int(np.ceil((xmax - xmin) / cell)))
-    height = max(1, int(np.ceil((ymax - ymin) / cell)))
-    index = features.rasterize(
-        zip(polygons_as_geojson(merc.to_numpy()), range(1, len(merc) + 1), strict=True),
-        out_shape=(height, width),
-        transform=Affine(cell, 0, xmin, 0, -cell, ymax),
-        fill=0,
-        dtype="int32",
+    rows, cols = raster.index.shape
+    left, right, bottom, top = raster.extent
+    dst_transform, width, height = calculate_default_transform(
+        raster.crs, WEB_MERCATOR, cols, rows, left, bottom, right, top
     )
-    palette = np.vstack([np.zeros((1, 4), dtype=np.uint8), np.asarray(rgba, dtype=np.uint8)])
+    merc = np.zeros((height, width), dtype=np.int32)
+    reproject(
+        raster.index,
+        merc,
+        src_transform=raster.transform,
+        src_crs=raster.crs,
+        dst_transform=dst_transform,
+        dst_crs=WEB_MERCATOR,
+        src_nodata=0,
+        dst_nodata=0,
+        resampling=Resampling.nearest,
+    )
+    x0, y1 = dst_transform.c, dst_transform.f
+    x1, y0 = x0 + width * dst_transform.a, y1 + height * dst_transform.e
     corners = gpd.GeoSeries(
-        [shapely.Point(xmin, ymax - height * cell), shapely.Point(xmin + width * cell, ymax)],
-        crs=WEB_MERCATOR,
+        [shapely.Point(x0, y0), shapely.Point(x1, y1)], crs=WEB_MERCATOR
     ).to_crs("EPSG:4326")
     return SiteImage(
-        rgba=palette[index],
+        rgba=coloured(merc, np.asarray(rgba, dtype=np.uint8)),
         south_west=(float(corners.y[0]), float(corners.x[0])),
         north_east=(float(corners.y[1]), float(corners.x[1])),
     )

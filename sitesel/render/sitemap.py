@@ -157,12 +157,14 @@ def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
     vector = vector_sites(data.sites, data.max_vector_sites)
     if vector.all():
         return
-    rest = data.sites[~vector]
-    classes = map_classes(data.sites["suitability"].to_numpy(float), data.sites["excluded"])
+    sites = data.sites
+    classes = map_classes(sites["suitability"].to_numpy(float), sites["excluded"])
     palette = np.array([[int(255 * c) for c in to_rgba(h, 0.75)] for h in classes.colours])
-    rgba = palette[classes.index(rest["suitability"].to_numpy(float))]
-    rgba[rest["excluded"].to_numpy(bool)] = EXCLUDED_RGBA
-    image = site_image(rest.geometry, rgba)
+    rgba = palette[classes.index(sites["suitability"].to_numpy(float))]
+    rgba[sites["excluded"].to_numpy(bool)] = EXCLUDED_RGBA
+    rgba[vector] = 0  # drawn as vectors: clear in the image
+    image = site_image(data.site_raster(), rgba)
+    rest = sites[~vector]
     excluded = int(rest["excluded"].sum())
     name = f"Excluded sites ({excluded:,}, as an image)"
     if excluded < len(rest):
