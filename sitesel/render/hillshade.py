@@ -16,12 +16,55 @@ WEB_MERCATOR = pyproj.CRS.from_epsg(3857)
 
 
 @dataclass(frozen=True)
-class ShadedRelief:
+class WebImage:
     """An RGBA image in Web Mercator and its bounds in degrees, for Leaflet's ImageOverlay."""
 
     rgba: npt.NDArray[np.uint8]
     south_west: tuple[float, float]
     north_east: tuple[float, float]
+
+
+def to_web_mercator(
+    bands: np.ndarray,
+    transform: Affine,
+    crs: pyproj.CRS,
+    *,
+    resampling: Resampling,
+    nodata: float,
+) -> tuple[np.ndarray, tuple[float, float], tuple[float, float]]:
+    """Bands ``(k, rows, cols)`` of a north-up grid reprojected to Web Mercator.
+
+    Returns the reprojected bands (``nodata`` where nothing falls) and the south-west and
+    north-east corners of the result in degrees (latitude, longitude).
+    """
+    _, rows, cols = bands.shape
+    left, top = transform.c, transform.f
+    right, bottom = left + cols * transform.a, top + rows * transform.e
+    dst_transform, width, height = calculate_default_transform(
+        crs, WEB_MERCATOR, cols, rows, left, bottom, right, top
+    )
+    out = np.full((len(bands), height, width), nodata, dtype=bands.dtype)
+    for band in range(len(bands)):
+        reproject(
+            bands[band],
+            out[band],
+            src_transform=transform,
+            src_crs=crs,
+            dst_transform=dst_transform,
+            dst_crs=WEB_MERCATOR,
+            src_nodata=nodata,
+            dst_nodata=nodata,
+            resampling=resampling,
+        )
+    west, south, east, north = transform_bounds(
+        WEB_MERCATOR,
+        "EPSG:4326",
+        dst_transform.c,
+        dst_transform.f + height * dst_transform.e,
+        dst_transform.c + width * dst_transform.a,
+        dst_transform.f,
+    )
+    return out, (south, west), (north, east)
 
 
 def hillshade(
@@ -66,7 +109,7 @@ def _tint(elevation_m: FloatArray) -> FloatArray:
 
 def shaded_relief(
     elevation_m: FloatArray, transform: Affine, crs: pyproj.CRS, *, tint: bool = True
-) -> ShadedRelief:
+) -> WebImage:
     """Hillshade (optionally tinted by elevation) reprojected to Web Mercator.
 
     Parameters
@@ -80,41 +123,17 @@ def shaded_relief(
 
     Returns
     -------
-    ShadedRelief
+    WebImage
         RGBA pixels (transparent where unknown) and their bounds in degrees.
     """
     light = hillshade(elevation_m, abs(transform.a))
     rgb = _tint(elevation_m) if tint else np.ones((*elevation_m.shape, 3))
     shaded = rgb * (0.35 + 0.65 * light[..., None])
-    rows, cols = elevation_m.shape
-    left, top = transform.c, transform.f
-    right, bottom = left + cols * transform.a, top + rows * transform.e
-    dst_transform, width, height = calculate_default_transform(
-        crs, WEB_MERCATOR, cols, rows, left, bottom, right, top
-    )
-    bands = np.full((4, height, width), np.nan)
     source = np.concatenate([np.moveaxis(shaded, -1, 0), np.isfinite(light)[None] * 1.0])
-    for band in range(4):
-        reproject(
-            source[band],
-            bands[band],
-            src_transform=transform,
-            src_crs=crs,
-            dst_transform=dst_transform,
-            dst_crs=WEB_MERCATOR,
-            src_nodata=np.nan,
-            dst_nodata=np.nan,
-            resampling=Resampling.bilinear,
-        )
+    bands, south_west, north_east = to_web_mercator(
+        source, transform, crs, resampling=Resampling.bilinear, nodata=np.nan
+    )
     alpha = np.nan_to_num(bands[3]) * np.isfinite(bands[0]) * 0.9
     rgba = np.concatenate([np.nan_to_num(bands[:3]), alpha[None]], axis=0)
     image = np.moveaxis(np.round(rgba * 255), 0, -1).astype(np.uint8)
-    west, south, east, north = transform_bounds(
-        WEB_MERCATOR,
-        "EPSG:4326",
-        dst_transform.c,
-        dst_transform.f + height * dst_transform.e,
-        dst_transform.c + width * dst_transform.a,
-        dst_transform.f,
-    )
-    return ShadedRelief(rgba=image, south_west=(south, west), north_east=(north, east))
+    return WebImage(rgba=image, south_west=south_west, north_east=north_east)

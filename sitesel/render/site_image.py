@@ -18,10 +18,10 @@ import numpy.typing as npt
 import shapely
 from affine import Affine
 from rasterio import features
-from rasterio.warp import Resampling, calculate_default_transform, reproject
+from rasterio.warp import Resampling
 
 from sitesel._typing import BoolArray
-from sitesel.render.hillshade import WEB_MERCATOR
+from sitesel.render.hillshade import WebImage, to_web_mercator
 
 MAX_IMAGE_PX = 4096
 """Longest side of a site image; a browser handles a 4096 px image overlay comfortably."""
@@ -126,44 +126,16 @@ def coloured(index: npt.NDArray[np.int32], rgba: np.ndarray) -> np.ndarray:
     return palette[index]
 
 
-@dataclass(frozen=True)
-class SiteImage:
-    """RGBA pixels in Web Mercator and their corners in degrees (south-west, north-east)."""
-
-    rgba: np.ndarray
-    south_west: tuple[float, float]
-    north_east: tuple[float, float]
-
-
-def site_image(raster: SiteRaster, rgba: np.ndarray) -> SiteImage:
+def site_image(raster: SiteRaster, rgba: np.ndarray) -> WebImage:
     """The site raster in Web Mercator, in the sites' colours (one RGBA row per site).
 
     The index is reprojected by nearest neighbour, so no pixel mixes two sites.
     """
-    rows, cols = raster.index.shape
-    left, right, bottom, top = raster.extent
-    dst_transform, width, height = calculate_default_transform(
-        raster.crs, WEB_MERCATOR, cols, rows, left, bottom, right, top
+    (merc,), south_west, north_east = to_web_mercator(
+        raster.index[None], raster.transform, raster.crs, resampling=Resampling.nearest, nodata=0
     )
-    merc = np.zeros((height, width), dtype=np.int32)
-    reproject(
-        raster.index,
-        merc,
-        src_transform=raster.transform,
-        src_crs=raster.crs,
-        dst_transform=dst_transform,
-        dst_crs=WEB_MERCATOR,
-        src_nodata=0,
-        dst_nodata=0,
-        resampling=Resampling.nearest,
-    )
-    x0, y1 = dst_transform.c, dst_transform.f
-    x1, y0 = x0 + width * dst_transform.a, y1 + height * dst_transform.e
-    corners = gpd.GeoSeries(
-        [shapely.Point(x0, y0), shapely.Point(x1, y1)], crs=WEB_MERCATOR
-    ).to_crs("EPSG:4326")
-    return SiteImage(
+    return WebImage(
         rgba=coloured(merc, np.asarray(rgba, dtype=np.uint8)),
-        south_west=(float(corners.y[0]), float(corners.x[0])),
-        north_east=(float(corners.y[1]), float(corners.x[1])),
+        south_west=south_west,
+        north_east=north_east,
     )
