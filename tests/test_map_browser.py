@@ -233,7 +233,8 @@ def test_taken_land_and_road_repairs_are_layers_a_planner_switches_on(leh_page, 
         before = page.evaluate(canvas)
         box.check()
         assert box.is_checked()
-        assert page.evaluate(canvas) != before  # the layer was drawn
+        # the layer was drawn (Leaflet redraws the canvas on the next animation frame)
+        page.wait_for_function(f"before => {canvas} !== before", arg=before, timeout=5000)
     assert leh_page.errors == []
 
 

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import osmium
 import pandas as pd
@@ -26,6 +26,9 @@ import shapely
 
 from sitesel.errors import EmptyLayerError, LayerError
 from sitesel.network.graph import RoadEdges
+
+if TYPE_CHECKING:  # networkx comes with osmnx, which is imported only when used
+    import networkx as nx
 
 log = logging.getLogger(__name__)
 

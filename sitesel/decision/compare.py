@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 @dataclass
@@ -99,6 +98,8 @@ def _correlations(both: pd.DataFrame) -> tuple[float, float, list[str]]:
     """Kendall's tau and Spearman's rho of the sites ranked in both runs (NaN if < 2)."""
     if len(both) < 2:
         return float("nan"), float("nan"), ["fewer than two sites are ranked in both runs"]
+    from scipy import stats  # imported when used: scipy.stats alone takes ~0.6 s to import
+
     tau = float(stats.kendalltau(both["rank_a"], both["rank_b"]).statistic)
     rho = float(stats.spearmanr(both["rank_a"], both["rank_b"]).statistic)
     return tau, rho, []

@@ -5,15 +5,14 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; never a window
-
 import geopandas as gpd
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
+import shapely
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from sitesel.render.classes import Classes, map_classes
@@ -38,17 +37,17 @@ def write_summary_png(data: MapData, path: Path, *, dpi: int = 130) -> None:
     """
     # Names, labels and sources come from configs and data: "$" is text, never math mode.
     with matplotlib.rc_context({"text.parse_math": False}):
-        fig, (ax_map, ax_table) = plt.subplots(
-            1, 2, figsize=(15, 7.5), gridspec_kw={"width_ratios": [1.1, 1]}
-        )
+        # A bare Figure (no pyplot: no window machinery to import) with fixed axes boxes:
+        # tight_layout would draw the whole figure once more just to measure it.
+        fig = Figure(figsize=(15, 7.5))
+        ax_map = fig.add_axes((0.01, 0.06, 0.5, 0.86))
+        ax_table = fig.add_axes((0.53, 0.06, 0.46, 0.86))
         top = _draw_map(ax_map, data)
         _draw_table(ax_table, data, top)
         # Wrapped here: matplotlib's own wrap=True parses "$" as math whatever parse_math says.
         credits = textwrap.fill(f"Run {data.run_date}. Data: {'; '.join(data.sources)}", 260)
         fig.text(0.01, 0.01, credits, fontsize=6)
-        fig.tight_layout()
-        fig.savefig(path, dpi=dpi, format="png")
-        plt.close(fig)
+        fig.savefig(path, dpi=dpi, format="png", pil_kwargs={"compress_level": 3})
 
 
 def _draw_hillshade(ax: Axes, data: MapData) -> None:
@@ -85,6 +84,18 @@ def _draw_sites_raster(ax: Axes, data: MapData, excluded: np.ndarray, classes: C
     )
 
 
+def _draw_boundary(ax: Axes, area: gpd.GeoDataFrame) -> None:
+    """The study area's outline as one dashed line collection.
+
+    Not ``GeoSeries.plot``: it asks the canvas for a redraw, a second full draw of the figure.
+    """
+    lines = shapely.get_parts(area.boundary.to_numpy())
+    outline = [shapely.get_coordinates(line) for line in lines]
+    ax.add_collection(
+        LineCollection(outline, colors="black", linewidths=1, linestyles="--", zorder=3)
+    )
+
+
 def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
     """Sites by suitability over the hillshade, the top ones numbered; returns the top."""
     sites = data.sites
@@ -98,7 +109,7 @@ def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
     ]
     handles.append(Patch(color="#9e9e9e", alpha=0.35, label="excluded"))
     ax.legend(handles=handles[::-1], title="suitability", loc="lower left", fontsize=7)
-    data.area.boundary.plot(ax=ax, color="black", linewidth=1, linestyle="--")
+    _draw_boundary(ax, data.area)
     top = ranked.sort_values("rank").head(TABLE_ROWS)
     badge = {"boxstyle": "circle,pad=0.2", "fc": "#08306b", "ec": "white"}
     for _, site in top.iterrows():
@@ -121,11 +132,11 @@ def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
 def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
     """The top sites' ranks, ids, suitability and raw values, and the weights."""
     names = list(data.weights)
-    header = ["rank", "site", "suit."] + [textwrap.fill(data.label(n), 14) for n in names]
+    header = ["rank", "site", "suit."] + [textwrap.fill(data.label(n), 12) for n in names]
     cells = [
         [
             str(int(s["rank"])),
-            textwrap.fill(str(s.get("place") or s["site_id"]), 11),
+            textwrap.fill(str(s.get("place") or s["site_id"]), 12),
             f"{s['suitability']:.3f}",
         ]
         + [_short(s[f"raw__{n}"]) for n in names]
@@ -139,6 +150,12 @@ def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
     table.auto_set_font_size(False)
     table.set_fontsize(8)
     table.scale(1, 2.2)
+    # A row fits two lines of text; header labels wrap to more (e.g. "Distance to a national
+    # or state highway (km)": four), so the header row grows to hold its longest label.
+    header_lines = max(label.count("\n") + 1 for label in header)
+    for col in range(len(header)):
+        cell = table[0, col]
+        cell.set_height(cell.get_height() * max(1.0, header_lines / 2))
     weights = ", ".join(f"{data.label(n)} {100 * w:.0f}%" for n, w in data.weights.items())
     ax.set_title(textwrap.fill(f"Weights: {weights}", 110), fontsize=9)
 
