@@ -256,7 +256,8 @@ METHOD_CASES = {
 def random_run(case: str, n: int = 240):
     """A run of ``n`` sites with random scores, 20 % excluded, ranked by ``case``'s method.
 
-    Returns the map data and ``top(weights)``: the ten best site ids as sitesel ranks them.
+    Returns the map data, ``top(weights)``: the ten best site ids as sitesel ranks them, and
+    ``suitability(weights)``: every site's suitability as sitesel computes it.
     """
     from sitesel.decision.aggregation import AggregationParams, make_aggregator
     from sitesel.decision.promethee import Preference
@@ -301,14 +302,14 @@ def random_run(case: str, n: int = 240):
         area=gpd.GeoSeries([shapely.box(*sites.total_bounds)], crs="EPSG:32643"),
         aggregation={"method": method, **params},
     )
-    return data, top
+    return data, top, agg
 
 
 @pytest.mark.parametrize("case", list(METHOD_CASES))
 def test_the_map_ranks_as_the_table_for_every_method(browser, tmp_path, case):
     """Issue 11: re-ranking in the browser uses the configured method, at the configured
     weights and after a slider moves, and agrees with sitesel's ranking."""
-    data, top = random_run(case)
+    data, top, _ = random_run(case)
     names = list(data.weights)
     path = tmp_path / f"{case}.html"
     site_map(data).save(str(path))
@@ -329,8 +330,8 @@ def test_a_big_map_draws_excluded_sites_as_an_image_and_still_reranks(browser, t
     """Issue 13, the map at any size: above max_vector_sites the excluded sites are one
     image; the candidates stay vectors, the page still ranks as sitesel (methods relative
     to the pool included), and the constraints panel counts every site."""
-    data, top = random_run(case)
-    data.max_vector_sites = 200  # 240 sites, 190 candidates
+    data, top, _ = random_run(case)
+    data.max_vector_sites = 200  # 240 sites, 196 candidates
     path = tmp_path / f"{case}.html"
     site_map(data).save(str(path))
     payload = payload_of(path)
@@ -350,8 +351,10 @@ def test_a_big_map_draws_excluded_sites_as_an_image_and_still_reranks(browser, t
 
 
 def test_a_map_with_too_many_candidates_shows_sitesels_ranking(browser, tmp_path):
-    data, top = random_run("topsis")
-    data.max_vector_sites = 50  # fewer than the 190 candidates: the best 50 stay vectors
+    """TOPSIS compares each site with the whole pool: a map that leaves candidates out
+    cannot re-rank, so it shows sitesel's ranking and colours, sliders off."""
+    data, top, _ = random_run("topsis")
+    data.max_vector_sites = 50  # fewer than the 196 candidates: the best 50 stay vectors
     path = tmp_path / "many.html"
     site_map(data).save(str(path))
     assert len(payload_of(path)["ids"]) == 50
@@ -362,7 +365,79 @@ def test_a_map_with_too_many_candidates_shows_sitesels_ranking(browser, tmp_path
     page.page.evaluate("window.sitesel.rerank()")  # no re-ranking on a subset of the pool
     assert page.top_list() == top(np.array(list(data.weights.values())))
     assert "Sites beyond the first 50" in page.page.content()
+    assert "image" not in payload_of(path)
     assert page.errors == []
+
+
+@pytest.mark.parametrize("case", ["weighted_sum", "owa", "promethee_ii"])
+def test_a_map_with_too_many_candidates_repaints_the_rest_as_the_weights_move(
+    browser, tmp_path, case
+):
+    """Issue 13, the map at any size: beyond max_vector_sites the other candidates are an
+    image the page repaints from their criterion terms when a slider moves, as sitesel
+    would score them; the vector sites still rank as sitesel ranks."""
+    data, _, suitability = random_run(case)
+    data.max_vector_sites = 50  # fewer than the 196 candidates: the best 50 stay vectors
+    path = tmp_path / f"{case}.html"
+    site_map(data).save(str(path))
+    payload = payload_of(path)
+    rank = data.sites["rank"].to_numpy(dtype=float)
+    in_image = np.isfinite(rank) & (rank > 50)  # the candidates beyond the best 50
+    assert payload["live"] is True and payload["image"]["sites"] == in_image.sum() == 146
+    page = Page(browser, path)
+    assert page.page.locator(".leaflet-image-layer").count() == 2  # excluded; candidates
+    assert not page.page.locator('input[data-criterion="c0"]').is_disabled()
+    initial = np.array(list(data.weights.values()))
+    painted = np.array(page.page.evaluate("window.sitesel.imageSuitability()"))
+    np.testing.assert_allclose(painted, suitability(initial)[in_image], atol=1e-4)
+    assert page.page.evaluate("window.sitesel.imageNote()") == ""
+    canvas = "document.querySelectorAll('canvas.leaflet-image-layer')[0].toDataURL()"
+    before = page.page.evaluate(canvas)
+    moved = np.array([0.05, 0.05, 0.1, 0.8])
+    page.page.evaluate(
+        "w => window.sitesel.setWeights(w)", dict(zip(data.weights, moved, strict=True))
+    )
+    painted = np.array(page.page.evaluate("window.sitesel.imageSuitability()"))
+    np.testing.assert_allclose(painted, suitability(moved)[in_image], atol=1e-4)
+    assert page.page.evaluate(canvas) != before  # repainted
+    rows, cols = image_pixels(payload["image"], data.sites.geometry.centroid[in_image])
+    colours = page.page.evaluate(
+        """([rows, cols]) => {
+            const c = document.querySelectorAll('canvas.leaflet-image-layer')[0];
+            const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            return rows.map((r, j) => {
+                const p = 4 * (r * c.width + cols[j]);
+                return '#' + [0, 1, 2].map((k) => px[p + k].toString(16).padStart(2, '0')).join('');
+            });
+        }""",
+        [rows.tolist(), cols.tolist()],
+    )
+    classes = payload["classes"]["suitability"]
+    want = np.searchsorted(classes["edges"][1:-1], suitability(moved)[in_image], side="right")
+    rgb = [[int(h[k : k + 2], 16) for k in (1, 3, 5)] for h in colours]
+    expected = [[int(classes["colours"][c][k : k + 2], 16) for k in (1, 3, 5)] for c in want]
+    # each site in its own class (to +-2 per channel: the canvas stores premultiplied alpha)
+    assert np.abs(np.array(rgb) - np.array(expected)).max() <= 2
+    vector = np.isfinite(rank) & (rank <= 50)
+    last = np.sort(suitability(moved)[vector])[0]
+    above = int((suitability(moved)[in_image] > last + 1e-4).sum())
+    assert above > 0  # the weights moved enough for image sites to overtake
+    assert page.page.evaluate("window.sitesel.imageNote()").startswith(f"{above} of the 146")
+    assert page.errors == []
+
+
+def image_pixels(image: dict, centres: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """The row and column of the live image's pixel under each point (Web Mercator)."""
+    corners = gpd.GeoSeries.from_xy(
+        [image["south_west"][1], image["north_east"][1]],
+        [image["south_west"][0], image["north_east"][0]],
+        crs="EPSG:4326",
+    ).to_crs("EPSG:3857")
+    (x0, x1), (y0, y1) = corners.x.to_numpy(), corners.y.to_numpy()
+    merc = centres.to_crs("EPSG:3857")
+    cols = np.floor((merc.x.to_numpy() - x0) / (x1 - x0) * image["width"]).astype(int)
+    rows = np.floor((y1 - merc.y.to_numpy()) / (y1 - y0) * image["height"]).astype(int)
+    return rows, cols
 
 
 def test_the_legend_holds_still_and_has_no_empty_class(leh_page, leh_run):

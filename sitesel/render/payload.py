@@ -19,6 +19,7 @@ import shapely
 
 from sitesel.decision.promethee import Preference, net_flows
 from sitesel.render.classes import map_classes, score_classes
+from sitesel.render.live_image import live_candidates, pack_live_image
 from sitesel.render.mapdata import MapData
 from sitesel.render.site_image import vector_sites
 
@@ -107,8 +108,9 @@ def pack(data: MapData) -> dict[str, Any]:
     """The JSON-ready payload the page's script reads.
 
     Above ``data.max_vector_sites`` only the sites :func:`vector_sites` picks are in it;
-    ``counts`` then gives the exclusion counts over all sites, and ``live`` is false when
-    some candidates were left out (the page cannot re-rank without them).
+    ``counts`` then gives the exclusion counts over all sites. Candidates left out are in
+    ``image`` (:mod:`~sitesel.render.live_image`) when the method scores each site on its
+    own; otherwise ``live`` is false: the page cannot re-rank without them.
     """
     vector = vector_sites(data.sites, data.max_vector_sites)
     sites = data.sites[vector]
@@ -131,8 +133,12 @@ def pack(data: MapData) -> dict[str, Any]:
         "area": encode_lines(_display(data.area)),
     }
     payload["extras"] = _extras(sites)
-    payload["aggregation"] = _aggregation(data, vector)
-    payload |= _left_out(data.sites, vector)
+    flows = _promethee_flows(data)
+    payload["aggregation"] = _aggregation(data, vector, flows)
+    live = live_candidates(data, vector)
+    payload |= _left_out(data.sites, vector, live)
+    if live.any():
+        payload["image"] = pack_live_image(data, live, _terms(data, flows))
     suit_classes = map_classes(
         data.sites["suitability"].to_numpy(dtype=float), data.sites["excluded"]
     )
@@ -217,31 +223,31 @@ def _site_columns(sites: gpd.GeoDataFrame, criteria: list[dict[str, Any]]) -> di
     }
 
 
-def _left_out(sites: gpd.GeoDataFrame, vector: np.ndarray) -> dict[str, Any]:
+def _left_out(sites: gpd.GeoDataFrame, vector: np.ndarray, live: np.ndarray) -> dict[str, Any]:
     """Counts over all sites, and whether the page can re-rank, when some are an image.
 
-    The page can re-rank only when every candidate is among the vector sites.
+    The page can re-rank when every candidate is a vector site or painted live.
     """
     if vector.all():
         return {}
     excluded = sites["excluded"].to_numpy(dtype=bool)
     reasons = sites.loc[excluded, "exclusion_reason"].fillna("").astype(str).str.split("; ")
     counts = reasons.explode().loc[lambda r: r != ""].value_counts()
-    live = bool(vector[~excluded].all())
+    reranks = bool((vector | live)[~excluded].all())
     out: dict[str, Any] = {
         "counts": {
             "sites": len(sites),
             "excluded": int(excluded.sum()),
             "reasons": {str(k): int(v) for k, v in counts.items()},
         },
-        "live": live,
+        "live": reranks,
     }
-    if not live:
+    if not reranks:
         out["suitability"] = _nullable(sites.loc[vector, "suitability"].to_numpy(float), 6)
     return out
 
 
-def _aggregation(data: MapData, vector: np.ndarray) -> dict[str, Any]:
+def _aggregation(data: MapData, vector: np.ndarray, flows: np.ndarray | None) -> dict[str, Any]:
     """What the page needs to re-rank as sitesel does (PROMETHEE: the per-criterion flows)."""
     spec = dict(data.aggregation or {"method": "weighted_sum"})
     out: dict[str, Any] = {
@@ -252,15 +258,42 @@ def _aggregation(data: MapData, vector: np.ndarray) -> dict[str, Any]:
     out["label"] = METHOD_LABELS.get(str(spec.get("method")), str(spec.get("method")))
     if out.get("method") == "topsis" and out.get("normalisation") == "vector":
         out["label"] += " (vector normalisation)"
-    if spec.get("method") == "promethee_ii":
-        names = list(data.weights)
-        prefs_spec = spec.get("preferences") or {}
-        prefs = [Preference(**prefs_spec[n]) if n in prefs_spec else Preference() for n in names]
-        scores = np.column_stack([data.sites[f"score__{n}"].to_numpy(dtype=float) for n in names])
-        pool = ~data.sites["excluded"].to_numpy(dtype=bool)
-        flows = net_flows(scores, prefs, pool if pool.any() else ~pool)
-        out["flows"] = [_nullable(flows[vector, k], 9) for k in range(len(names))]
+    if flows is not None:
+        out["flows"] = [_nullable(flows[vector, k], 9) for k in range(flows.shape[1])]
     return out
+
+
+def _promethee_flows(data: MapData) -> np.ndarray | None:
+    """Each site's net flow on each weighted criterion, over the candidate pool.
+
+    PROMETHEE II only: the page weighs them (they do not depend on the weights).
+    """
+    spec = data.aggregation or {}
+    if spec.get("method") != "promethee_ii":
+        return None
+    names = _page_order(data)
+    prefs_spec = spec.get("preferences") or {}
+    prefs = [Preference(**prefs_spec[n]) if n in prefs_spec else Preference() for n in names]
+    scores = np.column_stack([data.sites[f"score__{n}"].to_numpy(dtype=float) for n in names])
+    pool = ~data.sites["excluded"].to_numpy(dtype=bool)
+    return net_flows(scores, prefs, pool if pool.any() else ~pool)
+
+
+def _terms(data: MapData, flows: np.ndarray | None) -> np.ndarray:
+    """What the page's method combines per site and weighted criterion (page order).
+
+    The net flows for PROMETHEE II, else the scores.
+    """
+    if flows is not None:
+        return flows
+    return np.column_stack(
+        [data.sites[f"score__{n}"].to_numpy(dtype=float) for n in _page_order(data)]
+    )
+
+
+def _page_order(data: MapData) -> list[str]:
+    """The weighted criteria in the order the page lists them (the criteria's order)."""
+    return [n for n in data.units if n in data.weights]
 
 
 def _context_layers(data: MapData) -> dict[str, Any]:

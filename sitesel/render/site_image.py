@@ -126,14 +126,22 @@ def coloured(index: npt.NDArray[np.int32], rgba: np.ndarray) -> np.ndarray:
     return palette[index]
 
 
-def site_image(raster: SiteRaster, rgba: np.ndarray) -> WebImage:
-    """The site raster in Web Mercator, in the sites' colours (one RGBA row per site).
+def web_index(
+    raster: SiteRaster,
+) -> tuple[npt.NDArray[np.int32], tuple[float, float], tuple[float, float]]:
+    """The site raster in Web Mercator, with its south-west and north-east corners (lat, lon).
 
     The index is reprojected by nearest neighbour, so no pixel mixes two sites.
     """
     (merc,), south_west, north_east = to_web_mercator(
         raster.index[None], raster.transform, raster.crs, resampling=Resampling.nearest, nodata=0
     )
+    return merc, south_west, north_east
+
+
+def site_image(raster: SiteRaster, rgba: np.ndarray) -> WebImage:
+    """The site raster in Web Mercator, in the sites' colours (one RGBA row per site)."""
+    merc, south_west, north_east = web_index(raster)
     return WebImage(
         rgba=coloured(merc, np.asarray(rgba, dtype=np.uint8)),
         south_west=south_west,

@@ -21,6 +21,7 @@ from matplotlib.colors import to_rgba
 from sitesel.render import assets
 from sitesel.render.classes import map_classes
 from sitesel.render.hillshade import shaded_relief
+from sitesel.render.live_image import live_candidates
 from sitesel.render.mapdata import Elevation, MapData
 from sitesel.render.payload import pack, to_script_json
 from sitesel.render.site_image import site_image, vector_sites
@@ -151,8 +152,9 @@ EXCLUDED_RGBA = (158, 158, 158, 190)  # the vector sites: #9e9e9e at fill opacit
 def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
     """The sites a big map does not draw as vectors, as one image layer.
 
-    It lies above the hillshade and below the vector sites: excluded sites grey, other
-    candidates in their suitability class.
+    It lies above the hillshade and below the vector sites: excluded sites grey, and the
+    candidates the page cannot recolour (TOPSIS, VIKOR) in their suitability class; the
+    page paints the others (:mod:`~sitesel.render.live_image`).
     """
     vector = vector_sites(data.sites, data.max_vector_sites)
     if vector.all():
@@ -162,9 +164,10 @@ def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
     palette = np.array([[int(255 * c) for c in to_rgba(h, 0.75)] for h in classes.colours])
     rgba = palette[classes.index(sites["suitability"].to_numpy(float))]
     rgba[sites["excluded"].to_numpy(bool)] = EXCLUDED_RGBA
-    rgba[vector] = 0  # drawn as vectors: clear in the image
+    drawn = vector | live_candidates(data, vector)  # painted by the page's script
+    rgba[drawn] = 0
     image = site_image(data.site_raster(), rgba)
-    rest = sites[~vector]
+    rest = sites[~drawn]
     excluded = int(rest["excluded"].sum())
     name = f"Excluded sites ({excluded:,}, as an image)"
     if excluded < len(rest):

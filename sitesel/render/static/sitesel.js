@@ -70,17 +70,8 @@ function sitesel_init(map, control, dataId) {
 
   // ---------- scoring (mirrors sitesel.decision.aggregation; ties by site id) ----------
   const AGG = data.aggregation || { method: "weighted_sum" };
-  const METHODS = {
-    weighted_sum: weightedSum,
-    weighted_product: weightedProduct,
-    owa: owa,
-    topsis: topsis,
-    vikor: vikor,
-    promethee_ii: promethee,
-  };
   // live: false when a big map left candidates out (drawn as an image): no re-ranking.
   const live = data.live !== false;
-  const slidersWork = live && Object.prototype.hasOwnProperty.call(METHODS, AGG.method);
   const pool = [];
   for (let s = 0; s < n; s++) if (!data.excluded[s]) pool.push(s);
   function scoreOf(i, s) {
@@ -92,24 +83,34 @@ function sitesel_init(map, control, dataId) {
     weighted.forEach((i) => { total += weights[i]; });
     return weighted.map((i) => (total > 0 ? weights[i] / total : 0));
   }
-  function weightedSum(w) {
-    for (let s = 0; s < n; s++) {
-      let v = 0;
-      weighted.forEach((i, k) => { v += w[k] * scoreOf(i, s); });
-      suit[s] = v;
-    }
+  // Per-site kernels: z holds one site's terms (scores; PROMETHEE: net flows) in the order
+  // of `weighted`, w the normalised weights. A big map's image applies them too.
+  function sumKernel(z, w) {
+    let v = 0;
+    z.forEach((x, k) => { v += w[k] * x; });
+    return v;
   }
-  function weightedProduct(w) {
-    for (let s = 0; s < n; s++) {
-      let logv = 0;
-      weighted.forEach((i, k) => {
-        const x = scoreOf(i, s);
-        if (Number.isNaN(x)) logv = NaN;
-        else if (w[k] > 0) logv += x > 0 ? w[k] * Math.log(x) : -Infinity; // 0 ** 0 = 1
-      });
-      suit[s] = Math.exp(logv);
-    }
+  function productKernel(z, w) {
+    let logv = 0;
+    z.forEach((x, k) => {
+      if (Number.isNaN(x)) logv = NaN;
+      else if (w[k] > 0) logv += x > 0 ? w[k] * Math.log(x) : -Infinity; // 0 ** 0 = 1
+    });
+    return Math.exp(logv);
   }
+  function prometheeKernel(z, w) { return (sumKernel(z, w) + 1) / 2; }
+  function perSite(kernel, termOf) {
+    return (w) => {
+      const z = new Array(weighted.length);
+      for (let s = 0; s < n; s++) {
+        for (let k = 0; k < z.length; k++) z[k] = termOf(k, s);
+        suit[s] = kernel(z, w);
+      }
+    };
+  }
+  const scoreTerm = (k, s) => scoreOf(weighted[k], s);
+  const weightedSum = perSite(sumKernel, scoreTerm);
+  const weightedProduct = perSite(productKernel, scoreTerm);
   function quantifier() {
     if (AGG.order_weights) {
       const v = AGG.order_weights;
@@ -131,23 +132,19 @@ function sitesel_init(map, control, dataId) {
     return (p) => Math.pow(Math.min(Math.max(p, 0), 1), alpha);
   }
   const Q = AGG.method === "owa" ? quantifier() : null;
-  function owa(w) {
-    const m = weighted.length;
-    const idx = weighted.map((i, k) => k);
-    for (let s = 0; s < n; s++) {
-      const z = weighted.map((i) => scoreOf(i, s));
-      if (z.some((x) => Number.isNaN(x))) { suit[s] = NaN; continue; }
-      const order = idx.slice().sort((a, b) => (z[b] - z[a]) || (a - b)); // best first, stable
-      let cum = 0;
-      let v = 0;
-      order.forEach((k, pos) => {
-        const before = cum;
-        cum = pos === m - 1 ? 1 : cum + w[k];
-        v += (Q(cum) - Q(before)) * z[k];
-      });
-      suit[s] = v;
-    }
+  function owaKernel(z, w) {
+    if (z.some((x) => Number.isNaN(x))) return NaN;
+    const order = z.map((x, k) => k).sort((a, b) => (z[b] - z[a]) || (a - b)); // best first, stable
+    let cum = 0;
+    let v = 0;
+    order.forEach((k, pos) => {
+      const before = cum;
+      cum = pos === z.length - 1 ? 1 : cum + w[k];
+      v += (Q(cum) - Q(before)) * z[k];
+    });
+    return v;
   }
+  const owa = perSite(owaKernel, scoreTerm);
   const vectorNorm = weighted.map((i) => {
     let t = 0;
     pool.forEach((s) => { const x = scoreOf(i, s); if (!Number.isNaN(x)) t += x * x; });
@@ -214,14 +211,21 @@ function sitesel_init(map, control, dataId) {
       suit[s] = Math.min(Math.max(1 - (v * qs + (1 - v) * qr), 0), 1);
     }
   }
-  function promethee(w) {
-    // Per-criterion net flows do not depend on the weights: sitesel packs them.
-    for (let s = 0; s < n; s++) {
-      let phi = 0;
-      weighted.forEach((i, k) => { phi += w[k] * AGG.flows[k][s]; });
-      suit[s] = (phi + 1) / 2;
-    }
-  }
+  // Per-criterion net flows do not depend on the weights: sitesel packs them.
+  const promethee = perSite(prometheeKernel, (k, s) => AGG.flows[k][s]);
+  const KERNELS = {
+    weighted_sum: sumKernel, weighted_product: productKernel, owa: owaKernel,
+    promethee_ii: prometheeKernel,
+  };
+  const METHODS = {
+    weighted_sum: weightedSum,
+    weighted_product: weightedProduct,
+    owa: owa,
+    topsis: topsis,
+    vikor: vikor,
+    promethee_ii: promethee,
+  };
+  const slidersWork = live && Object.prototype.hasOwnProperty.call(METHODS, AGG.method);
   function computeSuitability() {
     if (!live) {
       for (let s = 0; s < n; s++) suit[s] = data.suitability[s] === null ? NaN : data.suitability[s];
@@ -247,8 +251,8 @@ function sitesel_init(map, control, dataId) {
     const v = data.score[colourBy][s];
     return v === null ? NaN : v;
   }
-  function classOf(x) {
-    const e = classes.edges;
+  function classOf(x, by) {
+    const e = (by || classes).edges;
     let k = 0;
     while (k < e.length - 2 && x >= e[k + 1]) k++;
     return k;
@@ -266,6 +270,82 @@ function sitesel_init(map, control, dataId) {
   });
   const sitesGroup = L.featureGroup(siteLayers).addTo(map);
   control.addOverlay(sitesGroup, "Sites");
+
+  // ---------- a big map's other candidates: one image, repainted as the weights move ----------
+  // (sitesel.render.live_image): an index raster says which candidate covers each pixel;
+  // each candidate's terms are combined with the slider weights by the method's kernel.
+  const IMG = data.image || null;
+  const imageSuit = IMG ? new Float64Array(IMG.sites) : null;
+  let imageIndex = null;
+  let imageTerms = null;
+  let imageCanvas = null;
+  let imageNote = null;
+  const CanvasOverlay = L.ImageOverlay.extend({
+    _initImage: function () { // a canvas where ImageOverlay would put an <img>
+      const img = (this._image = this._url);
+      L.DomUtil.addClass(img, "leaflet-image-layer");
+      if (this._zoomAnimated) L.DomUtil.addClass(img, "leaflet-zoom-animated");
+      img.style.imageRendering = "pixelated";
+      this._updateOpacity();
+      this._updateZIndex();
+    },
+  });
+  async function inflate(b64) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).arrayBuffer();
+  }
+  async function loadImage() {
+    imageIndex = new Uint32Array(await inflate(IMG.index));
+    imageTerms = await Promise.all(IMG.terms.map(async (t) => {
+      const q = new Uint16Array(await inflate(t.q));
+      const out = new Float64Array(q.length);
+      const step = (t.hi - t.lo) / 65534;
+      for (let j = 0; j < q.length; j++) out[j] = q[j] === 65535 ? NaN : t.lo + q[j] * step;
+      return out;
+    }));
+    imageCanvas = document.createElement("canvas");
+    imageCanvas.width = IMG.width;
+    imageCanvas.height = IMG.height;
+    const layer = new CanvasOverlay(imageCanvas, [IMG.south_west, IMG.north_east], { zIndex: 3 });
+    layer.addTo(map);
+    control.addOverlay(layer, "Other candidates (" + IMG.sites.toLocaleString("en") + ", suitability)");
+  }
+  function rgbaWord(hex) { // "#rrggbb" at 75 % opacity, as a little-endian RGBA pixel
+    const v = parseInt(hex.slice(1), 16);
+    return ((191 << 24) | ((v & 0xff) << 16) | (v & 0xff00) | (v >> 16)) >>> 0;
+  }
+  function paintImage() {
+    if (!imageIndex) return;
+    const kernel = KERNELS[AGG.method];
+    const w = normalisedWeights();
+    const z = new Array(imageTerms.length);
+    for (let j = 0; j < IMG.sites; j++) {
+      for (let k = 0; k < z.length; k++) z[k] = imageTerms[k][j];
+      imageSuit[j] = kernel(z, w);
+    }
+    const by = data.classes.suitability;
+    const colours = by.colours.map(rgbaWord);
+    const lut = new Uint32Array(IMG.sites + 1);
+    for (let j = 0; j < IMG.sites; j++) {
+      if (Number.isFinite(imageSuit[j])) lut[j + 1] = colours[classOf(imageSuit[j], by)];
+    }
+    const ctx = imageCanvas.getContext("2d");
+    const pixels = ctx.createImageData(IMG.width, IMG.height);
+    const words = new Uint32Array(pixels.data.buffer);
+    for (let p = 0; p < words.length; p++) words[p] = lut[imageIndex[p]];
+    ctx.putImageData(pixels, 0, 0);
+    // Ranks are among the vector sites: say when image sites now outscore the last of them.
+    const last = order.length ? suit[order[order.length - 1]] : -Infinity;
+    let above = 0;
+    for (let j = 0; j < IMG.sites; j++) if (imageSuit[j] > last + 1e-4) above++;
+    imageNote.textContent = above === 0 ? "" : above.toLocaleString("en") + " of the " +
+      IMG.sites.toLocaleString("en") + " candidates in the image now score above the last of the " +
+      order.length.toLocaleString("en") + " drawn as sites: ranks here are among those; copy the " +
+      "weights to the config and rerun for the full ranking";
+  }
 
   if (data.area && data.area.length) {
     const outline = L.layerGroup();
@@ -527,6 +607,8 @@ function sitesel_init(map, control, dataId) {
       method = "Sliders off: the map cannot re-rank with " + AGG.method + "; the ranking is sitesel's";
     }
     div.appendChild(el("div", "sitesel-method", method));
+    imageNote = el("div", "sitesel-image-note");
+    div.appendChild(imageNote);
     weighted.forEach((i) => {
       const row = el("div", "sitesel-weight-row");
       const name = el("span", "sitesel-weight-name", labelOf(i));
@@ -720,6 +802,7 @@ function sitesel_init(map, control, dataId) {
       sliders[i].out.textContent = (total > 0 ? Math.round(100 * weights[i] / total) : 0) + "%";
     });
     restyle();
+    paintImage();
     redrawTop();
     if (popup.isOpen()) popup.close();
   }
@@ -767,8 +850,10 @@ function sitesel_init(map, control, dataId) {
   update(true);
   map.fitBounds(sitesGroup.getBounds());
   window.sitesel = {
-    ready: true,
+    ready: !IMG, // a big map is ready once its image is drawn
     sites: n,
+    imageSuitability: () => (imageSuit ? Array.from(imageSuit) : []),
+    imageNote: () => (imageNote ? imageNote.textContent : ""),
     topIds: (k) => order.slice(0, k).map((s) => data.ids[s]),
     rerank: () => update(false),
     preparePrint: preparePrint,
@@ -790,4 +875,10 @@ function sitesel_init(map, control, dataId) {
       map.fitBounds(siteLayers[s].getBounds(), { maxZoom: 15, animate: false });
     },
   };
+  if (IMG) {
+    loadImage().then(() => {
+      paintImage();
+      window.sitesel.ready = true;
+    }).catch((err) => console.error("sitesel: the candidates' image could not be drawn: " + err));
+  }
 }

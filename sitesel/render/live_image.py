@@ -1,0 +1,99 @@
+"""A big map's other candidates as an image the page recolours when a weight slider moves.
+
+Above ``max_vector_sites`` candidates, the best-ranked stay vectors and the rest travel as
+an index raster (which candidate covers each Web Mercator pixel) plus, per weighted
+criterion, one quantised value per candidate: the criterion's score, or for PROMETHEE II
+its net flow. The page combines them with the slider weights as sitesel's method does,
+for each candidate rather than for each pixel (the same map algebra as per-criterion score
+rasters, a candidate's pixels sharing one value, in a fraction of the bytes), and paints
+the suitability classes on a canvas. Only methods whose value for a site depends on that
+site alone, once the flows are known, can do this; TOPSIS and VIKOR compare each site with
+the whole pool, so their big maps keep sitesel's colours and the sliders stay off.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from sitesel._typing import BoolArray
+from sitesel.render.mapdata import MapData
+from sitesel.render.site_image import web_index
+
+PER_SITE_METHODS = frozenset({"weighted_sum", "weighted_product", "owa", "promethee_ii"})
+"""Aggregation methods the page can apply to each candidate on its own."""
+MISSING = 65535
+"""The quantised value of a missing (NaN) term; 0 ... 65534 span the terms' range."""
+
+
+def live_candidates(data: MapData, vector: BoolArray) -> BoolArray:
+    """The candidates a big map paints live in the image: those not drawn as vectors.
+
+    None when every candidate is a vector, or when the method compares sites with the
+    whole pool (TOPSIS, VIKOR).
+    """
+    method = (data.aggregation or {}).get("method", "weighted_sum")
+    excluded = data.sites["excluded"].to_numpy(dtype=bool)
+    if method not in PER_SITE_METHODS:
+        return np.zeros(len(excluded), dtype=bool)
+    return np.asarray(~excluded & ~vector, dtype=bool)
+
+
+def pack_live_image(data: MapData, live: BoolArray, terms: np.ndarray) -> dict[str, Any]:
+    """The page's part of the live image.
+
+    Parameters
+    ----------
+    data
+        The run's map data.
+    live
+        The candidates to paint, from :func:`live_candidates` (at least one).
+    terms
+        One row per site, one column per weighted criterion in the page's order: what the
+        method combines (scores; PROMETHEE II: the net flows).
+
+    Returns
+    -------
+    dict
+        ``width``, ``height``, ``south_west``, ``north_east`` of the Web Mercator image;
+        ``sites``, the number of candidates; ``index``, the image's pixels as little-endian
+        uint32 (0: none, j + 1: the j-th candidate), deflated and base64-encoded; ``terms``,
+        per criterion ``lo``, ``hi`` and ``q``, its uint16 quantised values likewise packed.
+    """
+    index, south_west, north_east = web_index(data.site_raster())
+    ordinal = np.zeros(len(live) + 1, dtype=np.uint32)
+    ordinal[1 + np.flatnonzero(live)] = np.arange(1, int(live.sum()) + 1, dtype=np.uint32)
+    pixels = ordinal[index]
+    rows, cols = pixels.shape
+    return {
+        "width": cols,
+        "height": rows,
+        "south_west": list(south_west),
+        "north_east": list(north_east),
+        "sites": int(live.sum()),
+        "index": _deflated(pixels.astype("<u4")),
+        "terms": [_quantised(terms[live, k]) for k in range(terms.shape[1])],
+    }
+
+
+def _quantised(values: npt.NDArray[np.float64]) -> dict[str, Any]:
+    """uint16 steps between the values' lowest and highest (1/65534 of the range)."""
+    finite = np.isfinite(values)
+    lo = float(values[finite].min()) if finite.any() else 0.0
+    hi = float(values[finite].max()) if finite.any() else 0.0
+    span = hi - lo if hi > lo else 1.0
+    steps = np.full(values.shape, MISSING, dtype="<u2")
+    steps[finite] = np.rint((values[finite] - lo) / span * (MISSING - 1)).astype("<u2")
+    return {"lo": lo, "hi": hi, "q": _deflated(steps)}
+
+
+def _deflated(array: np.ndarray) -> str:
+    """An array's bytes, deflated (zlib) and base64-encoded.
+
+    The page inflates them with the browser's ``DecompressionStream("deflate")``.
+    """
+    return base64.b64encode(zlib.compress(array.tobytes(), 6)).decode("ascii")
