@@ -191,3 +191,27 @@ def test_pmgsy_leh_to_kargil_and_to_the_airport(data_dir):
     minutes, metres, _ = route(g, lengths, node(leh), node(airport))
     assert 1_000 < metres < 8_000 and minutes < 20
     assert math.isfinite(minutes)
+
+
+def test_a_margin_narrower_than_a_criterions_reach_is_reported(tmp_path, data_dir, caplog):
+    """Issue 13: the road network's margin must cover the longest travel time a criterion
+    counts (people within 30 min at Leh's fastest 40 km/h: 20 km); the run says so."""
+    import yaml
+
+    import sitesel
+
+    from .cases import leh_dict
+
+    config = leh_dict()
+    config["study_area"]["buffer_km"] = 8
+    config["network"]["margin_km"] = 5
+    (tmp_path / "case.yaml").write_text(yaml.safe_dump(config))
+    with caplog.at_level("WARNING", logger="sitesel"):
+        result = sitesel.run(tmp_path / "case.yaml", data_dir=data_dir, offline=True)
+    margin = result.manifest.road_graph["margin"]
+    assert margin["fastest_kmh"] == 40.0  # NH at 40 km/h; grades only slow trucks down
+    assert margin["needed_km"] == {"workforce_30min": 20.0} and margin["short"] == [
+        "workforce_30min"
+    ]
+    assert "network.margin_km is 5" in caplog.text
+    assert "raise network.margin_km to 20" in caplog.text

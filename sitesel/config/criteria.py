@@ -66,6 +66,13 @@ class NetworkCriterionSpec(CriterionSpec):
         """Whether a site without a value scores 0 (with a note) instead of being excluded."""
         return self.unreachable == "score_zero"
 
+    def reach_min(self) -> float | None:
+        """The longest travel time the criterion counts; None when it has no such bound.
+
+        The road network's margin must cover it (:mod:`sitesel.network.margin`).
+        """
+        return None
+
 
 def selections(spec: Strict) -> dict[str, Selection]:
     """The spec's keys that select features from a catalog layer (e.g. ``to``)."""

@@ -54,6 +54,10 @@ class GravityCriterion(AccessibilitySpec):
     kind: Literal["gravity"]
     decay: DecaySpec
 
+    def reach_min(self) -> float:
+        """Targets count up to where the decay is cut off."""
+        return self.decay.decay()[1]
+
 
 @criterion(GravityCriterion, unit="access", label="Gravity access")
 def gravity(spec: GravityCriterion, name: str, ctx: CriterionContext) -> CriterionValues:

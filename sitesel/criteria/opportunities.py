@@ -18,6 +18,10 @@ class OpportunitiesCriterion(AccessibilitySpec):
     kind: Literal["opportunities"]
     within_min: PositiveFloat
 
+    def reach_min(self) -> float:
+        """Targets count up to ``within_min`` away."""
+        return step_decay(self.within_min)[1]
+
 
 @criterion(OpportunitiesCriterion, unit="reachable", label="Reachable")
 def opportunities(

@@ -16,7 +16,7 @@ import pyproj
 
 from sitesel._version import __version__
 from sitesel.config import Catalog, Config
-from sitesel.config.criteria import selections
+from sitesel.config.criteria import NetworkCriterionSpec, selections
 from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import criterion_label, family_of
 from sitesel.data.fetch import sha256_of
@@ -32,6 +32,7 @@ from sitesel.manifest import (
 )
 from sitesel.network.gaps import Repair
 from sitesel.network.graph import arc_lengths, detours
+from sitesel.network.margin import fastest_kmh, margin_checks
 from sitesel.pipeline.analyses import Regions, Robustness
 from sitesel.pipeline.inputs import Network
 
@@ -74,7 +75,7 @@ def _stability(intervals: list[StabilityInterval]) -> list[StabilityRecord]:
 
 
 def _road_graph(
-    network: Network | None, crs: pyproj.CRS, targets: gpd.GeoDataFrame
+    network: Network | None, crs: pyproj.CRS, targets: gpd.GeoDataFrame, config: Config
 ) -> dict[str, object] | None:
     if network is None:
         return None
@@ -88,6 +89,8 @@ def _road_graph(
             "connector_length_m": round(snap.connector_length_m, 1),
             "repairs": _repairs(snap.repairs, crs),
         }
+    if config.network is not None:
+        out["margin"] = margin_record(network, config.network.margin_km, config)
     out["plausibility"] = checks = plausibility(network, targets)
     for check in checks:
         if check["flagged"]:
@@ -97,6 +100,28 @@ def _road_graph(
                 *(check["from"], check["to"], check["road_km"], check["straight_km"]),
             )
     return out
+
+
+def margin_record(network: Network, margin_km: float, config: Config) -> dict[str, object]:
+    """Whether the network's margin covers each time-bounded criterion; warns if not."""
+    model = network.model
+    length_m = network.roads.edges["length_m"].to_numpy(dtype=float)
+    speed_kmh = fastest_kmh(length_m, model.forward_min, model.backward_min)
+    reach = {
+        name: minutes
+        for name, spec in config.criteria.items()
+        if isinstance(spec, NetworkCriterionSpec) and (minutes := spec.reach_min()) is not None
+    }
+    checks = margin_checks(reach, margin_km, speed_kmh)
+    for check in checks:
+        if check.short:
+            log.warning("%s", check.message(speed_kmh))
+    return {
+        "margin_km": margin_km,
+        "fastest_kmh": round(speed_kmh, 1),
+        "needed_km": {c.criterion: round(c.needed_km, 1) for c in checks},
+        "short": sorted(c.criterion for c in checks if c.short),
+    }
 
 
 def plausibility(network: Network | None, targets: gpd.GeoDataFrame) -> list[dict[str, object]]:
@@ -184,7 +209,7 @@ def build_manifest(
         elevation_tint=config.map.elevation_tint,
         max_vector_sites=config.map.max_vector_sites,
         sites=SiteCounts(total=len(sites), excluded=excluded, ranked=len(sites) - excluded),
-        road_graph=_road_graph(network, crs, targets),
+        road_graph=_road_graph(network, crs, targets, config),
         timings_s=timings_s,
         versions=package_versions(),
         attribution=_attributions(src),
