@@ -192,3 +192,31 @@ def test_the_site_raster_reaches_web_mercator_in_each_sites_colour():
         row = int((y1 - centre.y) / (y1 - y0) * rows)
         assert tuple(image.rgba[row, col]) == tuple(colours[k])
     assert image.rgba[rows // 2, 0, 3] == 255  # the first site reaches the west edge
+
+
+def test_a_hexagon_grid_raster_by_arithmetic_equals_rasterio(data_dir):
+    """Issue 13: big hexagon grids skip rasterio's per-polygon work; the pixels must be the
+    ones rasterio burns (pixel centre inside), here for the real grid over the Leh district's
+    south-east corner, at a pixel much finer than a site, and at several sites per pixel."""
+    import geopandas as gpd
+    from affine import Affine
+    from rasterio import features
+
+    from sitesel.data.sites import hex_grid
+    from sitesel.render.hex_lattice import hex_index, hex_lattice
+    from sitesel.render.site_image import polygons_as_geojson
+
+    area = shapely.Point(452_000, 3_770_000).buffer(15_000)
+    grid = hex_grid(area, cell_area_ha=40.47, crs="EPSG:32643").geometry.to_numpy()
+    side, col, row = hex_lattice(grid)
+    xmin, _, _, ymax = gpd.GeoSeries(grid).total_bounds
+    for pixel_m, shape in ((37.3, (830, 830)), (1_210.0, (26, 26))):
+        transform = Affine(pixel_m, 0, xmin - 50, 0, -pixel_m, ymax + 50)
+        burnt = features.rasterize(
+            zip(polygons_as_geojson(grid), range(1, len(grid) + 1), strict=True),
+            out_shape=shape, transform=transform, fill=0, dtype="int32",
+        )  # fmt: skip
+        assert (burnt > 0).sum() > 0.5 * burnt.size
+        np.testing.assert_array_equal(hex_index(side, col, row, transform, shape), burnt)
+    moved = shapely.affinity.translate(grid[0], 1.0)  # off the lattice: not a sitesel grid
+    assert hex_lattice(np.concatenate([grid[1:], [moved]])) is None

@@ -21,6 +21,7 @@ from rasterio import features
 from rasterio.warp import Resampling
 
 from sitesel._typing import BoolArray
+from sitesel.render.hex_lattice import hex_index, hex_lattice
 from sitesel.render.hillshade import WebImage, to_web_mercator
 
 MAX_IMAGE_PX = 4096
@@ -29,6 +30,10 @@ SUMMARY_PX = 1600
 """Pixels across the study at least (what the summary PNG draws)."""
 PX_PER_SITE = 4
 """Pixels across one site when the image size allows it."""
+LATTICE_MIN_SITES = 20_000
+"""From this many sites, a hexagon grid's raster is computed by arithmetic
+(:mod:`~sitesel.render.hex_lattice`: 1.7 s for the district's 383k hexagons against 5.7 s
+rasterising); below it, rasterising is quicker (0.1 s for Leh's 4,844)."""
 
 
 def polygons_as_geojson(geoms: np.ndarray) -> list[Any]:
@@ -109,6 +114,10 @@ def rasterise_sites(geoms: gpd.GeoSeries) -> SiteRaster:
     width = max(1, int(np.ceil((xmax - xmin) / cell)))
     height = max(1, int(np.ceil((ymax - ymin) / cell)))
     transform = Affine(cell, 0, xmin, 0, -cell, ymax)
+    lattice = hex_lattice(geoms.to_numpy()) if len(geoms) >= LATTICE_MIN_SITES else None
+    if lattice is not None:  # sitesel's hexagon grid: by arithmetic
+        index = hex_index(*lattice, transform, (height, width))
+        return SiteRaster(index=index, transform=transform, crs=geoms.crs)
     index = features.rasterize(
         zip(polygons_as_geojson(geoms.to_numpy()), range(1, len(geoms) + 1), strict=True),
         out_shape=(height, width),
