@@ -288,8 +288,9 @@ class MapSpec(Strict):
     max_vector_sites: int = Field(
         default=50_000,
         ge=1,
-        description="Above this many sites the map draws excluded sites as one image "
-        "(and, if candidates alone are more, shows the run's ranking with the sliders off).",
+        description="Above this many sites the map draws excluded sites as one image; if "
+        "candidates alone are more, the best-ranked stay vectors and the rest are an image "
+        "the sliders repaint (TOPSIS, VIKOR: the run's colours, sliders off).",
     )
 
 
