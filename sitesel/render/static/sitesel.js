@@ -134,10 +134,10 @@ function sitesel_init(map, control, dataId) {
   const Q = AGG.method === "owa" ? quantifier() : null;
   function owaKernel(z, w) {
     if (z.some((x) => Number.isNaN(x))) return NaN;
-    const order = z.map((x, k) => k).sort((a, b) => (z[b] - z[a]) || (a - b)); // best first, stable
+    const byScore = z.map((x, k) => k).sort((a, b) => (z[b] - z[a]) || (a - b)); // best first, stable
     let cum = 0;
     let v = 0;
-    order.forEach((k, pos) => {
+    byScore.forEach((k, pos) => {
       const before = cum;
       cum = pos === z.length - 1 ? 1 : cum + w[k];
       v += (Q(cum) - Q(before)) * z[k];
