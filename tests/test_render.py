@@ -202,13 +202,13 @@ def test_a_hexagon_grid_raster_by_arithmetic_equals_rasterio(data_dir):
     from affine import Affine
     from rasterio import features
 
+    from sitesel.data.hex_lattice import hex_index, hex_lattice
     from sitesel.data.sites import hex_grid
-    from sitesel.render.hex_lattice import hex_index, hex_lattice
     from sitesel.render.site_image import polygons_as_geojson
 
     area = shapely.Point(452_000, 3_770_000).buffer(15_000)
     grid = hex_grid(area, cell_area_ha=40.47, crs="EPSG:32643").geometry.to_numpy()
-    side, col, row = hex_lattice(grid)
+    lattice = hex_lattice(grid)
     xmin, _, _, ymax = gpd.GeoSeries(grid).total_bounds
     for pixel_m, shape in ((37.3, (830, 830)), (1_210.0, (26, 26))):
         transform = Affine(pixel_m, 0, xmin - 50, 0, -pixel_m, ymax + 50)
@@ -217,6 +217,6 @@ def test_a_hexagon_grid_raster_by_arithmetic_equals_rasterio(data_dir):
             out_shape=shape, transform=transform, fill=0, dtype="int32",
         )  # fmt: skip
         assert (burnt > 0).sum() > 0.5 * burnt.size
-        np.testing.assert_array_equal(hex_index(side, col, row, transform, shape), burnt)
+        np.testing.assert_array_equal(hex_index(lattice, transform, shape), burnt)
     moved = shapely.affinity.translate(grid[0], 1.0)  # off the lattice: not a sitesel grid
     assert hex_lattice(np.concatenate([grid[1:], [moved]])) is None

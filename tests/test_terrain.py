@@ -149,15 +149,51 @@ def test_coverage_once_agrees_with_exactextract_per_grid(data_dir):
     elevation = dem.elevation_m.copy()
     elevation[::7, ::5] = np.nan  # nodata cells inside sites
     dem = Dem(elevation, dem.transform, crs)
-    sites = hex_grid(area, cell_area_ha=40, crs=crs).geometry
-    zonal = ZonalStats(sites, dem)
-    mine = zonal.of("elevation", lambda: elevation)
-    theirs = zonal_stats(
-        sites, {"elevation": elevation}, transform=dem.transform, stats=["mean", "min", "max"]
-    )
-    for stat in ("mean", "min", "max"):
-        np.testing.assert_allclose(mine[stat], theirs[f"elevation_{stat}"], rtol=1e-12)
-    assert zonal.of("elevation", lambda: pytest.fail("computed twice")) is mine
+    hexagons = hex_grid(area, cell_area_ha=40, crs=crs).geometry
+    turned = hexagons.rotate(10, origin=area.centroid)  # off the lattice: exactextract
+    # sitesel's hexagons get closed-form fractions, exact to 1e-12 where exactextract's are
+    # within 3e-8 (test_hexagon_coverage_is_the_exact_intersection): means agree to ~1e-9.
+    for sites, rtol in ((hexagons, 1e-8), (turned, 1e-12)):
+        zonal = ZonalStats(sites, dem)
+        mine = zonal.of("elevation", lambda: elevation)
+        theirs = zonal_stats(
+            sites, {"elevation": elevation}, transform=dem.transform, stats=["mean", "min", "max"]
+        )
+        for stat in ("mean", "min", "max"):
+            np.testing.assert_allclose(mine[stat], theirs[f"elevation_{stat}"], rtol=rtol)
+        assert zonal.of("elevation", lambda: pytest.fail("computed twice")) is mine
+
+
+def test_hexagon_coverage_is_the_exact_intersection():
+    """Issue 13: the closed-form coverage of sitesel's hexagons (no per-polygon work) gives
+    exactextract's (site, cell) pairs and each cell's covered fraction as shapely's exact
+    intersection area, on a grid that is neither square nor aligned with the lattice, with
+    cells larger and smaller than the sites."""
+    from affine import Affine
+
+    from sitesel.criteria.hex_coverage import hex_coverage
+    from sitesel.criteria.zonal import exactextract_coverage
+    from sitesel.data.hex_lattice import hex_lattice
+    from sitesel.data.sites import hex_grid
+
+    area = shapely.Point(452_000, 3_770_000).buffer(4_000)
+    for cell_ha, width_m in ((40.47, 700.0), (15.5, 923.0), (100.0, 250.0)):
+        grid = hex_grid(area, cell_area_ha=cell_ha, crs="EPSG:32643").geometry
+        xmin, ymin, xmax, ymax = grid.total_bounds
+        height_m = 0.83 * width_m
+        transform = Affine(width_m, 0, xmin - 333.3, 0, -height_m, ymax + 171.7)
+        shape = (int((ymax - ymin) / height_m) + 2, int((xmax - xmin) / width_m) + 3)
+        site, cell, fraction = hex_coverage(hex_lattice(grid.to_numpy()), shape, transform)
+        rows, cols = np.divmod(cell, shape[1])
+        boxes = shapely.box(
+            transform.c + cols * width_m, transform.f - (rows + 1) * height_m,
+            transform.c + (cols + 1) * width_m, transform.f - rows * height_m,
+        )  # fmt: skip
+        exact = shapely.area(shapely.intersection(grid.to_numpy()[site], boxes))
+        np.testing.assert_allclose(fraction, exact / (width_m * height_m), rtol=0, atol=1e-11)
+        ee_site, ee_cell, ee_fraction = exactextract_coverage(grid, shape, transform)
+        theirs = {(s, c) for s, c, f in zip(ee_site, ee_cell, ee_fraction, strict=True) if f > 1e-9}
+        assert set(zip(site.tolist(), cell.tolist(), strict=True)) == theirs
 
 
 def test_aligned_blocks_equal_exactextract_and_anything_else_goes_to_exactextract():

@@ -19,6 +19,8 @@ from exactextract.raster import NumPyRasterSource
 
 from sitesel._typing import Dem, FloatArray, IntArray
 from sitesel.criteria._wkb_features import WkbFeatureSource
+from sitesel.criteria.hex_coverage import MAX_CANDIDATE_CELLS, candidate_cells, hex_coverage
+from sitesel.data.hex_lattice import hex_lattice
 
 
 def slope_deg(elevation_m: FloatArray, cell_size_m: float) -> FloatArray:
@@ -158,6 +160,10 @@ def coverage_fractions(
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Which cells of a grid each site covers, and the covered fraction of each cell.
 
+    Sites of whole grid cells (:func:`grid_aligned_blocks`) and sitesel's hexagons on a
+    grid not much finer than them (:mod:`~sitesel.criteria.hex_coverage`) need no zonal
+    geometry; other polygons go through exactextract.
+
     Returns
     -------
     tuple
@@ -166,6 +172,17 @@ def coverage_fractions(
     aligned = grid_aligned_blocks(np.asarray(sites.values), shape, transform)
     if aligned is not None:
         return aligned
+    north_up = transform.b == transform.d == 0 and transform.a > 0 and transform.e < 0
+    lattice = hex_lattice(np.asarray(sites.values)) if north_up else None
+    if lattice is not None and candidate_cells(lattice.side, transform) <= MAX_CANDIDATE_CELLS:
+        return hex_coverage(lattice, shape, transform)  # sitesel's hexagons: closed form
+    return exactextract_coverage(sites, shape, transform)
+
+
+def exactextract_coverage(
+    sites: gpd.GeoSeries, shape: tuple[int, int], transform: Affine
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """:func:`coverage_fractions` of any polygons, by exactextract."""
     rows, cols = shape
     xmin, ymax = transform.c, transform.f
     xmax, ymin = xmin + cols * transform.a, ymax + rows * transform.e

@@ -21,7 +21,7 @@ from rasterio import features
 from rasterio.warp import Resampling
 
 from sitesel._typing import BoolArray
-from sitesel.render.hex_lattice import hex_index, hex_lattice
+from sitesel.data.hex_lattice import hex_index, hex_lattice
 from sitesel.render.hillshade import WebImage, to_web_mercator
 
 MAX_IMAGE_PX = 4096
@@ -32,7 +32,7 @@ PX_PER_SITE = 4
 """Pixels across one site when the image size allows it."""
 LATTICE_MIN_SITES = 20_000
 """From this many sites, a hexagon grid's raster is computed by arithmetic
-(:mod:`~sitesel.render.hex_lattice`: 1.7 s for the district's 383k hexagons against 5.7 s
+(:mod:`~sitesel.data.hex_lattice`: 1.7 s for the district's 383k hexagons against 5.7 s
 rasterising); below it, rasterising is quicker (0.1 s for Leh's 4,844)."""
 
 
@@ -116,7 +116,7 @@ def rasterise_sites(geoms: gpd.GeoSeries) -> SiteRaster:
     transform = Affine(cell, 0, xmin, 0, -cell, ymax)
     lattice = hex_lattice(geoms.to_numpy()) if len(geoms) >= LATTICE_MIN_SITES else None
     if lattice is not None:  # sitesel's hexagon grid: by arithmetic
-        index = hex_index(*lattice, transform, (height, width))
+        index = hex_index(lattice, transform, (height, width))
         return SiteRaster(index=index, transform=transform, crs=geoms.crs)
     index = features.rasterize(
         zip(polygons_as_geojson(geoms.to_numpy()), range(1, len(geoms) + 1), strict=True),
