@@ -92,3 +92,64 @@ def test_a_scheduler_that_does_not_answer(monkeypatch, tmp_path, data_dir):
         "sitesel: error: --cluster tcp://127.0.0.1:9: no dask scheduler answered"
     )
     assert not (tmp_path / "out").exists()  # nothing half-written
+
+
+def grid_graph(rng, size_km=100.0, step_m=1000.0):
+    """A square road grid with random speeds (20-60 km/h) on each street segment."""
+    from scipy import sparse
+
+    from sitesel.network.graph import RoutingGraph
+
+    n = int(size_km * 1000 / step_m) + 1
+    x, y = np.meshgrid(np.arange(n) * step_m, np.arange(n) * step_m)
+    ids = np.arange(n * n).reshape(n, n)
+    a = np.concatenate([ids[:, :-1].ravel(), ids[:-1, :].ravel()])
+    b = np.concatenate([ids[:, 1:].ravel(), ids[1:, :].ravel()])
+    minutes = step_m / 1000 / rng.uniform(20, 60, len(a)) * 60
+    forward = sparse.csr_matrix(
+        (np.concatenate([minutes, minutes]), (np.concatenate([a, b]), np.concatenate([b, a]))),
+        shape=(n * n, n * n),
+    )
+    return RoutingGraph(forward, np.column_stack([x.ravel(), y.ravel()]))
+
+
+def test_a_tile_with_its_network_piece_gets_the_whole_networks_values():
+    """Issue 13, the network in tiles: a tile of sites routed on only the nodes within the
+    margin (longest counted time at the fastest displacement, plus three off-road legs)
+    gets exactly the values of the whole network, for travel times to targets (node times
+    found on the whole) and for people within 20 minutes; a piece cut too small does not."""
+    from sitesel.network.accessibility import access, step_decay
+    from sitesel.network.graph import (
+        node_times_to_targets,
+        time_to_nearest_target_min,
+        times_via_nodes,
+    )
+    from sitesel.network.scenarios import NetworkModel
+    from sitesel.network.tiling import fastest_displacement_kmh, network_piece, tile_margin
+
+    rng = np.random.default_rng(11)
+    graph = grid_graph(rng)
+    model = NetworkModel(forward_min=np.empty(0), backward_min=np.empty(0), graphs={None: graph})
+    sites = rng.uniform(46_000, 54_000, (300, 2))  # a tile amid 100 km of roads
+    people = rng.uniform(0, 100_000, (5_000, 2))
+    weights = rng.integers(1, 500, len(people)).astype(float)
+    towns = np.array([[2_000.0, 3_000.0], [98_000.0, 95_000.0]])  # outside the piece
+    legs = {"offroad_speed_kmh": 5.0, "max_offroad_m": 1_000.0}
+    decay, limit = step_decay(20)
+    margin = tile_margin({"people_20min": 20}, fastest_displacement_kmh(graph), 1_000.0)
+    bounds = (*sites.min(axis=0), *sites.max(axis=0))
+    piece, nodes = network_piece(model, bounds, margin.margin_m)
+    assert len(nodes) < 0.4 * graph.n_nodes  # a real piece, not the whole
+
+    whole_time = time_to_nearest_target_min(graph, towns, sites, **legs)
+    node_time = node_times_to_targets(graph, towns, **legs)
+    piece_time = times_via_nodes(piece.graphs[None], node_time[nodes], sites, **legs)
+    assert np.isfinite(whole_time).all() and np.array_equal(piece_time, whole_time)
+
+    def people_within(g):
+        return access(g, people, weights, sites, decay=decay, limit_min=limit, **legs)
+
+    counted = people_within(graph)
+    assert counted.min() > 0 and np.array_equal(people_within(piece.graphs[None]), counted)
+    small, _ = network_piece(model, bounds, margin.margin_m / 4)
+    assert (people_within(small.graphs[None]) < counted).any()  # the margin matters

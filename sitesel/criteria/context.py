@@ -54,6 +54,10 @@ class CriterionContext:
         The config's ``network`` section (off-road speed and reach).
     dem
         The elevation grid around the study area, when the config has one.
+    node_times
+        Per travel-time criterion, minutes from each node of its graph to the nearest
+        target, when found beforehand on the whole network (a cluster tile's graph is a
+        piece of it: :mod:`sitesel.pipeline.cluster`).
     """
 
     sites: gpd.GeoDataFrame
@@ -61,6 +65,7 @@ class CriterionContext:
     network: NetworkModel | None = None
     network_spec: NetworkSpec | None = None
     dem: Dem | None = None
+    node_times: dict[str, FloatArray] = field(default_factory=dict)
     _zonal: ZonalStats | None = field(default=None, init=False, repr=False)
 
     def graph(self, scenario: str | None) -> tuple[RoutingGraph, NetworkSpec]:

@@ -10,7 +10,7 @@ from sitesel.config import NetworkCriterionSpec, Selection
 from sitesel.criteria._network import target_points, unreachable_reason, xy
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.registry import criterion
-from sitesel.network.graph import time_to_nearest_target_min
+from sitesel.network.graph import node_times_to_targets, times_via_nodes
 from sitesel.units import M_PER_KM
 
 
@@ -27,18 +27,22 @@ def travel_time(spec: TravelTimeCriterion, name: str, ctx: CriterionContext) -> 
 
     Each target and each site joins the road graph at its nearest nodes at the network's
     ``offroad_speed_kmh`` (at most ``max_offroad_km``); NaN where no target is reachable,
-    0 for a site that contains a target.
+    0 for a site that contains a target. The node times come from ``ctx.node_times`` when
+    given (a cluster tile), else from one search over the graph.
     """
     targets = ctx.select(spec.to, f"criteria.{name}.to")
     graph, net = ctx.graph(spec.scenario)
     points = target_points(targets)
-    raw = time_to_nearest_target_min(
-        graph,
-        xy(points),
-        xy(ctx.sites.geometry.centroid),
-        offroad_speed_kmh=net.offroad_speed_kmh,
-        max_offroad_m=net.max_offroad_km * M_PER_KM,
-    )
+    speed_kmh, reach_m = net.offroad_speed_kmh, net.max_offroad_km * M_PER_KM
+    node_time = ctx.node_times.get(name)
+    if node_time is None:
+        node_time = node_times_to_targets(
+            graph, xy(points), offroad_speed_kmh=speed_kmh, max_offroad_m=reach_m
+        )
+    raw = times_via_nodes(
+        graph, node_time, xy(ctx.sites.geometry.centroid),
+        offroad_speed_kmh=speed_kmh, max_offroad_m=reach_m,
+    )  # fmt: skip
     # A site that holds a target is there already: no off-road legs to and from a road.
     holding, _ = shapely.STRtree(points.to_numpy()).query(
         ctx.sites.geometry.to_numpy(), predicate="contains"

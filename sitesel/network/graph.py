@@ -170,6 +170,10 @@ class RoutingGraph:
         """Number of nodes."""
         return int(self.forward.shape[0])
 
+    def subgraph(self, nodes: IntArray) -> RoutingGraph:
+        """The graph of ``nodes`` only (in that order) and the arcs between them."""
+        return RoutingGraph(self.forward[nodes][:, nodes].tocsr(), self.node_xy[nodes])
+
     def times_to(self, nodes: IntArray, offsets_min: FloatArray) -> FloatArray:
         """Minutes from every node to the nearest of ``nodes`` (reached with the offsets).
 
@@ -248,18 +252,58 @@ def time_to_nearest_target_min(
     ...     offroad_speed_kmh=6, max_offroad_m=1000)
     array([6.])
     """
-    metres_per_min = m_per_min(offroad_speed_kmh)
+    node_time = node_times_to_targets(
+        graph, targets_xy, offroad_speed_kmh=offroad_speed_kmh, max_offroad_m=max_offroad_m,
+        k_access=k_access,
+    )  # fmt: skip
+    return times_via_nodes(
+        graph, node_time, origins_xy, offroad_speed_kmh=offroad_speed_kmh,
+        max_offroad_m=max_offroad_m, k_access=k_access,
+    )  # fmt: skip
+
+
+def node_times_to_targets(
+    graph: RoutingGraph,
+    targets_xy: FloatArray,
+    *,
+    offroad_speed_kmh: float,
+    max_offroad_m: float,
+    k_access: int = 4,
+) -> FloatArray:
+    """Minutes from every node to the nearest target (its off-road leg included).
+
+    One search over the whole graph, however many origins; inf where no target is
+    reachable. The first half of :func:`time_to_nearest_target_min`.
+    """
     dist_t, node_t = graph.access(targets_xy, k=k_access, max_offroad_m=max_offroad_m)
     joined = np.isfinite(dist_t)
     if not joined.any():
-        return np.full(len(origins_xy), np.nan)
-    node_time = graph.times_to(node_t[joined], dist_t[joined] / metres_per_min)
+        return np.full(graph.n_nodes, np.inf)
+    return graph.times_to(node_t[joined], dist_t[joined] / m_per_min(offroad_speed_kmh))
+
+
+def times_via_nodes(
+    graph: RoutingGraph,
+    node_time: FloatArray,
+    origins_xy: FloatArray,
+    *,
+    offroad_speed_kmh: float,
+    max_offroad_m: float,
+    k_access: int = 4,
+) -> FloatArray:
+    """Each origin's best time over its ``k_access`` nearest nodes with a finite time.
+
+    The second half of :func:`time_to_nearest_target_min`: it needs only the nodes within
+    ``max_offroad_m`` of the origins, so a tile of origins can use a tile of the graph
+    with the node times found on the whole (:mod:`sitesel.pipeline.cluster`).
+    """
     reachable = np.flatnonzero(np.isfinite(node_time))
     if len(reachable) == 0:
         return np.full(len(origins_xy), np.nan)
     dist_o, node_o = graph.access(
         origins_xy, k=k_access, max_offroad_m=max_offroad_m, usable=reachable
     )
+    metres_per_min = m_per_min(offroad_speed_kmh)
     total = np.where(np.isfinite(dist_o), dist_o / metres_per_min + node_time[node_o], np.inf)
     best = total.min(axis=1)
     return np.asarray(np.where(np.isfinite(best), best, np.nan), dtype=np.float64)

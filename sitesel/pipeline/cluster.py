@@ -9,8 +9,11 @@ result, and ``ranking.csv``, equal a single-process run's.
 
 What each worker receives once (broadcast): the config (as JSON, validated again there),
 the targets each criterion selects (read on this machine, so workers need no data
-folder), the road network model and the DEM. Workers therefore hold the whole network;
-tiling the network itself, for a national road network, is not done yet.
+folder) and the DEM. Each tile gets its own piece of the road network
+(:mod:`sitesel.network.tiling`): the nodes within a margin that covers the longest travel
+time its criteria count, at the network's fastest speed, plus the off-road legs; travel
+times to targets come as per-node times found once here on the whole network. A network
+criterion without a time bound (a plugin's) makes every worker get the whole network.
 """
 
 from __future__ import annotations
@@ -25,13 +28,24 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from sitesel._typing import BoolArray, Dem
-from sitesel.config import Config, NetworkSpec, Selection
+from sitesel._typing import BoolArray, Dem, FloatArray
+from sitesel.config import Config, NetworkCriterionSpec, NetworkSpec, Selection
 from sitesel.config.scoring import config_model
 from sitesel.criteria import CriterionContext, spec_models
+from sitesel.criteria._network import target_points, xy
+from sitesel.criteria.travel_time import TravelTimeCriterion
 from sitesel.errors import ConfigError
+from sitesel.network.graph import node_times_to_targets
 from sitesel.network.scenarios import NetworkModel
+from sitesel.network.tiling import (
+    TileMargin,
+    fastest_displacement_kmh,
+    network_piece,
+    node_times_of_piece,
+    tile_margin,
+)
 from sitesel.pipeline.scoring import Measured, measure
+from sitesel.units import M_PER_KM
 
 log = logging.getLogger(__name__)
 
@@ -153,13 +167,55 @@ def _measure_tile(
     dem: Dem | None,
     outside: BoolArray,
     zones: list[np.ndarray],
+    node_times: dict[str, FloatArray],
 ) -> Measured:
     """Runs on a worker: the criteria of one tile of sites."""
     config = config_model(spec_models()).model_validate(config_json)
     ctx = CriterionContext(
-        sites=sites, select=select, network=network, network_spec=network_spec, dem=dem
-    )
+        sites=sites, select=select, network=network, network_spec=network_spec, dem=dem,
+        node_times=node_times,
+    )  # fmt: skip
     return measure(config, ctx, outside, zones)
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """How the network reaches the workers: in pieces with ``margin``, or whole (None)."""
+
+    margin: TileMargin | None
+    node_times: dict[str, FloatArray]
+
+
+def plan_network(config: Config, ctx: CriterionContext, select: Preselected) -> NetworkPlan:
+    """Pieces of the network per tile when every network criterion allows it.
+
+    Travel times to targets get their per-node times here, once on the whole network;
+    criteria counting what lies within a time bound the margin. A network criterion with
+    neither (a plugin's) sends the whole network to every worker.
+    """
+    if ctx.network is None or ctx.network_spec is None:
+        return NetworkPlan(None, {})
+    net = ctx.network_spec
+    reach: dict[str, float] = {}
+    times: dict[str, FloatArray] = {}
+    for name, spec in config.criteria.items():
+        if isinstance(spec, TravelTimeCriterion):
+            graph = ctx.network.graphs[spec.scenario]
+            points = target_points(select(spec.to, f"criteria.{name}.to"))
+            times[name] = node_times_to_targets(
+                graph, xy(points), offroad_speed_kmh=net.offroad_speed_kmh,
+                max_offroad_m=net.max_offroad_km * M_PER_KM,
+            )  # fmt: skip
+        elif isinstance(spec, NetworkCriterionSpec):
+            minutes = spec.reach_min()
+            if minutes is None:
+                log.info("network sent whole to each worker: criteria.%s has no time bound", name)
+                return NetworkPlan(None, {})
+            reach[name] = minutes
+    speed = max(fastest_displacement_kmh(g) for g in ctx.network.graphs.values())
+    margin = tile_margin(reach, speed, net.max_offroad_km * M_PER_KM)
+    log.info("network in pieces, %s", margin.describe())
+    return NetworkPlan(margin, times)
 
 
 def measure_on_cluster(
@@ -176,29 +232,27 @@ def measure_on_cluster(
     workers = max(1, len(client.scheduler_info()["workers"]))
     parts = tiles(ctx.sites.geometry, workers * TILES_PER_WORKER)
     log.info("criteria of %d sites in %d tiles on %d workers", len(ctx.sites), len(parts), workers)
+    select = preselect(config, ctx)
+    plan = plan_network(config, ctx, select)
     inputs = {
         "config": config.model_dump(mode="json"),
-        "select": preselect(config, ctx),
-        "network": ctx.network,
+        "select": select,
+        "network": ctx.network if plan.margin is None else None,
         "dem": ctx.dem,
     }
     sent = client.scatter({k: v for k, v in inputs.items() if v is not None}, broadcast=True)
     shared = {key: sent.get(key) for key in inputs}  # a config without roads or DEM: None
-    futures = [
-        client.submit(
-            _measure_tile,
-            shared["config"],
-            ctx.sites.iloc[idx],
-            shared["select"],
-            shared["network"],
-            ctx.network_spec,
-            shared["dem"],
-            outside[idx],
-            [z[idx] for z in zones],
-            pure=False,
-        )
-        for idx in parts
-    ]
+    futures = []
+    for idx in parts:
+        sites = ctx.sites.iloc[idx]
+        network, node_times = shared["network"], plan.node_times
+        if plan.margin is not None and ctx.network is not None:
+            bounds = tuple(sites.total_bounds.tolist())
+            network, nodes = network_piece(ctx.network, bounds, plan.margin.margin_m)
+            node_times = node_times_of_piece(plan.node_times, nodes)
+        args: list[Any] = [shared["config"], sites, shared["select"], network, ctx.network_spec]
+        args += [shared["dem"], outside[idx], [z[idx] for z in zones], node_times]
+        futures.append(client.submit(_measure_tile, *args, pure=False))
     return merge_tiles(client.gather(futures), parts, len(ctx.sites), list(config.criteria))
 
 
