@@ -7,12 +7,13 @@ can score a study or open an earlier run folder and look at it the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import pandas as pd
 import pyproj
 
-from sitesel._typing import Dem
+from sitesel._typing import Dem, FloatArray
 from sitesel.manifest import Manifest
 
 FLOAT_DECIMALS = 6
@@ -74,18 +75,31 @@ class Result:
     @property
     def ranking(self) -> pd.DataFrame:
         """The ranking table (``ranking.csv``): sorted by rank, excluded sites last."""
-        return ranking_table(self.sites)
+        return ranking_table(self.sites, self.centroids_lon_lat)
+
+    @cached_property
+    def centroids_lon_lat(self) -> tuple[FloatArray, FloatArray]:
+        """Each site's centroid in WGS84 (computed once: the tables and layers share it)."""
+        return centroids_lon_lat(self.sites)
 
 
-def ranking_table(sites: gpd.GeoDataFrame) -> pd.DataFrame:
+def centroids_lon_lat(sites: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray]:
+    """Longitude and latitude of each site's centroid."""
+    centroids = sites.geometry.centroid.to_crs("EPSG:4326")
+    return centroids.x.to_numpy(), centroids.y.to_numpy()
+
+
+def ranking_table(
+    sites: gpd.GeoDataFrame, lon_lat: tuple[FloatArray, FloatArray] | None = None
+) -> pd.DataFrame:
     """The ranking as a plain table: centroid lon/lat in WGS84, sorted by rank, excluded last.
 
     Floats are rounded to 6 decimals so that the same inputs give the same bytes.
     """
-    centroids = sites.geometry.centroid.to_crs("EPSG:4326")
+    lon, lat = centroids_lon_lat(sites) if lon_lat is None else lon_lat
     table = pd.DataFrame(sites.drop(columns=sites.geometry.name))
-    table.insert(1, "lon", centroids.x.to_numpy())
-    table.insert(2, "lat", centroids.y.to_numpy())
+    table.insert(1, "lon", lon)
+    table.insert(2, "lat", lat)
     floats = table.select_dtypes(include="float").columns
     table[floats] = table[floats].round(FLOAT_DECIMALS)
     for column in ("rank", "rank_p05", "rank_p95"):

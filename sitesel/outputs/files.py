@@ -123,24 +123,27 @@ GeoPackage: at district scale a GeoPackage layer takes seconds to minutes to wri
 GeoParquet file about a second per million rows."""
 
 
-def _with_lon_lat(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+LonLat = tuple[np.ndarray, np.ndarray]
+
+
+def _with_lon_lat(sites: gpd.GeoDataFrame, lon_lat: LonLat) -> gpd.GeoDataFrame:
     out = sites.copy()
-    centres = out.geometry.centroid.to_crs("EPSG:4326")
-    out.insert(1, "lon", centres.x.round(FLOAT_DECIMALS).to_numpy())
-    out.insert(2, "lat", centres.y.round(FLOAT_DECIMALS).to_numpy())
+    lon, lat = lon_lat
+    out.insert(1, "lon", np.round(lon, FLOAT_DECIMALS))
+    out.insert(2, "lat", np.round(lat, FLOAT_DECIMALS))
     return out
 
 
-def write_sites_gpkg(sites: gpd.GeoDataFrame, path: Path) -> None:
-    """Write the sites (with every output column) as GeoPackage layer ``sites``."""
-    out = _with_lon_lat(sites)
+def write_sites_gpkg(sites: gpd.GeoDataFrame, lon_lat: LonLat, path: Path) -> None:
+    """Write the sites (with every output column, centroid lon/lat) as layer ``sites``."""
+    out = _with_lon_lat(sites, lon_lat)
     out["rank"] = out["rank"].astype("float64")  # GeoPackage has no nullable integer
     out.to_file(path, layer=SITES_LAYER, driver="GPKG", engine="pyogrio")
 
 
-def write_sites_parquet(sites: gpd.GeoDataFrame, path: Path) -> None:
-    """Write the sites (with every output column, lon/lat) as GeoParquet."""
-    _with_lon_lat(sites).to_parquet(path, index=False, compression="zstd")
+def write_sites_parquet(sites: gpd.GeoDataFrame, lon_lat: LonLat, path: Path) -> None:
+    """Write the sites (with every output column, centroid lon/lat) as GeoParquet."""
+    _with_lon_lat(sites, lon_lat).to_parquet(path, index=False, compression="zstd")
 
 
 def write_elevation_tif(

@@ -50,7 +50,7 @@ def destinations(result: Result, out_dir: Path, map_path: Path) -> dict[str, Pat
 
 def _write_geopackage(result: Result, path: Path) -> None:
     if len(result.sites) <= files.LARGE_RUN_SITES:  # larger: sites.parquet
-        files.write_sites_gpkg(result.sites, path)
+        files.write_sites_gpkg(result.sites, result.centroids_lon_lat, path)
     layers: dict[str, gpd.GeoDataFrame] = {
         "study_area": gpd.GeoDataFrame(geometry=result.area, crs=result.crs)
     }
@@ -104,7 +104,9 @@ def write_run(
         with files.fixed_gpkg_time():
             _write_geopackage(result, staged["sites"])
         if "sites_parquet" in staged:
-            files.write_sites_parquet(result.sites, staged["sites_parquet"])
+            files.write_sites_parquet(
+                result.sites, result.centroids_lon_lat, staged["sites_parquet"]
+            )
         _write_tables(result, staged)
         if result.dem is not None:
             dem = result.dem
