@@ -1,4 +1,4 @@
-"""Per-site terrain statistics: exactextract (what sitesel uses) against rasterstats.
+"""Per-site terrain statistics: sitesel against exactextract, rasterstats and a bincount.
 
 Two cases, each side the median of 3 runs:
 - real: the 100 km Leh study's 40 ha hexagons (77,000 of them, a grid around Leh town,
@@ -6,10 +6,13 @@ Two cases, each side the median of 3 runs:
   reprojected to UTM 43N (~840 m cells): sites smaller than a cell, sitesel's case;
 - synthetic: 10,000 sites on a 10^8-cell DEM (10 m cells; ~2 GB RAM): many cells a site.
 
-The reference is ``rasterstats.zonal_stats`` on the same in-memory slope grid (what a user
-reaches for), and "rasterize once, then numpy.bincount". Both count cell centres only: a
-site smaller than a cell may get no cell at all (counted as ``sites_without_value``),
-which is why sitesel weights cells by the share a site covers.
+sitesel weights each cell by the share of it a site covers: for its own hexagons on a
+grid not much finer than them in closed form (sitesel.criteria.hex_coverage), else through
+exactextract. References on the same in-memory slope grid: exactextract's own
+coverage-weighted mean (the same statistic, one polygon at a time), ``rasterstats.
+zonal_stats`` (what a user reaches for) and "rasterize once, then numpy.bincount". The last
+two count cell centres only: a site smaller than a cell may get no cell at all (counted as
+``sites_without_value``).
 
     python benchmarks/zonal_stats.py           # both cases
     python benchmarks/zonal_stats.py --quick   # real data, 25 km; synthetic 2k sites, 4*10^6 cells
@@ -33,7 +36,7 @@ from rasterio.features import rasterize
 from rasterio.transform import from_origin
 
 from sitesel._typing import Dem
-from sitesel.criteria.zonal import ZonalStats, slope_deg
+from sitesel.criteria.zonal import ZonalStats, slope_deg, zonal_stats
 from sitesel.data.dem import load_dem
 from sitesel.data.sites import hex_grid
 
@@ -55,10 +58,16 @@ def rasterstats_means(sites: gpd.GeoSeries, grid: np.ndarray, transform: Affine)
 
 
 def ours(sites: gpd.GeoSeries, grid: np.ndarray, transform: Affine) -> np.ndarray:
-    """sitesel's terrain path: exactextract's coverage fractions, stored (site, cell) pairs
-    and coverage-weighted means, or exactextract's own streamed mean for a fine DEM."""
+    """sitesel's terrain path: coverage fractions (closed form for its hexagons, else
+    exactextract's), stored (site, cell) pairs and coverage-weighted means, or
+    exactextract's own streamed mean for a fine DEM."""
     dem = Dem(elevation_m=grid, transform=transform, crs=pyproj.CRS.from_epsg(32643))
     return ZonalStats(sites, dem).of("slope", lambda: grid)["mean"]
+
+
+def exactextract_means(sites: gpd.GeoSeries, grid: np.ndarray, transform: Affine) -> np.ndarray:
+    """exactextract's coverage-weighted mean, computed by exactextract per polygon."""
+    return zonal_stats(sites, {"slope": grid}, transform=transform, stats=["mean"])["slope_mean"]
 
 
 def rasterize_bincount_means(sites: gpd.GeoSeries, grid: np.ndarray, transform) -> np.ndarray:
@@ -81,6 +90,7 @@ def compare(label: str, sites: gpd.GeoSeries, slope: np.ndarray, transform: Affi
     size = f"{label}: {len(sites)} sites x {slope.size:.1e} cells"
     fast_s, fast = median_of(lambda: ours(sites, slope, transform))
     for name, fn in (
+        ("exactextract mean", exactextract_means),
         ("rasterstats.zonal_stats", rasterstats_means),
         ("rasterize_once_bincount", rasterize_bincount_means),
     ):
