@@ -153,3 +153,35 @@ def test_a_tile_with_its_network_piece_gets_the_whole_networks_values():
     assert counted.min() > 0 and np.array_equal(people_within(piece.graphs[None]), counted)
     small, _ = network_piece(model, bounds, margin.margin_m / 4)
     assert (people_within(small.graphs[None]) < counted).any()  # the margin matters
+
+
+def test_a_network_criterion_without_a_time_bound_gets_the_whole_network(caplog):
+    """A plugin's network criterion that says no reach_min cannot be tiled safely: the plan
+    sends the whole network; with only bounded criteria the plan has a margin."""
+    from types import SimpleNamespace
+    from typing import Literal
+
+    from sitesel.config import NetworkCriterionSpec, NetworkSpec
+    from sitesel.criteria import CriterionContext
+    from sitesel.criteria.opportunities import OpportunitiesCriterion
+    from sitesel.network.scenarios import NetworkModel
+    from sitesel.pipeline.cluster import plan_network
+
+    class Unbounded(NetworkCriterionSpec):
+        kind: Literal["unbounded"]
+
+    graph = grid_graph(np.random.default_rng(1), size_km=10.0)
+    ctx = CriterionContext(
+        sites=gpd.GeoDataFrame(geometry=[]), select=lambda *_: None,
+        network=NetworkModel(np.empty(0), np.empty(0), graphs={None: graph}),
+        network_spec=NetworkSpec(roads="roads", max_offroad_km=1.0),
+    )  # fmt: skip
+    jobs = OpportunitiesCriterion(kind="opportunities", to={"layer": "jobs"}, within_min=30)
+    bounded = plan_network(SimpleNamespace(criteria={"jobs_30min": jobs}), ctx, None)
+    assert bounded.margin is not None and bounded.margin.longest_min == 30
+    with caplog.at_level("INFO", logger="sitesel"):
+        plan = plan_network(
+            SimpleNamespace(criteria={"jobs_30min": jobs, "x": Unbounded(kind="unbounded")}),
+            ctx, None,
+        )  # fmt: skip
+    assert plan.margin is None and "criteria.x has no time bound" in caplog.text
