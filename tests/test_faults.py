@@ -84,3 +84,15 @@ def test_map_on_a_half_written_run(leh_run, tmp_path, damage):
     assert result.exit_code == 2
     expected = "not a complete run GeoPackage" if damage != "no manifest" else "no manifest.json"
     assert expected in result.stderr and str(folder) in result.stderr
+
+
+def test_a_table_with_a_mixed_text_column_is_still_written(tmp_path):
+    """Parcel ids read as numbers in some rows and text in others must not stop the run
+    at the CSV writer (Arrow refuses mixed object columns): they are written as text."""
+    import pandas as pd
+
+    from sitesel.outputs.files import write_table_csv
+
+    table = pd.DataFrame({"site_id": [101, "P-7", None], "suitability": [0.5, 1.0, float("nan")]})
+    write_table_csv(table, tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text() == 'site_id,suitability\n"101",0.5\n"P-7",1\n,\n'

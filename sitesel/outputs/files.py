@@ -109,7 +109,13 @@ def write_table_csv(table: pd.DataFrame, path: Path) -> None:
     """
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(table.columns)  # quoted only if needed
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    try:
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a text column holding numbers too
+        text = table.select_dtypes(include="object").columns
+        arrow = pa.Table.from_pandas(
+            table.astype(dict.fromkeys(text, "string")), preserve_index=False
+        )
     with path.open("wb") as out:
         out.write(header.getvalue().encode("utf-8"))
         pa_csv.write_csv(
