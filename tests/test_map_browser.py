@@ -541,3 +541,23 @@ def test_sliders_are_off_for_a_method_the_page_cannot_compute(browser, tmp_path)
     assert page.page.locator('input[data-criterion="t"]').is_disabled()
     assert page.top_list() == ["b", "a"]
     assert page.errors == []
+
+
+def test_a_browser_that_cannot_inflate_the_image_says_so(browser, tmp_path):
+    """Without DecompressionStream (older browsers) the big map's image cannot be drawn:
+    the weights panel says so and which browsers can, instead of failing silently."""
+    data, _, _ = random_run("weighted_sum")
+    data.max_vector_sites = 50
+    path = tmp_path / "old.html"
+    site_map(data).save(str(path))
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.add_init_script("delete window.DecompressionStream")
+    page.goto(path.as_uri())
+    note = page.locator(".sitesel-image-note")
+    note.filter(has_text="could not draw").wait_for(timeout=10_000)
+    assert "needs DecompressionStream" in note.inner_text()
+    assert page.evaluate("window.sitesel.ready") is False
+    assert any("could not be drawn" in e for e in errors)
+    page.close()

@@ -879,6 +879,11 @@ function sitesel_init(map, control, dataId) {
     loadImage().then(() => {
       paintImage();
       window.sitesel.ready = true;
-    }).catch((err) => console.error("sitesel: the candidates' image could not be drawn: " + err));
+    }).catch((err) => {
+      imageNote.textContent = "This browser could not draw the other " +
+        IMG.sites.toLocaleString("en") + " candidates (it needs DecompressionStream: Chrome " +
+        "80+, Firefox 113+, Safari 16.4+): " + err;
+      console.error("sitesel: the candidates' image could not be drawn: " + err);
+    });
   }
 }
