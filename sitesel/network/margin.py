@@ -3,9 +3,10 @@
 The road graph keeps roads up to ``network.margin_km`` outside the study area. A criterion
 that counts what lies within T minutes of a site (people within 30 min, a gravity decay
 cut off at 60 min) reaches at most ``T / 60 x`` the fastest road speed beyond the area; a
-narrower margin cuts those routes and undercounts the sites near the edge. This is the
-margin a tile of a partitioned study needs too. Travel times to named targets have no
-such bound; whether their targets lie within the margin is checked with the targets
+narrower margin cuts those routes and undercounts the sites near the edge. (A cluster
+tile's piece of the network needs the same, with the off-road legs added:
+:mod:`sitesel.network.tiling`.) Travel times to named targets have no such bound; whether
+their targets lie within the margin is checked with the targets
 (:mod:`sitesel.pipeline.target_checks`).
 """
 
