@@ -29,6 +29,7 @@ from sitesel.outputs.writer import write_run
 from sitesel.pipeline import RunSources, check, inputs
 from sitesel.pipeline import run as run_pipeline
 from sitesel.pipeline.cluster import parse_cluster
+from sitesel.pipeline.input_cache import InputCache
 from sitesel.pipeline.target_checks import target_warnings
 from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map
@@ -90,6 +91,7 @@ def run(
     offline: bool = False,
     progress: Progress | None = None,
     cluster: str | None = None,
+    cache: InputCache | None = None,
 ) -> Result:
     """Score and rank a study's sites (nothing is written).
 
@@ -105,10 +107,14 @@ def run(
         Called with each stage's name as it starts.
     cluster
         ``local:N`` or ``tcp://host:port``: compute the criteria on a dask cluster.
+    cache
+        Inputs kept between the runs of a session (``sitesel watch``).
     """
     study = config if isinstance(config, StudyConfig) else load_config(config)
     spec = None if cluster is None else parse_cluster(cluster)
-    return run_pipeline(_sources(study, data_dir), offline=offline, progress=progress, cluster=spec)
+    return run_pipeline(
+        _sources(study, data_dir), offline=offline, progress=progress, cluster=spec, cache=cache
+    )
 
 
 def run_and_write(
@@ -120,6 +126,7 @@ def run_and_write(
     map_path: Path | None = None,
     progress: Progress | None = None,
     cluster: str | None = None,
+    cache: InputCache | None = None,
 ) -> tuple[Result, dict[str, Path]]:
     """Score a study and write its outputs (all or nothing): ``sitesel run``.
 
@@ -130,7 +137,10 @@ def run_and_write(
     map_path = map_path if map_path is not None else Path("maps") / f"{study.name}.html"
     check_writable([out_dir.parent, map_path.parent])  # before the work, not after
     with output_lock(out_dir):  # a second run into the same folder stops here, at once
-        result = run(study, data_dir=data_dir, offline=offline, progress=progress, cluster=cluster)
+        result = run(
+            study, data_dir=data_dir, offline=offline, progress=progress, cluster=cluster,
+            cache=cache,
+        )  # fmt: skip
         return result, write_run(result, out_dir=out_dir, map_path=map_path, lock=False)
 
 

@@ -70,6 +70,12 @@ def _setup_logging(verbose: int) -> None:
 
 
 def _fail(exc: BaseException, verbose: int, code: int) -> NoReturn:
+    _report(exc, verbose)
+    raise typer.Exit(code)
+
+
+def _report(exc: BaseException, verbose: int) -> None:
+    """The one-line error of ``exc`` on stderr (and its traceback with ``-v``)."""
     if verbose >= 1:
         log.error("traceback follows", exc_info=exc)
     message = (
@@ -78,7 +84,6 @@ def _fail(exc: BaseException, verbose: int, code: int) -> NoReturn:
         else (f"internal error ({type(exc).__name__}: {exc}); rerun with -v for the traceback")
     )
     typer.echo(f"sitesel: error: {_printable(message)}", err=True)
-    raise typer.Exit(code)
 
 
 def _printable(message: str) -> str:
@@ -160,18 +165,89 @@ def run(
             progress=progress,
             cluster=cluster,
         )
+    _summary(result, written, time.perf_counter() - start)
+    typer.echo(f"  open {written['map']} in a browser: it needs no network")
+
+
+def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str = "") -> None:
+    """What a run did, in two lines: counts, time, where; why most sites were excluded."""
     counts = result.manifest.sites
     typer.echo(
-        f"{result.name}: {counts.total} sites, {counts.ranked} ranked,"
-        f" {time.perf_counter() - start:.1f} s; wrote {written['ranking'].parent}/ and"
-        f" {written['map']}"
+        f"{result.name}: {counts.total} sites, {counts.ranked} ranked, {seconds:.1f} s{kept};"
+        f" wrote {written['ranking'].parent}/ and {written['map']}"
     )
     reasons = result.sites["exclusion_reason"].str.split("; ").explode()
     common = reasons[reasons != ""].value_counts().head(3)
     if len(common):
         listed = ", ".join(f"{why} ({n:,})" for why, n in common.items())
         typer.echo(f"  excluded most often: {listed} (a site can fail several)")
-    typer.echo(f"  open {written['map']} in a browser: it needs no network")
+
+
+@app.command()
+def watch(
+    config_path: ConfigArg,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Output folder. Default: out/<config name>/.", show_default=False
+        ),
+    ] = None,
+    map_path: MapOpt = None,
+    data_dir: DataDirOpt = None,
+    offline: OfflineOpt = False,
+    runs: Annotated[
+        int,
+        typer.Option("--runs", help="Stop after this many runs (0: until Ctrl-C).", min=0),
+    ] = 0,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Run a study, then run it again each time its config is saved (Ctrl-C to stop).
+
+    Study area, sites, DEM, roads and taken land are kept between runs while their config
+    sections are unchanged, so tuning weights, thresholds and constraints reruns in a few
+    seconds. A bad config prints its error and waits for the next save.
+    """
+    _setup_logging(verbose)
+    from sitesel.api import run_and_write
+    from sitesel.pipeline.input_cache import InputCache
+
+    cache, done = InputCache(), 0
+    try:
+        while True:
+            stamp, start = _stamp(config_path), time.perf_counter()
+            cache.hits.clear()
+            try:
+                result, written = run_and_write(
+                    config_path, data_dir=data_dir, offline=offline, out_dir=out,
+                    map_path=map_path, cache=cache,
+                )  # fmt: skip
+                kept = f" (kept: {', '.join(cache.hits)})" if cache.hits else ""
+                _summary(result, written, time.perf_counter() - start, kept)
+            except typer.Exit:
+                raise
+            except Exception as exc:  # reported, and the session goes on
+                _report(exc, verbose)
+            done += 1
+            if runs and done >= runs:
+                return
+            typer.echo(f"watching {config_path} for changes (Ctrl-C to stop)")
+            while _stamp(config_path) == stamp:
+                time.sleep(WATCH_POLL_S)
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+
+
+WATCH_POLL_S = 0.3
+"""How often ``sitesel watch`` looks at the config's modification time."""
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """The file's modification time and size (None while it is missing)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 @app.command("map")

@@ -20,9 +20,11 @@ from sitesel.config import Catalog, Config, check_references
 from sitesel.criteria import CriterionContext
 from sitesel.data.loader import LayerLoader
 from sitesel.decision.weights import WeightReport, resolve_weights
+from sitesel.manifest import Manifest
 from sitesel.pipeline import inputs, scoring
 from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robustness
 from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_cluster
+from sitesel.pipeline.input_cache import InputCache, inputs_key
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
 from sitesel.pipeline.timing import Progress, Timings
 from sitesel.result import Result
@@ -67,9 +69,18 @@ class _Inputs:
     places: gpd.GeoDataFrame | None
 
 
-def _load_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timings) -> _Inputs:
+def _load_inputs(
+    config: Config, config_path: Path, loader: LayerLoader, t: Timings, cache: InputCache | None
+) -> _Inputs:
     with t.stage("fetch"):
         loader.fetch([layer for _, layer in config.layer_references()])
+    if cache is None:
+        return _read_inputs(config, config_path, loader, t)
+    key = inputs_key(config, config_path, loader)
+    return cache.get("inputs", key, lambda: _read_inputs(config, config_path, loader, t), loader)
+
+
+def _read_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timings) -> _Inputs:
     with t.stage("study_area"):
         area = inputs.study_area(config, loader, config_path)
     with t.stage("dem"):
@@ -85,6 +96,22 @@ def _load_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timi
         with t.stage("road_graph"):
             network = inputs.road_network(config.network, loader, area, dem)
     return _Inputs(area=area, sites=sites, dem=dem, network=network, places=places)
+
+
+def _taken_land(
+    config: Config,
+    config_path: Path,
+    loader: LayerLoader,
+    got: _Inputs,
+    cache: InputCache | None,
+) -> inputs.TakenLand:
+    """Land the ``exclude_within`` constraints take (kept by a session while unchanged)."""
+    frame = got.sites.frame
+    if cache is None:
+        return inputs.taken_land(config, loader, got.area, frame)
+    key = inputs_key(config, config_path, loader) + repr(config.constraints)
+    load = lambda: inputs.taken_land(config, loader, got.area, frame)  # noqa: E731
+    return cache.get("taken_land", key, load, loader)
 
 
 def _measure(
@@ -145,6 +172,7 @@ def run(
     offline: bool = False,
     progress: Progress | None = None,
     cluster: ClusterSpec | None = None,
+    cache: InputCache | None = None,
 ) -> Result:
     """Score and rank the candidate sites of a config.
 
@@ -158,6 +186,8 @@ def run(
         Called with each stage's name as it starts.
     cluster
         Compute the criteria on this dask cluster (same result).
+    cache
+        Inputs kept from earlier runs of a session, reused while they still apply.
 
     Raises
     ------
@@ -168,10 +198,10 @@ def run(
     report = check(config, config_path, src.catalog, src.catalog_path)  # before any work
     t = Timings(progress)
     loader = LayerLoader(src.catalog, src.data_dir, offline=offline)
-    got = _load_inputs(config, config_path, loader, t)
+    got = _load_inputs(config, config_path, loader, t, cache)
     frame, outside = got.sites.frame, got.sites.outside
     with t.stage("taken_land"):
-        taken = inputs.taken_land(config, loader, got.area, frame)
+        taken = _taken_land(config, config_path, loader, got, cache)
     with t.stage("criteria"):
         ctx = _context(config, loader, got)
         measured = _measure(config, ctx, outside, taken.reasons, cluster)
@@ -187,6 +217,17 @@ def run(
         network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
         timings_s=t.seconds, aggregation=scored.aggregation,
     )  # fmt: skip
+    return _result(manifest, frame, got, regions, targets, taken)
+
+
+def _result(
+    manifest: Manifest,
+    frame: gpd.GeoDataFrame,
+    got: _Inputs,
+    regions: Regions,
+    targets: gpd.GeoDataFrame,
+    taken: inputs.TakenLand,
+) -> Result:
     roads = None if got.network is None else got.network.roads.edges
     return Result(
         manifest=manifest,
