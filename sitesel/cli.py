@@ -50,6 +50,10 @@ DataDirOpt = Annotated[
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Never download; fail listing missing files.")
 ]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Output folder. Default: out/<config name>/.", show_default=False),
+]
 MapOpt = Annotated[
     Path | None,
     typer.Option("--map", help="HTML map path. Default: maps/<run name>.html.", show_default=False),
@@ -129,12 +133,7 @@ def _stage_display(verbose: int) -> Iterator[Callable[[str], None] | None]:
 @app.command()
 def run(
     config_path: ConfigArg,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", help="Output folder. Default: out/<config name>/.", show_default=False
-        ),
-    ] = None,
+    out: OutOpt = None,
     map_path: MapOpt = None,
     data_dir: DataDirOpt = None,
     offline: OfflineOpt = False,
@@ -186,12 +185,7 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
 @app.command()
 def watch(
     config_path: ConfigArg,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out", help="Output folder. Default: out/<config name>/.", show_default=False
-        ),
-    ] = None,
+    out: OutOpt = None,
     map_path: MapOpt = None,
     data_dir: DataDirOpt = None,
     offline: OfflineOpt = False,
