@@ -174,13 +174,13 @@ def test_the_site_raster_reaches_web_mercator_in_each_sites_colour():
     import geopandas as gpd
     import pyproj
 
-    from sitesel.render.site_image import rasterise_sites, site_image
+    from sitesel.render.site_image import rasterise_sites, site_image, web_index
 
     boxes = [shapely.box(500_000 + 2_000 * k, 3_780_000, 501_500 + 2_000 * k, 3_781_500)
              for k in range(3)]  # fmt: skip
     sites = gpd.GeoSeries(boxes, crs="EPSG:32643")
     colours = np.array([[255, 0, 0, 255], [0, 0, 0, 0], [0, 0, 255, 255]], dtype=np.uint8)
-    image = site_image(rasterise_sites(sites), colours)
+    image = site_image(web_index(rasterise_sites(sites)), colours)
     to_merc = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
     (x0, x1), (y0, y1) = to_merc.transform(
         [image.south_west[1], image.north_east[1]], [image.south_west[0], image.north_east[0]]

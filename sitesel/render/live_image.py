@@ -22,7 +22,6 @@ import numpy.typing as npt
 
 from sitesel._typing import BoolArray
 from sitesel.render.mapdata import MapData
-from sitesel.render.site_image import web_index
 
 PER_SITE_METHODS = frozenset({"weighted_sum", "weighted_product", "owa", "promethee_ii"})
 """Aggregation methods the page can apply to each candidate on its own."""
@@ -64,16 +63,16 @@ def pack_live_image(data: MapData, live: BoolArray, terms: np.ndarray) -> dict[s
         uint32 (0: none, j + 1: the j-th candidate), deflated and base64-encoded; ``terms``,
         per criterion ``lo``, ``hi`` and ``q``, its uint16 quantised values likewise packed.
     """
-    index, south_west, north_east = web_index(data.site_raster())
+    web = data.site_web_index()
     ordinal = np.zeros(len(live) + 1, dtype=np.uint32)
     ordinal[1 + np.flatnonzero(live)] = np.arange(1, int(live.sum()) + 1, dtype=np.uint32)
-    pixels = ordinal[index]
+    pixels = ordinal[web.index]
     rows, cols = pixels.shape
     return {
         "width": cols,
         "height": rows,
-        "south_west": list(south_west),
-        "north_east": list(north_east),
+        "south_west": list(web.south_west),
+        "north_east": list(web.north_east),
         "sites": int(live.sum()),
         "index": _deflated(pixels.astype("<u4")),
         "terms": [_quantised(terms[live, k]) for k in range(terms.shape[1])],

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from affine import Affine
 
-from sitesel.render.site_image import SiteRaster, rasterise_sites
+from sitesel.render.site_image import SiteRaster, WebIndex, rasterise_sites, web_index
 
 
 @dataclass(frozen=True)
@@ -91,12 +91,19 @@ class MapData:
     places: gpd.GeoDataFrame | None = None
 
     _site_raster: SiteRaster | None = field(default=None, init=False, repr=False, compare=False)
+    _web_index: WebIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     def site_raster(self) -> SiteRaster:
         """The sites burnt into one index raster (made once, for the PNG and the map)."""
         if self._site_raster is None:
             self._site_raster = rasterise_sites(self.sites.geometry)
         return self._site_raster
+
+    def site_web_index(self) -> WebIndex:
+        """The site raster in Web Mercator (made once, for the map's two site images)."""
+        if self._web_index is None:
+            self._web_index = web_index(self.site_raster())
+        return self._web_index
 
     def label(self, name: str) -> str:
         """A criterion's readable label (its name when none is known)."""

@@ -135,24 +135,30 @@ def coloured(index: npt.NDArray[np.int32], rgba: np.ndarray) -> np.ndarray:
     return palette[index]
 
 
-def web_index(
-    raster: SiteRaster,
-) -> tuple[npt.NDArray[np.int32], tuple[float, float], tuple[float, float]]:
-    """The site raster in Web Mercator, with its south-west and north-east corners (lat, lon).
+@dataclass(frozen=True)
+class WebIndex:
+    """The site raster in Web Mercator, with its south-west and north-east corners (lat, lon)."""
 
-    The index is reprojected by nearest neighbour, so no pixel mixes two sites.
+    index: npt.NDArray[np.int32]
+    south_west: tuple[float, float]
+    north_east: tuple[float, float]
+
+
+def web_index(raster: SiteRaster) -> WebIndex:
+    """The site raster reprojected to Web Mercator, what the map's images are painted from.
+
+    By nearest neighbour, so no pixel mixes two sites.
     """
     (merc,), south_west, north_east = to_web_mercator(
         raster.index[None], raster.transform, raster.crs, resampling=Resampling.nearest, nodata=0
     )
-    return merc, south_west, north_east
+    return WebIndex(merc, south_west, north_east)
 
 
-def site_image(raster: SiteRaster, rgba: np.ndarray) -> WebImage:
-    """The site raster in Web Mercator, in the sites' colours (one RGBA row per site)."""
-    merc, south_west, north_east = web_index(raster)
+def site_image(web: WebIndex, rgba: np.ndarray) -> WebImage:
+    """The sites in Web Mercator, in their colours (one RGBA row per site)."""
     return WebImage(
-        rgba=coloured(merc, np.asarray(rgba, dtype=np.uint8)),
-        south_west=south_west,
-        north_east=north_east,
+        rgba=coloured(web.index, np.asarray(rgba, dtype=np.uint8)),
+        south_west=web.south_west,
+        north_east=web.north_east,
     )

@@ -166,7 +166,7 @@ def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
     rgba[sites["excluded"].to_numpy(bool)] = EXCLUDED_RGBA
     drawn = vector | live_candidates(data, vector)  # painted by the page's script
     rgba[drawn] = 0
-    image = site_image(data.site_raster(), rgba)
+    image = site_image(data.site_web_index(), rgba)
     rest = sites[~drawn]
     excluded = int(rest["excluded"].sum())
     name = f"Excluded sites ({excluded:,}, as an image)"
