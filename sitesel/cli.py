@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -426,9 +427,32 @@ def schema(
     typer.echo(json.dumps(model.model_json_schema(), indent=2))
 
 
-def main() -> None:
+def main() -> NoReturn:
     """Entry point of the ``sitesel`` script."""
-    app()
+    try:
+        app()
+    except SystemExit as exc:  # typer ends every command with one
+        _exit_now(exc.code)
+    _exit_now(0)
+
+
+def _exit_now(code: int | str | None) -> NoReturn:
+    """Flush and leave, skipping the interpreter's teardown.
+
+    Freeing a finished run's objects one by one (frames, rasters, graphs, then every
+    module) took 0.3 s after a Leh run; the operating system reclaims the memory at once.
+    Every output is closed and in place by now.
+    """
+    if isinstance(code, str):  # SystemExit("message"), as sys.exit gives it
+        sys.stderr.write(f"{code}\n")
+        code = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`sitesel run ... | head`)
+            pass
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

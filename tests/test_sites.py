@@ -5,7 +5,8 @@ import pytest
 import shapely
 
 from sitesel.data.sites import hex_grid, parcel_sites
-from sitesel.errors import EmptyLayerError, LayerError
+from sitesel.data.study_area import utm_crs
+from sitesel.errors import CrsError, EmptyLayerError, LayerError
 from sitesel.units import ACRE_HA
 
 UTM43 = pyproj.CRS.from_epsg(32643)
@@ -43,3 +44,20 @@ def test_parcels_keep_ids_and_reject_duplicates():
     assert parcel_sites(parcels, id_column="pid", layer="p")["site_id"].tolist() == ["a", "b"]
     with pytest.raises(LayerError, match="repeated"):
         parcel_sites(parcels.assign(pid="x"), id_column="pid", layer="p")
+
+
+@pytest.mark.parametrize(
+    ("lon_deg", "lat_deg"),
+    [(77.58, 34.16), (85.1, 26.6), (24.94, 60.17), (-70.6, -33.4), (179.5, 10.0), (-179.5, -5.0),
+     (3.2, 0.5), (139.7, 35.7), (-0.5, 51.5), (0.5, 51.5)],
+)  # fmt: skip
+def test_utm_zone_by_arithmetic_matches_the_pyproj_database(lon_deg: float, lat_deg: float):
+    point = gpd.GeoDataFrame(geometry=[shapely.Point(lon_deg, lat_deg)], crs=4326)
+    assert utm_crs(point) == point.estimate_utm_crs()
+    assert utm_crs(point.to_crs(3857)) == point.estimate_utm_crs()  # any native CRS
+
+
+def test_utm_zone_refused_near_the_poles():
+    point = gpd.GeoDataFrame(geometry=[shapely.Point(15.0, 85.0)], crs=4326)
+    with pytest.raises(CrsError, match=r"working_crs.*84 N"):
+        utm_crs(point)

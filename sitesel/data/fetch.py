@@ -19,9 +19,6 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-import pooch
-import requests
-
 from sitesel.config.catalog import Catalog
 from sitesel.errors import ChecksumError, ConfigError, DownloadError, LayerNotFoundError
 
@@ -105,6 +102,9 @@ def download(
     ChecksumError
         If the content does not match ``sha256``; ``target`` is untouched.
     """
+    import pooch  # imported when used: pooch and requests take ~0.1 s to import
+    import requests
+
     fetcher = pooch.create(
         path=target.parent,
         base_url="",

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
-import osmium
 import pandas as pd
 import pyproj
 import shapely
@@ -122,6 +121,8 @@ def road_edges_from_pbf(path: Path, *, crs: pyproj.CRS, layer: str) -> RoadEdges
     RoadEdges
         Directed arcs with ``road_class`` = the ``highway`` tag.
     """
+    import osmium  # imported when used: most studies read no OSM file
+
     collected = _WayCollector()
     try:
         processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)

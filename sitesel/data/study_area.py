@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sitesel.errors import LayerError
+from sitesel.errors import CrsError, LayerError
+
+UTM_ZONE_WIDTH_DEG = 6.0
+UTM_NORTH_LIMIT_DEG = 84.0
+UTM_SOUTH_LIMIT_DEG = -80.0
+
+
+def utm_crs(features: gpd.GeoDataFrame) -> pyproj.CRS:
+    """The WGS 84 / UTM zone holding the centre of the features' longitude-latitude bounds.
+
+    The zone follows from the longitude by arithmetic (6-degree zones from 180 W); EPSG 326zz
+    north of the equator, 327zz south. Same zone as ``GeoDataFrame.estimate_utm_crs`` (a
+    pyproj database query, 0.13 s), but at once; on a zone boundary the eastern zone is
+    taken.
+
+    Raises
+    ------
+    CrsError
+        Beyond UTM's latitudes (84 N, 80 S): set ``working_crs`` to a polar projection.
+    """
+    west, south, east, north = features.to_crs(4326).total_bounds
+    lon_deg, lat_deg = (west + east) / 2, (south + north) / 2
+    if not UTM_SOUTH_LIMIT_DEG <= lat_deg <= UTM_NORTH_LIMIT_DEG:
+        raise CrsError(
+            f"working_crs: auto picks a UTM zone, and UTM ends at 84 N and 80 S; the study"
+            f" area's centre is at {lat_deg:.1f} degrees latitude: set working_crs to a"
+            " projected CRS for it (e.g. EPSG:3413 or EPSG:3031)"
+        )
+    zone = min(int((lon_deg + 180.0) // UTM_ZONE_WIDTH_DEG) + 1, 60)
+    return pyproj.CRS.from_epsg((32600 if lat_deg >= 0 else 32700) + zone)
 
 
 def study_area_polygon(features: gpd.GeoDataFrame, *, buffer_m: float, key: str) -> BaseGeometry:

@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from sitesel._typing import FloatArray
 
@@ -87,6 +86,8 @@ def bwm_weights(
             row[n] = -1.0
             rows.append(row)
             rhs += [0.0, 0.0]
+    from scipy.optimize import linprog  # imported when used: scipy.optimize takes ~0.1 s
+
     cost = np.zeros(n + 1)
     cost[n] = 1.0
     solved = linprog(

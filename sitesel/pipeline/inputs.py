@@ -21,7 +21,7 @@ from sitesel.criteria.area import area_ha
 from sitesel.data.loader import LayerLoader
 from sitesel.data.place_names import describe_locations
 from sitesel.data.sites import dem_square_grid, hex_grid, parcel_sites
-from sitesel.data.study_area import study_area_polygon
+from sitesel.data.study_area import study_area_polygon, utm_crs
 from sitesel.data.vector import select, select_place
 from sitesel.decision.constraints import zone_reasons
 from sitesel.errors import ConfigError, CrsError, LayerError
@@ -78,7 +78,10 @@ def selected(
 def working_crs(config: Config, area_features: gpd.GeoDataFrame, config_path: Path) -> pyproj.CRS:
     """The configured CRS, or the UTM zone of the study area for ``auto``."""
     if config.working_crs == "auto":
-        return pyproj.CRS.from_user_input(area_features.estimate_utm_crs())
+        try:
+            return utm_crs(area_features)
+        except CrsError as exc:
+            raise CrsError(f"{config_path}: {exc}") from None
     try:
         crs = pyproj.CRS.from_user_input(config.working_crs)
     except pyproj.exceptions.CRSError:
