@@ -24,6 +24,7 @@ from sitesel.decision.compare import Comparison, compare_rankings
 from sitesel.errors import ConfigError, LayerNotFoundError
 from sitesel.outputs.maps import map_data
 from sitesel.outputs.reader import read_run
+from sitesel.outputs.render_process import RenderProcess
 from sitesel.outputs.staging import check_writable, output_lock
 from sitesel.outputs.writer import write_run
 from sitesel.pipeline import RunSources, check, inputs
@@ -127,10 +128,13 @@ def run_and_write(
     progress: Progress | None = None,
     cluster: str | None = None,
     cache: InputCache | None = None,
+    renderer: RenderProcess | None = None,
 ) -> tuple[Result, dict[str, Path]]:
     """Score a study and write its outputs (all or nothing): ``sitesel run``.
 
-    ``out_dir`` defaults to ``out/<name>``, ``map_path`` to ``maps/<name>.html``.
+    ``out_dir`` defaults to ``out/<name>``, ``map_path`` to ``maps/<name>.html``; a
+    ``renderer`` (:func:`~sitesel.outputs.render_process.render_process`) draws the summary
+    PNG beside the other writing.
     """
     study = config if isinstance(config, StudyConfig) else load_config(config)
     out_dir = out_dir if out_dir is not None else Path("out") / study.name
@@ -141,7 +145,10 @@ def run_and_write(
             study, data_dir=data_dir, offline=offline, progress=progress, cluster=cluster,
             cache=cache,
         )  # fmt: skip
-        return result, write_run(result, out_dir=out_dir, map_path=map_path, lock=False)
+        written = write_run(
+            result, out_dir=out_dir, map_path=map_path, lock=False, renderer=renderer
+        )
+        return result, written
 
 
 @dataclass(frozen=True)

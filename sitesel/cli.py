@@ -6,6 +6,7 @@ Every :class:`~sitesel.errors.SiteselError` becomes one line on stderr and exit 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ import typer
 from sitesel.errors import SiteselError
 
 if TYPE_CHECKING:
+    from sitesel.outputs.render_process import RenderProcess
     from sitesel.result import Result
 
 app = typer.Typer(
@@ -153,7 +155,10 @@ def run(
     """Score and rank sites; write sites.gpkg, ranking.csv, manifest.json and the map."""
     _setup_logging(verbose)
     start = time.perf_counter()
-    with _reported(verbose), _stage_display(verbose) as progress:
+    from sitesel.outputs.render_process import render_process
+
+    # Started first: the render process imports its libraries while this one works.
+    with _reported(verbose), render_process() as renderer, _stage_display(verbose) as progress:
         from sitesel.api import run_and_write
 
         result, written = run_and_write(
@@ -164,6 +169,7 @@ def run(
             map_path=map_path,
             progress=progress,
             cluster=cluster,
+            renderer=renderer,
         )
     _summary(result, written, time.perf_counter() - start)
     typer.echo(f"  open {written['map']} in a browser: it needs no network")
@@ -203,6 +209,22 @@ def watch(
     seconds. A bad config prints its error and waits for the next save.
     """
     _setup_logging(verbose)
+    from sitesel.outputs.render_process import render_process
+
+    with render_process() as renderer:
+        _watch(config_path, out, map_path, data_dir, offline, runs, verbose, renderer)
+
+
+def _watch(
+    config_path: Path,
+    out: Path | None,
+    map_path: Path | None,
+    data_dir: Path | None,
+    offline: bool,
+    runs: int,
+    verbose: int,
+    renderer: RenderProcess | None,
+) -> None:
     from sitesel.api import run_and_write
     from sitesel.pipeline.input_cache import InputCache
 
@@ -214,7 +236,7 @@ def watch(
             try:
                 result, written = run_and_write(
                     config_path, data_dir=data_dir, offline=offline, out_dir=out,
-                    map_path=map_path, cache=cache,
+                    map_path=map_path, cache=cache, renderer=renderer,
                 )  # fmt: skip
                 kept = f" (kept: {', '.join(cache.hits)})" if cache.hits else ""
                 _summary(result, written, time.perf_counter() - start, kept)
@@ -448,10 +470,8 @@ def _exit_now(code: int | str | None) -> NoReturn:
         code = 1
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`sitesel ... | head`)
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`sitesel run ... | head`)
-            pass
     os._exit(code or 0)
 
 

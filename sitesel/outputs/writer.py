@@ -18,8 +18,14 @@ import geopandas as gpd
 
 from sitesel.outputs import files
 from sitesel.outputs.maps import map_data, write_map
+from sitesel.outputs.render_process import (
+    RenderProcess,
+    abandon_summary,
+    draw_summary,
+    finish_summary,
+)
 from sitesel.outputs.staging import staged_outputs
-from sitesel.render.summary import write_summary_png
+from sitesel.render.mapdata import MapData
 from sitesel.result import Result
 
 log = logging.getLogger(__name__)
@@ -80,12 +86,31 @@ def _write_tables(result: Result, staged: dict[str, Path]) -> None:
         files.write_table_csv(files.regions_table(result.regions), staged["regions"])
 
 
+def _write_files(result: Result, data: MapData, staged: dict[str, Path]) -> None:
+    """Everything but the summary PNG and the manifest."""
+    with files.fixed_gpkg_time():
+        _write_geopackage(result, staged["sites"])
+    if "sites_parquet" in staged:
+        files.write_sites_parquet(result.sites, result.centroids_lon_lat, staged["sites_parquet"])
+    _write_tables(result, staged)
+    if result.dem is not None:
+        dem = result.dem
+        files.write_elevation_tif(dem.elevation_m, dem.transform, result.crs, staged["elevation"])
+    write_map(data, staged["map"])
+
+
 def write_run(
-    result: Result, *, out_dir: Path, map_path: Path, lock: bool = True
+    result: Result,
+    *,
+    out_dir: Path,
+    map_path: Path,
+    lock: bool = True,
+    renderer: RenderProcess | None = None,
 ) -> dict[str, Path]:
     """Write every output of a run atomically (all files, or none).
 
-    ``lock=False`` when the caller already holds the output folder's lock.
+    ``lock=False`` when the caller already holds the output folder's lock. With a
+    ``renderer``, the summary PNG is drawn there while the other files are written here.
 
     Returns
     -------
@@ -101,20 +126,13 @@ def write_run(
     targets = destinations(result, out_dir, map_path)
     data = map_data(result)
     with staged_outputs(targets, anchor=out_dir, lock=lock) as staged:
-        with files.fixed_gpkg_time():
-            _write_geopackage(result, staged["sites"])
-        if "sites_parquet" in staged:
-            files.write_sites_parquet(
-                result.sites, result.centroids_lon_lat, staged["sites_parquet"]
-            )
-        _write_tables(result, staged)
-        if result.dem is not None:
-            dem = result.dem
-            files.write_elevation_tif(
-                dem.elevation_m, dem.transform, result.crs, staged["elevation"]
-            )
-        write_map(data, staged["map"])
-        write_summary_png(data, staged["summary"])
+        started = draw_summary(data, staged["summary"], renderer)
+        try:
+            _write_files(result, data, staged)
+        except BaseException:
+            abandon_summary(started, renderer)  # before the staging folder goes
+            raise
+        finish_summary(started, renderer, data, staged["summary"])
         timings = result.manifest.timings_s | {"write": round(time.perf_counter() - start, 3)}
         manifest = result.manifest.model_copy(update={"timings_s": timings})
         staged["manifest"].write_text(manifest.to_json(), encoding="utf-8")

@@ -1,0 +1,182 @@
+"""The summary PNG drawn in a second process, beside the main one's work.
+
+Drawing the summary takes a second for Leh and importing matplotlib's figure machinery
+0.4 s more. A process started with the command imports it while the run computes (on the
+machine's second core), then draws the PNG while the main process writes the tables, the
+GeoPackage and the map. Nothing else about the outputs changes: the PNG goes to the same
+staging folder, and the run's outputs still appear all together or not at all.
+
+With one CPU there is no second process: it would only compete with the first. A process
+that died is not fatal either: the PNG is then drawn in the main process, with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sitesel.render.mapdata import MapData
+
+log = logging.getLogger(__name__)
+
+
+class RenderProcess:
+    """One worker process that draws summary PNGs, one at a time; warm when needed."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked state
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(child,), name="sitesel-render", daemon=True
+        )
+        self._process.start()  # its imports now overlap the run
+        child.close()
+        self._closed = False
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process can take a drawing."""
+        return not self._closed and self._process.is_alive()
+
+    def start_summary(self, data: MapData, path: Path) -> bool:
+        """Send ``data`` to be drawn into ``path``; False if the process cannot take it."""
+        if self._closed:
+            return False
+        try:
+            if not self._process.is_alive():
+                raise EOFError(f"exit code {self._process.exitcode}")
+            self._conn.send((data, path))
+        except (OSError, EOFError) as exc:  # a process that died (killed, out of memory)
+            log.warning("the render process stopped (%s); drawing the summary PNG here", exc)
+            self.close()
+            return False
+        return True
+
+    def finish_summary(self) -> bool:
+        """Wait for the drawing; False if the process died meanwhile.
+
+        Raises
+        ------
+        Exception
+            What drawing raised (e.g. :class:`~sitesel.errors.OutputError`, disk full).
+        """
+        try:
+            error, trace = self._conn.recv()
+        except (OSError, EOFError) as exc:
+            log.warning("the render process stopped (%r); drawing the summary PNG here", exc)
+            self.close()
+            return False
+        if error is not None:
+            log.debug("in the render process:\n%s", trace)
+            raise error
+        return True
+
+    def close(self) -> None:
+        """Stop the process at once (a drawing under way is dropped)."""
+        self._closed = True
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._conn.close()
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+@contextmanager
+def render_process() -> Iterator[RenderProcess | None]:
+    """A :class:`RenderProcess` for the block, or None with a single CPU."""
+    if usable_cpus() < 2:
+        yield None
+        return
+    process = RenderProcess()
+    try:
+        yield process
+    finally:
+        process.close()
+
+
+def draw_summary(data: MapData, path: Path, renderer: RenderProcess | None) -> bool:
+    """Start the summary PNG in ``renderer``; False when it cannot (then drawn here).
+
+    Above ``max_vector_sites`` the map needs the site raster too: it is made here first and
+    travels with ``data``, so that the two processes do not both make it.
+    """
+    if renderer is None:
+        return False
+    if len(data.sites) > data.max_vector_sites:
+        data.site_raster()
+    return renderer.start_summary(data, path)
+
+
+def finish_summary(
+    started: bool, renderer: RenderProcess | None, data: MapData, path: Path
+) -> None:
+    """Wait for the drawing :func:`draw_summary` started, or draw here when it did not."""
+    if started and renderer is not None and renderer.finish_summary():
+        return
+    _draw_summary(data, path)
+
+
+def abandon_summary(started: bool, renderer: RenderProcess | None) -> None:
+    """Stop a drawing when the run is failing: its staging folder is about to go."""
+    if started and renderer is not None:
+        renderer.close()
+
+
+def _serve(conn: Connection) -> None:
+    """The render process: warm up, then draw what arrives until the pipe closes."""
+    _warm_up()
+    while True:
+        try:
+            data, path = conn.recv()
+        except (EOFError, OSError):  # the main process is gone
+            return
+        try:
+            _draw_summary(data, path)
+            conn.send((None, ""))
+        except Exception as exc:
+            conn.send(_picklable(exc))
+
+
+def _picklable(exc: Exception) -> tuple[Exception, str]:
+    """The error to send back, with its traceback as text (some errors do not pickle)."""
+    import pickle
+
+    trace = "".join(traceback.format_exception(exc))
+    try:
+        pickle.dumps(exc)
+    except Exception:
+        return RuntimeError(f"drawing the summary PNG: {type(exc).__name__}: {exc}"), trace
+    return exc, trace
+
+
+def _warm_up() -> None:
+    """Import the drawing code and load its font, ahead of the first drawing."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    import sitesel.render.summary  # noqa: F401  (the import is the point)
+
+    figure = Figure(figsize=(1, 1))
+    figure.text(0.5, 0.5, "sitesel")
+    figure.savefig(io.BytesIO(), format="png")
+
+
+def _draw_summary(data: MapData, path: Path) -> None:
+    from sitesel.render.summary import write_summary_png
+
+    write_summary_png(data, path)

@@ -1,0 +1,101 @@
+"""The summary PNG drawn in a second process: the same file, errors that still reach the
+user, and a dead process that costs a warning, not the run."""
+
+import errno
+import logging
+
+import pytest
+
+import sitesel
+from sitesel.outputs import files
+from sitesel.outputs.maps import map_data
+from sitesel.outputs.render_process import RenderProcess, render_process
+from sitesel.outputs.writer import write_run
+from sitesel.render.summary import write_summary_png
+
+
+@pytest.fixture(scope="module")
+def leh_result(leh_run):
+    return sitesel.read_run(leh_run / "run")
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    process = RenderProcess()
+    yield process
+    process.close()
+
+
+def test_the_png_drawn_there_is_the_png_drawn_here(leh_result, renderer, tmp_path):
+    data = map_data(leh_result)
+    write_summary_png(data, tmp_path / "here.png")
+    assert renderer.start_summary(data, tmp_path / "there.png")
+    assert renderer.finish_summary()
+    assert (tmp_path / "there.png").read_bytes() == (tmp_path / "here.png").read_bytes()
+
+
+def test_a_run_written_with_a_renderer_is_the_run_written_without(leh_result, renderer, tmp_path):
+    plain = write_run(leh_result, out_dir=tmp_path / "plain", map_path=tmp_path / "plain.html")
+    split = write_run(
+        leh_result, out_dir=tmp_path / "split", map_path=tmp_path / "split.html", renderer=renderer
+    )
+    assert plain.keys() == split.keys()
+    for name in plain.keys() - {"manifest"}:  # the manifest's write time differs
+        assert split[name].read_bytes() == plain[name].read_bytes(), name
+
+
+def test_an_error_while_drawing_reaches_the_main_process(leh_result, renderer, tmp_path):
+    data = map_data(leh_result)
+    assert renderer.start_summary(data, tmp_path / "no such folder" / "summary.png")
+    with pytest.raises(FileNotFoundError, match="no such folder"):
+        renderer.finish_summary()
+    assert renderer.alive  # and it takes the next drawing
+    assert renderer.start_summary(data, tmp_path / "summary.png")
+    assert renderer.finish_summary()
+
+
+def test_a_killed_render_process_costs_a_warning_not_the_png(leh_result, tmp_path, caplog):
+    with render_process() as process:
+        assert process is not None  # two CPUs or more here
+        process._process.kill()
+        process._process.join()
+        with caplog.at_level(logging.WARNING, logger="sitesel"):
+            write_run(leh_result, out_dir=tmp_path / "out", map_path=tmp_path / "m.html",
+                      renderer=process)  # fmt: skip
+    assert (tmp_path / "out" / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "drawing the summary PNG here" in caplog.text
+
+
+def test_a_failing_write_stops_the_drawing_and_keeps_earlier_outputs(
+    leh_result, tmp_path, monkeypatch
+):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "summary.png").write_bytes(b"earlier run")
+
+    def disk_full(table, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(files, "write_table_csv", disk_full)
+    process = RenderProcess()
+    try:
+        with pytest.raises(sitesel.errors.OutputError, match="No space left"):
+            write_run(leh_result, out_dir=out, map_path=tmp_path / "m.html", renderer=process)
+        assert not process.alive  # stopped before its staging folder went
+    finally:
+        process.close()
+    assert (out / "summary.png").read_bytes() == b"earlier run"
+    assert not [p for p in tmp_path.iterdir() if "sitesel-staging" in p.name]
+
+
+def test_a_render_process_killed_while_drawing_is_reported(leh_result, tmp_path, caplog):
+    process = RenderProcess()
+    try:
+        assert process.start_summary(map_data(leh_result), tmp_path / "summary.png")
+        process._process.kill()
+        with caplog.at_level(logging.WARNING, logger="sitesel"):
+            assert not process.finish_summary()  # the caller draws it instead
+        assert "render process stopped" in caplog.text
+        assert not process.alive
+    finally:
+        process.close()
