@@ -8,8 +8,9 @@ import pytest
 
 import sitesel
 from sitesel.outputs import files
+from sitesel.outputs import render_process as render_module
 from sitesel.outputs.maps import map_data
-from sitesel.outputs.render_process import RenderProcess, render_process
+from sitesel.outputs.render_process import RenderProcess, draw_summary, render_process
 from sitesel.outputs.writer import write_run
 from sitesel.render.summary import write_summary_png
 
@@ -99,3 +100,11 @@ def test_a_render_process_killed_while_drawing_is_reported(leh_result, tmp_path,
         assert not process.alive
     finally:
         process.close()
+
+
+def test_a_big_run_draws_its_png_here(leh_result, renderer, tmp_path, monkeypatch):
+    data = map_data(leh_result)
+    assert draw_summary(data, tmp_path / "small.png", renderer)
+    assert renderer.finish_summary()
+    monkeypatch.setattr(render_module, "RENDER_PROCESS_MAX_SITES", len(data.sites) - 1)
+    assert not draw_summary(data, tmp_path / "big.png", renderer)  # copying would cost more
