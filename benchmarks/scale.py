@@ -47,11 +47,15 @@ STUDY_AREAS["leh_district_1m"] = STUDY_AREAS["leh_district"]
 CHILD = """
 import json, resource, sys
 from pathlib import Path
-from sitesel.api import run_and_write
-result, _ = run_and_write(Path(sys.argv[1]), offline=True, out_dir=Path(sys.argv[2]),
-                          map_path=Path(sys.argv[3]))
+from sitesel.outputs.render_process import render_process
+with render_process() as renderer:  # as `sitesel run` does
+    from sitesel.api import run_and_write
+    result, _ = run_and_write(Path(sys.argv[1]), offline=True, out_dir=Path(sys.argv[2]),
+                              map_path=Path(sys.argv[3]), renderer=renderer)
 print(json.dumps({"sites": len(result.sites), "timings_s": result.manifest.timings_s,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "render_process_peak_mb":
+                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 
@@ -109,6 +113,7 @@ def main() -> None:
                 BEFORE_S[name],
                 ms_per_site=round(1000 * seconds / child["sites"], 3),
                 peak_mb=round(child["peak_mb"]),
+                render_process_peak_mb=round(child["render_process_peak_mb"]),
                 map_mb=round(map_path.stat().st_size / 1e6, 2),
                 stages_s=child["timings_s"],
             )
