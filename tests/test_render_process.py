@@ -3,6 +3,11 @@ user, and a dead process that costs a warning, not the run."""
 
 import errno
 import logging
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -13,6 +18,8 @@ from sitesel.outputs.maps import map_data
 from sitesel.outputs.render_process import RenderProcess, draw_summary, render_process
 from sitesel.outputs.writer import write_run
 from sitesel.render.summary import write_summary_png
+
+from .cases import LEH
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +115,44 @@ def test_a_big_run_draws_its_png_here(leh_result, renderer, tmp_path, monkeypatc
     assert renderer.finish_summary()
     monkeypatch.setattr(render_module, "RENDER_PROCESS_MAX_SITES", len(data.sites) - 1)
     assert not draw_summary(data, tmp_path / "big.png", renderer)  # copying would cost more
+
+
+@pytest.mark.parametrize("after_s", [0.0, 1.0])  # the render process starting; importing
+def test_ctrl_c_stops_both_processes_without_a_traceback(tmp_path, data_dir, after_s):
+    command = [
+        sys.executable, "-m", "sitesel.cli", "run", str(LEH), "--out", str(tmp_path / "out"),
+        "--map", str(tmp_path / "leh.html"), "--data-dir", str(data_dir), "--offline",
+    ]  # fmt: skip
+    run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not any("spawn_main" in c for c in _live_processes(run.pid).values()):
+        assert time.monotonic() < deadline, "no render process started"
+        time.sleep(0.01)
+    time.sleep(after_s)
+    os.killpg(run.pid, signal.SIGINT)  # as Ctrl-C in a terminal: the whole process group
+    _, stderr = run.communicate(timeout=60)
+    assert run.returncode != 0
+    assert stderr.strip() in {"", "Aborted!"}  # nothing from the render process
+    # The render process went with it; multiprocessing's resource tracker leaves on its own
+    # once its pipe closes, a moment later.
+    deadline = time.monotonic() + 5
+    while _live_processes(run.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _live_processes(run.pid) == {}
+    assert not (tmp_path / "out").exists()
+
+
+def _live_processes(session: int) -> dict[int, str]:
+    """Command lines of a session's running processes (zombies left to init do not count)."""
+    from pathlib import Path
+
+    live = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            live[int(proc.name)] = command
+    return live

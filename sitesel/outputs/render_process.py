@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,7 +45,8 @@ class RenderProcess:
         self._process = context.Process(
             target=_serve, args=(child,), name="sitesel-render", daemon=True
         )
-        self._process.start()  # its imports now overlap the run
+        with _ctrl_c_ignored():  # the child is born ignoring it (see _serve)
+            self._process.start()  # its imports now overlap the run
         child.close()
         self._closed = False
 
@@ -94,6 +97,19 @@ class RenderProcess:
         self._conn.close()
 
 
+@contextmanager
+def _ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored for the block (in the main thread; signals can be set only there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def usable_cpus() -> int:
     """CPUs this process may run on (its affinity where the system tells it)."""
     if hasattr(os, "sched_getaffinity"):
@@ -107,7 +123,12 @@ def render_process() -> Iterator[RenderProcess | None]:
     if usable_cpus() < 2:
         yield None
         return
-    process = RenderProcess()
+    try:
+        process = RenderProcess()
+    except OSError as exc:  # no process to be had (a process limit, no memory)
+        log.warning("no render process (%s); the summary PNG is drawn in this one", exc)
+        yield None
+        return
     try:
         yield process
     finally:
@@ -145,6 +166,11 @@ def abandon_summary(started: bool, renderer: RenderProcess | None) -> None:
 
 def _serve(conn: Connection) -> None:
     """The render process: warm up, then draw what arrives until the pipe closes."""
+    # Ctrl-C in the terminal reaches the whole process group: the main process handles it
+    # and stops this one, which would otherwise print a traceback of its own. An ignored
+    # signal stays ignored across exec, so a child started in the main thread ignores it
+    # from its first instruction; this covers one started from another thread.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _warm_up()
     while True:
         try:
