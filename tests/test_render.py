@@ -90,12 +90,13 @@ def test_summary_sites_are_one_raster_image_in_the_map_classes():
     fig, ax = plt.subplots()
     _draw_sites_raster(ax, data, excluded, classes)
     (image,) = ax.images
-    rgba = np.asarray(image.get_array())
+    rgba = np.asarray(image.get_array()) / 255  # drawn from RGBA bytes
     row = rgba.shape[0] // 2
     col_of = lambda x: int(x / 500 * rgba.shape[1])  # noqa: E731
     best = classes.colours[int(classes.index(np.array([0.82]))[0])]
-    assert tuple(rgba[row, col_of(50)]) == pytest.approx(to_rgba(best, 0.85))
-    assert tuple(rgba[row, col_of(450)]) == pytest.approx(to_rgba("#9e9e9e", 0.35))
+    byte = 0.5 / 255
+    assert tuple(rgba[row, col_of(50)]) == pytest.approx(to_rgba(best, 0.85), abs=byte)
+    assert tuple(rgba[row, col_of(450)]) == pytest.approx(to_rgba("#9e9e9e", 0.35), abs=byte)
     assert rgba[row, col_of(150), 3] == 0  # between sites: transparent
     plt.close(fig)
 
