@@ -240,3 +240,29 @@ def test_regions_across_a_road_make_one_piece_of_land():
     rule = SchemeRule("strict", 100, max_parts=2, max_gap_km=0.0, road_corridor_m=60)
     assert region_eligibility(table, rule, roads)[2] == [2, 1]
     assert not region_eligibility(table, rule, None)[0].any()
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 10_000), n_sites=st.integers(0, 300), n_rules=st.integers(0, 12))
+def test_exclusion_reasons_are_each_sites_reasons_in_order(seed, n_sites, n_rules):
+    """Reasons are built once per combination; the result is still, per site, every reason
+    that applies in report order (outside, missing values, rules, zones)."""
+    from sitesel.decision.constraints import Rule, exclusion_mask, exclusion_reasons
+
+    rng = np.random.default_rng(seed)
+    raw = {f"c{i}": rng.choice([np.nan, 1.0, 5.0, 9.0], n_sites) for i in range(4)}
+    rules = [Rule(f"c{rng.integers(4)}", ">", float(rng.integers(10)), f"rule {k}")
+             for k in range(n_rules)]  # fmt: skip
+    outside = rng.uniform(size=n_sites) < 0.2
+    zones = [np.where(rng.uniform(size=n_sites) < 0.1, f"on zone {z}", "").astype(object)
+             for z in range(2)]  # fmt: skip
+    args = {"raw": raw, "rules": rules, "required": ["c0", "c1"], "outside_area": outside,
+            "zones": zones}  # fmt: skip
+    reasons = exclusion_reasons(n_sites, **args)
+    for i in range(n_sites):
+        expected = ["outside the study area"] if outside[i] else []
+        expected += [f"no value for {c}" for c in ("c0", "c1") if np.isnan(raw[c][i])]
+        expected += [r.reason for r in rules if raw[r.criterion][i] > r.threshold]
+        expected += [str(z[i]) for z in zones if z[i]]
+        assert reasons[i] == "; ".join(expected)
+    np.testing.assert_array_equal(exclusion_mask(n_sites, **args), reasons != "")

@@ -80,19 +80,63 @@ def exclusion_reasons(
     ...     rules=[Rule("slope", ">", 15, "too steep")], required=["slope"]).tolist()
     ['', 'too steep', 'no value for slope']
     """
+    checks = _checks(raw, rules, required, outside_area, evaluated)
+    reasons = np.full(n_sites, "", dtype=object)
+    if checks and n_sites:
+        hits = np.column_stack([hit for hit, _ in checks])
+        reasons = _joined(hits, [text for _, text in checks])
+    for zone in zones:
+        for i in np.flatnonzero(zone != ""):
+            reasons[i] = f"{reasons[i]}; {zone[i]}" if reasons[i] else str(zone[i])
+    return reasons
+
+
+def _joined(hits: npt.NDArray[np.bool_], texts: list[str]) -> npt.NDArray[np.object_]:
+    """Per row of ``hits``, the texts of its true columns joined by "; ".
+
+    One string per combination of reasons rather than per site: a district's 383k sites
+    share a handful of combinations.
+    """
+    packed = np.ascontiguousarray(np.packbits(hits, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()  # a row: one value
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    combos = ["; ".join(t for t, h in zip(texts, hits[i], strict=True) if h) for i in first]
+    return np.array(combos, dtype=object)[inverse.reshape(-1)]
+
+
+def exclusion_mask(
+    n_sites: int,
+    *,
+    raw: Mapping[str, FloatArray],
+    rules: Sequence[Rule],
+    required: Mapping[str, str] | Sequence[str],
+    outside_area: npt.NDArray[np.bool_] | None = None,
+    zones: Sequence[npt.NDArray[np.object_]] = (),
+    evaluated: Mapping[str, npt.NDArray[np.bool_]] | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Which sites :func:`exclusion_reasons` excludes, without writing the reasons."""
+    excluded = np.zeros(n_sites, dtype=bool)
+    for hit, _ in _checks(raw, rules, required, outside_area, evaluated):
+        excluded |= hit
+    for zone in zones:
+        excluded |= zone != ""
+    return excluded
+
+
+def _checks(
+    raw: Mapping[str, FloatArray],
+    rules: Sequence[Rule],
+    required: Mapping[str, str] | Sequence[str],
+    outside_area: npt.NDArray[np.bool_] | None,
+    evaluated: Mapping[str, npt.NDArray[np.bool_]] | None,
+) -> list[tuple[npt.NDArray[np.bool_], str]]:
+    """Each reason a site can be excluded for, with the sites it excludes, in report order."""
     checks: list[tuple[npt.NDArray[np.bool_], str]] = []
     if outside_area is not None:
         checks.append((np.asarray(outside_area, dtype=bool), "outside the study area"))
     checks += _missing_values(raw, required, evaluated or {})
     checks += [(_rule_hits(raw[rule.criterion], rule), rule.describe()) for rule in rules]
-    reasons: list[list[str]] = [[] for _ in range(n_sites)]
-    for hit, text in checks:
-        for i in np.flatnonzero(hit):
-            reasons[i].append(text)
-    for zone in zones:
-        for i in np.flatnonzero(zone != ""):
-            reasons[i].append(str(zone[i]))
-    return np.array(["; ".join(r) for r in reasons], dtype=object)
+    return checks
 
 
 def _missing_values(

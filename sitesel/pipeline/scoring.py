@@ -71,7 +71,7 @@ def measure(
     for phase in phases(config):
         if raw:
             so_far = Measured(raw=raw, missing_reasons=reasons, targets=targets)
-            in_play = exclusions(config, so_far, outside, zones, only=set(raw)) == ""
+            in_play = ~excluded_so_far(config, so_far, outside, zones, only=set(raw))
             log.info("%d of %d sites in play for %s", in_play.sum(), len(in_play), phase)
         sub = ctx if in_play.all() else _subset_context(ctx, in_play)
         for name in phase:
@@ -145,17 +145,31 @@ def aggregation_params(config: Config) -> aggregation.AggregationParams:
 
 
 def exclusions(
+    config: Config, measured: Measured, outside: BoolArray, zones: list[np.ndarray]
+) -> np.ndarray:
+    """Why each site is excluded ("" when kept): constraints, missing values, outside."""
+    return constraints.exclusion_reasons(
+        len(outside), **_exclusion_checks(config, measured, outside, zones, None)
+    )
+
+
+def excluded_so_far(
+    config: Config, measured: Measured, outside: BoolArray, zones: list[np.ndarray], only: set[str]
+) -> BoolArray:
+    """Which sites the criteria in ``only`` (those computed so far) already exclude."""
+    return constraints.exclusion_mask(
+        len(outside), **_exclusion_checks(config, measured, outside, zones, only)
+    )
+
+
+def _exclusion_checks(
     config: Config,
     measured: Measured,
     outside: BoolArray,
     zones: list[np.ndarray],
-    *,
-    only: set[str] | None = None,
-) -> np.ndarray:
-    """Why each site is excluded ("" when kept): constraints, missing values, outside.
-
-    ``only`` restricts the criterion checks to those criteria (the ones computed so far).
-    """
+    only: set[str] | None,
+) -> dict[str, Any]:
+    """The arguments of the exclusion functions: rules and required criteria in ``only``."""
     rules = [
         constraints.Rule(*c.parts, reason=c.reason)
         for c in config.constraints
@@ -166,15 +180,14 @@ def exclusions(
         for n in config.scored
         if not config.criteria[n].scores_missing_as_zero() and (only is None or n in only)
     }
-    return constraints.exclusion_reasons(
-        len(outside),
-        raw=measured.raw,
-        rules=rules,
-        required=required,
-        outside_area=outside,
-        zones=zones,
-        evaluated=measured.evaluated,
-    )
+    return {
+        "raw": measured.raw,
+        "rules": rules,
+        "required": required,
+        "outside_area": outside,
+        "zones": zones,
+        "evaluated": measured.evaluated,
+    }
 
 
 def score(
