@@ -182,8 +182,9 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
         f"{result.name}: {counts.total} sites, {counts.ranked} ranked, {seconds:.1f} s{kept};"
         f" wrote {written['ranking'].parent}/ and {written['map']}"
     )
-    reasons = result.sites["exclusion_reason"].str.split("; ").explode()
-    common = reasons[reasons != ""].value_counts().head(3)
+    from sitesel.decision.constraints import reason_counts
+
+    common = reason_counts(result.sites["exclusion_reason"]).head(3)
     if len(common):
         listed = ", ".join(f"{why} ({n:,})" for why, n in common.items())
         typer.echo(f"  excluded most often: {listed} (a site can fail several)")

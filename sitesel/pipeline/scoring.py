@@ -307,8 +307,7 @@ def refuse_if_all_excluded(reasons: pd.Series, source: str) -> None:
     """
     if (reasons == "").any():
         return
-    counts = reasons.str.split("; ").explode().value_counts(sort=False)
-    common = ", ".join(f"{r} ({n})" for r, n in sorted(counts.items(), key=lambda x: -x[1])[:3])
+    common = ", ".join(f"{r} ({n})" for r, n in constraints.reason_counts(reasons).head(3).items())
     raise NoSuitableSiteError(
         f"{source}: constraints: all {len(reasons)} sites are excluded (most common"
         f" reasons: {common}); relax the constraints or enlarge the study area"

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sitesel.decision.constraints import reason_counts
 from sitesel.decision.promethee import Preference, net_flows
 from sitesel.render.classes import map_classes, score_classes
 from sitesel.render.live_image import live_candidates, pack_live_image
@@ -231,8 +232,7 @@ def _left_out(sites: gpd.GeoDataFrame, vector: np.ndarray, live: np.ndarray) -> 
     if vector.all():
         return {}
     excluded = sites["excluded"].to_numpy(dtype=bool)
-    reasons = sites.loc[excluded, "exclusion_reason"].fillna("").astype(str).str.split("; ")
-    counts = reasons.explode().loc[lambda r: r != ""].value_counts()
+    counts = reason_counts(sites.loc[excluded, "exclusion_reason"].fillna("").astype(str))
     reranks = bool((vector | live)[~excluded].all())
     out: dict[str, Any] = {
         "counts": {
