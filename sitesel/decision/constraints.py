@@ -23,6 +23,9 @@ _OPS: dict[str, Callable[[FloatArray, float], npt.NDArray[np.bool_]]] = {
     "!=": operator.ne,
 }
 
+REASON_SEPARATOR = "; "
+"""Between the reasons of a site excluded for several."""
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -105,10 +108,6 @@ def _joined(hits: npt.NDArray[np.bool_], texts: list[str]) -> npt.NDArray[np.obj
         REASON_SEPARATOR.join(t for t, h in zip(texts, hits[i], strict=True) if h) for i in first
     ]
     return np.array(combos, dtype=object)[inverse.reshape(-1)]
-
-
-REASON_SEPARATOR = "; "
-"""Between the reasons of a site excluded for several."""
 
 
 def reason_counts(reasons: pd.Series) -> pd.Series:
