@@ -86,8 +86,11 @@ def hex_grid(
         [cx[:, None] + side * np.cos(angles), cy[:, None] + side * np.sin(angles)], axis=-1
     )
     polygons = shapely.polygons(ring)
-    ids = [
-        f"H{c}_{r}" for c, r in zip(col_idx.ravel()[inside], row_idx.ravel()[inside], strict=True)
+    ids = [  # Python ints: formatting numpy's takes twice as long
+        f"H{c}_{r}"
+        for c, r in zip(
+            col_idx.ravel()[inside].tolist(), row_idx.ravel()[inside].tolist(), strict=True
+        )
     ]
     log.info("grid: %d hexagons of %.1f ha", len(ids), cell_area_ha)
     return gpd.GeoDataFrame({"site_id": ids}, geometry=polygons, crs=crs)
