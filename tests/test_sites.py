@@ -58,6 +58,13 @@ def test_utm_zone_by_arithmetic_matches_the_pyproj_database(lon_deg: float, lat_
     assert utm_crs(point.to_crs(3857)) == point.estimate_utm_crs()  # any native CRS
 
 
+def test_utm_zone_of_an_area_across_the_antimeridian():
+    towns = gpd.GeoDataFrame(
+        geometry=[shapely.Point(179.6, -17.0), shapely.Point(-179.8, -16.5)], crs=4326
+    )  # Fiji's Vanua Levu and Taveuni
+    assert utm_crs(towns) == pyproj.CRS.from_epsg(32760)  # not zone 31, at 0 degrees
+
+
 def test_utm_zone_refused_near_the_poles():
     point = gpd.GeoDataFrame(geometry=[shapely.Point(15.0, 85.0)], crs=4326)
     with pytest.raises(CrsError, match=r"working_crs.*84 N"):

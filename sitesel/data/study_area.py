@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -20,15 +21,22 @@ def utm_crs(features: gpd.GeoDataFrame) -> pyproj.CRS:
     The zone follows from the longitude by arithmetic (6-degree zones from 180 W); EPSG 326zz
     north of the equator, 327zz south. Same zone as ``GeoDataFrame.estimate_utm_crs`` (a
     pyproj database query, 0.13 s), but at once; on a zone boundary the eastern zone is
-    taken.
+    taken. Features on both sides of the antimeridian (180 E) are measured across it, not
+    across the rest of the globe.
 
     Raises
     ------
     CrsError
         Beyond UTM's latitudes (84 N, 80 S): set ``working_crs`` to a polar projection.
     """
-    west, south, east, north = features.to_crs(4326).total_bounds
-    lon_deg, lat_deg = (west + east) / 2, (south + north) / 2
+    bounds = features.to_crs(4326).bounds.to_numpy()
+    west, south, east, north = bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3]
+    if east.max() - west.min() > 180:  # e.g. towns at 179.5 E and 179.5 W: 1 degree apart
+        shift = np.where(west < 0, 360.0, 0.0)
+        west, east = west + shift, east + shift
+    lon_deg = (west.min() + east.max()) / 2
+    lon_deg = (lon_deg + 180.0) % 360.0 - 180.0
+    lat_deg = (south.min() + north.max()) / 2
     if not UTM_SOUTH_LIMIT_DEG <= lat_deg <= UTM_NORTH_LIMIT_DEG:
         raise CrsError(
             f"working_crs: auto picks a UTM zone, and UTM ends at 84 N and 80 S; the study"
