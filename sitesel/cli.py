@@ -234,6 +234,8 @@ def _watch(
         while True:
             stamp, start = _stamp(config_path), time.perf_counter()
             cache.hits.clear()
+            if renderer is not None:
+                renderer.restart()  # after a run that failed while writing
             try:
                 result, written = run_and_write(
                     config_path, data_dir=data_dir, offline=offline, out_dir=out,

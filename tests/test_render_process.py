@@ -96,6 +96,19 @@ def test_a_failing_write_stops_the_drawing_and_keeps_earlier_outputs(
     assert not [p for p in tmp_path.iterdir() if "sitesel-staging" in p.name]
 
 
+def test_a_stopped_render_process_starts_again(leh_result, tmp_path):
+    process = RenderProcess()
+    try:
+        process.close()  # as a failing write leaves it
+        assert not process.alive
+        process.restart()
+        assert process.alive
+        assert process.start_summary(map_data(leh_result), tmp_path / "summary.png")
+        assert process.finish_summary()
+    finally:
+        process.close()
+
+
 def test_a_render_process_killed_while_drawing_is_reported(leh_result, tmp_path, caplog):
     process = RenderProcess()
     try:

@@ -40,6 +40,15 @@ class RenderProcess:
     """One worker process that draws summary PNGs, one at a time; warm when needed."""
 
     def __init__(self) -> None:
+        self._start()
+
+    def restart(self) -> None:
+        """Start a new process if this one stopped (a failed write stops it on purpose)."""
+        if not self.alive:
+            self.close()
+            self._start()
+
+    def _start(self) -> None:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked state
         self._conn, child = context.Pipe()
         self._process = context.Process(
