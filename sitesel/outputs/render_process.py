@@ -46,7 +46,10 @@ class RenderProcess:
         """Start a new process if this one stopped (a failed write stops it on purpose)."""
         if not self.alive:
             self.close()
-            self._start()
+            try:
+                self._start()
+            except OSError as exc:  # no process to be had: PNGs are drawn in this one
+                log.warning("no render process (%s); the summary PNG is drawn in this one", exc)
 
     def _start(self) -> None:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked state
