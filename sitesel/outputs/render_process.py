@@ -103,9 +103,10 @@ class RenderProcess:
     def close(self) -> None:
         """Stop the process at once (a drawing under way is dropped)."""
         self._closed = True
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
+        if self._process.pid is not None:  # started (a failed start leaves it unstarted)
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
         self._conn.close()
 
 
