@@ -169,3 +169,23 @@ def _live_processes(session: int) -> dict[int, str]:
         if int(fields[3]) == session and fields[0] != "Z":
             live[int(proc.name)] = command
     return live
+
+
+def test_no_process_to_be_had_costs_a_warning(leh_result, tmp_path, monkeypatch, caplog):
+    import multiprocessing.context
+
+    def refused(self):
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")  # a process limit
+
+    with caplog.at_level(logging.WARNING, logger="sitesel"):
+        with render_process() as first:
+            monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refused)
+            first.close()
+            first.restart()  # as sitesel watch does before each run
+            assert not first.alive
+            write_run(leh_result, out_dir=tmp_path / "out", map_path=tmp_path / "m.html",
+                      renderer=first)  # fmt: skip
+        with render_process() as second:
+            assert second is None
+    assert (tmp_path / "out" / "summary.png").exists()
+    assert caplog.text.count("no render process") == 2
