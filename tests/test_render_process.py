@@ -96,6 +96,15 @@ def test_a_failing_write_stops_the_drawing_and_keeps_earlier_outputs(
     assert not [p for p in tmp_path.iterdir() if "sitesel-staging" in p.name]
 
 
+def test_data_that_does_not_pickle_is_drawn_here(leh_result, renderer, tmp_path, caplog):
+    data = map_data(leh_result)
+    data.aggregation = {"method": "weighted_sum", "plug-in": lambda x: x}  # not picklable
+    with caplog.at_level(logging.WARNING, logger="sitesel"):
+        assert not renderer.start_summary(data, tmp_path / "summary.png")
+    assert "cannot send the map data" in caplog.text
+    assert renderer.alive  # and ready for the next run
+
+
 def test_a_stopped_render_process_starts_again(leh_result, tmp_path):
     process = RenderProcess()
     try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import traceback
@@ -72,9 +73,15 @@ class RenderProcess:
         if self._closed:
             return False
         try:
+            message = pickle.dumps((data, path), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # e.g. a plug-in's object in the data that does not pickle
+            log.warning("cannot send the map data to the render process (%s); drawing the"
+                        " summary PNG here", exc)  # fmt: skip
+            return False
+        try:
             if not self._process.is_alive():
                 raise EOFError(f"exit code {self._process.exitcode}")
-            self._conn.send((data, path))
+            self._conn.send_bytes(message)
         except (OSError, EOFError) as exc:  # a process that died (killed, out of memory)
             log.warning("the render process stopped (%s); drawing the summary PNG here", exc)
             self.close()
@@ -186,7 +193,7 @@ def _serve(conn: Connection) -> None:
     _warm_up()
     while True:
         try:
-            data, path = conn.recv()
+            data, path = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):  # the main process is gone
             return
         try:
@@ -198,8 +205,6 @@ def _serve(conn: Connection) -> None:
 
 def _picklable(exc: Exception) -> tuple[Exception, str]:
     """The error to send back, with its traceback as text (some errors do not pickle)."""
-    import pickle
-
     trace = "".join(traceback.format_exception(exc))
     try:
         pickle.dumps(exc)
