@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sitesel.decision.aggregation import aggregate, owa_order_weights, rank_sites
-from sitesel.decision.constraints import Rule, exclusion_reasons
+from sitesel.decision.constraints import Exclusions, Rule
 
 METHODS = ["weighted_sum", "weighted_product", "owa", "topsis"]
 
@@ -26,13 +26,12 @@ def test_ties_broken_by_site_id_and_excluded_unranked():
 
 
 def test_constraints_collect_every_reason():
-    reasons = exclusion_reasons(
-        3,
+    reasons = Exclusions(
         raw={"t": np.array([10.0, 200.0, np.nan]), "s": np.array([20.0, 1.0, 1.0])},
         rules=[Rule("t", ">", 120, "too far"), Rule("s", ">=", 20)],
         required=["t"],
         outside_area=np.array([False, False, True]),
-    )
+    ).reasons(3)
     assert reasons.tolist() == ["s >= 20", "too far", "outside the study area; no value for t"]
 
 

@@ -247,7 +247,7 @@ def test_regions_across_a_road_make_one_piece_of_land():
 def test_exclusion_reasons_are_each_sites_reasons_in_order(seed, n_sites, n_rules):
     """Reasons are built once per combination; the result is still, per site, every reason
     that applies in report order (outside, missing values, rules, zones)."""
-    from sitesel.decision.constraints import Rule, exclusion_mask, exclusion_reasons
+    from sitesel.decision.constraints import Exclusions, Rule
 
     rng = np.random.default_rng(seed)
     raw = {f"c{i}": rng.choice([np.nan, 1.0, 5.0, 9.0], n_sites) for i in range(4)}
@@ -256,13 +256,13 @@ def test_exclusion_reasons_are_each_sites_reasons_in_order(seed, n_sites, n_rule
     outside = rng.uniform(size=n_sites) < 0.2
     zones = [np.where(rng.uniform(size=n_sites) < 0.1, f"on zone {z}", "").astype(object)
              for z in range(2)]  # fmt: skip
-    args = {"raw": raw, "rules": rules, "required": ["c0", "c1"], "outside_area": outside,
-            "zones": zones}  # fmt: skip
-    reasons = exclusion_reasons(n_sites, **args)
+    found = Exclusions(raw=raw, rules=rules, required=["c0", "c1"], outside_area=outside,
+                       zones=zones)  # fmt: skip
+    reasons = found.reasons(n_sites)
     for i in range(n_sites):
         expected = ["outside the study area"] if outside[i] else []
         expected += [f"no value for {c}" for c in ("c0", "c1") if np.isnan(raw[c][i])]
         expected += [r.reason for r in rules if raw[r.criterion][i] > r.threshold]
         expected += [str(z[i]) for z in zones if z[i]]
         assert reasons[i] == "; ".join(expected)
-    np.testing.assert_array_equal(exclusion_mask(n_sites, **args), reasons != "")
+    np.testing.assert_array_equal(found.mask(n_sites), reasons != "")

@@ -41,22 +41,12 @@ class Rule:
         return self.reason or f"{self.criterion} {self.op} {self.threshold:g}"
 
 
-def exclusion_reasons(
-    n_sites: int,
-    *,
-    raw: Mapping[str, FloatArray],
-    rules: Sequence[Rule],
-    required: Mapping[str, str] | Sequence[str],
-    outside_area: npt.NDArray[np.bool_] | None = None,
-    zones: Sequence[npt.NDArray[np.object_]] = (),
-    evaluated: Mapping[str, npt.NDArray[np.bool_]] | None = None,
-) -> npt.NDArray[np.object_]:
-    """Why each site is excluded: ``""`` for kept sites, else reasons joined by ``"; "``.
+@dataclass(frozen=True)
+class Exclusions:
+    """What excludes sites: constraint rules, missing values, the study area, taken land.
 
-    Parameters
+    Attributes
     ----------
-    n_sites
-        Number of sites.
     raw
         Criterion name -> raw values.
     rules
@@ -72,27 +62,52 @@ def exclusion_reasons(
         Criterion -> the sites it was computed for (all when absent): a site excluded
         before a criterion was computed has no value for it and no reason from it.
 
-    Returns
-    -------
-    numpy.ndarray
-        One string per site.
-
     Examples
     --------
     >>> import numpy as np
-    >>> exclusion_reasons(3, raw={"slope": np.array([2.0, 20.0, np.nan])},
-    ...     rules=[Rule("slope", ">", 15, "too steep")], required=["slope"]).tolist()
-    ['', 'too steep', 'no value for slope']
+    >>> found = Exclusions(raw={"slope": np.array([2.0, 20.0, np.nan])},
+    ...     rules=[Rule("slope", ">", 15, "too steep")], required=["slope"])
+    >>> found.reasons(3).tolist(), found.mask(3).tolist()
+    (['', 'too steep', 'no value for slope'], [False, True, True])
     """
-    checks = _checks(raw, rules, required, outside_area, evaluated)
-    reasons = np.full(n_sites, "", dtype=object)
-    if checks and n_sites:
-        hits = np.column_stack([hit for hit, _ in checks])
-        reasons = _joined(hits, [text for _, text in checks])
-    for zone in zones:
-        for i in np.flatnonzero(zone != ""):
-            reasons[i] = f"{reasons[i]}{REASON_SEPARATOR}{zone[i]}" if reasons[i] else str(zone[i])
-    return reasons
+
+    raw: Mapping[str, FloatArray]
+    rules: Sequence[Rule] = ()
+    required: Mapping[str, str] | Sequence[str] = ()
+    outside_area: npt.NDArray[np.bool_] | None = None
+    zones: Sequence[npt.NDArray[np.object_]] = ()
+    evaluated: Mapping[str, npt.NDArray[np.bool_]] | None = None
+
+    def reasons(self, n_sites: int) -> npt.NDArray[np.object_]:
+        """Why each site is excluded: ``""`` for kept sites, else reasons joined by "; "."""
+        checks = self._checks()
+        reasons = np.full(n_sites, "", dtype=object)
+        if checks and n_sites:
+            hits = np.column_stack([hit for hit, _ in checks])
+            reasons = _joined(hits, [text for _, text in checks])
+        for zone in self.zones:
+            for i in np.flatnonzero(zone != ""):
+                joined = f"{reasons[i]}{REASON_SEPARATOR}{zone[i]}"
+                reasons[i] = joined if reasons[i] else str(zone[i])
+        return reasons
+
+    def mask(self, n_sites: int) -> npt.NDArray[np.bool_]:
+        """Which sites :meth:`reasons` excludes, without writing the reasons."""
+        excluded = np.zeros(n_sites, dtype=bool)
+        for hit, _ in self._checks():
+            excluded |= hit
+        for zone in self.zones:
+            excluded |= zone != ""
+        return excluded
+
+    def _checks(self) -> list[tuple[npt.NDArray[np.bool_], str]]:
+        """Each reason a site can be excluded for, with the sites it excludes, in order."""
+        checks: list[tuple[npt.NDArray[np.bool_], str]] = []
+        if self.outside_area is not None:
+            checks.append((np.asarray(self.outside_area, dtype=bool), "outside the study area"))
+        checks += _missing_values(self.raw, self.required, self.evaluated or {})
+        checks += [(_rule_hits(self.raw[r.criterion], r), r.describe()) for r in self.rules]
+        return checks
 
 
 def _joined(hits: npt.NDArray[np.bool_], texts: list[str]) -> npt.NDArray[np.object_]:
@@ -125,41 +140,6 @@ def reason_counts(reasons: pd.Series) -> pd.Series:
             counts[reason] = counts.get(reason, 0) + int(n)
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return pd.Series(dict(ordered), dtype="int64")
-
-
-def exclusion_mask(
-    n_sites: int,
-    *,
-    raw: Mapping[str, FloatArray],
-    rules: Sequence[Rule],
-    required: Mapping[str, str] | Sequence[str],
-    outside_area: npt.NDArray[np.bool_] | None = None,
-    zones: Sequence[npt.NDArray[np.object_]] = (),
-    evaluated: Mapping[str, npt.NDArray[np.bool_]] | None = None,
-) -> npt.NDArray[np.bool_]:
-    """Which sites :func:`exclusion_reasons` excludes, without writing the reasons."""
-    excluded = np.zeros(n_sites, dtype=bool)
-    for hit, _ in _checks(raw, rules, required, outside_area, evaluated):
-        excluded |= hit
-    for zone in zones:
-        excluded |= zone != ""
-    return excluded
-
-
-def _checks(
-    raw: Mapping[str, FloatArray],
-    rules: Sequence[Rule],
-    required: Mapping[str, str] | Sequence[str],
-    outside_area: npt.NDArray[np.bool_] | None,
-    evaluated: Mapping[str, npt.NDArray[np.bool_]] | None,
-) -> list[tuple[npt.NDArray[np.bool_], str]]:
-    """Each reason a site can be excluded for, with the sites it excludes, in report order."""
-    checks: list[tuple[npt.NDArray[np.bool_], str]] = []
-    if outside_area is not None:
-        checks.append((np.asarray(outside_area, dtype=bool), "outside the study area"))
-    checks += _missing_values(raw, required, evaluated or {})
-    checks += [(_rule_hits(raw[rule.criterion], rule), rule.describe()) for rule in rules]
-    return checks
 
 
 def _missing_values(

@@ -148,28 +148,24 @@ def exclusions(
     config: Config, measured: Measured, outside: BoolArray, zones: list[np.ndarray]
 ) -> np.ndarray:
     """Why each site is excluded ("" when kept): constraints, missing values, outside."""
-    return constraints.exclusion_reasons(
-        len(outside), **_exclusion_checks(config, measured, outside, zones, None)
-    )
+    return _exclusions(config, measured, outside, zones, None).reasons(len(outside))
 
 
 def excluded_so_far(
     config: Config, measured: Measured, outside: BoolArray, zones: list[np.ndarray], only: set[str]
 ) -> BoolArray:
     """Which sites the criteria in ``only`` (those computed so far) already exclude."""
-    return constraints.exclusion_mask(
-        len(outside), **_exclusion_checks(config, measured, outside, zones, only)
-    )
+    return _exclusions(config, measured, outside, zones, only).mask(len(outside))
 
 
-def _exclusion_checks(
+def _exclusions(
     config: Config,
     measured: Measured,
     outside: BoolArray,
     zones: list[np.ndarray],
     only: set[str] | None,
-) -> dict[str, Any]:
-    """The arguments of the exclusion functions: rules and required criteria in ``only``."""
+) -> constraints.Exclusions:
+    """The config's exclusions, with the rules and required criteria among ``only``."""
     rules = [
         constraints.Rule(*c.parts, reason=c.reason)
         for c in config.constraints
@@ -180,14 +176,14 @@ def _exclusion_checks(
         for n in config.scored
         if not config.criteria[n].scores_missing_as_zero() and (only is None or n in only)
     }
-    return {
-        "raw": measured.raw,
-        "rules": rules,
-        "required": required,
-        "outside_area": outside,
-        "zones": zones,
-        "evaluated": measured.evaluated,
-    }
+    return constraints.Exclusions(
+        raw=measured.raw,
+        rules=rules,
+        required=required,
+        outside_area=outside,
+        zones=zones,
+        evaluated=measured.evaluated,
+    )
 
 
 def score(
