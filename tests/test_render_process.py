@@ -64,7 +64,8 @@ def test_an_error_while_drawing_reaches_the_main_process(leh_result, renderer, t
 
 def test_a_killed_render_process_costs_a_warning_not_the_png(leh_result, tmp_path, caplog):
     with render_process() as process:
-        assert process is not None  # two CPUs or more here
+        if process is None:
+            pytest.skip("one CPU here: no render process to kill")
         process._process.kill()
         process._process.join()
         with caplog.at_level(logging.WARNING, logger="sitesel"):
@@ -141,6 +142,8 @@ def test_a_big_run_draws_its_png_here(leh_result, renderer, tmp_path, monkeypatc
 
 @pytest.mark.parametrize("after_s", [0.0, 1.0])  # the render process starting; importing
 def test_ctrl_c_stops_both_processes_without_a_traceback(tmp_path, data_dir, after_s):
+    if render_module.usable_cpus() < 2:
+        pytest.skip("one CPU here: sitesel starts no render process")
     command = [
         sys.executable, "-m", "sitesel.cli", "run", str(LEH), "--out", str(tmp_path / "out"),
         "--map", str(tmp_path / "leh.html"), "--data-dir", str(data_dir), "--offline",
@@ -186,6 +189,8 @@ def test_no_process_to_be_had_costs_a_warning(leh_result, tmp_path, monkeypatch,
     def refused(self):
         raise OSError(errno.EAGAIN, "Resource temporarily unavailable")  # a process limit
 
+    if render_module.usable_cpus() < 2:
+        pytest.skip("one CPU here: sitesel starts no render process")
     with caplog.at_level(logging.WARNING, logger="sitesel"):
         with render_process() as first:
             monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refused)
