@@ -155,22 +155,26 @@ def run(
     """Score and rank sites; write sites.gpkg, ranking.csv, manifest.json and the map."""
     _setup_logging(verbose)
     start = time.perf_counter()
+    from sitesel.config import read_yaml_mapping
     from sitesel.outputs.render_process import render_process
 
-    # Started first: the render process imports its libraries while this one works.
-    with _reported(verbose), render_process() as renderer, _stage_display(verbose) as progress:
-        from sitesel.api import run_and_write
+    with _reported(verbose):
+        # A missing or broken file is reported at once, before the library's imports (2 s).
+        read_yaml_mapping(config_path)
+        # Started next: the render process imports its libraries while this one works.
+        with render_process() as renderer, _stage_display(verbose) as progress:
+            from sitesel.api import run_and_write
 
-        result, written = run_and_write(
-            config_path,
-            data_dir=data_dir,
-            offline=offline,
-            out_dir=out,
-            map_path=map_path,
-            progress=progress,
-            cluster=cluster,
-            renderer=renderer,
-        )
+            result, written = run_and_write(
+                config_path,
+                data_dir=data_dir,
+                offline=offline,
+                out_dir=out,
+                map_path=map_path,
+                progress=progress,
+                cluster=cluster,
+                renderer=renderer,
+            )
     _summary(result, written, time.perf_counter() - start)
     typer.echo(f"  open {written['map']} in a browser: it needs no network")
 

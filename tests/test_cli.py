@@ -641,3 +641,17 @@ def test_a_dem_square_grid_runs_with_terrain_from_whole_dem_cells(tmp_path, data
     c0, c1 = round((xmin - t.c) / t.a), round((xmax - t.c) / t.a)
     r0, r1 = round((t.f - ymax) / -t.e), round((t.f - ymin) / -t.e)
     assert row["raw__elevation_m"] == pytest.approx(float(np.mean(z[r0:r1, c0:c1])), rel=1e-5)
+
+
+def test_a_missing_config_is_reported_before_the_library_loads(tmp_path):
+    """The one-line error comes before the library and geopandas are imported: at once."""
+    code = (
+        "import sys; from typer.testing import CliRunner; from sitesel.cli import app;"
+        f" r = CliRunner().invoke(app, ['run', {str(tmp_path / 'missing.yaml')!r}]);"
+        " print(r.exit_code, 'geopandas' in sys.modules, 'sitesel.api' in sys.modules);"
+        " print(r.stderr.strip())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    status, message = done.stdout.splitlines()
+    assert status == "2 False False"
+    assert message == f"sitesel: error: {tmp_path / 'missing.yaml'}: file not found; check the path"
