@@ -12,6 +12,7 @@ import shapely
 from affine import Affine
 from shapely.geometry.base import BaseGeometry
 
+from sitesel._typing import IntArray
 from sitesel.errors import ConfigError, EmptyLayerError, LayerError
 from sitesel.units import M2_PER_HA
 
@@ -86,14 +87,14 @@ def hex_grid(
         [cx[:, None] + side * np.cos(angles), cy[:, None] + side * np.sin(angles)], axis=-1
     )
     polygons = shapely.polygons(ring)
-    ids = [  # Python ints: formatting numpy's takes twice as long
-        f"H{c}_{r}"
-        for c, r in zip(
-            col_idx.ravel()[inside].tolist(), row_idx.ravel()[inside].tolist(), strict=True
-        )
-    ]
+    ids = _hex_ids(col_idx.ravel()[inside], row_idx.ravel()[inside])
     log.info("grid: %d hexagons of %.1f ha", len(ids), cell_area_ha)
     return gpd.GeoDataFrame({"site_id": ids}, geometry=polygons, crs=crs)
+
+
+def _hex_ids(cols: IntArray, rows: IntArray) -> list[str]:
+    """``"H<col>_<row>"`` per cell, formatted from Python ints (numpy's take twice as long)."""
+    return [f"H{c}_{r}" for c, r in zip(cols.tolist(), rows.tolist(), strict=True)]
 
 
 def dem_square_grid(
