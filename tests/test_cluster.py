@@ -177,11 +177,11 @@ def test_a_network_criterion_without_a_time_bound_gets_the_whole_network(caplog)
         network_spec=NetworkSpec(roads="roads", max_offroad_km=1.0),
     )  # fmt: skip
     jobs = OpportunitiesCriterion(kind="opportunities", to={"layer": "jobs"}, within_min=30)
-    bounded = plan_network(SimpleNamespace(criteria={"jobs_30min": jobs}), ctx, None)
+    bounded = plan_network(SimpleNamespace(criteria={"jobs_30min": jobs}), ctx)
     assert bounded.margin is not None and bounded.margin.longest_min == 30
     with caplog.at_level("INFO", logger="sitesel"):
         plan = plan_network(
             SimpleNamespace(criteria={"jobs_30min": jobs, "x": Unbounded(kind="unbounded")}),
-            ctx, None,
+            ctx,
         )  # fmt: skip
     assert plan.margin is None and "criteria.x has no time bound" in caplog.text

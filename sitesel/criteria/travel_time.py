@@ -6,6 +6,7 @@ from typing import Literal
 
 import shapely
 
+from sitesel._typing import FloatArray
 from sitesel.config import NetworkCriterionSpec, Selection
 from sitesel.criteria._network import target_points, unreachable_reason, xy
 from sitesel.criteria.context import CriterionContext, CriterionValues
@@ -36,9 +37,7 @@ def travel_time(spec: TravelTimeCriterion, name: str, ctx: CriterionContext) -> 
     speed_kmh, reach_m = net.offroad_speed_kmh, net.max_offroad_km * M_PER_KM
     node_time = ctx.node_times.get(name)
     if node_time is None:
-        node_time = node_times_to_targets(
-            graph, xy(points), offroad_speed_kmh=speed_kmh, max_offroad_m=reach_m
-        )
+        node_time = target_node_times(spec, name, ctx)
     raw = times_via_nodes(
         graph, node_time, xy(ctx.sites.geometry.centroid),
         offroad_speed_kmh=speed_kmh, max_offroad_m=reach_m,
@@ -49,3 +48,17 @@ def travel_time(spec: TravelTimeCriterion, name: str, ctx: CriterionContext) -> 
     )
     raw[holding] = 0.0
     return CriterionValues(raw, unreachable_reason(spec, name, spec.to), targets)
+
+
+def target_node_times(spec: TravelTimeCriterion, name: str, ctx: CriterionContext) -> FloatArray:
+    """Minutes from every node of the criterion's graph to its nearest target.
+
+    One search over ``ctx``'s network; a cluster runs it once on the whole network and
+    hands each tile its nodes' times (:mod:`sitesel.pipeline.cluster`).
+    """
+    graph, net = ctx.graph(spec.scenario)
+    points = target_points(ctx.select(spec.to, f"criteria.{name}.to"))
+    return node_times_to_targets(
+        graph, xy(points), offroad_speed_kmh=net.offroad_speed_kmh,
+        max_offroad_m=net.max_offroad_km * M_PER_KM,
+    )  # fmt: skip

@@ -32,10 +32,8 @@ from sitesel._typing import BoolArray, Dem, FloatArray
 from sitesel.config import Config, NetworkCriterionSpec, NetworkSpec, Selection
 from sitesel.config.scoring import config_model
 from sitesel.criteria import CriterionContext, spec_models
-from sitesel.criteria._network import target_points, xy
-from sitesel.criteria.travel_time import TravelTimeCriterion
+from sitesel.criteria.travel_time import TravelTimeCriterion, target_node_times
 from sitesel.errors import ConfigError
-from sitesel.network.graph import node_times_to_targets
 from sitesel.network.scenarios import NetworkModel
 from sitesel.network.tiling import (
     TileMargin,
@@ -186,7 +184,7 @@ class NetworkPlan:
     node_times: dict[str, FloatArray]
 
 
-def plan_network(config: Config, ctx: CriterionContext, select: Preselected) -> NetworkPlan:
+def plan_network(config: Config, ctx: CriterionContext) -> NetworkPlan:
     """Pieces of the network per tile when every network criterion allows it.
 
     Travel times to targets get their per-node times here, once on the whole network;
@@ -195,17 +193,11 @@ def plan_network(config: Config, ctx: CriterionContext, select: Preselected) -> 
     """
     if ctx.network is None or ctx.network_spec is None:
         return NetworkPlan(None, {})
-    net = ctx.network_spec
     reach: dict[str, float] = {}
     times: dict[str, FloatArray] = {}
     for name, spec in config.criteria.items():
         if isinstance(spec, TravelTimeCriterion):
-            graph = ctx.network.graphs[spec.scenario]
-            points = target_points(select(spec.to, f"criteria.{name}.to"))
-            times[name] = node_times_to_targets(
-                graph, xy(points), offroad_speed_kmh=net.offroad_speed_kmh,
-                max_offroad_m=net.max_offroad_km * M_PER_KM,
-            )  # fmt: skip
+            times[name] = target_node_times(spec, name, ctx)
         elif isinstance(spec, NetworkCriterionSpec):
             minutes = spec.reach_min()
             if minutes is None:
@@ -213,7 +205,7 @@ def plan_network(config: Config, ctx: CriterionContext, select: Preselected) -> 
                 return NetworkPlan(None, {})
             reach[name] = minutes
     speed = max(fastest_displacement_kmh(g) for g in ctx.network.graphs.values())
-    margin = tile_margin(reach, speed, net.max_offroad_km * M_PER_KM)
+    margin = tile_margin(reach, speed, ctx.network_spec.max_offroad_km * M_PER_KM)
     log.info("network in pieces, %s", margin.describe())
     return NetworkPlan(margin, times)
 
@@ -233,7 +225,7 @@ def measure_on_cluster(
     parts = tiles(ctx.sites.geometry, workers * TILES_PER_WORKER)
     log.info("criteria of %d sites in %d tiles on %d workers", len(ctx.sites), len(parts), workers)
     select = preselect(config, ctx)
-    plan = plan_network(config, ctx, select)
+    plan = plan_network(config, ctx)
     inputs = {
         "config": config.model_dump(mode="json"),
         "select": select,
