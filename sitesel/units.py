@@ -30,3 +30,12 @@ def m_per_min(speed_kmh: _Speed) -> _Speed:
     100.0
     """
     return speed_kmh * 1000 / 60
+
+
+def kmh(metres_per_min: _Speed) -> _Speed:
+    """A speed in metres per minute as km/h (the inverse of :func:`m_per_min`).
+
+    >>> kmh(100.0)
+    6.0
+    """
+    return metres_per_min * 60 / 1000

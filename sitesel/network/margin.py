@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sitesel._typing import FloatArray
-
-KMH_PER_M_PER_MIN = 60 / 1000
+from sitesel.units import kmh
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def fastest_kmh(length_m: FloatArray, forward_min: FloatArray, backward_min: Flo
     open_ = np.isfinite(times) & (times > 0)
     if not open_.any():
         return 0.0
-    return float((lengths[open_] / times[open_]).max() * KMH_PER_M_PER_MIN)
+    return float(kmh((lengths[open_] / times[open_]).max()))
 
 
 def margin_checks(

@@ -21,8 +21,8 @@ import numpy as np
 from sitesel._typing import FloatArray, IntArray
 from sitesel.network.graph import RoutingGraph
 from sitesel.network.scenarios import NetworkModel
+from sitesel.units import M_PER_KM, kmh
 
-M_PER_KM = 1000.0
 SLACK_MIN = 0.25
 """Added to the longest travel time: the accessibility histograms' bin."""
 
@@ -42,7 +42,7 @@ def fastest_displacement_kmh(graph: RoutingGraph) -> float:
     if arcs.nnz == 0:
         return 0.0
     metres = np.hypot(*(graph.node_xy[arcs.row] - graph.node_xy[arcs.col]).T)
-    return float((metres / arcs.data).max() * 60 / M_PER_KM)
+    return float(kmh((metres / arcs.data).max()))
 
 
 @dataclass(frozen=True)
