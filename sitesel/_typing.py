@@ -34,11 +34,14 @@ class Dem:
         Affine transform of the grid (north-up, square cells).
     crs
         The grid's CRS.
+    source_crs
+        The CRS of the files it was read from (before reprojection), when known.
     """
 
     elevation_m: FloatArray
     transform: Affine
     crs: pyproj.CRS
+    source_crs: str | None = None
 
     @property
     def cell_size_m(self) -> float:

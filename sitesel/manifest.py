@@ -94,6 +94,7 @@ class Manifest(_Record):
     scheme: dict[str, Any] | None = None
     regions: RegionsRecord | None = None
     constraints: list[str] = Field(default_factory=list)
+    land: dict[str, Any] | None = None
     top_n: int = 10
     elevation_tint: bool = True
     max_vector_sites: int = 50_000

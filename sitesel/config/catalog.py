@@ -111,6 +111,16 @@ class LayerSpec(Strict):
         default=None, description="Column with a place's population (labels on the map)."
     )
     network_type: str = Field(default="drive", description="overpass: osmnx network_type.")
+    runway_geometry: Literal["midpoint", "line"] = Field(
+        default="midpoint",
+        description="runways_csv: a point at each runway's middle, or its centreline.",
+    )
+    vertical_offset_m: float = Field(
+        default=0.0,
+        ge=-200,
+        le=200,
+        description="dem: metres added to every height (e.g. ellipsoidal to sea-level heights).",
+    )
     licence: str | None = None
     attribution: str | None = None
 

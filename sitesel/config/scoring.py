@@ -32,6 +32,7 @@ from sitesel.config.decision import (
     SchemeSpec,
     WeightingSpec,
 )
+from sitesel.config.land import LandSpec
 from sitesel.errors import ConfigError
 from sitesel.units import ACRE_HA
 
@@ -184,12 +185,43 @@ class ScenarioSpec(Strict):
 
 
 class DemSpec(Strict):
-    """The elevation model used by terrain criteria."""
+    """The elevation models used by terrain criteria: one, or several in order of preference.
 
-    layer: str = Field(description="Name of a dem layer in the catalog.")
-    resolution_m: PositiveFloat | None = Field(
-        default=None, description="Cell size after reprojection; the source's when omitted."
+    With ``layers: [fine, coarse]`` each site's terrain comes from the first DEM whose
+    heights cover the whole site (the 30 m raster around Leh where it reaches, the ~1 km
+    tiles beyond); the last must cover the study area and also serves road grades, the
+    hillshade and ``dem_square`` grids.
+    """
+
+    layer: str | None = Field(default=None, description="Name of a dem layer in the catalog.")
+    layers: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="Several dem layers, finest first; the last must cover the study area.",
     )
+    resolution_m: PositiveFloat | None = Field(
+        default=None,
+        description="Cell size of the last (covering) DEM after reprojection; the source's"
+        " when omitted. Finer DEMs keep their own.",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> DemSpec:
+        if (self.layer is None) == (self.layers is None):
+            raise ValueError("give exactly one of layer (one DEM) or layers (finest first)")
+        if self.layers is not None and len(set(self.layers)) != len(self.layers):
+            raise ValueError(f"layers names a DEM twice: {', '.join(self.layers)}")
+        return self
+
+    @property
+    def stack(self) -> list[str]:
+        """The DEM layers, finest first; the last covers the study area."""
+        return list(self.layers) if self.layers is not None else [str(self.layer)]
+
+    @property
+    def base(self) -> str:
+        """The DEM that covers the study area (the last of the stack)."""
+        return self.stack[-1]
 
 
 _CONSTRAINT_RE = re.compile(
@@ -321,6 +353,9 @@ class Config(Strict):
     robustness: RobustnessSpec | None = None
     regions: RegionsSpec | None = None
     scheme: SchemeSpec | None = None
+    land: LandSpec | None = Field(
+        default=None, description="Land rules (rule packs) and the planner's own land layers."
+    )
     map: MapSpec = Field(default_factory=MapSpec)
 
     @property
@@ -449,7 +484,11 @@ class Config(Strict):
         if self.network is not None:
             refs.append(("network.roads", self.network.roads))
         if self.dem is not None:
-            refs.append(("dem.layer", self.dem.layer))
+            refs += (
+                [("dem.layer", self.dem.base)]
+                if self.dem.layers is None
+                else [(f"dem.layers[{i}]", name) for i, name in enumerate(self.dem.layers)]
+            )
         if self.network is not None:
             for sname, scenario in self.network.scenarios.items():
                 refs += [
@@ -466,6 +505,11 @@ class Config(Strict):
             for i, c in enumerate(self.constraints)
             if isinstance(c, ExcludeWithinSpec)
         ]
+        if self.land is not None:
+            refs += [(f"land.layers.{k}.layer", sel.layer) for k, sel in self.land.layers.items()]
+            if self.land.include_only is not None:
+                refs.append(("land.include_only.layer", self.land.include_only.layer))
+            refs += [(f"land.exclude[{i}].layer", x.layer) for i, x in enumerate(self.land.exclude)]
         return refs
 
 

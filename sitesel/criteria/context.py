@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 
 from sitesel._typing import Dem, FloatArray
 from sitesel.config import NetworkSpec, Selection
-from sitesel.criteria.zonal import ZonalStats
+from sitesel.criteria.dem_stack import StackedZonalStats
 from sitesel.errors import ConfigError
 from sitesel.network.graph import RoutingGraph
 from sitesel.network.scenarios import NetworkModel
@@ -53,7 +54,11 @@ class CriterionContext:
     network_spec
         The config's ``network`` section (off-road speed and reach).
     dem
-        The elevation grid around the study area, when the config has one.
+        The elevation grid around the study area, when the config has one (the last,
+        covering DEM of a stack).
+    dems
+        Every DEM of the stack by layer name, finest first (empty: ``dem`` alone). The
+        sites' ``dem_layer`` column says which one each site's terrain comes from.
     node_times
         Per travel-time criterion, minutes from each node of its graph to the nearest
         target, when found beforehand on the whole network (a cluster tile's graph is a
@@ -66,7 +71,8 @@ class CriterionContext:
     network_spec: NetworkSpec | None = None
     dem: Dem | None = None
     node_times: dict[str, FloatArray] = field(default_factory=dict)
-    _zonal: ZonalStats | None = field(default=None, init=False, repr=False)
+    dems: dict[str, Dem] = field(default_factory=dict)
+    _zonal: StackedZonalStats | None = field(default=None, init=False, repr=False)
 
     def graph(self, scenario: str | None) -> tuple[RoutingGraph, NetworkSpec]:
         """The routing graph of a scenario (all roads open for None) and the network spec."""
@@ -75,10 +81,17 @@ class CriterionContext:
         return self.network.graphs[scenario], self.network_spec
 
     @property
-    def zonal(self) -> ZonalStats:
-        """Per-site statistics of DEM-derived grids, each grid computed once."""
+    def zonal(self) -> StackedZonalStats:
+        """Per-site statistics of DEM-derived grids, each grid computed once per DEM."""
         if self.dem is None:
             raise ConfigError("a terrain criterion needs a dem: section")
         if self._zonal is None:
-            self._zonal = ZonalStats(self.sites.geometry, self.dem)
+            if len(self.dems) > 1 and "dem_layer" in self.sites:
+                names = list(self.dems)
+                source = np.array([names.index(n) for n in self.sites["dem_layer"]], dtype=np.int64)
+                self._zonal = StackedZonalStats(
+                    self.sites.geometry, list(self.dems.values()), source
+                )
+            else:
+                self._zonal = StackedZonalStats(self.sites.geometry, [self.dem])
         return self._zonal

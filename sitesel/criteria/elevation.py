@@ -21,4 +21,4 @@ class ElevationCriterion(CriterionSpec):
 def elevation(spec: ElevationCriterion, name: str, ctx: CriterionContext) -> CriterionValues:
     """Coverage-weighted mean, min or max height of each site."""
     zonal = ctx.zonal
-    return CriterionValues(zonal.of("elevation", lambda: zonal.dem.elevation_m)[spec.stat])
+    return CriterionValues(zonal.of("elevation", lambda part: part.dem.elevation_m)[spec.stat])

@@ -11,6 +11,7 @@ from sitesel._typing import FloatArray
 from sitesel.config import CriterionSpec
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.registry import criterion
+from sitesel.criteria.zonal import ZonalStats
 
 
 class SlopeCriterion(CriterionSpec):
@@ -39,11 +40,11 @@ def slope(spec: SlopeCriterion, name: str, ctx: CriterionContext) -> CriterionVa
     """Coverage-weighted slope statistic, or the share of the site below the threshold."""
     zonal = ctx.zonal
     if spec.threshold_deg is None:
-        return CriterionValues(zonal.of("slope", lambda: zonal.slope_deg)[spec.stat])
+        return CriterionValues(zonal.of("slope", lambda part: part.slope_deg)[spec.stat])
     threshold = spec.threshold_deg
 
-    def below() -> FloatArray:
-        grid = zonal.slope_deg
+    def below(part: ZonalStats) -> FloatArray:
+        grid = part.slope_deg
         return np.where(np.isnan(grid), np.nan, (grid < threshold).astype(float))
 
     return CriterionValues(zonal.of(f"below{threshold:g}", below)["mean"])

@@ -28,6 +28,7 @@ def load_dem(
     resolution_m: float | None,
     layer: str,
     crs: str | None = None,
+    partial: bool = False,
 ) -> Dem:
     """Read DEM files, mosaic them, and reproject the part around the study area.
 
@@ -49,6 +50,9 @@ def load_dem(
         The catalog layer name, for messages.
     crs
         CRS to assume when a file has none.
+    partial
+        The DEM may cover only part of the study area (a fine raster of a stack): only
+        the part of the area and margin it covers is read.
 
     Returns
     -------
@@ -61,15 +65,18 @@ def load_dem(
         If a file cannot be read, has no CRS, or the tiles do not cover the study area.
     """
     src_crs, want, src, src_transform = _mosaic(
-        paths, dst_crs=dst_crs, area_bounds=area_bounds, margin_m=margin_m, layer=layer, crs=crs
-    )
+        paths, dst_crs=dst_crs, area_bounds=area_bounds, margin_m=margin_m, layer=layer,
+        crs=crs, partial=partial,
+    )  # fmt: skip
     out, dst_transform = _reproject(src, src_transform, src_crs, want, dst_crs, resolution_m)
     height, width = out.shape
     log.info(
         "layer %s: %d file(s) mosaicked, %dx%d cells of %.0f m",
         *(layer, len(paths), width, height, dst_transform.a),
     )
-    return Dem(elevation_m=out, transform=dst_transform, crs=dst_crs)
+    return Dem(
+        elevation_m=out, transform=dst_transform, crs=dst_crs, source_crs=src_crs.to_string()
+    )
 
 
 def _reproject(
@@ -117,6 +124,7 @@ def _mosaic(
     margin_m: float,
     layer: str,
     crs: str | None,
+    partial: bool = False,
 ) -> tuple[pyproj.CRS, Bounds, FloatArray, Affine]:
     """The tiles merged over the area plus margin, in their own CRS, nodata as NaN.
 
@@ -136,7 +144,10 @@ def _mosaic(
         want = transform_bounds(
             dst_crs, src_crs, xmin - margin_m, ymin - margin_m, xmax + margin_m, ymax + margin_m
         )
-        _check_coverage(datasets, transform_bounds(dst_crs, src_crs, *area_bounds), layer=layer)
+        if partial:
+            want = _overlap(datasets, want, layer=layer)
+        else:
+            _check_coverage(datasets, transform_bounds(dst_crs, src_crs, *area_bounds), layer=layer)
         nodata = datasets[0].nodata
         try:
             mosaic, mosaic_transform = merge(datasets, bounds=want, nodata=nodata, dtype="float64")
@@ -181,6 +192,25 @@ def _common_crs(
     if len(crses) > 1:
         raise CrsError(f"layer {layer!r}: its tiles are in different CRSs; reproject them first")
     return pyproj.CRS.from_wkt(crses.pop())
+
+
+def _overlap(datasets: list[rasterio.DatasetReader], want: Bounds, *, layer: str) -> Bounds:
+    """The part of ``want`` the files cover (in their CRS).
+
+    Raises
+    ------
+    CoverageError
+        If they cover none of it.
+    """
+    left = max(want[0], min(ds.bounds.left for ds in datasets))
+    bottom = max(want[1], min(ds.bounds.bottom for ds in datasets))
+    right = min(want[2], max(ds.bounds.right for ds in datasets))
+    top = min(want[3], max(ds.bounds.top for ds in datasets))
+    if left >= right or bottom >= top:
+        raise CoverageError(
+            f"layer {layer!r}: the DEM covers no part of the study area and its margin"
+        )
+    return (left, bottom, right, top)
 
 
 def _check_coverage(datasets: list[rasterio.DatasetReader], area: Bounds, *, layer: str) -> None:

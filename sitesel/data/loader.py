@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -86,7 +87,7 @@ class LayerLoader:
                     path, x_column=spec.x_column, y_column=spec.y_column, crs=spec.crs, layer=name
                 )
             elif spec.format == "runways_csv":
-                gdf = read_runways_csv(path, layer=name)
+                gdf = read_runways_csv(path, layer=name, geometry=spec.runway_geometry)
             else:
                 with without_network(self.offline):
                     gdf = read_vector(path, layer=name, crs=spec.crs)
@@ -167,17 +168,27 @@ class LayerLoader:
         area: BaseGeometry,
         resolution_m: float | None,
         margin_m: float = 5_000.0,
+        partial: bool = False,
     ) -> Dem:
-        """A DEM layer mosaicked and reprojected around ``area``."""
+        """A DEM layer mosaicked and reprojected around ``area``.
+
+        ``partial``: the layer may cover only part of the area (a finer DEM of a stack).
+        The layer's ``vertical_offset_m`` is added to every height.
+        """
         xmin, ymin, xmax, ymax = shapely.bounds(area).tolist()
         paths = self._paths(name) or self._tiles(name, crs, area, margin_m)
+        spec = self.spec(name)
         with without_network(self.offline):
-            return load_dem(
+            dem = load_dem(
                 paths,
                 dst_crs=crs,
                 area_bounds=(xmin, ymin, xmax, ymax),
                 margin_m=margin_m,
                 resolution_m=resolution_m,
                 layer=name,
-                crs=self.spec(name).crs,
+                crs=spec.crs,
+                partial=partial,
             )
+        if spec.vertical_offset_m:
+            dem = replace(dem, elevation_m=dem.elevation_m + spec.vertical_offset_m)
+        return dem

@@ -11,17 +11,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from sitesel._typing import BoolArray, Dem
 from sitesel.config import Catalog, Config, check_references
 from sitesel.criteria import CriterionContext
+from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
 from sitesel.decision.weights import WeightReport, resolve_weights
 from sitesel.manifest import Manifest
-from sitesel.pipeline import inputs, scoring
+from sitesel.pipeline import inputs, land, scoring
 from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robustness
 from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_cluster
 from sitesel.pipeline.input_cache import InputCache, inputs_key
@@ -39,6 +42,9 @@ LAYER_KINDS_BY_KEY: dict[str, set[str]] = {
     "dem.": {"dem"},
     "criteria.": {"points", "roads", "area", "parcels"},
     "constraints[": {"points", "roads", "area", "parcels"},
+    "land.layers.": {"points", "roads", "area", "parcels"},
+    "land.include_only.": {"area", "parcels"},
+    "land.exclude[": {"area", "parcels"},
 }
 
 __all__ = ["RunSources", "check", "run"]
@@ -55,6 +61,7 @@ def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Pat
     check_references(
         catalog, catalog_path, config.layer_references(), config_path, LAYER_KINDS_BY_KEY
     )
+    land.active_rules(config, config_path, catalog, catalog_path)  # packs read and bound
     return resolve_weights(config, config_path)
 
 
@@ -67,13 +74,30 @@ class _Inputs:
     dem: Dem | None
     network: inputs.Network | None
     places: gpd.GeoDataFrame | None
+    dems: dict[str, Dem]  # a stack's DEMs, finest first; empty with one DEM
+
+    @property
+    def dem_record(self) -> list[dict[str, Any]]:
+        """The stack as the manifest records it: each DEM's cell size and its sites."""
+        if not self.dems:
+            return []
+        used = self.sites.frame["dem_layer"].value_counts()
+        return [
+            {"layer": n, "resolution_m": round(d.cell_size_m, 1), "sites": int(used.get(n, 0))}
+            for n, d in self.dems.items()
+        ]
 
 
 def _load_inputs(
-    config: Config, config_path: Path, loader: LayerLoader, t: Timings, cache: InputCache | None
+    config: Config,
+    config_path: Path,
+    loader: LayerLoader,
+    t: Timings,
+    cache: InputCache | None,
+    rule_layers: list[str],
 ) -> _Inputs:
     with t.stage("fetch"):
-        loader.fetch([layer for _, layer in config.layer_references()])
+        loader.fetch([layer for _, layer in config.layer_references()] + rule_layers)
     if cache is None:
         return _read_inputs(config, config_path, loader, t)
     key = inputs_key(config, config_path, loader)
@@ -85,17 +109,20 @@ def _read_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timi
         area = inputs.study_area(config, loader, config_path)
     with t.stage("dem"):
         dem = inputs.elevation(config, loader, area)
+        dems = inputs.dem_stack(config, loader, area, dem)
     with t.stage("sites"):
         sites = inputs.candidate_sites(config, loader, area, dem)
         places = inputs.nearby_places(loader, area)
         named = sites.frame.copy()
         named.insert(1, "place", inputs.site_names(named, places))
+        if dems:
+            named = named.assign(**inputs.terrain_sources(named, dems))
         sites = replace(sites, frame=named)
     network = None
     if config.network is not None:
         with t.stage("road_graph"):
             network = inputs.road_network(config.network, loader, area, dem)
-    return _Inputs(area=area, sites=sites, dem=dem, network=network, places=places)
+    return _Inputs(area=area, sites=sites, dem=dem, network=network, places=places, dems=dems)
 
 
 def _taken_land(
@@ -104,13 +131,31 @@ def _taken_land(
     loader: LayerLoader,
     got: _Inputs,
     cache: InputCache | None,
+    rules: list[land.ActiveRule],
 ) -> inputs.TakenLand:
-    """Land the ``exclude_within`` constraints take (kept by a session while unchanged)."""
+    """Land the ``exclude_within`` constraints and the land rules take, and the flags.
+
+    A ``sitesel watch`` session keeps it while the constraints, the land section and the
+    rule packs are unchanged.
+    """
     frame = got.sites.frame
+
+    def load() -> inputs.TakenLand:
+        taken = inputs.taken_land(config, loader, got.area, frame)
+        status = land.land_status(config, loader, got.area.crs, frame, rules)
+        zones = [z for z in (taken.zones, status.zones) if len(z)]
+        return inputs.TakenLand(
+            reasons=taken.reasons + status.reasons,
+            zones=gpd.GeoDataFrame(pd.concat(zones, ignore_index=True), crs=got.area.crs)
+            if zones
+            else taken.zones,
+            flags=status.flags,
+        )
+
     if cache is None:
-        return inputs.taken_land(config, loader, got.area, frame)
-    key = inputs_key(config, config_path, loader) + repr(config.constraints)
-    load = lambda: inputs.taken_land(config, loader, got.area, frame)  # noqa: E731
+        return load()
+    packs = sorted({(str(r.pack), sha256_of(r.pack)) for r in rules})
+    key = inputs_key(config, config_path, loader) + repr((config.constraints, config.land, packs))
     return cache.get("taken_land", key, load, loader)
 
 
@@ -136,6 +181,7 @@ def _context(config: Config, loader: LayerLoader, got: _Inputs) -> CriterionCont
         network=got.network.model if got.network is not None else None,
         network_spec=config.network,
         dem=got.dem,
+        dems=got.dems,
     )
 
 
@@ -196,18 +242,19 @@ def run(
     """
     config, config_path = src.config, src.config_path
     report = check(config, config_path, src.catalog, src.catalog_path)  # before any work
+    rules, packs = land.active_rules(config, config_path, src.catalog, src.catalog_path)
     t = Timings(progress)
     loader = LayerLoader(src.catalog, src.data_dir, offline=offline)
-    got = _load_inputs(config, config_path, loader, t, cache)
+    got = _load_inputs(config, config_path, loader, t, cache, [r.selection.layer for r in rules])
     frame, outside = got.sites.frame, got.sites.outside
     with t.stage("taken_land"):
-        taken = _taken_land(config, config_path, loader, got, cache)
+        taken = _taken_land(config, config_path, loader, got, cache, rules)
     with t.stage("criteria"):
         ctx = _context(config, loader, got)
         measured = _measure(config, ctx, outside, taken.reasons, cluster)
     with t.stage("scoring"):
         scored = scoring.score(config, frame, measured, report, outside, taken.reasons)
-        frame = got.sites.frame.assign(**scored.columns)
+        frame = got.sites.frame.assign(**_with_flags(scored.columns, taken.flags))
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
     frame, robust, regions = _analyse(config, config_path, frame, scored, got, t)
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
@@ -216,8 +263,22 @@ def run(
         src, crs=got.area.crs, sites=frame, report=scored.report, robust=robust, regions=regions,
         network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
         timings_s=t.seconds, aggregation=scored.aggregation,
+        land=land.land_record(config, packs, taken.flags, dems=got.dem_record),
+        extra_layers=[r.selection.layer for r in rules],
     )  # fmt: skip
     return _result(manifest, frame, got, regions, targets, taken)
+
+
+def _with_flags(columns: dict[str, object], flags: np.ndarray | None) -> dict[str, object]:
+    """The scored columns with ``flags`` (the land rules' marks) after ``notes``."""
+    if flags is None:
+        return columns
+    out: dict[str, object] = {}
+    for name, values in columns.items():
+        out[name] = values
+        if name == "notes":
+            out["flags"] = flags
+    return out
 
 
 def _result(

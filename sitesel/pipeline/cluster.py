@@ -166,12 +166,13 @@ def _measure_tile(
     outside: BoolArray,
     zones: list[np.ndarray],
     node_times: dict[str, FloatArray],
+    dems: dict[str, Dem] | None = None,
 ) -> Measured:
     """Runs on a worker: the criteria of one tile of sites."""
     config = config_model(spec_models()).model_validate(config_json)
     ctx = CriterionContext(
         sites=sites, select=select, network=network, network_spec=network_spec, dem=dem,
-        node_times=node_times,
+        node_times=node_times, dems=dems or {},
     )  # fmt: skip
     return measure(config, ctx, outside, zones)
 
@@ -231,6 +232,7 @@ def measure_on_cluster(
         "select": select,
         "network": ctx.network if plan.margin is None else None,
         "dem": ctx.dem,
+        "dems": ctx.dems or None,
     }
     sent = client.scatter({k: v for k, v in inputs.items() if v is not None}, broadcast=True)
     shared = {key: sent.get(key) for key in inputs}  # a config without roads or DEM: None
@@ -244,6 +246,7 @@ def measure_on_cluster(
             node_times = node_times_of_piece(plan.node_times, nodes)
         args: list[Any] = [shared["config"], sites, shared["select"], network, ctx.network_spec]
         args += [shared["dem"], outside[idx], [z[idx] for z in zones], node_times]
+        args += [shared["dems"]]
         futures.append(client.submit(_measure_tile, *args, pure=False))
     return merge_tiles(client.gather(futures), parts, len(ctx.sites), list(config.criteria))
 

@@ -18,13 +18,14 @@ from sitesel.config import Config, NetworkSpec, Selection
 from sitesel.config._base import PLACES_LAYER
 from sitesel.config.scoring import ExcludeWithinSpec, FootprintSpec
 from sitesel.criteria.area import area_ha
+from sitesel.criteria.dem_stack import assign_dems
 from sitesel.data.loader import LayerLoader
 from sitesel.data.place_names import describe_locations
 from sitesel.data.sites import dem_square_grid, hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon, utm_crs
 from sitesel.data.vector import select, select_place
 from sitesel.decision.constraints import zone_reasons
-from sitesel.errors import ConfigError, CrsError, LayerError
+from sitesel.errors import ConfigError, CoverageError, CrsError, LayerError
 from sitesel.network.graph import ConnectivityReport, RoadEdges, connectivity_report
 from sitesel.network.repair import SnapReport
 from sitesel.network.scenarios import NetworkModel, build_network
@@ -145,18 +146,69 @@ def candidate_sites(
 
 
 def elevation(config: Config, loader: LayerLoader, area: StudyArea) -> Dem | None:
-    """The DEM around the study area (wider when roads beyond it need heights)."""
+    """The DEM covering the study area (wider when roads beyond it need heights).
+
+    With a stack of DEMs (``dem.layers``) this is the last, covering one.
+    """
     if config.dem is None:
         return None
     net = config.network
     margin_m = net.margin_km * M_PER_KM if net and net.needs_road_heights else DEM_MARGIN_M
     return loader.dem(
-        config.dem.layer,
+        config.dem.base,
         crs=area.crs,
         area=area.polygon,
         resolution_m=config.dem.resolution_m,
         margin_m=margin_m,
     )
+
+
+def dem_stack(
+    config: Config, loader: LayerLoader, area: StudyArea, base: Dem | None
+) -> dict[str, Dem]:
+    """Every DEM of the stack by layer name, finest first, the covering one last.
+
+    A finer DEM is read only where it covers the study area (plus a margin for slopes at
+    its edge); one that covers none of it is left out with a warning. Empty for a study
+    with one DEM.
+
+    Raises
+    ------
+    CrsError
+        If the stack's DEMs come in different CRSs (as gdalbuildvrt, sitesel does not
+        mix them silently: reproject one to the other's CRS first).
+    """
+    if config.dem is None or base is None or len(config.dem.stack) == 1:
+        return {}
+    stack: dict[str, Dem] = {}
+    for name in config.dem.stack[:-1]:
+        try:
+            stack[name] = loader.dem(
+                name, crs=area.crs, area=area.polygon, resolution_m=None,
+                margin_m=DEM_MARGIN_M, partial=True,
+            )  # fmt: skip
+        except CoverageError:
+            log.warning("dem.layers: %s covers no part of the study area; not used", name)
+    stack[config.dem.base] = base
+    crses = {n: d.source_crs for n, d in stack.items()}
+    if len({c for c in crses.values() if c is not None}) > 1:
+        listed = ", ".join(f"{n} in {c}" for n, c in crses.items())
+        raise CrsError(
+            f"dem.layers: the DEMs are in different CRSs ({listed}); reproject them to one"
+            " CRS (e.g. gdalwarp -t_srs EPSG:4326) so heights are compared on one grid"
+        )
+    return stack
+
+
+def terrain_sources(sites: gpd.GeoDataFrame, stack: dict[str, Dem]) -> dict[str, np.ndarray]:
+    """Per site, which DEM its terrain comes from and that DEM's cell size in metres."""
+    names = list(stack)
+    source = assign_dems(sites.geometry, list(stack.values()))
+    resolution = np.array([stack[n].cell_size_m for n in names])[source]
+    return {
+        "dem_layer": np.asarray(names, dtype=object)[source],
+        "dem_resolution_m": np.round(resolution, 1),
+    }
 
 
 def road_network(
@@ -195,11 +247,15 @@ class TakenLand:
         Per constraint, why each site lies on taken land ("" if it does not).
     zones
         The taken land itself near the study area: ``reason`` (what the zone is, e.g.
-        "within 500 m of Leh runway") and polygon, for the map and the GeoPackage.
+        "within 500 m of Leh runway"), ``action`` and polygon, for the map and the
+        GeoPackage.
+    flags
+        Per site, the land rules' flags ("" where none); None without a ``land:`` section.
     """
 
     reasons: list[np.ndarray]
     zones: gpd.GeoDataFrame
+    flags: np.ndarray | None = None
 
 
 def taken_land(
@@ -240,7 +296,11 @@ def taken_land(
         zone_names = np.asarray(names, dtype=object)[shown]
         zones.append(
             gpd.GeoDataFrame(
-                {"reason": [f"{label} {n}".strip() for n in zone_names]},
+                {
+                    "reason": [f"{label} {n}".strip() for n in zone_names],
+                    "action": "exclude",
+                    "rule": f"constraints[{i}]",
+                },
                 geometry=buffered[shown].to_numpy(),
                 crs=area.crs,
             )

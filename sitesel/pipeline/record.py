@@ -159,9 +159,9 @@ def _repairs(repairs: tuple[Repair, ...], crs: pyproj.CRS) -> list[dict[str, obj
     ]
 
 
-def _attributions(src: RunSources) -> list[str]:
+def _attributions(src: RunSources, extra_layers: list[str]) -> list[str]:
     layers = src.catalog.layers
-    used = {layer for _, layer in src.config.layer_references()}
+    used = {layer for _, layer in src.config.layer_references()} | set(extra_layers)
     return sorted({layers[n].attribution or layers[n].licence or "" for n in used} - {""})
 
 
@@ -178,8 +178,10 @@ def build_manifest(
     inputs_sha256: dict[str, str],
     timings_s: dict[str, float],
     aggregation: dict[str, Any],
+    land: dict[str, Any] | None = None,
+    extra_layers: list[str] | None = None,
 ) -> Manifest:
-    """The manifest of a finished run."""
+    """The manifest of a finished run (``land``: rule packs, flags and DEMs used)."""
     config = src.config
     assert config.name is not None  # load_config fills it
     excluded = int(sites["excluded"].sum())
@@ -205,6 +207,7 @@ def build_manifest(
             c.exclude_if if isinstance(c, ConstraintSpec) else c.describe()
             for c in config.constraints
         ],
+        land=land,
         top_n=config.map.top_n,
         elevation_tint=config.map.elevation_tint,
         max_vector_sites=config.map.max_vector_sites,
@@ -212,7 +215,7 @@ def build_manifest(
         road_graph=_road_graph(network, crs, targets, config),
         timings_s=timings_s,
         versions=package_versions(),
-        attribution=_attributions(src),
+        attribution=_attributions(src, extra_layers or []),
     )
 
 

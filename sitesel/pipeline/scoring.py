@@ -109,6 +109,7 @@ def _subset_context(ctx: CriterionContext, keep: BoolArray) -> CriterionContext:
         network_spec=ctx.network_spec,
         dem=ctx.dem,
         node_times=ctx.node_times,
+        dems=ctx.dems,
     )
 
 

@@ -1,0 +1,218 @@
+"""Land rules applied to sites: exclusion by overlap with a zone, flags by distance.
+
+Pure functions over geometry arrays in one projected CRS (metres). A rule's zone is the
+features themselves (``exclude``), or the features buffered by a distance (``setback``); a
+site is excluded when more of its area than the rule's ``max_share`` lies in the zone, and
+flagged when a smaller, non-zero share does. A ``flag`` rule marks every site within a
+distance of the features, with that distance. Reasons are the rule's template filled with
+the nearest or most-overlapping feature's name, followed by the rule's citation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from sitesel._typing import FloatArray, IntArray
+
+Action = Literal["exclude", "setback", "flag"]
+
+FLAG_SEPARATOR = "; "
+"""Between the flags of a site that carries several."""
+
+
+@dataclass(frozen=True)
+class RuleText:
+    """What a rule says to a planner: its reason template and its citation."""
+
+    reason: str
+    citation: str
+
+    def render(self, name: str, distance_m: float = 0.0, share: float = 0.0) -> str:
+        """The reason filled for one feature, with the citation in brackets.
+
+        >>> RuleText("inside {name}", "WPA 1972, s. 35").render("Hemis NP")
+        'inside Hemis NP (WPA 1972, s. 35)'
+        >>> RuleText("{distance_km:.1f} km from {name}", "x").render("P", distance_m=7240)
+        '7.2 km from P (x)'
+        """
+        text = self.reason.format(
+            name=name,
+            distance_m=distance_m,
+            distance_km=distance_m / 1000.0,
+            share_pct=100.0 * share,
+        )
+        return f"{text} ({self.citation})" if self.citation else text
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """Per site: why a rule excludes it, and what it flags ("" where nothing)."""
+
+    excluded: npt.NDArray[np.object_]
+    flagged: npt.NDArray[np.object_]
+
+
+def clip_to_reach(
+    features: npt.NDArray[np.object_], bounds: tuple[float, float, float, float], reach_m: float
+) -> npt.NDArray[np.object_]:
+    """Features cut to the sites' bounds grown by ``reach_m``: only what can matter is kept.
+
+    A national park of thousands of km2 around a 50 km study area is cut to the study's
+    box before any buffer is built, so a rule's geometry work is bounded by the study, not
+    by the size of the features.
+
+    >>> big = np.array([shapely.box(-1e6, -1e6, 1e6, 1e6)])
+    >>> shapely.bounds(clip_to_reach(big, (0, 0, 10, 10), 5)).tolist()
+    [[-5.0, -5.0, 15.0, 15.0]]
+    """
+    xmin, ymin, xmax, ymax = bounds
+    pad = reach_m + 1.0
+    return np.asarray(
+        shapely.clip_by_rect(features, xmin - pad, ymin - pad, xmax + pad, ymax + pad),
+        dtype=object,
+    )
+
+
+def largest_overlaps(
+    sites: npt.NDArray[np.object_], zones: npt.NDArray[np.object_]
+) -> tuple[FloatArray, IntArray]:
+    """Per site, the largest share of its area inside one zone, and that zone (-1: none).
+
+    >>> sites = np.array([shapely.box(0, 0, 10, 10), shapely.box(20, 0, 30, 10)])
+    >>> share, zone = largest_overlaps(sites, np.array([shapely.box(5, 0, 50, 10)]))
+    >>> share.tolist(), zone.tolist()
+    ([0.5, 1.0], [0, 0])
+    """
+    share = np.zeros(len(sites))
+    which = np.full(len(sites), -1, dtype=np.int64)
+    if len(sites) == 0 or len(zones) == 0:
+        return share, which
+    s_idx, z_idx = shapely.STRtree(zones).query(sites, predicate="intersects")
+    if len(s_idx) == 0:
+        return share, which
+    overlap = shapely.area(shapely.intersection(sites[s_idx], zones[z_idx]))
+    overlap = overlap / shapely.area(sites[s_idx])
+    order = np.lexsort((-overlap, s_idx))  # the largest overlap first within each site
+    s_idx, z_idx, overlap = s_idx[order], z_idx[order], overlap[order]
+    first = np.r_[True, s_idx[1:] != s_idx[:-1]]
+    share[s_idx[first]] = overlap[first]
+    which[s_idx[first]] = z_idx[first]
+    return share, which
+
+
+def nearest_within(
+    sites: npt.NDArray[np.object_], features: npt.NDArray[np.object_], distance_m: float
+) -> tuple[FloatArray, IntArray]:
+    """Per site, the distance to the nearest feature within ``distance_m`` and which one.
+
+    Sites with no feature that near get ``inf`` and -1. Distances are between the
+    geometries (0 for a site touching a feature), not their centres.
+
+    >>> sites = np.array([shapely.box(0, 0, 10, 10), shapely.box(100, 0, 110, 10)])
+    >>> d, k = nearest_within(sites, np.array([shapely.Point(15, 5)]), 50)
+    >>> d.tolist(), k.tolist()
+    ([5.0, inf], [0, -1])
+    """
+    dist = np.full(len(sites), np.inf)
+    which = np.full(len(sites), -1, dtype=np.int64)
+    if len(sites) == 0 or len(features) == 0:
+        return dist, which
+    s_idx, f_idx = shapely.STRtree(features).query(sites, predicate="dwithin", distance=distance_m)
+    if len(s_idx) == 0:
+        return dist, which
+    found = shapely.distance(sites[s_idx], features[f_idx])
+    order = np.lexsort((found, s_idx))
+    s_idx, f_idx, found = s_idx[order], f_idx[order], found[order]
+    first = np.r_[True, s_idx[1:] != s_idx[:-1]]
+    dist[s_idx[first]] = found[first]
+    which[s_idx[first]] = f_idx[first]
+    return dist, which
+
+
+def apply_rule(
+    sites: npt.NDArray[np.object_],
+    features: npt.NDArray[np.object_],
+    names: Sequence[str],
+    *,
+    action: Action,
+    distance_m: float,
+    max_share: float,
+    text: RuleText,
+) -> tuple[RuleOutcome, npt.NDArray[np.object_]]:
+    """Apply one rule to every site.
+
+    Parameters
+    ----------
+    sites
+        Site polygons.
+    features
+        The rule's features (polygons, lines or points), already cut to reach
+        (:func:`clip_to_reach`); empty geometries match no site.
+    names
+        One name per feature, for the reasons.
+    action
+        ``exclude`` (inside the features), ``setback`` (within ``distance_m`` of them) or
+        ``flag`` (within ``distance_m``; the site still ranks).
+    distance_m
+        The setback or flag distance.
+    max_share
+        ``exclude`` and ``setback``: the share of a site that may lie in the zone; a
+        larger share excludes it, a smaller non-zero one flags it.
+    text
+        The rule's reason template and citation.
+
+    Returns
+    -------
+    tuple
+        The outcome per site, and the rule's zones (the features or their buffers), one
+        per feature (empty where a feature is), for the map.
+
+    Examples
+    --------
+    >>> sites = np.array([shapely.box(0, 0, 10, 10), shapely.box(30, 0, 40, 10)])
+    >>> runway = np.array([shapely.LineString([(0, 20), (40, 20)])])
+    >>> out, _ = apply_rule(sites, runway, ["VILH"], action="setback", distance_m=15,
+    ...     max_share=0.0, text=RuleText("within {distance_m:.0f} m of {name}", ""))
+    >>> out.excluded.tolist()
+    ['within 15 m of VILH', 'within 15 m of VILH']
+    """
+    n = len(sites)
+    excluded = np.full(n, "", dtype=object)
+    flagged = np.full(n, "", dtype=object)
+    if action == "flag":
+        dist, which = nearest_within(sites, features, distance_m)
+        for i in np.flatnonzero(which >= 0):
+            flagged[i] = text.render(names[which[i]], distance_m=float(dist[i]))
+        zones = shapely.buffer(features, distance_m) if distance_m > 0 else features
+        return RuleOutcome(excluded, flagged), np.asarray(zones, dtype=object)
+    zones = shapely.buffer(features, distance_m) if action == "setback" else features
+    zones = np.asarray(zones, dtype=object)
+    share, which = largest_overlaps(sites, zones)
+    hit = which >= 0
+    out = hit & (share > max_share)
+    for i in np.flatnonzero(out):
+        excluded[i] = text.render(names[which[i]], distance_m=distance_m, share=float(share[i]))
+    for i in np.flatnonzero(hit & ~out & (share > 0)):
+        flagged[i] = f"{100 * share[i]:.0f} % " + text.render(
+            names[which[i]], distance_m=distance_m, share=float(share[i])
+        )
+    return RuleOutcome(excluded, flagged), zones
+
+
+def join_flags(columns: Sequence[npt.NDArray[np.object_]], n_sites: int) -> npt.NDArray[np.object_]:
+    """Each site's flags from several rules, joined by "; " in rule order.
+
+    >>> join_flags([np.array(["a", ""], dtype=object), np.array(["b", "c"], dtype=object)], 2)
+    array(['a; b', 'c'], dtype=object)
+    """
+    out = np.full(n_sites, "", dtype=object)
+    for column in columns:
+        for i in np.flatnonzero(column != ""):
+            out[i] = f"{out[i]}{FLAG_SEPARATOR}{column[i]}" if out[i] else column[i]
+    return out
