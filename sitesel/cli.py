@@ -200,6 +200,17 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
     if len(common):
         listed = ", ".join(f"{why} ({n:,})" for why, n in common.items())
         typer.echo(f"  excluded most often: {listed} (a site can fail several)")
+    if "flags" in result.sites:
+        from sitesel.decision.land_rules import flag_counts
+
+        ranked = result.sites.loc[~result.sites["excluded"].astype(bool), "flags"]
+        flagged = int((ranked.fillna("") != "").sum())
+        common = flag_counts(ranked).head(3)
+        listed = "; ".join(f"{why} ({n:,})" for why, n in common.items())
+        typer.echo(
+            f"  land flags: {flagged:,} of {counts.ranked:,} ranked sites carry one"
+            + (f"; most often: {listed}" if listed else "")
+        )
 
 
 @app.command()

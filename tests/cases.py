@@ -1,5 +1,7 @@
 """Helpers shared by the end-to-end tests: the CLI in-process, and bad-input cases."""
 
+from pathlib import Path
+
 import yaml
 from typer.testing import CliRunner
 
@@ -20,6 +22,8 @@ def leh_dict() -> dict:
     data = yaml.safe_load(LEH.read_text())
     data["catalog"] = str(ROOT / "layers" / "leh.yaml")
     data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    land = data.get("land") or {}
+    land["rule_packs"] = [str(ROOT / "rules" / Path(p).name) for p in land.get("rule_packs", [])]
     return data
 
 

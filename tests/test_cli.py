@@ -311,6 +311,9 @@ def test_inconsistent_ahp_stops_the_run(tmp_path, data_dir):
     config = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
     config["catalog"] = str(ROOT / "layers" / "leh.yaml")
     config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    config["land"]["rule_packs"] = [
+        str(ROOT / "rules" / p.split("/")[-1]) for p in config["land"]["rule_packs"]
+    ]
     judgments = config["weighting"]["ahp"]["participants"][0]["judgments"]
     judgments["slope_mean_deg"]["elevation_m"] = "1/9"
     judgments["highway_distance_km"]["elevation_m"] = 9
@@ -393,6 +396,9 @@ def test_parcels_instead_of_a_grid(tmp_path, data_dir):
     config = leh_dict()
     config["catalog"] = str(tmp_path / "catalog.yaml")
     config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    config["land"]["rule_packs"] = [
+        str(ROOT / "rules" / p.split("/")[-1]) for p in config["land"]["rule_packs"]
+    ]
     config["sites"] = {"parcels": {"layer": "parcels", "id_column": "parcel_no"}}
     # Parcels are the point here, not land use: keep the constraints on criteria only (the
     # airport and built-up exclusions are checked in test_real_world.py).

@@ -100,6 +100,9 @@ def three_criteria_config(tmp_path, ahp_section):
     data = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
     data["catalog"] = str(ROOT / "layers" / "leh.yaml")
     data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    data["land"]["rule_packs"] = [
+        str(ROOT / "rules" / p.split("/")[-1]) for p in data["land"]["rule_packs"]
+    ]
     for name in ("slope_mean_deg", "elevation_m"):
         data["criteria"][name].pop("value", None)
         data["criteria"][name].pop("weight", None)
@@ -208,6 +211,9 @@ def ahp_config(tmp_path, judgments, limit=0.1):
     data = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
     data["catalog"] = str(ROOT / "layers" / "leh.yaml")
     data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    data["land"]["rule_packs"] = [
+        str(ROOT / "rules" / p.split("/")[-1]) for p in data["land"]["rule_packs"]
+    ]
     data["weighting"]["ahp"] = {"judgments": judgments, "max_consistency_ratio": limit}
     path = tmp_path / "ahp.yaml"
     path.write_text(yaml.safe_dump(data))

@@ -60,8 +60,8 @@ class RuleSource(Strict):
     @property
     def citation(self) -> str:
         """The citation as a reason shows it (``short``, else ``law, provision``)."""
-        text = self.short or f"{self.law}, {self.provision}"
-        return text if self.verified else f"{text}; not verified"
+        text = (self.short or f"{self.law}, {self.provision}").replace(";", ",")
+        return text if self.verified else f"{text}, not verified"
 
 
 class AppliesTo(Strict):
@@ -123,6 +123,11 @@ class LandRule(Strict):
     def _consistent(self) -> LandRule:
         if self.action == "setback" and self.distance_m <= 0:
             raise ValueError("a setback needs distance_m above 0 (the width of the band)")
+        if ";" in self.reason:
+            raise ValueError(
+                f"reason {self.reason!r} has a semicolon, which separates a site's reasons;"
+                " use a comma"
+            )
         if self.action == "flag" and self.max_share > 0:
             raise ValueError("max_share goes with exclude and setback, not flag")
         try:

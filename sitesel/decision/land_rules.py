@@ -10,12 +10,14 @@ the nearest or most-overlapping feature's name, followed by the rule's citation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 
 from sitesel._typing import FloatArray, IntArray
@@ -67,9 +69,11 @@ def clip_to_reach(
     box before any buffer is built, so a rule's geometry work is bounded by the study, not
     by the size of the features.
 
+    A metre more than the reach is kept, so a feature exactly at the reach still counts:
+
     >>> big = np.array([shapely.box(-1e6, -1e6, 1e6, 1e6)])
     >>> shapely.bounds(clip_to_reach(big, (0, 0, 10, 10), 5)).tolist()
-    [[-5.0, -5.0, 15.0, 15.0]]
+    [[-6.0, -6.0, 16.0, 16.0]]
     """
     xmin, ymin, xmax, ymax = bounds
     pad = reach_m + 1.0
@@ -216,3 +220,22 @@ def join_flags(columns: Sequence[npt.NDArray[np.object_]], n_sites: int) -> npt.
         for i in np.flatnonzero(column != ""):
             out[i] = f"{out[i]}{FLAG_SEPARATOR}{column[i]}" if out[i] else column[i]
     return out
+
+
+_MEASURE = re.compile(r"^[\d.,]+ ?(km|m|%) (from (the )?)?")
+
+
+def flag_counts(flags: pd.Series) -> pd.Series:
+    """How many sites carry each kind of flag, distances and shares left out, most first.
+
+    >>> flag_counts(pd.Series(["6.5 km from Hemis: band", "3 km from Hemis: band; 12 % x",
+    ...                        ""])).to_dict()
+    {'Hemis: band': 2, 'x': 1}
+    """
+    counts: dict[str, int] = {}
+    for text, n in flags[flags.fillna("") != ""].value_counts(sort=False).items():
+        for flag in str(text).split(FLAG_SEPARATOR):
+            kind = _MEASURE.sub("", flag)
+            counts[kind] = counts.get(kind, 0) + int(n)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return pd.Series(dict(ordered), dtype="int64")

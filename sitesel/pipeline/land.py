@@ -213,13 +213,23 @@ def _features(
     except EmptyLayerError as exc:
         log.info("land rule %s applies to nothing here: %s", active.name, exc)
         return np.empty(0, dtype=object), []
-    name_column = loader.spec(active.selection.layer).name_column
-    names = (
-        frame[name_column].fillna("").astype(str).tolist()
-        if name_column and name_column in frame
-        else [active.selection.layer] * len(frame)
+    return np.asarray(frame.geometry.to_numpy(), dtype=object), _names(
+        frame, loader.spec(active.selection.layer).name_column, applies.layer
     )
-    return np.asarray(frame.geometry.to_numpy(), dtype=object), names
+
+
+def _names(frame: gpd.GeoDataFrame, name_column: str | None, fallback: str) -> list[str]:
+    """Each feature's name: its name column, else its ``ref`` (OSM), else the layer's name.
+
+    >>> _names(gpd.GeoDataFrame({"name": ["NH 1", None], "ref": ["", "NH139W"]}), "name", "x")
+    ['NH 1', 'NH139W']
+    """
+    blank = pd.Series("", index=frame.index)
+    name = frame[name_column] if name_column and name_column in frame else blank
+    ref = frame["ref"] if "ref" in frame else blank
+    name, ref = name.fillna("").astype(str).str.strip(), ref.fillna("").astype(str).str.strip()
+    out = name.where(name != "", ref)
+    return out.where(out != "", fallback.replace("_", " ")).tolist()
 
 
 def _zone_frame(

@@ -37,6 +37,8 @@ EXTRA_FIELDS = (
     ("scheme_partner", "joined with parcel"),
     ("scheme_link", "joined how"),
     ("notes", "notes"),
+    ("flags", "land flags"),
+    ("dem_resolution_m", "terrain from a DEM of (m)"),
 )
 """Optional run columns shown on the site card when present."""
 
@@ -103,9 +105,13 @@ def _display(geoms: gpd.GeoSeries) -> np.ndarray:
     return np.asarray(gpd.GeoSeries(simple, crs=geoms.crs).to_crs(WGS84).to_numpy())
 
 
-def _extras(sites: gpd.GeoDataFrame) -> dict[str, list[str]]:
-    """Optional columns (robustness, regions, scheme) as text for the site card."""
-    extras: dict[str, list[str]] = {}
+def _extras(sites: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Optional columns (robustness, regions, scheme, flags) as text for the site card.
+
+    A column of few distinct texts (flags, scheme reasons) is sent once per text, with
+    each site's index into them: ``{"u": texts, "i": indices}``.
+    """
+    extras: dict[str, Any] = {}
     for column, label in EXTRA_FIELDS:
         if column in sites:
             values = sites[column]
@@ -116,7 +122,13 @@ def _extras(sites: gpd.GeoDataFrame) -> dict[str, list[str]]:
                     "" if not math.isfinite(float(v)) else f"{float(v):.3g}" for v in values
                 ]
             else:
-                extras[label] = values.fillna("").astype(str).tolist()
+                texts = values.fillna("").astype(str)
+                codes, uniques = pd.factorize(texts)
+                extras[label] = (
+                    {"u": uniques.tolist(), "i": codes.tolist()}
+                    if len(uniques) * 4 < len(texts)
+                    else texts.tolist()
+                )
     return extras
 
 
@@ -316,8 +328,10 @@ def _context_layers(data: MapData) -> dict[str, Any]:
     out: dict[str, Any] = {}
     taken = data.taken_land
     if taken is not None and len(taken):
+        action = taken["action"] if "action" in taken else pd.Series("exclude", index=taken.index)
         out["taken"] = {
             "reason": taken["reason"].fillna("").astype(str).tolist(),
+            "action": action.fillna("exclude").astype(str).tolist(),
             "polys": encode_lines(_display(taken.geometry)),
         }
     if data.repairs:

@@ -15,6 +15,15 @@ function sitesel_init(map, control, dataId) {
     primary: "#d6604d", secondary: "#f4a582",
   };
   const TARGET_COLOURS = ["#2166ac", "#762a83", "#1b7837", "#8c510a", "#01665e"];
+  // Land zones by what they do: excluded land (constraints, exclude and setback rules),
+  // flagged zones (sites there still rank), and a land bank sites must stay inside.
+  const ZONE_STYLES = {
+    exclude: { title: "Land rules: excluded", colour: "#7f0000", fill: 0.25, dash: "3" },
+    setback: { title: "Land rules: excluded", colour: "#7f0000", fill: 0.25, dash: "3" },
+    flag: { title: "Land rules: flagged (sites still rank)", colour: "#e08214", fill: 0.08, dash: "6 4" },
+    include_only: { title: "Land bank (sites must lie inside)", colour: "#1a9850", fill: 0.1, dash: "" },
+  };
+  let zoneTitles = [];
   const C = data.criteria;
   const n = data.ids.length;
   const weighted = C.map((c, i) => i).filter((i) => C[i].weighted);
@@ -425,17 +434,22 @@ function sitesel_init(map, control, dataId) {
   }
 
   if (data.taken) {
-    const taken = L.layerGroup();
+    // Land rules and constraints: excluded land, flagged zones, the land bank (ZONE_STYLES).
+    const groups = {};
     data.taken.polys.forEach((parts, k) => {
+      const action = (data.taken.action || [])[k] || "exclude";
+      const style = ZONE_STYLES[action] || ZONE_STYLES.exclude;
       const rings = decode(parts);
       const zone = L.polygon(rings.length === 1 ? rings[0] : rings.map((r) => [r]), {
-        renderer: renderer, color: "#7f0000", weight: 1, fillColor: "#7f0000", fillOpacity: 0.25,
-        dashArray: "3",
+        renderer: renderer, color: style.colour, weight: 1, fillColor: style.colour,
+        fillOpacity: style.fill, dashArray: style.dash,
       });
-      zone.bindTooltip(el("span", null, "Taken land: " + data.taken.reason[k]), { sticky: true });
-      zone.addTo(taken);
+      zone.bindTooltip(el("span", null, style.title + ": " + data.taken.reason[k]), { sticky: true });
+      if (!groups[style.title]) groups[style.title] = L.layerGroup();
+      zone.addTo(groups[style.title]);
     });
-    control.addOverlay(taken, "Taken land (excluded)");
+    Object.keys(groups).forEach((title) => control.addOverlay(groups[title], title));
+    zoneTitles = Object.keys(groups);
   }
 
   if (data.repairs) {
@@ -504,8 +518,18 @@ function sitesel_init(map, control, dataId) {
     card.appendChild(table);
     const extras = data.extras || {};
     Object.keys(extras).forEach((label) => {
-      const v = extras[label][s];
+      const column = extras[label];
+      const v = Array.isArray(column) ? column[s] : column.u[column.i[s]];
       if (v === "" || (label === "region" && v === "0")) return;
+      if (label === "land flags") {
+        const box = el("div", "sitesel-card-flags");
+        box.appendChild(el("div", null, "Land flags (the site still ranks):"));
+        const list = el("ul");
+        v.split("; ").forEach((flag) => list.appendChild(el("li", null, flag)));
+        box.appendChild(list);
+        card.appendChild(box);
+        return;
+      }
       card.appendChild(el("div", "sitesel-card-extra", label + ": " + v));
     });
     if (limiting) {
@@ -708,6 +732,16 @@ function sitesel_init(map, control, dataId) {
     ex.appendChild(sw);
     ex.appendChild(el("span", null, "excluded"));
     legendBody.appendChild(ex);
+    zoneTitles.forEach((title) => {
+      const style = Object.values(ZONE_STYLES).find((z) => z.title === title);
+      const row = el("div", "sitesel-legend-row");
+      const sw = el("span", "sitesel-swatch sitesel-zone-swatch");
+      sw.style.background = style.colour;
+      sw.style.opacity = String(Math.max(0.35, style.fill * 2));
+      row.appendChild(sw);
+      row.appendChild(el("span", null, title.replace("Land rules: ", "land rules: ") + " (layer)"));
+      legendBody.appendChild(row);
+    });
     if (data.roads) {
       const present = new Set(data.roads.class);
       const main = Object.keys(ROAD_COLOURS).filter((c) => present.has(c));
