@@ -226,10 +226,10 @@ def _names(frame: gpd.GeoDataFrame, name_column: str | None, fallback: str) -> l
     """
     blank = pd.Series("", index=frame.index)
     name = frame[name_column] if name_column and name_column in frame else blank
-    ref = frame["ref"] if "ref" in frame else blank
+    ref = frame.get("ref", blank)
     name, ref = name.fillna("").astype(str).str.strip(), ref.fillna("").astype(str).str.strip()
     out = name.where(name != "", ref)
-    return out.where(out != "", fallback.replace("_", " ")).tolist()
+    return [str(v) for v in out.where(out != "", fallback.replace("_", " "))]
 
 
 def _zone_frame(
