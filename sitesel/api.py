@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sitesel._typing import Dem
 from sitesel.config import Config, load_catalog, load_scheme
 from sitesel.config import load_config as _load_config
 from sitesel.criteria import spec_models
@@ -31,6 +32,7 @@ from sitesel.pipeline import RunSources, check, inputs
 from sitesel.pipeline import run as run_pipeline
 from sitesel.pipeline.cluster import parse_cluster
 from sitesel.pipeline.input_cache import InputCache
+from sitesel.pipeline.land import active_rules
 from sitesel.pipeline.target_checks import target_warnings
 from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map
@@ -175,7 +177,9 @@ def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validat
     check(study.config, study.path, src.catalog, src.catalog_path)
     if study.config.scheme is not None:
         load_scheme(study.config.scheme, study.path)
-    requests = file_requests(src.catalog, [name for _, name in study.config.layer_references()])
+    rules, _ = active_rules(study.config, study.path, src.catalog, src.catalog_path)
+    layers = [name for _, name in study.config.layer_references()]
+    requests = file_requests(src.catalog, layers + [r.selection.layer for r in rules])
     absent = [r for r in requests if not (src.data_dir / r.path).is_file()]
     unobtainable = [r for r in absent if r.url is None]
     if unobtainable:
@@ -210,7 +214,38 @@ def _check_inputs(src: RunSources) -> list[str]:
     loader = LayerLoader(src.catalog, src.data_dir, offline=True)
     area = inputs.study_area(config, loader, src.config_path)
     dem = inputs.elevation(config, loader, area)
-    return target_warnings(config, loader, area, dem)
+    stack = inputs.dem_stack(config, loader, area, dem)
+    named = stack or ({} if dem is None or config.dem is None else {config.dem.base: dem})
+    return dem_resolution_warnings(config, named) + target_warnings(config, loader, area, dem)
+
+
+MIN_DEM_CELLS_PER_SITE = 4.0
+"""Fewer DEM cells under a site than this and its slope is read from land around it."""
+
+
+def dem_resolution_warnings(config: Config, dems: dict[str, Dem]) -> list[str]:
+    """Warn for each DEM whose cells are too coarse for the study's grid cells.
+
+    A 40 ha site over ~1 km cells (DTED0) holds about half a cell: its slope is that of
+    the land around it, a lower bound in mountains.
+    """
+    grid = config.sites.grid
+    if grid is None or not dems:
+        return []
+    site_m2 = grid.area_ha * 10_000
+    out = []
+    names = list(dems)
+    for name, dem in dems.items():
+        cells = site_m2 / dem.cell_size_m**2
+        if cells >= MIN_DEM_CELLS_PER_SITE:
+            continue
+        which = "a site" if name == names[0] else f"a site beyond {', '.join(names[:-1])}"
+        out.append(
+            f"dem: {which} ({grid.area_ha:.1f} ha) holds {cells:.1f} cells of {name}"
+            f" ({dem.cell_size_m:.0f} m); its terrain is read from the land around it"
+            " (slopes are a lower bound): name a finer DEM first in dem.layers"
+        )
+    return out
 
 
 def compare_runs(

@@ -49,9 +49,12 @@ def test_run_writes_the_output_contract(leh_run):
         "lat",
         "place",
         "area_ha",
+        "dem_layer",
+        "dem_resolution_m",
         "excluded",
         "exclusion_reason",
         "notes",
+        "flags",
     ]
     expected += [f"raw__{c}" for c in criteria] + [f"score__{c}" for c in weighted]
     expected += [f"contribution__{c}" for c in weighted]

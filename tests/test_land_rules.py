@@ -1,0 +1,439 @@
+"""Land rules (rule packs), the planner's land layers, and terrain from a stack of DEMs.
+
+Real data: the Leh study with its packs (Hemis National Park, the VILH runway, the 30 m
+SRTM raster). Synthetic: each rule action by hand, categories a rule does not bind, a DEM
+stack whose fine raster has a hole. Bad input: one line, exit 2, earlier outputs intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+import shapely
+import yaml
+from affine import Affine
+from rasterio.crs import CRS
+
+from sitesel._typing import Dem
+from sitesel.config.land import LandRule
+from sitesel.criteria.dem_stack import StackedZonalStats, assign_dems
+from sitesel.decision.land_rules import RuleText, apply_rule, flag_counts, nearest_within
+
+from .cases import catalog_dict, leh_dict, run_case, sitesel
+from .conftest import ROOT
+
+UTM43 = "EPSG:32643"
+VILH_ENDS = [(77.5326, 34.1313), (77.5604, 34.1404)]  # OurAirports, runway 07L/25R
+
+
+# ---------------------------------------------------------------- the Leh study, real data
+
+
+@pytest.fixture(scope="module")
+def leh(leh_run):
+    sites = gpd.read_file(leh_run / "run" / "sites.gpkg", layer="sites")
+    ranking = pd.read_csv(leh_run / "run" / "ranking.csv", keep_default_na=False)
+    manifest = json.loads((leh_run / "run" / "manifest.json").read_text())
+    return sites.to_crs(UTM43), ranking, manifest
+
+
+def _hemis(data_dir):
+    parks = gpd.read_file(data_dir / "india" / "protected_areas_in.geojson")
+    return parks[parks["name"] == "Hemis National Park"].to_crs(UTM43).geometry.union_all()
+
+
+def test_no_ranked_site_touches_the_runway(leh):
+    sites, _, _ = leh
+    runway = gpd.GeoSeries([shapely.LineString(VILH_ENDS)], crs="EPSG:4326").to_crs(UTM43)[0]
+    ranked = sites[sites["rank"].notna()]
+    assert ranked.distance(runway).min() > 0
+    # The 500 m setback: a ranked site keeps its whole area beyond it.
+    assert ranked.intersection(runway.buffer(500)).area.max() == 0
+
+
+def test_the_runways_middle_is_excluded_naming_it(leh):
+    sites, _, _ = leh
+    middle = gpd.GeoSeries([shapely.LineString(VILH_ENDS).interpolate(0.5, normalized=True)])
+    point = middle.set_crs("EPSG:4326").to_crs(UTM43)[0]
+    (on,) = sites[sites.contains(point)].index
+    assert sites.loc[on, "excluded"]
+    assert "within 500 m of the runway of VILH" in sites.loc[on, "exclusion_reason"]
+    # The old single 500 m disc at the runway's midpoint left its ends free: the line
+    # covers both thresholds.
+    for end in VILH_ENDS:
+        p = gpd.GeoSeries([shapely.Point(end)], crs="EPSG:4326").to_crs(UTM43)[0]
+        holding = sites[sites.contains(p)]
+        assert holding["excluded"].all() and holding["rank"].isna().all()
+
+
+def test_no_ranked_site_lies_in_hemis_national_park(leh, data_dir):
+    sites, _, _ = leh
+    hemis = _hemis(data_dir)
+    inside = sites[sites.intersects(hemis)]
+    assert len(inside) > 100  # the park reaches the study's south-west
+    assert inside["rank"].isna().all()
+    deep = sites[sites.within(hemis)]
+    assert (
+        deep["exclusion_reason"]
+        .str.contains(
+            "inside Hemis National Park (Wildlife (Protection) Act 1972, s. 35)", regex=False
+        )
+        .all()
+    )
+
+
+def test_sites_in_the_eco_sensitive_band_carry_a_flag_naming_the_park(leh, data_dir):
+    sites, _, _ = leh
+    hemis = _hemis(data_dir)
+    ranked = sites[sites["rank"].notna()]
+    distance_km = ranked.distance(hemis) / 1000
+    band = ranked[(distance_km > 1.2) & (distance_km < 9.8)]
+    assert len(band) > 50
+    for flags, km in zip(band["flags"], distance_km[band.index], strict=True):
+        assert f"{km:.1f} km from Hemis National Park: eco-sensitive band" in flags
+        assert "consult the State Board for Wildlife" in flags
+    beyond = ranked[distance_km > 10.2]
+    assert not beyond["flags"].str.contains("Hemis", regex=False).any()
+    # Within 1 km an orange cluster is excluded (the default ESZ), not merely flagged.
+    near = sites[(sites.distance(hemis) > 0) & (sites.distance(hemis) < 900)]
+    assert near["exclusion_reason"].str.contains("default eco-sensitive zone").all()
+
+
+def test_top_sites_take_their_slope_from_the_30_m_raster(leh):
+    _, ranking, manifest = leh
+    top = ranking[ranking["rank"] != ""].astype({"rank": float}).nsmallest(10, "rank")
+    # The raster covers 77.5-77.7 E, 34.1-34.3 N: a top site well inside it (half a cell of
+    # ~1 km from its edge) reads the 30 m heights; those south of 34.1 N the ~1 km posts.
+    inside = top["lon"].between(77.51, 77.69) & top["lat"].between(34.11, 34.29)
+    assert inside.sum() >= 5
+    assert (top.loc[inside, "dem_layer"] == "dem_srtm1_leh").all()
+    assert top.loc[inside, "dem_resolution_m"].between(25, 35).all()
+    assert (top.loc[top["lat"] < 34.09, "dem_layer"] == "dem_dted0").all()
+    stack = {d["layer"]: d for d in manifest["land"]["dem_stack"]}
+    assert stack["dem_srtm1_leh"]["sites"] > 500 and stack["dem_dted0"]["sites"] > 1000
+    # Beyond the raster (77.5-77.7 E, 34.1-34.3 N) terrain comes from the ~1 km tiles.
+    far = ranking[(ranking["lon"] > 77.75) | (ranking["lat"] < 34.05)]
+    assert (far["dem_layer"] == "dem_dted0").all()
+
+
+def test_a_steep_site_the_1_km_posts_called_flat_is_excluded(leh):
+    """3.6 km S of Leh: rank 8 on the DTED0 posts (1.6 degrees), 18.8 degrees at 30 m."""
+    sites, _, _ = leh
+    site = sites.set_index("site_id").loc["H1247_5529"]
+    assert site["dem_resolution_m"] < 35
+    assert site["raw__slope_mean_deg"] > 15
+    assert "mean slope above 15 degrees" in site["exclusion_reason"]
+
+
+def test_the_manifest_records_each_pack_with_its_sha256(leh):
+    _, _, manifest = leh
+    packs = {p["name"]: p for p in manifest["land"]["rule_packs"]}
+    assert len(packs) == 4
+    for pack in packs.values():
+        body = (ROOT / "rules" / pack["file"].split("/")[-1]).read_bytes()
+        assert pack["sha256"] == hashlib.sha256(body).hexdigest()
+    protected = next(p for n, p in packs.items() if n.startswith("India protected"))
+    assert "national_parks" in protected["applied"]
+    assert "green, white" in protected["not_applied"]["esz_default_1km_flag"]
+    assert "optional" in protected["not_applied"]["esz_notified"]
+    assert manifest["land"]["pollution_category"] == "orange"
+    assert manifest["land"]["flagged_sites"] > 0
+
+
+def test_a_land_bank_keeps_only_sites_inside_it(tmp_path, data_dir):
+    bank = gpd.GeoDataFrame(
+        {"name": ["SIDCO offer"]},
+        geometry=[shapely.box(77.57, 34.10, 77.62, 34.14)],  # Choglamsar, south of Leh
+        crs="EPSG:4326",
+    )
+    bank.to_file(tmp_path / "bank.geojson")
+    catalog = catalog_dict()
+    catalog["layers"]["land_bank"] = {"kind": "area", "path": str(tmp_path / "bank.geojson")}
+    (tmp_path / "catalog.yaml").write_text(yaml.safe_dump(catalog))
+    config = leh_dict()
+    config["catalog"] = str(tmp_path / "catalog.yaml")
+    config["land"]["include_only"] = {"layer": "land_bank", "reason": "outside the SIDCO bank"}
+    config["robustness"] = None
+    path = tmp_path / "bank.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    out = tmp_path / "out"
+    result = sitesel("run", path, "--out", out, "--map", tmp_path / "m.html", "--data-dir",
+                     data_dir, "--offline")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    sites = gpd.read_file(out / "sites.gpkg", layer="sites").to_crs(UTM43)
+    area = bank.to_crs(UTM43).geometry[0]
+    ranked = sites[sites["rank"].notna()]
+    assert len(ranked) > 0
+    assert (ranked.intersection(area).area / ranked.area > 0.999).all()
+    outside = sites[sites.disjoint(area)]
+    assert outside["exclusion_reason"].str.contains("outside the SIDCO bank").all()
+
+
+# ------------------------------------------------------------------ each action, by hand
+
+
+def _boxes(*xs):
+    return np.array([shapely.box(x, 0, x + 100, 100) for x in xs], dtype=object)
+
+
+def test_exclude_by_overlap_and_flag_a_small_overlap():
+    sites = _boxes(0, 200, 400)
+    park = np.array([shapely.box(-50, -50, 230, 150)], dtype=object)  # all of 0, 30 % of 200
+    out, zones = apply_rule(
+        sites, park, ["Park"], action="exclude", distance_m=0, max_share=0.5,
+        text=RuleText("inside {name}", "Act, s. 1"),
+    )  # fmt: skip
+    assert out.excluded.tolist() == ["inside Park (Act, s. 1)", "", ""]
+    assert out.flagged.tolist() == ["", "30 % inside Park (Act, s. 1)", ""]
+    assert shapely.equals(zones[0], park[0])
+
+
+def test_setback_excludes_within_its_distance():
+    sites = _boxes(0, 200)
+    road = np.array([shapely.LineString([(150, -100), (150, 200)])], dtype=object)
+    out, zones = apply_rule(
+        sites, road, ["NH 1"], action="setback", distance_m=40, max_share=0.0,
+        text=RuleText("within {distance_m:.0f} m of {name}", ""),
+    )  # fmt: skip
+    assert out.excluded.tolist() == ["", ""]  # 50 m and 50 m away: beyond 40 m
+    out, _ = apply_rule(
+        sites, road, ["NH 1"], action="setback", distance_m=60, max_share=0.0,
+        text=RuleText("within {distance_m:.0f} m of {name}", ""),
+    )  # fmt: skip
+    assert out.excluded.tolist() == ["within 60 m of NH 1"] * 2
+    assert zones[0].area == pytest.approx(300 * 80 + np.pi * 40**2, rel=1e-2)
+
+
+def test_flag_names_the_distance_and_the_nearest_feature():
+    sites = _boxes(0, 1000, 5000)
+    parks = np.array([shapely.box(-3000, 0, -2000, 100), shapely.box(2500, 0, 2600, 100)])
+    out, _ = apply_rule(
+        sites, parks, ["West", "East"], action="flag", distance_m=2000, max_share=0.0,
+        text=RuleText("{distance_km:.1f} km from {name}: band", "Rule"),
+    )  # fmt: skip
+    assert out.excluded.tolist() == ["", "", ""]
+    assert out.flagged.tolist() == [
+        "2.0 km from West: band (Rule)",
+        "1.4 km from East: band (Rule)",
+        "",
+    ]
+    dist, which = nearest_within(sites, parks, 2000)
+    assert dist.tolist()[:2] == [2000.0, 1400.0] and which.tolist() == [0, 1, -1]
+
+
+def test_flag_counts_leave_out_distances():
+    flags = pd.Series(
+        [
+            "2.0 km from West: band (Rule); 12 % within 40 m of NH",
+            "",
+            "3.5 km from West: band (Rule)",
+        ]
+    )
+    assert flag_counts(flags).to_dict() == {"West: band (Rule)": 2, "within 40 m of NH": 1}
+
+
+def _rule(**kw):
+    base = {
+        "applies_to": {"layer": "parks"},
+        "action": "exclude",
+        "reason": "inside {name}",
+        "source": {"law": "Act", "provision": "s. 1", "year": 2000},
+    }
+    return LandRule.model_validate(base | kw)
+
+
+def test_a_rule_binds_only_its_categories():
+    red_only = _rule(categories=["red"])
+    assert red_only.binds("red") and not red_only.binds("green")
+    assert _rule().binds("white")  # no categories: every one
+    assert red_only.binds(None)  # no category stated: the strictest reading
+
+
+def test_rules_that_do_not_bind_the_category_are_recorded_not_applied(tmp_path):
+    from sitesel.config.catalog import Catalog
+    from sitesel.pipeline.land import active_rules
+
+    pack = {
+        "name": "test pack",
+        "rules": {
+            "red_setback": _rule(action="setback", distance_m=1000, categories=["red"]).model_dump(
+                mode="json", exclude_none=True
+            ),
+            "all_inside": _rule().model_dump(mode="json", exclude_none=True),
+        },
+    }
+    (tmp_path / "pack.yaml").write_text(yaml.safe_dump(pack))
+    config = leh_dict()
+    config["land"] = {"pollution_category": "green", "rule_packs": ["pack.yaml"]}
+    catalog = Catalog.model_validate(
+        {"layers": {"parks": {"kind": "area", "path": "p.geojson"}, **catalog_dict()["layers"]}}
+    )
+    from sitesel.api import load_config
+
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    study = load_config(tmp_path / "c.yaml")
+    rules, records = active_rules(study.config, study.path, catalog, tmp_path / "catalog.yaml")
+    assert [r.name for r in rules] == ["all_inside"]
+    assert records[0]["not_applied"] == {"red_setback": "binds red only; the cluster is green"}
+
+
+def test_a_config_distance_replaces_the_packs(tmp_path):
+    from sitesel.api import load_config
+    from sitesel.config import load_catalog
+    from sitesel.pipeline.land import active_rules
+
+    config = leh_dict()
+    config["land"]["distances_m"] = {"nh_building_line": 20}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(config))
+    study = load_config(tmp_path / "c.yaml")
+    catalog_path = ROOT / "layers" / "leh.yaml"
+    rules, _ = active_rules(study.config, study.path, load_catalog(catalog_path), catalog_path)
+    by_name = {r.name: r.rule for r in rules}
+    assert by_name["nh_building_line"].distance_m == 20  # the config's
+    assert by_name["sh_building_line"].distance_m == 40  # the pack's
+
+
+# ------------------------------------------------------------- a DEM stack, synthetic
+
+
+def _plane(x0, y0, n, cell, *, slope_pct, hole=None):
+    ramp = np.tile(np.arange(n, dtype=float) * cell * slope_pct / 100, (n, 1))
+    if hole is not None:
+        r0, r1, c0, c1 = hole
+        ramp[r0:r1, c0:c1] = np.nan
+    return Dem(ramp, Affine(cell, 0, x0, 0, -cell, y0 + n * cell), CRS.from_epsg(32643))
+
+
+def test_a_stack_uses_the_fine_dem_where_it_covers_and_the_coarse_over_its_hole():
+    fine = _plane(0, 0, 200, 10.0, slope_pct=10, hole=(80, 120, 80, 120))  # 2 km, hole mid
+    coarse = _plane(-5000, -5000, 12, 1000.0, slope_pct=0)  # flat, 12 km
+    sites = gpd.GeoSeries(
+        [
+            shapely.box(200, 200, 500, 500),  # fine, away from the hole
+            shapely.box(850, 850, 1150, 1150),  # over the hole
+            shapely.box(1900, 1900, 2200, 2200),  # beyond the fine raster's edge
+            shapely.box(3000, 3000, 3300, 3300),  # beyond it altogether
+        ],
+        crs=UTM43,
+    )
+    source = assign_dems(sites, [fine, coarse])
+    assert source.tolist() == [0, 1, 1, 1]
+    slope = StackedZonalStats(sites, [fine, coarse], source).of(
+        "slope", lambda part: part.slope_deg
+    )["mean"]
+    assert slope[0] == pytest.approx(np.degrees(np.arctan(0.10)), abs=1e-6)
+    assert slope[1:].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_terrain_sources_record_the_resolution_each_site_uses():
+    from sitesel.pipeline.inputs import terrain_sources
+
+    fine = _plane(0, 0, 100, 30.0, slope_pct=5)
+    coarse = _plane(-5000, -5000, 12, 1000.0, slope_pct=0)
+    sites = gpd.GeoDataFrame(
+        geometry=[shapely.box(300, 300, 900, 900), shapely.box(4000, 4000, 4600, 4600)],
+        crs=UTM43,
+    )
+    found = terrain_sources(sites, {"srtm": fine, "dted": coarse})
+    assert found["dem_layer"].tolist() == ["srtm", "dted"]
+    assert found["dem_resolution_m"].tolist() == [30.0, 1000.0]
+
+
+def test_validate_warns_where_sites_are_smaller_than_a_few_dem_cells(data_dir):
+    result = sitesel("validate", ROOT / "configs" / "leh.yaml", "--data-dir", data_dir)
+    assert result.exit_code == 0, result.output
+    assert (
+        "dem: a site beyond dem_srtm1_leh (40.5 ha) holds 0.6 cells of dem_dted0 (835 m)"
+        in result.stderr
+    )
+    assert "cells of dem_srtm1_leh" not in result.stderr  # 30 m: ~500 cells a site
+
+
+# ------------------------------------------------------------------------ bad input
+
+
+def _leh_with(tmp_path, land=None, dem=None, catalog=None):
+    config = leh_dict()
+    if land is not None:
+        config["land"] = land
+    if dem is not None:
+        config["dem"] = dem
+    return config
+
+
+def _pack(tmp_path, rules):
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump({"name": "test", "rules": rules}))
+    return str(path)
+
+
+def test_a_pack_rule_with_an_unknown_action(tmp_path, data_dir):
+    rule = _rule().model_dump(mode="json", exclude_none=True) | {"action": "forbid"}
+    config = _leh_with(tmp_path, land={"rule_packs": [_pack(tmp_path, {"parks": rule})]})
+    line = run_case(tmp_path, data_dir, config)
+    assert "pack.yaml: rules.parks.action: Input should be 'exclude', 'setback' or 'flag'" in line
+
+
+def test_a_pack_rule_whose_layer_is_missing(tmp_path, data_dir):
+    rule = _rule().model_dump(mode="json", exclude_none=True)
+    rule["applies_to"] = {"layer": "forest_land"}
+    config = _leh_with(tmp_path, land={"rule_packs": [_pack(tmp_path, {"forests": rule})]})
+    line = run_case(tmp_path, data_dir, config)
+    assert "pack.yaml: rules.forests.applies_to.layer: 'forest_land' is neither bound" in line
+    assert "land.skip" in line
+
+
+def test_a_pollution_category_not_in_the_list(tmp_path, data_dir):
+    config = leh_dict()
+    config["land"]["pollution_category"] = "blue"
+    line = run_case(tmp_path, data_dir, config)
+    assert "land.pollution_category: Input should be 'red', 'orange', 'green' or 'white'" in line
+
+
+def test_an_empty_land_bank(tmp_path, data_dir):
+    far = gpd.GeoDataFrame(geometry=[shapely.box(85.0, 26.0, 85.1, 26.1)], crs="EPSG:4326")
+    far.to_file(tmp_path / "far.geojson")
+    catalog = catalog_dict()
+    catalog["layers"]["land_bank"] = {"kind": "area", "path": str(tmp_path / "far.geojson")}
+    config = leh_dict()
+    config["land"]["include_only"] = {"layer": "land_bank", "reason": "outside the bank"}
+    line = run_case(tmp_path, data_dir, config, catalog=catalog)
+    assert "land.include_only: layer 'land_bank' has no land within the study area" in line
+
+
+def test_a_dem_stack_in_different_crss(tmp_path, data_dir):
+    # A fine raster in UTM 43N over Leh, beside the DTED0 tiles in geographic coordinates.
+    x0, y0 = 735_000.0, 3_775_000.0
+    with rasterio.open(
+        tmp_path / "utm.tif", "w", driver="GTiff", width=200, height=200, count=1,
+        dtype="float32", crs="EPSG:32643", transform=Affine(30, 0, x0, 0, -30, y0 + 6000),
+    ) as dst:  # fmt: skip
+        dst.write(np.full((1, 200, 200), 3300, dtype="float32"))
+    catalog = catalog_dict()
+    catalog["layers"]["dem_utm"] = {
+        "kind": "dem", "format": "raster", "path": str(tmp_path / "utm.tif")
+    }  # fmt: skip
+    config = leh_dict()
+    config["dem"] = {"layers": ["dem_utm", "dem_dted0"]}
+    line = run_case(tmp_path, data_dir, config, catalog=catalog)
+    assert "dem.layers: the DEMs are in different CRSs (dem_utm in EPSG:32643" in line
+    assert "dem_dted0 in EPSG:4326" in line
+
+
+def test_a_bad_pack_leaves_the_previous_outputs_untouched(tmp_path, leh_run, data_dir):
+    run = leh_run / "run"
+    before = {p.name: p.read_bytes() for p in sorted(run.iterdir()) if p.is_file()}
+    config = leh_dict()
+    config["land"]["rule_packs"].append(str(tmp_path / "missing.yaml"))
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = sitesel("run", path, "--out", run, "--data-dir", data_dir, "--offline")
+    assert result.exit_code == 2
+    assert "land.rule_packs[4]: " in result.stderr and "which is not a file" in result.stderr
+    assert {p.name: p.read_bytes() for p in sorted(run.iterdir()) if p.is_file()} == before
