@@ -188,7 +188,7 @@ def test_unknown_layer_name(tmp_path, data_dir):
 
 def test_layer_of_wrong_kind(tmp_path, data_dir):
     config = leh_dict()
-    config["dem"]["layer"] = "pmgsy_roads"
+    config["dem"] = {"layer": "pmgsy_roads"}
     line = run_case(tmp_path, data_dir, config)
     assert "dem.layer: expected a layer of kind dem, layer 'pmgsy_roads' is of kind 'roads'" in line
 
@@ -406,6 +406,7 @@ def test_parcels_instead_of_a_grid(tmp_path, data_dir):
     # Parcels are the point here, not land use: keep the constraints on criteria only (the
     # airport and built-up exclusions are checked in test_real_world.py).
     config["constraints"] = [c for c in config["constraints"] if "exclude_if" in c]
+    config.pop("land")  # the runway and the park: tests/test_land_rules.py
     config.pop("regions")
     config["robustness"]["monte_carlo"]["draws"] = 50
     path = tmp_path / "parcels.yaml"
@@ -634,6 +635,7 @@ def test_a_dem_square_grid_runs_with_terrain_from_whole_dem_cells(tmp_path, data
 
     config = leh_dict()
     config["sites"]["grid"]["shape"] = "dem_square"
+    config["dem"] = {"layer": "dem_dted0"}  # one DEM: the squares are its cells
     path = tmp_path / "square.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     out = tmp_path / "out"

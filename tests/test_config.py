@@ -56,11 +56,11 @@ def test_leh_config_and_catalog_are_valid():
         ),
         (
             lambda d: d["constraints"].append({"exclude_if": "slop_mean_deg > 3"}),
-            r"constraints\[6\] names criterion 'slop_mean_deg', which is not among criteria",
+            r"constraints\[5\] names criterion 'slop_mean_deg', which is not among criteria",
         ),
         (
             lambda d: d["constraints"].append({"exclude_if": "slope is steep"}),
-            r"constraints\[6\].exclude_if: String should match pattern",
+            r"constraints\[5\].exclude_if: String should match pattern",
         ),
         (
             lambda d: d["criteria"]["elevation_m"]["value"].update(low=5000),

@@ -49,6 +49,7 @@ class Page:
     """A page that records console errors and blocks (and records) every web request."""
 
     def __init__(self, browser, path: Path):
+        self.path = path
         self.errors: list[str] = []
         self.blocked: list[str] = []
         self.page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -126,6 +127,12 @@ def test_clicking_a_site_opens_its_card(leh_page):
     assert " people" in text and " min" in text  # numbers for people: "31,306 people"
     assert "P(rank 1) under weight uncertainty" in text and "meets the scheme's land rule" in text
     assert card.locator(".sitesel-bar").count() == 6
+    # The land rules' flags, one per line, as ranking.csv has them (issue 21).
+    ranking = pd.read_csv(leh_page.path.parent / "run" / "ranking.csv", keep_default_na=False)
+    flags = ranking.set_index("site_id").loc[top, "flags"].split("; ")
+    assert "Land flags (the site still ranks):" in text
+    assert card.locator(".sitesel-card-flags li").all_inner_texts() == flags
+    assert "terrain from a DEM of (m): 28.3" in text
     leh_page.page.wait_for_timeout(400)  # let the popup's fade-in finish before the picture
     SCREENSHOTS.mkdir(exist_ok=True)
     leh_page.page.screenshot(path=str(SCREENSHOTS / "leh_site_card.png"))
@@ -217,17 +224,25 @@ def test_taken_land_and_road_repairs_are_layers_a_planner_switches_on(leh_page, 
     manifest = json.loads((leh_run / "run" / "manifest.json").read_text())
     repairs = manifest["road_graph"]["repairs"]
     assert len(payload["repairs"]["lonlat"]) == len(repairs) > 0
-    assert "within 500 m of VILH" in payload["taken"]["reason"]  # the Leh runway
+    runway = [r for r in payload["taken"]["reason"] if "500 m of the runway of VILH" in r]
+    assert runway and payload["taken"]["action"][payload["taken"]["reason"].index(runway[0])] == (
+        "setback"
+    )
+    assert any(r.startswith("inside Hemis National Park") for r in payload["taken"]["reason"])
     taken = gpd.read_file(leh_run / "run" / "sites.gpkg", layer="taken_land")
     assert len(taken) == len(payload["taken"]["reason"])
+    assert set(taken["action"]) == {"exclude", "setback", "flag"}
     page = leh_page.page
     labels = page.locator(".leaflet-control-layers-overlays label")
     names = [t.strip() for t in labels.all_inner_texts()]
-    assert "Taken land (excluded)" in names
+    excluded, flagged = "Land rules: excluded", "Land rules: flagged (sites still rank)"
+    assert excluded in names and flagged in names
     assert f"Road repairs ({len(repairs)})" in names
+    legend = page.locator(".sitesel-legend").inner_text()
+    assert "land rules: excluded (layer)" in legend and "land rules: flagged" in legend
     page.hover(".leaflet-control-layers")  # the switcher opens on hover
     canvas = "document.querySelector('.leaflet-overlay-pane canvas').toDataURL()"
-    for name in ("Taken land (excluded)", f"Road repairs ({len(repairs)})"):
+    for name in (excluded, flagged, f"Road repairs ({len(repairs)})"):
         box = labels.filter(has_text=name).locator("input")
         assert not box.is_checked()  # off by default: the sites stay readable
         before = page.evaluate(canvas)
@@ -478,7 +493,8 @@ def test_the_map_prints_on_one_landscape_page(browser, leh_run, tmp_path, size, 
     assert (float(box.width), float(box.height)) == pytest.approx(points, abs=1.5)
     text = reader.pages[0].extract_text()
     for expected in ("sitesel: leh", "Run 2026", "Top 10 sites", "of Leh", "excluded",
-                     "suitability", "Data: GeoNames", "km", "N"):  # fmt: skip
+                     "suitability", "Data: ", "GeoNames (geonames.org)", "Natural Earth",
+                     "land rules: excluded", "km", "N"):  # fmt: skip
         assert expected in text, expected
     assert "Copy as YAML" not in text and "Reset" not in text  # controls hidden
     SCREENSHOTS.mkdir(exist_ok=True)
