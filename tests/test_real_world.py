@@ -123,7 +123,8 @@ def test_no_ranked_site_on_the_runway_or_in_leh_town(leh_run, data_dir):
     assert (ranked.distance(vilh) > 0).all()
     on_runway = sites[sites.intersects(vilh)]
     assert (
-        len(on_runway) and on_runway["exclusion_reason"].str.contains("within 500 m of the runway of VILH").all()
+        len(on_runway)
+        and on_runway["exclusion_reason"].str.contains("within 500 m of the runway of VILH").all()
     )
     # Leh's built-up disc: 37,475 people at 2,500 per km2 (configs/leh.yaml).
     places = read_points_csv(
