@@ -200,6 +200,19 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
     if len(common):
         listed = ", ".join(f"{why} ({n:,})" for why, n in common.items())
         typer.echo(f"  excluded most often: {listed} (a site can fail several)")
+    for name, unit in result.manifest.criteria_units.items():
+        if unit != "crore":
+            continue
+        ranked_cost = result.sites.loc[~result.sites["excluded"].astype(bool), f"raw__{name}"]
+        known = ranked_cost.dropna()
+        span = (
+            f"Rs {known.min():,.1f} to {known.max():,.1f} crore (median {known.median():,.1f})"
+            f" over {len(known):,} ranked sites"
+            if len(known)
+            else "no ranked site has every component"
+        )
+        note = result.manifest.criteria_notes.get(name)
+        typer.echo(f"  {name}: {span}" + (f"; {note}" if note else ""))
     if "flags" in result.sites:
         from sitesel.decision.land_rules import flag_counts
 

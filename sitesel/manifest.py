@@ -95,6 +95,8 @@ class Manifest(_Record):
     regions: RegionsRecord | None = None
     constraints: list[str] = Field(default_factory=list)
     land: dict[str, Any] | None = None
+    criteria_notes: dict[str, str] = Field(default_factory=dict)
+    rates: dict[str, dict[str, Any]] = Field(default_factory=dict)
     top_n: int = 10
     elevation_tint: bool = True
     max_vector_sites: int = 50_000

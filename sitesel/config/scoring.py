@@ -513,6 +513,22 @@ class Config(Strict):
         return refs
 
 
+def _relative_files_resolved(config: Config, path: Path) -> Config:
+    """The config with each criterion's file paths (a rates file) made absolute.
+
+    Paths in a config are relative to the config file; criteria receive them resolved.
+    """
+    criteria = {}
+    for name, spec in config.criteria.items():
+        files = {
+            key: (path.parent / value).resolve()
+            for key, value in spec
+            if isinstance(value, Path) and not value.is_absolute()
+        }
+        criteria[name] = spec.model_copy(update=files) if files else spec
+    return config.model_copy(update={"criteria": criteria})
+
+
 @functools.cache
 def config_model(specs: tuple[type[CriterionSpec], ...]) -> type[Config]:
     """The config model whose ``criteria`` accept exactly these criterion specs.
@@ -571,6 +587,7 @@ def load_config(
                 " digits, . _ - only); give name: in the config"
             )
         config = config.model_copy(update={"name": path.stem})
+    config = _relative_files_resolved(config, path)
     catalog_path = (path.parent / config.catalog).resolve()
     if not catalog_path.is_file():
         raise ConfigError(

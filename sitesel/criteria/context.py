@@ -32,11 +32,18 @@ class CriterionValues:
         ``"no value for <criterion>"`` when None.
     targets
         Features the criterion measured against, shown on the map.
+    components
+        Parts of the raw value, one array per part in the same unit (the cost of the
+        access road, the grading, ...): ``component__<criterion>__<part>`` columns.
+    note
+        What a planner should know of every site's value (a component left unknown).
     """
 
     raw: FloatArray
     missing_reason: str | None = None
     targets: gpd.GeoDataFrame | None = None
+    components: dict[str, FloatArray] | None = None
+    note: str | None = None
 
 
 @dataclass

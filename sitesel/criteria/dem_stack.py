@@ -97,6 +97,17 @@ class StackedZonalStats:
         """The DEM that covers the study area (the last of the stack)."""
         return self.dems[-1]
 
+    def platform_cut_m3(self, max_grade_pct: float = 0.0, min_cells: float = 0.0) -> FloatArray:
+        """Cut (= fill) volume to grade each site to a balanced platform, on its own DEM.
+
+        See :meth:`ZonalStats.platform_cut_m3`.
+        """
+        out = np.full(len(self.sites), np.nan)
+        for rows, part in zip(self._rows, self.parts, strict=True):
+            if part is not None:
+                out[rows] = part.platform_cut_m3(max_grade_pct, min_cells)
+        return out
+
     def of(self, name: str, grid: Callable[[ZonalStats], FloatArray]) -> dict[str, FloatArray]:
         """``{"mean": ..., "min": ..., "max": ...}`` of ``grid(part)`` over each site.
 

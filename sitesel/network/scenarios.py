@@ -34,6 +34,7 @@ class NetworkModel:
     graphs: dict[str | None, RoutingGraph] = field(default_factory=dict)
     closed: dict[str, int] = field(default_factory=dict)  # scenario -> closed edges
     max_elevation_m: FloatArray | None = None
+    roads: RoadEdges | None = None  # the edges the graphs are of (None in a cluster tile)
 
 
 def build_network(
@@ -59,7 +60,7 @@ def build_network(
     edges = roads.edges
     forward, backward, profiles = _edge_times(roads, spec, dem)
     geoms = edges.geometry.to_numpy()
-    net = NetworkModel(forward_min=forward, backward_min=backward)
+    net = NetworkModel(forward_min=forward, backward_min=backward, roads=roads)
     if profiles is not None:
         net.max_elevation_m = traveltime.max_elevation(profiles, len(edges))
     net.graphs[None] = routing_graph(roads, forward, backward)

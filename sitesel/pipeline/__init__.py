@@ -20,6 +20,7 @@ import pandas as pd
 from sitesel._typing import BoolArray, Dem
 from sitesel.config import Catalog, Config, check_references
 from sitesel.criteria import CriterionContext
+from sitesel.criteria.infrastructure_cost import InfrastructureCostCriterion
 from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
 from sitesel.decision.weights import WeightReport, resolve_weights
@@ -62,6 +63,9 @@ def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Pat
         catalog, catalog_path, config.layer_references(), config_path, LAYER_KINDS_BY_KEY
     )
     land.active_rules(config, config_path, catalog, catalog_path)  # packs read and bound
+    for name, spec in config.criteria.items():
+        if isinstance(spec, InfrastructureCostCriterion):
+            spec.load_rates(name, config_path)  # the rates file read before any work
     return resolve_weights(config, config_path)
 
 
@@ -264,7 +268,7 @@ def run(
         network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
         timings_s=t.seconds, aggregation=scored.aggregation,
         land=land.land_record(config, packs, taken.flags, dems=got.dem_record),
-        extra_layers=[r.selection.layer for r in rules],
+        extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
     )  # fmt: skip
     return _result(manifest, frame, got, regions, targets, taken)
 

@@ -259,6 +259,8 @@ def merge_tiles(
     evaluated = {name: np.zeros(n_sites, dtype=bool) for name in names}
     reasons: dict[str, str] = {}
     targets: dict[str, gpd.GeoDataFrame] = {}
+    components: dict[str, FloatArray] = {}
+    notes: dict[str, str] = {}
     for result, idx in zip(results, parts, strict=True):
         for name in names:
             raw[name][idx] = result.raw[name]
@@ -267,4 +269,10 @@ def merge_tiles(
             reasons.setdefault(name, why)
         for name, frame in result.targets.items():
             targets.setdefault(name, frame)
-    return Measured(raw=raw, missing_reasons=reasons, targets=targets, evaluated=evaluated)
+        for column, values in result.components.items():
+            components.setdefault(column, np.full(n_sites, np.nan))[idx] = values
+        notes.update(result.notes)
+    return Measured(
+        raw=raw, missing_reasons=reasons, targets=targets, evaluated=evaluated,
+        components=components, notes=notes,
+    )  # fmt: skip

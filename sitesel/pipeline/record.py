@@ -19,6 +19,7 @@ from sitesel.config import Catalog, Config
 from sitesel.config.criteria import NetworkCriterionSpec, selections
 from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import criterion_label, family_of
+from sitesel.criteria.infrastructure_cost import InfrastructureCostCriterion
 from sitesel.data.fetch import sha256_of
 from sitesel.decision.robustness import StabilityInterval
 from sitesel.decision.weights import WeightReport
@@ -180,6 +181,7 @@ def build_manifest(
     aggregation: dict[str, Any],
     land: dict[str, Any] | None = None,
     extra_layers: list[str] | None = None,
+    criteria_notes: dict[str, str] | None = None,
 ) -> Manifest:
     """The manifest of a finished run (``land``: rule packs, flags and DEMs used)."""
     config = src.config
@@ -208,6 +210,8 @@ def build_manifest(
             for c in config.constraints
         ],
         land=land,
+        criteria_notes=criteria_notes or {},
+        rates=_rates_records(config),
         top_n=config.map.top_n,
         elevation_tint=config.map.elevation_tint,
         max_vector_sites=config.map.max_vector_sites,
@@ -217,6 +221,22 @@ def build_manifest(
         versions=package_versions(),
         attribution=_attributions(src, extra_layers or []),
     )
+
+
+def _rates_records(config: Config) -> dict[str, dict[str, Any]]:
+    """Each cost criterion's rates file: path, sha256, price year and overrides."""
+    out = {}
+    for name, spec in config.criteria.items():
+        if isinstance(spec, InfrastructureCostCriterion):
+            rates = spec.load_rates(name)
+            out[name] = {
+                "file": str(spec.rates),
+                "sha256": sha256_of(spec.rates),
+                "name": rates.name,
+                "price_year": rates.price_year,
+                "overrides": dict(spec.rate_overrides),
+            }
+    return out
 
 
 def _criteria_records(config: Config) -> dict[str, Any]:

@@ -38,6 +38,8 @@ class Measured:
     missing_reasons: dict[str, str]
     targets: dict[str, gpd.GeoDataFrame]
     evaluated: dict[str, BoolArray] = field(default_factory=dict)  # absent: all sites
+    components: dict[str, FloatArray] = field(default_factory=dict)  # component__<c>__<part>
+    notes: dict[str, str] = field(default_factory=dict)  # criterion -> note on all its values
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ def measure(
     reasons: dict[str, str] = {}
     targets: dict[str, gpd.GeoDataFrame] = {}
     evaluated: dict[str, BoolArray] = {}
+    components: dict[str, FloatArray] = {}
+    notes: dict[str, str] = {}
     in_play = np.ones(len(ctx.sites), dtype=bool)
     for phase in phases(config):
         if raw:
@@ -85,8 +89,17 @@ def measure(
                 reasons[name] = values.missing_reason
             if values.targets is not None:
                 targets[name] = values.targets
+            for part, part_values in (values.components or {}).items():
+                column = np.full(len(in_play), np.nan)
+                column[in_play] = part_values
+                components[f"component__{name}__{part}"] = column
+            if values.note is not None:
+                notes[name] = values.note
     raw = {n: raw[n] for n in config.criteria}  # config order: the output columns
-    return Measured(raw=raw, missing_reasons=reasons, targets=targets, evaluated=evaluated)
+    return Measured(
+        raw=raw, missing_reasons=reasons, targets=targets, evaluated=evaluated,
+        components=components, notes=notes,
+    )  # fmt: skip
 
 
 def phases(config: Config) -> list[list[str]]:
@@ -229,6 +242,7 @@ def score(
         "notes": _notes(config, measured, len(sites)),
     }
     columns |= {f"raw__{n}": measured.raw[n] for n in config.criteria}
+    columns |= measured.components
     columns |= {f"score__{n}": s for n, s in scores.items()}
     columns |= {f"contribution__{n}": w[k] * matrix[:, k] for k, n in enumerate(scored)}
     columns |= {

@@ -112,7 +112,12 @@ def _extras(sites: gpd.GeoDataFrame) -> dict[str, Any]:
     each site's index into them: ``{"u": texts, "i": indices}``.
     """
     extras: dict[str, Any] = {}
-    for column, label in EXTRA_FIELDS:
+    components = [
+        (c, "cost: " + c.split("__")[-1].replace("_", " ") + " (Rs crore)")
+        for c in sites.columns
+        if c.startswith("component__")
+    ]
+    for column, label in (*EXTRA_FIELDS, *components):
         if column in sites:
             values = sites[column]
             if pd.api.types.is_bool_dtype(values):

@@ -1,0 +1,260 @@
+"""What it costs to make a site usable, in rupees crore, component by component.
+
+- **access road**: the straight leg from the site's edge to the nearest road of the network
+  (0 when a road touches the site), at the rate of the terrain class it crosses (IRC's
+  cross-slope classes, sampled on the finest DEM every 30 m along the leg);
+- **road upgrade**: along the fastest route from the site to the named target, the km of
+  each road class below the required standard, at that class's upgrade rate;
+- **site grading**: a balanced platform on the finest DEM that covers the site: a plane
+  through the site's mean point, level or tilted along the ground's best-fit fall by at
+  most ``platform_grade_pct``; cut volume (= fill volume) = half the sum over cells of
+  |height - platform| x covered area, at the earthwork rate for both cut and fill;
+- **power** and **water**: the straight distance to the nearest feature of a named layer, at
+  a rate per km; *unknown* (NaN, with a note) when the config names no such layer.
+
+The total is the sum of the components known for the study (a component with no layer is
+left out, and the note says so); a site missing a component the others have (its grading on
+a DEM too coarse to tell) has no total. Each component is a column of its own.
+Rates come from a rates file (:mod:`sitesel.config.rates`), brought to its price year.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Literal
+
+import numpy as np
+import shapely
+from pydantic import Field, NonNegativeFloat
+
+from sitesel._typing import Dem, FloatArray
+from sitesel.config import NetworkCriterionSpec, Selection
+from sitesel.config._base import Strict
+from sitesel.config.rates import (
+    INR_PER_CRORE,
+    TERRAIN_CLASSES,
+    TERRAIN_UPPER_PCT,
+    RatesFile,
+    load_rates,
+    rate_inr,
+)
+from sitesel.criteria._network import target_points, xy
+from sitesel.criteria.context import CriterionContext, CriterionValues
+from sitesel.criteria.distance import distance_km
+from sitesel.criteria.registry import criterion
+from sitesel.criteria.zonal import slope_deg
+from sitesel.errors import ConfigError
+from sitesel.network.graph import node_times_to_targets
+from sitesel.network.route_classes import arc_edges, class_metres_to_targets, entry_nodes
+from sitesel.units import M_PER_KM, m_per_min
+
+COMPONENTS = ("access_road", "road_upgrade", "site_grading", "power", "water")
+MIN_GRADING_CELLS = 4.0
+"""A site over fewer DEM cells than this has its grading unknown (NaN), not 0."""
+LEG_SAMPLE_M = 30.0
+
+
+class UpgradeSpec(Strict):
+    """The road upgrade component: the route to a target, and the classes that need none."""
+
+    to: Selection
+    standard: list[str] = Field(
+        min_length=1,
+        description="Road classes already good enough (e.g. NH, SH, MDR); others on the"
+        " route are upgraded at their rate.",
+    )
+
+
+class InfrastructureCostCriterion(NetworkCriterionSpec):
+    """Cost of making a site usable (rupees crore): access road, upgrade, grading, utilities."""
+
+    requires: ClassVar[frozenset[str]] = frozenset({"network"})  # a dem: section is used if given
+    kind: Literal["infrastructure_cost"]
+    rates: Path = Field(description="The rates file, relative to this config.")
+    rate_overrides: dict[str, NonNegativeFloat] = Field(
+        default_factory=dict,
+        description="Rate key (e.g. access_road_per_km.hilly) -> rupees in the rate's year.",
+    )
+    region: str | None = Field(
+        default=None, description="A region of the rates file's region_factors (e.g. hill)."
+    )
+    upgrade: UpgradeSpec | None = Field(default=None, description="Omit: no upgrade component.")
+    power: Selection | None = Field(default=None, description="Substations or power lines.")
+    water: Selection | None = Field(default=None, description="Water sources (rivers, schemes).")
+    developable_share: float = Field(
+        default=1.0, gt=0, le=1, description="Share of the site graded into a platform."
+    )
+    platform_grade_pct: float = Field(
+        default=2.0,
+        ge=0,
+        le=10,
+        description="Steepest gradient the platform may keep along the ground's fall"
+        " (0: dead level). 2 % drains a factory yard: a planning choice, not a norm.",
+    )
+
+    def load_rates(self, name: str, config_path: Path | None = None) -> RatesFile:
+        """The rates file with the overrides applied (one-line errors naming the key).
+
+        ``rates`` is relative to the config until :func:`~sitesel.config.load_config`
+        makes it absolute; ``config_path`` names the config in messages.
+        """
+        key = (
+            f"criteria.{name}.rates"
+            if config_path is None
+            else f"{config_path}: criteria.{name}.rates"
+        )
+        return load_rates(self.rates, overrides=dict(self.rate_overrides), key=key)
+
+
+def terrain_class(slope_pct: FloatArray) -> np.ndarray:
+    """IRC terrain class (index into ``plain, rolling, hilly, steep``) of cross slopes in %.
+
+    >>> terrain_class(np.array([3.0, 10.0, 30.0, 75.0])).tolist()
+    [0, 1, 2, 3]
+    """
+    return np.searchsorted(np.asarray(TERRAIN_UPPER_PCT), slope_pct, side="right")
+
+
+@criterion(InfrastructureCostCriterion, unit="crore", label="Infrastructure cost")
+def infrastructure_cost(
+    spec: InfrastructureCostCriterion, name: str, ctx: CriterionContext
+) -> CriterionValues:
+    """Total and component costs of each site, in rupees crore of the rates' price year."""
+    rates = spec.load_rates(name)
+    net = ctx.network
+    if net is None or net.roads is None:
+        raise ConfigError(f"criteria.{name}: needs the whole road network (not a cluster tile)")
+    sites = ctx.sites.geometry
+    crore = {c: np.full(len(sites), np.nan) for c in COMPONENTS}
+    leg_m = distance_km(sites, net.roads.edges.geometry) * M_PER_KM
+    notes = []
+    by_class = rates.access_road_per_km
+    per_km = np.array(
+        [rate_inr(rates, by_class[c], region=spec.region) for c in TERRAIN_CLASSES]  # type: ignore[index]
+    )
+    if ctx.dem is None:
+        leg_class = np.zeros(len(sites), dtype=np.int64)
+        notes.append("access roads priced as plain terrain and site grading unknown (no dem:)")
+    else:
+        zonal = ctx.zonal
+        roads = np.asarray(net.roads.edges.geometry.to_numpy())
+        leg_class = _leg_terrain(np.asarray(sites.to_numpy()), roads, zonal.dems, zonal.source)
+        volume = zonal.platform_cut_m3(spec.platform_grade_pct, MIN_GRADING_CELLS)
+        earth = rate_inr(rates, rates.earthwork_per_m3, region=spec.region)
+        # cut and fill, each of the volume
+        crore["site_grading"] = 2 * volume * spec.developable_share * earth / INR_PER_CRORE
+    crore["access_road"] = leg_m / M_PER_KM * per_km[leg_class] / INR_PER_CRORE
+    if spec.upgrade is not None:
+        crore["road_upgrade"] = _upgrade(spec, name, ctx, rates)
+    for component, selection, rate in (
+        ("power", spec.power, rates.power_line_per_km),
+        ("water", spec.water, rates.water_pipeline_per_km),
+    ):
+        if selection is None or rate is None:
+            why = "no layer named" if selection is None else f"no rate in {spec.rates.name}"
+            notes.append(f"{component} cost unknown ({why})")
+            continue
+        features = ctx.select(selection, f"criteria.{name}.{component}")
+        km = distance_km(sites, features.geometry)
+        crore[component] = km * rate_inr(rates, rate, region=spec.region) / INR_PER_CRORE
+    coarse = int(np.isnan(crore["site_grading"]).sum())
+    if ctx.dem is not None and coarse:
+        notes.append(
+            f"site grading unknown for {coarse} sites over fewer than"
+            f" {MIN_GRADING_CELLS:g} DEM cells (their total is empty)"
+        )
+    known = [crore[c] for c in COMPONENTS if not np.isnan(crore[c]).all()]
+    total = np.sum(known, axis=0) if known else np.full(len(sites), np.nan)
+    return CriterionValues(
+        raw=np.asarray(total, dtype=np.float64),
+        missing_reason=f"{name}: no route to the upgrade target or no terrain under the site",
+        components=crore,
+        note="; ".join(notes) or None,
+    )
+
+
+def _leg_terrain(
+    sites: np.ndarray, roads: np.ndarray, dems: list[Dem], source: np.ndarray
+) -> np.ndarray:
+    """Terrain class of each site's straight leg to the nearest road (the site's own DEM)."""
+    tree = shapely.STRtree(roads)
+    site_idx, road_idx = tree.query_nearest(sites, all_matches=False)
+    legs = shapely.shortest_line(sites[site_idx], roads[road_idx])
+    out = np.zeros(len(sites), dtype=np.int64)
+    for k, dem in enumerate(dems):
+        mine = np.flatnonzero(source[site_idx] == k)
+        if len(mine) == 0:
+            continue
+        slope_pct = 100 * np.tan(np.radians(slope_deg(dem.elevation_m, dem.cell_size_m)))
+        out[site_idx[mine]] = [
+            _class_along(legs[i], sites[site_idx[i]], slope_pct, dem) for i in mine
+        ]
+    return out
+
+
+def _class_along(
+    leg: shapely.LineString, site: shapely.Geometry, slope_pct: FloatArray, dem: Dem
+) -> int:
+    """The class of the mean slope sampled along a leg (the site's centre when no leg)."""
+    length = leg.length
+    if length < LEG_SAMPLE_M:
+        points = np.array([[site.centroid.x, site.centroid.y]])
+    else:
+        steps = np.arange(0, length + 1e-9, LEG_SAMPLE_M)
+        points = shapely.get_coordinates(shapely.line_interpolate_point(leg, steps))
+    t = dem.transform
+    col = np.floor((points[:, 0] - t.c) / t.a).astype(np.int64)
+    row = np.floor((points[:, 1] - t.f) / t.e).astype(np.int64)
+    rows, cols = slope_pct.shape
+    ok = (row >= 0) & (row < rows) & (col >= 0) & (col < cols)
+    values = slope_pct[row[ok], col[ok]]
+    values = values[np.isfinite(values)]
+    return int(terrain_class(np.array([values.mean() if len(values) else 0.0]))[0])
+
+
+def _upgrade(
+    spec: InfrastructureCostCriterion, name: str, ctx: CriterionContext, rates: RatesFile
+) -> FloatArray:
+    """Crore to upgrade the below-standard roads on each site's fastest route to the target."""
+    assert spec.upgrade is not None and ctx.network is not None and ctx.network.roads is not None
+    graph, net = ctx.graph(spec.scenario)
+    roads = ctx.network.roads
+    classes = roads.edges["road_class"].fillna("").astype(str).to_numpy()
+    names, edge_class = np.unique(classes, return_inverse=True)
+    below = [c for c in names if c not in spec.upgrade.standard]
+    missing = [c for c in below if c not in rates.road_upgrade_per_km]
+    points = xy(target_points(ctx.select(spec.upgrade.to, f"criteria.{name}.upgrade.to")))
+    reach_m = net.max_offroad_km * M_PER_KM
+    dist_t, node_t = graph.access(points, k=4, max_offroad_m=reach_m)
+    joined = np.isfinite(dist_t)
+    # Closed edges of a scenario have no arc in its graph, so no route uses them.
+    edges_of_arc = arc_edges(roads, ctx.network.forward_min, ctx.network.backward_min)
+    metres, _ = class_metres_to_targets(
+        graph, edges_of_arc, edge_class, roads.edges["length_m"].to_numpy(dtype=float),
+        len(names), node_t[joined], dist_t[joined] / m_per_min(net.offroad_speed_kmh),
+    )  # fmt: skip
+    node_time = node_times_to_targets(
+        graph, points, offroad_speed_kmh=net.offroad_speed_kmh, max_offroad_m=reach_m
+    )
+    entry = entry_nodes(
+        graph, node_time, xy(ctx.sites.geometry.centroid),
+        offroad_speed_kmh=net.offroad_speed_kmh, max_offroad_m=reach_m,
+    )  # fmt: skip
+    used = metres[np.maximum(entry, 0)]
+    crossed = [c for c in missing if (used[entry >= 0][:, list(names).index(c)] > 0).any()]
+    if crossed:
+        raise ConfigError(
+            f"criteria.{name}.upgrade: routes cross road class {', '.join(map(repr, crossed))},"
+            f" which has no rate in {spec.rates.name} (road_upgrade_per_km) and is not in"
+            " upgrade.standard; add a rate or list it as standard"
+        )
+    per_m = np.array(
+        [
+            rate_inr(rates, rates.road_upgrade_per_km[c], region=spec.region) / M_PER_KM
+            if c in below and c in rates.road_upgrade_per_km
+            else 0.0
+            for c in names
+        ]
+    )
+    out = used @ per_m / INR_PER_CRORE
+    return np.where(entry >= 0, out, np.nan)
