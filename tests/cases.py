@@ -21,9 +21,18 @@ def sitesel(*args):
 def leh_dict() -> dict:
     data = yaml.safe_load(LEH.read_text())
     data["catalog"] = str(ROOT / "layers" / "leh.yaml")
-    data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    return with_repo_paths(data)
+
+
+def with_repo_paths(data: dict) -> dict:
+    """A config from configs/ made to run from anywhere: its files' paths made absolute."""
+    if data.get("scheme"):
+        data["scheme"]["file"] = str(ROOT / "schemes" / Path(data["scheme"]["file"]).name)
     land = data.get("land") or {}
     land["rule_packs"] = [str(ROOT / "rules" / Path(p).name) for p in land.get("rule_packs", [])]
+    for spec in data.get("criteria", {}).values():
+        if "rates" in spec:
+            spec["rates"] = str(ROOT / "rates" / Path(spec["rates"]).name)
     return data
 
 

@@ -14,7 +14,7 @@ from scipy import stats
 from sitesel.api import load_config
 from sitesel.pipeline.scoring import phases
 
-from .cases import LEH, catalog_dict, leh_dict, run_case, sitesel
+from .cases import LEH, catalog_dict, leh_dict, run_case, sitesel, with_repo_paths
 from .conftest import ROOT
 
 
@@ -314,9 +314,7 @@ def test_inconsistent_ahp_stops_the_run(tmp_path, data_dir):
     config = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
     config["catalog"] = str(ROOT / "layers" / "leh.yaml")
     config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
-    config["land"]["rule_packs"] = [
-        str(ROOT / "rules" / p.split("/")[-1]) for p in config["land"]["rule_packs"]
-    ]
+    with_repo_paths(config)
     judgments = config["weighting"]["ahp"]["participants"][0]["judgments"]
     judgments["slope_mean_deg"]["elevation_m"] = "1/9"
     judgments["highway_distance_km"]["elevation_m"] = 9
@@ -399,9 +397,7 @@ def test_parcels_instead_of_a_grid(tmp_path, data_dir):
     config = leh_dict()
     config["catalog"] = str(tmp_path / "catalog.yaml")
     config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
-    config["land"]["rule_packs"] = [
-        str(ROOT / "rules" / p.split("/")[-1]) for p in config["land"]["rule_packs"]
-    ]
+    with_repo_paths(config)
     config["sites"] = {"parcels": {"layer": "parcels", "id_column": "parcel_no"}}
     # Parcels are the point here, not land use: keep the constraints on criteria only (the
     # airport and built-up exclusions are checked in test_real_world.py).

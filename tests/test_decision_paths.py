@@ -101,14 +101,13 @@ def test_ahp_judgment_draws_are_combined_with_the_objective_weights(tmp_path):
     from sitesel.decision.weights import resolve_weights, weight_vector, with_objective
     from sitesel.pipeline.analyses import _weight_draws
 
+    from .cases import with_repo_paths
     from .conftest import ROOT
 
     data = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
     data["catalog"] = str(ROOT / "layers" / "leh.yaml")
     data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
-    data["land"]["rule_packs"] = [
-        str(ROOT / "rules" / p.split("/")[-1]) for p in data["land"]["rule_packs"]
-    ]
+    with_repo_paths(data)
     data["weighting"]["objective"] = "critic"
     path = tmp_path / "ahp_critic.yaml"
     path.write_text(yaml.safe_dump(data))

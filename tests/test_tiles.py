@@ -97,13 +97,12 @@ def test_kargil_study_runs_on_tiles_west_of_76e(data_dir):
 
 def test_validate_finds_a_dem_that_does_not_reach_kargil(tmp_path, data_dir):
     from .cases import sitesel as cli
+    from .cases import with_repo_paths
 
     config = yaml.safe_load((ROOT / "configs" / "kargil.yaml").read_text())
     config["catalog"] = str(ROOT / "layers" / "leh.yaml")
     config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
-    config["land"]["rule_packs"] = [
-        str(ROOT / "rules" / p.split("/")[-1]) for p in config["land"]["rule_packs"]
-    ]
+    with_repo_paths(config)
     config["dem"]["layer"] = "dem_dted0"  # the 9 Ladakh tiles: 76-79 E only
     path = tmp_path / "kargil.yaml"
     path.write_text(yaml.safe_dump(config))

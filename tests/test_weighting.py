@@ -14,6 +14,7 @@ from sitesel.decision.ahp import (
 from sitesel.decision.weights import resolve_weights
 from sitesel.errors import ConfigError
 
+from .cases import with_repo_paths
 from .conftest import ROOT
 
 
@@ -100,9 +101,7 @@ def three_criteria_config(tmp_path, ahp_section):
     data = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
     data["catalog"] = str(ROOT / "layers" / "leh.yaml")
     data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
-    data["land"]["rule_packs"] = [
-        str(ROOT / "rules" / p.split("/")[-1]) for p in data["land"]["rule_packs"]
-    ]
+    with_repo_paths(data)
     for name in ("slope_mean_deg", "elevation_m"):
         data["criteria"][name].pop("value", None)
         data["criteria"][name].pop("weight", None)
@@ -211,9 +210,7 @@ def ahp_config(tmp_path, judgments, limit=0.1):
     data = yaml.safe_load((ROOT / "configs" / "leh_ahp.yaml").read_text())
     data["catalog"] = str(ROOT / "layers" / "leh.yaml")
     data["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
-    data["land"]["rule_packs"] = [
-        str(ROOT / "rules" / p.split("/")[-1]) for p in data["land"]["rule_packs"]
-    ]
+    with_repo_paths(data)
     data["weighting"]["ahp"] = {"judgments": judgments, "max_consistency_ratio": limit}
     path = tmp_path / "ahp.yaml"
     path.write_text(yaml.safe_dump(data))
