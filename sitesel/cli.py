@@ -213,6 +213,23 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
         )
         note = result.manifest.criteria_notes.get(name)
         typer.echo(f"  {name}: {span}" + (f"; {note}" if note else ""))
+    for problem, record in result.manifest.allocation.items():
+        names = []
+        if result.allocation is not None:
+            mine = result.allocation[result.allocation["problem"] == problem]
+            names = [p or s for p, s in zip(mine["place"], mine["site_id"], strict=True)]
+        standard = f", T={record['within_min']:g} min" if record.get("within_min") else ""
+        covered = f"{100 * record['coverage_share']:.0f}% of demand covered; " if standard else ""
+        typer.echo(
+            f"  allocation {problem} ({record['problem']}, k={record['k']}{standard}): {covered}"
+            f"objective {record['objective']:,.4g}, gap {100 * record['gap']:.2f}%"
+            f" ({record['solver']}); sites: {'; '.join(names)}"
+        )
+        alone = record.get("uncovered") or []
+        if alone:
+            limit = f"{record['within_min'] or record['cutoff_min']:g} minutes"
+            shown = ", ".join(alone[:5]) + (f" and {len(alone) - 5} more" if len(alone) > 5 else "")
+            typer.echo(f"    no candidate within {limit} of {len(alone)} demand points: {shown}")
     if "flags" in result.sites:
         from sitesel.decision.land_rules import flag_counts
 

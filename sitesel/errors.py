@@ -53,3 +53,7 @@ class NoSuitableSiteError(SiteselError):
 
 class OutputError(SiteselError, OSError):
     """An output could not be written."""
+
+
+class SolverError(SiteselError):
+    """A location problem has no feasible answer (or none was found within its limits)."""

@@ -97,6 +97,7 @@ class Manifest(_Record):
     land: dict[str, Any] | None = None
     criteria_notes: dict[str, str] = Field(default_factory=dict)
     rates: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    allocation: dict[str, dict[str, Any]] = Field(default_factory=dict)
     top_n: int = 10
     elevation_tint: bool = True
     max_vector_sites: int = 50_000

@@ -47,6 +47,12 @@ class Result:
         Land the ``exclude_within`` constraints take (``reason``, polygon), near the sites.
     places
         Populated places around the study area (``name``, ``population``, point).
+    allocation
+        The location problems' chosen sites (``allocation.csv``), when the config has any.
+    allocation_demand
+        Each problem's demand points with their assigned site, minutes and coverage.
+    allocation_matrix
+        The sparse candidate-by-demand minutes each problem used.
     """
 
     manifest: Manifest
@@ -58,6 +64,9 @@ class Result:
     dem: Dem | None = None
     taken_land: gpd.GeoDataFrame | None = None
     places: gpd.GeoDataFrame | None = None
+    allocation: pd.DataFrame | None = None
+    allocation_demand: gpd.GeoDataFrame | None = None
+    allocation_matrix: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:

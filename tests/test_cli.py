@@ -21,6 +21,9 @@ from .conftest import ROOT
 def test_run_writes_the_output_contract(leh_run):
     run = leh_run / "run"
     assert sorted(p.name for p in run.iterdir()) == [
+        "allocation.csv",
+        "allocation_demand.csv",
+        "allocation_matrix.csv",
         "elevation.tif",
         "manifest.json",
         "ranking.csv",
@@ -41,8 +44,10 @@ def test_run_writes_the_output_contract(leh_run):
         "slope_mean_deg",
         "elevation_m",
         "flat_share",
+        "infra_cost_cr",
     ]
-    weighted = [c for c in criteria if c not in ("time_to_leh_winter_min", "flat_share")]
+    weighted = [c for c in criteria if c not in ("time_to_leh_winter_min", "flat_share",
+                                                 "infra_cost_cr")]  # fmt: skip
     expected = [
         "site_id",
         "lon",
@@ -56,7 +61,10 @@ def test_run_writes_the_output_contract(leh_run):
         "notes",
         "flags",
     ]
-    expected += [f"raw__{c}" for c in criteria] + [f"score__{c}" for c in weighted]
+    expected += [f"raw__{c}" for c in criteria]
+    expected += [f"component__infra_cost_cr__{part}" for part in
+                 ("access_road", "road_upgrade", "site_grading", "power", "water")]  # fmt: skip
+    expected += [f"score__{c}" for c in weighted]
     expected += [f"contribution__{c}" for c in weighted]
     expected += ["limiting_criterion", "suitability", "rank"]
     expected += ["p_rank1", "p_top10", "rank_p05", "rank_p95"]
@@ -602,8 +610,9 @@ def test_network_criteria_are_computed_only_for_sites_still_in_play(leh_run):
     assert phases(config) == [
         ["slope_mean_deg", "elevation_m", "flat_share"],
         ["highway_distance_km"],
-        ["time_to_leh_min", "time_to_airport_min", "workforce_30min", "time_to_leh_winter_min"],
-    ]
+        ["time_to_leh_min", "time_to_airport_min", "workforce_30min", "time_to_leh_winter_min",
+         "infra_cost_cr"],
+    ]  # fmt: skip
     assert table.loc[high, "exclusion_reason"].str.contains("above 4,200 m").all()
     assert not table.loc[high, "exclusion_reason"].str.contains("minutes|reach").any()
     kept = ~table["excluded"]

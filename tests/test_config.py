@@ -52,7 +52,8 @@ def test_leh_config_and_catalog_are_valid():
         (
             lambda d: d["criteria"]["slope_mean_deg"].update(kind="steepness"),
             r"criteria.slope_mean_deg.kind: expected one of 'area', 'distance', 'elevation',"
-            r" 'gravity', 'opportunities', 'slope', 'travel_time', found 'steepness'",
+            r" 'gravity', 'infrastructure_cost', 'opportunities', 'slope', 'travel_time',"
+            r" found 'steepness'",
         ),
         (
             lambda d: d["constraints"].append({"exclude_if": "slop_mean_deg > 3"}),

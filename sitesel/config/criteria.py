@@ -75,5 +75,14 @@ class NetworkCriterionSpec(CriterionSpec):
 
 
 def selections(spec: Strict) -> dict[str, Selection]:
-    """The spec's keys that select features from a catalog layer (e.g. ``to``)."""
-    return {key: value for key, value in spec if isinstance(value, Selection)}
+    """The spec's keys that select features from a catalog layer (e.g. ``to``).
+
+    Nested ones are named by their path (``upgrade.to``).
+    """
+    out: dict[str, Selection] = {}
+    for key, value in spec:
+        if isinstance(value, Selection):
+            out[key] = value
+        elif isinstance(value, Strict):
+            out |= {f"{key}.{inner}": sel for inner, sel in selections(value).items()}
+    return out

@@ -24,6 +24,7 @@ from pydantic import Discriminator, Field, PositiveFloat, Tag, create_model, mod
 
 from sitesel.config._base import SAFE_NAME_PATTERN, Selection, Strict
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
+from sitesel.config.allocation import AllocationSpec
 from sitesel.config.criteria import CriterionSpec, selections
 from sitesel.config.decision import (
     AggregationSpec,
@@ -356,6 +357,10 @@ class Config(Strict):
     land: LandSpec | None = Field(
         default=None, description="Land rules (rule packs) and the planner's own land layers."
     )
+    allocation: dict[str, AllocationSpec] = Field(
+        default_factory=dict,
+        description="Location problems over the ranked sites, by name (e.g. cfc_mclp).",
+    )
     map: MapSpec = Field(default_factory=MapSpec)
 
     @property
@@ -371,6 +376,7 @@ class Config(Strict):
             + self._weighting_problems()
             + self._constraint_problems()
             + self._aggregation_problems()
+            + self._allocation_problems()
         )
         if problems:
             raise ValueError("; ".join(problems))
@@ -392,6 +398,21 @@ class Config(Strict):
                 known = ", ".join(self.network.scenarios) or "none defined"
                 problems.append(
                     f"criteria.{name}.scenario: {scenario!r} is not among"
+                    f" network.scenarios ({known})"
+                )
+        return problems
+
+    def _allocation_problems(self) -> list[str]:
+        problems = []
+        for name, spec in self.allocation.items():
+            if not _NAME_RE.fullmatch(name):
+                problems.append(f"allocation name {name!r} must be letters, digits and _")
+            if self.network is None:
+                problems.append(f"allocation.{name} needs a network: section (travel times)")
+            elif spec.scenario not in (None, *self.network.scenarios):
+                known = ", ".join(self.network.scenarios) or "none defined"
+                problems.append(
+                    f"allocation.{name}.scenario: {spec.scenario!r} is not among"
                     f" network.scenarios ({known})"
                 )
         return problems
@@ -504,6 +525,9 @@ class Config(Strict):
             (f"constraints[{i}].exclude_within.to.layer", c.exclude_within.to.layer)
             for i, c in enumerate(self.constraints)
             if isinstance(c, ExcludeWithinSpec)
+        ]
+        refs += [
+            (f"allocation.{n}.demand.layer", a.demand.layer) for n, a in self.allocation.items()
         ]
         if self.land is not None:
             refs += [(f"land.layers.{k}.layer", sel.layer) for k, sel in self.land.layers.items()]

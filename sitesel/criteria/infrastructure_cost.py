@@ -163,8 +163,16 @@ def infrastructure_cost(
             f"site grading unknown for {coarse} sites over fewer than"
             f" {MIN_GRADING_CELLS:g} DEM cells (their total is empty)"
         )
-    known = [crore[c] for c in COMPONENTS if not np.isnan(crore[c]).all()]
-    total = np.sum(known, axis=0) if known else np.full(len(sites), np.nan)
+    # What the study can cost, decided by the config (never by the values: a cluster tile
+    # of sites on a coarse DEM must add up as the whole run does).
+    priced = {
+        "access_road": True,
+        "road_upgrade": spec.upgrade is not None,
+        "site_grading": ctx.dem is not None,
+        "power": spec.power is not None and rates.power_line_per_km is not None,
+        "water": spec.water is not None and rates.water_pipeline_per_km is not None,
+    }
+    total = np.sum([crore[c] for c in COMPONENTS if priced[c]], axis=0)
     return CriterionValues(
         raw=np.asarray(total, dtype=np.float64),
         missing_reason=f"{name}: no route to the upgrade target or no terrain under the site",

@@ -74,7 +74,7 @@ def class_metres_to_targets(
     >>> g = RoutingGraph(t, np.array([[0.0, 0], [300, 0], [500, 0]]))
     >>> m, minutes = class_metres_to_targets(g, e, np.array([1, 0]), np.array([300.0, 200]),
     ...     2, np.array([2]), np.array([0.0]))
-    >>> m.tolist(), minutes.tolist()
+    >>> m.tolist(), minutes.round(6).tolist()
     ([[200.0, 300.0], [200.0, 0.0], [0.0, 0.0]], [2.0, 1.0, 0.0])
     """
     n = graph.n_nodes

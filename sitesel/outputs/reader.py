@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pyproj
 import rasterio
@@ -73,4 +74,13 @@ def read_run(run_dir: str | Path) -> Result:
         dem=_dem(run_dir / "elevation.tif", crs),
         taken_land=_layer(gpkg, layers, "taken_land"),
         places=_layer(gpkg, layers, "places"),
+        allocation=_allocation_table(run_dir / "allocation.csv"),
+        allocation_demand=_layer(gpkg, layers, "allocation_demand"),
     )
+
+
+def _allocation_table(path: Path) -> pd.DataFrame | None:
+    """``allocation.csv`` when the run has one."""
+    if not path.is_file():
+        return None
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"site_id": str})

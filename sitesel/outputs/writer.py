@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
 from sitesel.outputs import files
 from sitesel.outputs.maps import map_data, write_map
@@ -26,7 +27,7 @@ from sitesel.outputs.render_process import (
 )
 from sitesel.outputs.staging import staged_outputs
 from sitesel.render.mapdata import MapData
-from sitesel.result import Result
+from sitesel.result import FLOAT_DECIMALS, Result, centroids_lon_lat
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,10 @@ def destinations(result: Result, out_dir: Path, map_path: Path) -> dict[str, Pat
         out["regions"] = out_dir / "regions.csv"
     if len(result.sites) > files.LARGE_RUN_SITES:
         out["sites_parquet"] = out_dir / "sites.parquet"
+    if result.allocation is not None:
+        out["allocation"] = out_dir / "allocation.csv"
+        out["allocation_demand"] = out_dir / "allocation_demand.csv"
+        out["allocation_matrix"] = out_dir / "allocation_matrix.csv"
     return out
 
 
@@ -70,6 +75,8 @@ def _write_geopackage(result: Result, path: Path) -> None:
         layers["taken_land"] = result.taken_land
     if result.places is not None and len(result.places):
         layers["places"] = result.places
+    if result.allocation_demand is not None and len(result.allocation_demand):
+        layers["allocation_demand"] = result.allocation_demand
     for layer, frame in layers.items():
         frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
 
@@ -84,6 +91,16 @@ def _write_tables(result: Result, staged: dict[str, Path]) -> None:
         files.write_table_csv(files.smaa_table(result.manifest.monte_carlo), staged["smaa"])
     if result.regions is not None:
         files.write_table_csv(files.regions_table(result.regions), staged["regions"])
+    if result.allocation is not None:
+        files.write_table_csv(result.allocation.round(FLOAT_DECIMALS), staged["allocation"])
+        demand = result.allocation_demand
+        assert demand is not None and result.allocation_matrix is not None
+        lon, lat = centroids_lon_lat(demand)
+        table = pd.DataFrame(demand.drop(columns="geometry")).assign(lon=lon, lat=lat)
+        files.write_table_csv(table.round(FLOAT_DECIMALS), staged["allocation_demand"])
+        files.write_table_csv(
+            result.allocation_matrix.round(FLOAT_DECIMALS), staged["allocation_matrix"]
+        )
 
 
 def _write_files(result: Result, data: MapData, staged: dict[str, Path]) -> None:

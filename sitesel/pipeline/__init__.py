@@ -26,6 +26,7 @@ from sitesel.data.loader import LayerLoader
 from sitesel.decision.weights import WeightReport, resolve_weights
 from sitesel.manifest import Manifest
 from sitesel.pipeline import inputs, land, scoring
+from sitesel.pipeline.allocation import Allocation, run_allocation
 from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robustness
 from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_cluster
 from sitesel.pipeline.input_cache import InputCache, inputs_key
@@ -46,6 +47,7 @@ LAYER_KINDS_BY_KEY: dict[str, set[str]] = {
     "land.layers.": {"points", "roads", "area", "parcels"},
     "land.include_only.": {"area", "parcels"},
     "land.exclude[": {"area", "parcels"},
+    "allocation.": {"points"},
 }
 
 __all__ = ["RunSources", "check", "run"]
@@ -153,7 +155,7 @@ def _taken_land(
             zones=gpd.GeoDataFrame(pd.concat(zones, ignore_index=True), crs=got.area.crs)
             if zones
             else taken.zones,
-            flags=status.flags,
+            flags=None if config.land is None else status.flags,
         )
 
     if cache is None:
@@ -261,6 +263,12 @@ def run(
         frame = got.sites.frame.assign(**_with_flags(scored.columns, taken.flags))
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
     frame, robust, regions = _analyse(config, config_path, frame, scored, got, t)
+    with t.stage("allocation"):
+        allocation = run_allocation(
+            config, frame, None if got.network is None else got.network.model,
+            lambda sel, key: inputs.selected(loader, sel, key, got.area.crs), str(config_path),
+            got.area.polygon,
+        )  # fmt: skip
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
     targets = targets_frame(measured.targets, src, got.area.crs)
     manifest = build_manifest(
@@ -268,9 +276,10 @@ def run(
         network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
         timings_s=t.seconds, aggregation=scored.aggregation,
         land=land.land_record(config, packs, taken.flags, dems=got.dem_record),
+        allocation=None if allocation is None else allocation.records,
         extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
     )  # fmt: skip
-    return _result(manifest, frame, got, regions, targets, taken)
+    return _result(manifest, frame, got, regions, targets, taken, allocation)
 
 
 def _with_flags(columns: dict[str, object], flags: np.ndarray | None) -> dict[str, object]:
@@ -292,6 +301,7 @@ def _result(
     regions: Regions,
     targets: gpd.GeoDataFrame,
     taken: inputs.TakenLand,
+    allocation: Allocation | None,
 ) -> Result:
     roads = None if got.network is None else got.network.roads.edges
     return Result(
@@ -304,4 +314,7 @@ def _result(
         dem=got.dem,
         taken_land=taken.zones if len(taken.zones) else None,
         places=got.places,
+        allocation=None if allocation is None else allocation.sites,
+        allocation_demand=None if allocation is None else allocation.demand,
+        allocation_matrix=None if allocation is None else allocation.matrix,
     )

@@ -30,6 +30,7 @@ import numpy as np
 
 from sitesel._typing import BoolArray, Dem, FloatArray
 from sitesel.config import Config, NetworkCriterionSpec, NetworkSpec, Selection
+from sitesel.config.criteria import selections
 from sitesel.config.scoring import config_model
 from sitesel.criteria import CriterionContext, spec_models
 from sitesel.criteria.travel_time import TravelTimeCriterion, target_node_times
@@ -133,13 +134,12 @@ class Preselected:
 
 
 def preselect(config: Config, ctx: CriterionContext) -> Preselected:
-    """Read the targets of every criterion with a ``to:`` selection."""
+    """Read the features of every selection of every criterion (``to``, ``upgrade.to``)."""
     frames = {}
     for name, spec in config.criteria.items():
-        to = getattr(spec, "to", None)
-        if isinstance(to, Selection):
-            key = f"criteria.{name}.to"
-            frames[key] = ctx.select(to, key)
+        for path, selection in selections(spec).items():
+            key = f"criteria.{name}.{path}"
+            frames[key] = ctx.select(selection, key)
     return Preselected(frames)
 
 

@@ -182,6 +182,7 @@ def build_manifest(
     land: dict[str, Any] | None = None,
     extra_layers: list[str] | None = None,
     criteria_notes: dict[str, str] | None = None,
+    allocation: dict[str, dict[str, Any]] | None = None,
 ) -> Manifest:
     """The manifest of a finished run (``land``: rule packs, flags and DEMs used)."""
     config = src.config
@@ -212,6 +213,7 @@ def build_manifest(
         land=land,
         criteria_notes=criteria_notes or {},
         rates=_rates_records(config),
+        allocation=allocation or {},
         top_n=config.map.top_n,
         elevation_tint=config.map.elevation_tint,
         max_vector_sites=config.map.max_vector_sites,

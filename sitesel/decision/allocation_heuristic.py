@@ -1,0 +1,218 @@
+"""p-median and MCLP too large for an exact programme: heuristic answers with proven bounds.
+
+The answer: greedy addition (each step the site that improves the objective most), then
+vertex substitution (Teitz & Bart 1968): swap a chosen site for an unchosen one while
+that improves the objective, best swap first, until no swap helps or time runs out.
+
+The bound: Lagrangian relaxation (Daskin 1995, ch. 6; Galvão 1980) by subgradient
+optimisation. For the p-median, relaxing "each demand point is served once" with
+multipliers ``lambda`` gives ``L = sum(lambda) + sum of the k smallest rho_j`` with
+``rho_j = sum_i min(0, w_i d_ij - lambda_i)``, a lower bound for any ``lambda``. For MCLP,
+relaxing ``z_i <= sum_{j covers i} y_j`` with ``mu >= 0`` gives ``sum_i max(0, w_i -
+mu_i)`` plus the k largest ``sum_{i covered by j} mu_i``, an upper bound. The spacing
+rule is left out of the bounds (a relaxation stays a bound). The gap reported is between
+the answer and the best bound found.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from scipy import sparse
+
+from sitesel._typing import FloatArray, IntArray
+from sitesel.decision.allocation import Instance, Solution
+
+UNREACHABLE = 1e15
+"""Stands for the cost of an unreachable pair, so arithmetic stays finite."""
+
+
+def solve_heuristic(
+    problem: str, inst: Instance, *, time_limit_s: float, target_gap: float
+) -> Solution:
+    """Greedy plus vertex substitution, and a Lagrangian bound (p-median or MCLP)."""
+    start = time.perf_counter()
+    deadline = start + time_limit_s
+    allowed = _conflicts(inst)
+    if problem == "p_median":
+        cost = _weighted_cost(inst)
+        chosen = _greedy(cost, inst, allowed, _median_gain)
+        chosen = _substitute(cost, inst, allowed, chosen, _median_value, deadline)
+        objective = float(_median_value(cost, chosen))
+        bound = _median_bound(cost, inst, objective, deadline, target_gap)
+    elif problem == "mclp":
+        cover = np.where(inst.covers, inst.weight[:, None], 0.0)
+        chosen = _greedy(cover, inst, allowed, _cover_gain)
+        chosen = _substitute(cover, inst, allowed, chosen, _cover_value, deadline)
+        objective = float(_cover_value(cover, chosen))
+        bound = _cover_bound(inst, objective, deadline, target_gap)
+    else:
+        raise ValueError(f"no heuristic for {problem}")
+    return Solution(
+        chosen=np.sort(chosen),
+        objective=objective,
+        bound=bound,
+        solver="greedy + vertex substitution, Lagrangian bound",
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _weighted_cost(inst: Instance) -> FloatArray:
+    finite = np.isfinite(inst.minutes)
+    return np.where(finite, inst.weight[:, None] * np.where(finite, inst.minutes, 0), UNREACHABLE)
+
+
+def _conflicts(inst: Instance) -> sparse.csr_matrix:
+    n = inst.minutes.shape[1]
+    a, b = inst.conflicts.T if len(inst.conflicts) else (np.empty(0, int), np.empty(0, int))
+    data = np.ones(2 * len(a))
+    return sparse.csr_matrix((data, (np.r_[a, b], np.r_[b, a])), shape=(n, n))
+
+
+def _open(conflicts: sparse.csr_matrix, chosen: IntArray, n: int) -> np.ndarray:
+    """Candidates that may join ``chosen``: not chosen, not too close to a chosen one."""
+    ok = np.ones(n, dtype=bool)
+    ok[chosen] = False
+    if conflicts.nnz and len(chosen):
+        ok &= np.asarray(conflicts[chosen].sum(axis=0)).ravel() == 0
+    return ok
+
+
+def _median_value(cost: FloatArray, chosen: IntArray) -> float:
+    return float(cost[:, chosen].min(axis=1).sum()) if len(chosen) else np.inf
+
+
+def _cover_value(cover: FloatArray, chosen: IntArray) -> float:
+    return float(cover[:, chosen].max(axis=1).sum()) if len(chosen) else 0.0
+
+
+def _median_gain(cost: FloatArray, chosen: IntArray) -> FloatArray:
+    current = cost[:, chosen].min(axis=1) if len(chosen) else np.full(len(cost), UNREACHABLE)
+    return np.asarray(np.maximum(current[:, None] - cost, 0).sum(axis=0), dtype=np.float64)
+
+
+def _cover_gain(cover: FloatArray, chosen: IntArray) -> FloatArray:
+    current = cover[:, chosen].max(axis=1) if len(chosen) else np.zeros(len(cover))
+    return np.asarray(np.maximum(cover - current[:, None], 0).sum(axis=0), dtype=np.float64)
+
+
+def _greedy(matrix: FloatArray, inst: Instance, conflicts: sparse.csr_matrix, gain) -> IntArray:  # type: ignore[no-untyped-def]
+    chosen = np.asarray(inst.required, dtype=np.int64)
+    n = matrix.shape[1]
+    while len(chosen) < inst.k:
+        ok = _open(conflicts, chosen, n)
+        if not ok.any():
+            break
+        g = np.where(ok, gain(matrix, chosen), -np.inf)
+        chosen = np.append(chosen, int(np.argmax(g)))
+    return chosen
+
+
+def _substitute(  # type: ignore[no-untyped-def]
+    matrix: FloatArray,
+    inst: Instance,
+    conflicts: sparse.csr_matrix,
+    chosen: IntArray,
+    value,
+    deadline: float,
+) -> IntArray:
+    """Best-improvement swaps of non-required sites until none helps (or time is up)."""
+    minimise = value is _median_value
+    best = value(matrix, chosen)
+    required = set(np.asarray(inst.required).tolist())
+    n = matrix.shape[1]
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for f in [c for c in chosen.tolist() if c not in required]:
+            rest = np.array([c for c in chosen.tolist() if c != f], dtype=np.int64)
+            ok = _open(conflicts, rest, n)
+            if minimise:
+                base = (
+                    matrix[:, rest].min(axis=1) if len(rest) else np.full(len(matrix), UNREACHABLE)
+                )
+                totals = np.minimum(base[:, None], matrix).sum(axis=0)
+                totals = np.where(ok, totals, np.inf)
+                j = int(np.argmin(totals))
+                better = totals[j] < best - 1e-9 * max(abs(best), 1)
+            else:
+                base = matrix[:, rest].max(axis=1) if len(rest) else np.zeros(len(matrix))
+                totals = np.maximum(base[:, None], matrix).sum(axis=0)
+                totals = np.where(ok, totals, -np.inf)
+                j = int(np.argmax(totals))
+                better = totals[j] > best + 1e-9 * max(abs(best), 1)
+            if better:
+                chosen, best, improved = np.append(rest, j), float(totals[j]), True
+            if time.perf_counter() >= deadline:
+                break
+    return chosen
+
+
+def _top_k(values: FloatArray, required: IntArray, k: int, smallest: bool) -> IntArray:
+    """The required columns plus the k - r best others."""
+    rest = np.setdiff1d(np.arange(len(values)), required)
+    free = k - len(required)
+    if free <= 0:
+        return np.asarray(required, dtype=np.int64)
+    order = np.argsort(values[rest] if smallest else -values[rest], kind="stable")[:free]
+    return np.concatenate([np.asarray(required, dtype=np.int64), rest[order]])
+
+
+def _median_bound(
+    cost: FloatArray, inst: Instance, upper: float, deadline: float, target_gap: float
+) -> float:
+    """Best Lagrangian lower bound of the p-median found by subgradient steps."""
+    part = np.partition(cost, 1, axis=1) if cost.shape[1] > 1 else cost
+    lam = part[:, min(1, cost.shape[1] - 1)].copy()  # the second nearest: a good start
+    best, theta, stale = -np.inf, 2.0, 0
+    for _ in range(2000):
+        reduced = np.minimum(cost - lam[:, None], 0.0)
+        rho = reduced.sum(axis=0)
+        open_ = _top_k(rho, inst.required, inst.k, smallest=True)
+        value = float(lam.sum() + rho[open_].sum())
+        if not np.isfinite(best) or value > best + 1e-9 * max(abs(best), 1):
+            best, stale = value, 0
+        else:
+            stale += 1
+            if stale >= 20:
+                theta, stale = theta / 2, 0
+        if (upper - best) <= target_gap * abs(upper) or theta < 1e-6:
+            break
+        if time.perf_counter() > deadline:
+            break
+        grad = 1.0 - (reduced[:, open_] < 0).sum(axis=1)
+        norm = float(grad @ grad)
+        if norm == 0:
+            best = max(best, value)
+            break
+        lam = lam + theta * (upper - value) / norm * grad
+    return min(best, upper)
+
+
+def _cover_bound(inst: Instance, lower: float, deadline: float, target_gap: float) -> float:
+    """Best Lagrangian upper bound of the MCLP found by projected subgradient steps."""
+    cover = inst.covers.astype(np.float64)
+    w = inst.weight
+    mu = w / 2
+    best, theta, stale = np.inf, 2.0, 0
+    for _ in range(2000):
+        score = mu @ cover
+        open_ = _top_k(score, inst.required, inst.k, smallest=False)
+        value = float(np.maximum(w - mu, 0).sum() + score[open_].sum())
+        if not np.isfinite(best) or value < best - 1e-9 * max(abs(best), 1):
+            best, stale = value, 0
+        else:
+            stale += 1
+            if stale >= 20:
+                theta, stale = theta / 2, 0
+        if (best - lower) <= target_gap * max(abs(lower), 1e-12) or theta < 1e-6:
+            break
+        if time.perf_counter() > deadline:
+            break
+        grad = cover[:, open_].sum(axis=1) - (w > mu)
+        norm = float(grad @ grad)
+        if norm == 0:
+            break
+        mu = np.maximum(mu - theta * (value - lower) / norm * grad, 0.0)
+    return max(best, lower)
