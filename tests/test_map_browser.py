@@ -235,11 +235,11 @@ def test_taken_land_and_road_repairs_are_layers_a_planner_switches_on(leh_page, 
     page = leh_page.page
     labels = page.locator(".leaflet-control-layers-overlays label")
     names = [t.strip() for t in labels.all_inner_texts()]
-    excluded, flagged = "Land rules: excluded", "Land rules: flagged (sites still rank)"
+    excluded, flagged = "Excluded land", "Flagged land (sites still rank)"
     assert excluded in names and flagged in names
     assert f"Road repairs ({len(repairs)})" in names
     legend = page.locator(".sitesel-legend").inner_text()
-    assert "land rules: excluded (layer)" in legend and "land rules: flagged" in legend
+    assert "excluded land (layer)" in legend and "flagged land (sites still rank)" in legend
     page.hover(".leaflet-control-layers")  # the switcher opens on hover
     canvas = "document.querySelector('.leaflet-overlay-pane canvas').toDataURL()"
     for name in (excluded, flagged, f"Road repairs ({len(repairs)})"):
@@ -494,7 +494,7 @@ def test_the_map_prints_on_one_landscape_page(browser, leh_run, tmp_path, size, 
     text = reader.pages[0].extract_text()
     for expected in ("sitesel: leh", "Run 2026", "Top 10 sites", "of Leh", "excluded",
                      "suitability", "Data: ", "GeoNames (geonames.org)", "Natural Earth",
-                     "land rules: excluded", "km", "N"):  # fmt: skip
+                     "excluded land", "km", "N"):  # fmt: skip
         assert expected in text, expected
     assert "Copy as YAML" not in text and "Reset" not in text  # controls hidden
     SCREENSHOTS.mkdir(exist_ok=True)

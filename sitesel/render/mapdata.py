@@ -8,6 +8,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from affine import Affine
 
 from sitesel.render.site_image import SiteRaster, WebIndex, rasterise_sites, web_index
@@ -89,6 +90,9 @@ class MapData:
     aggregation: dict[str, Any] | None = None
     labels: dict[str, str] = field(default_factory=dict)
     places: gpd.GeoDataFrame | None = None
+    allocation: pd.DataFrame | None = None
+    allocation_demand: gpd.GeoDataFrame | None = None
+    allocation_records: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     _site_raster: SiteRaster | None = field(default=None, init=False, repr=False, compare=False)
     _web_index: WebIndex | None = field(default=None, init=False, repr=False, compare=False)

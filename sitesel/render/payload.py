@@ -339,6 +339,8 @@ def _context_layers(data: MapData) -> dict[str, Any]:
             "action": action.fillna("exclude").astype(str).tolist(),
             "polys": encode_lines(_display(taken.geometry)),
         }
+    if data.allocation is not None and data.allocation_demand is not None:
+        out["allocation"] = _allocation_layers(data)
     if data.repairs:
         out["repairs"] = {
             "lonlat": [[r["lon"], r["lat"]] for r in data.repairs],
@@ -346,6 +348,45 @@ def _context_layers(data: MapData) -> dict[str, Any]:
                 f"{r['kind']}: {r['gap_m']:g} m gap closed, {r['joined']}" for r in data.repairs
             ],
         }
+    return out
+
+
+def _allocation_layers(data: MapData) -> list[dict[str, Any]]:
+    """Each location problem: its chosen sites and its demand points by assigned site."""
+    assert data.allocation is not None and data.allocation_demand is not None
+    sites = data.sites.set_index(data.sites["site_id"].astype(str))
+    centres = gpd.GeoSeries(sites.geometry.centroid, crs=data.sites.crs).to_crs(WGS84)
+    demand = data.allocation_demand.to_crs(WGS84)
+    out = []
+    for problem, chosen in data.allocation.groupby("problem", sort=False):
+        record = data.allocation_records.get(str(problem), {})
+        ids = chosen["site_id"].astype(str).tolist()
+        mine = demand[demand["problem"] == problem]
+        index = {sid: k for k, sid in enumerate(ids)}
+        out.append(
+            {
+                "name": str(problem),
+                "problem": str(record.get("problem", "")),
+                "k": record.get("k"),
+                "within_min": record.get("within_min"),
+                "coverage_share": record.get("coverage_share"),
+                "ids": ids,
+                "places": chosen["place"].fillna("").astype(str).tolist(),
+                "lonlat": [
+                    [round(float(p.x), 5), round(float(p.y), 5)] for p in centres.loc[ids]
+                ],
+                "demand": {
+                    "lonlat": [[round(float(p.x), 5), round(float(p.y), 5)]
+                               for p in mine.geometry],
+                    "site": [index.get(str(s), -1) for s in mine["site_id"].fillna("")],
+                    "covered": [bool(c) for c in mine["covered"]],
+                    "name": mine["name"].fillna("").astype(str).tolist(),
+                    "weight": [float(w) for w in mine["weight"]],
+                    "minutes": [None if not math.isfinite(float(m)) else round(float(m), 1)
+                                for m in mine["minutes"].fillna(np.inf)],
+                },
+            }
+        )  # fmt: skip
     return out
 
 

@@ -18,12 +18,15 @@ function sitesel_init(map, control, dataId) {
   // Land zones by what they do: excluded land (constraints, exclude and setback rules),
   // flagged zones (sites there still rank), and a land bank sites must stay inside.
   const ZONE_STYLES = {
-    exclude: { title: "Land rules: excluded", colour: "#7f0000", fill: 0.25, dash: "3" },
-    setback: { title: "Land rules: excluded", colour: "#7f0000", fill: 0.25, dash: "3" },
-    flag: { title: "Land rules: flagged (sites still rank)", colour: "#e08214", fill: 0.08, dash: "6 4" },
+    exclude: { title: "Excluded land", colour: "#7f0000", fill: 0.25, dash: "3" },
+    setback: { title: "Excluded land", colour: "#7f0000", fill: 0.25, dash: "3" },
+    flag: { title: "Flagged land (sites still rank)", colour: "#e08214", fill: 0.08, dash: "6 4" },
     include_only: { title: "Land bank (sites must lie inside)", colour: "#1a9850", fill: 0.1, dash: "" },
   };
   let zoneTitles = [];
+  let allocationTitles = [];
+  const ALLOCATION_COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
+    "#a6761d", "#1f78b4"];
   const C = data.criteria;
   const n = data.ids.length;
   const weighted = C.map((c, i) => i).filter((i) => C[i].weighted);
@@ -434,7 +437,7 @@ function sitesel_init(map, control, dataId) {
   }
 
   if (data.taken) {
-    // Land rules and constraints: excluded land, flagged zones, the land bank (ZONE_STYLES).
+    // Constraints and land rules: excluded land, flagged zones, the land bank (ZONE_STYLES).
     const groups = {};
     data.taken.polys.forEach((parts, k) => {
       const action = (data.taken.action || [])[k] || "exclude";
@@ -451,6 +454,48 @@ function sitesel_init(map, control, dataId) {
     Object.keys(groups).forEach((title) => control.addOverlay(groups[title], title));
     zoneTitles = Object.keys(groups);
   }
+
+  // Location problems: chosen sites as numbered markers, demand points in their site's colour
+  // (grey ringed in red where not covered), one layer per problem.
+  allocationTitles = [];
+  (data.allocation || []).forEach((a, p) => {
+    const group = L.layerGroup();
+    const share = a.coverage_share === null || a.coverage_share === undefined
+      ? "" : ", " + Math.round(100 * a.coverage_share) + "% of demand covered";
+    const title = "Allocation: " + a.name + " (" + a.problem.replace("_", "-") + ", k=" + a.k +
+      (a.within_min ? ", T=" + a.within_min + " min" : "") + share + ")";
+    a.demand.lonlat.forEach((ll, i) => {
+      const s = a.demand.site[i];
+      const covered = a.demand.covered[i];
+      const colour = s >= 0 ? ALLOCATION_COLOURS[s % ALLOCATION_COLOURS.length] : "#9e9e9e";
+      const dot = L.circleMarker([ll[1], ll[0]], {
+        renderer: renderer, radius: 3 + Math.min(5, Math.log10(Math.max(a.demand.weight[i], 1))),
+        color: covered ? "#fff" : "#b2182b", weight: covered ? 0.5 : 1.5,
+        fillColor: covered ? colour : "#9e9e9e", fillOpacity: 0.9,
+      });
+      const minutes = a.demand.minutes[i] === null ? "out of reach" : a.demand.minutes[i] + " min";
+      dot.bindTooltip(el("span", null, (a.demand.name[i] || "demand") + ": " +
+        a.demand.weight[i].toLocaleString("en") + ", " + minutes +
+        (s >= 0 ? " to site " + (s + 1) + " (" + a.ids[s] + ")" : "") +
+        (covered ? "" : ", not covered")));
+      dot.addTo(group);
+    });
+    a.lonlat.forEach((ll, s) => {
+      const icon = L.divIcon({ className: "sitesel-allocation", html: "", iconSize: null });
+      const marker = L.marker([ll[1], ll[0]], { icon: icon, keyboard: false });
+      marker.on("add", () => {
+        const e = marker.getElement();
+        e.textContent = String(s + 1);
+        e.style.background = ALLOCATION_COLOURS[s % ALLOCATION_COLOURS.length];
+      });
+      marker.bindTooltip(el("span", null, a.name + " site " + (s + 1) + ": " + a.ids[s] +
+        (a.places[s] ? ", " + a.places[s] : "")));
+      marker.addTo(group);
+    });
+    if (p === 0) group.addTo(map);  // the first problem shows: the answer the run gives
+    control.addOverlay(group, title);
+    allocationTitles.push(title);
+  });
 
   if (data.repairs) {
     const repairs = L.layerGroup();
@@ -739,7 +784,15 @@ function sitesel_init(map, control, dataId) {
       sw.style.background = style.colour;
       sw.style.opacity = String(Math.max(0.35, style.fill * 2));
       row.appendChild(sw);
-      row.appendChild(el("span", null, title.replace("Land rules: ", "land rules: ") + " (layer)"));
+      row.appendChild(el("span", null, title.toLowerCase() + " (layer)"));
+      legendBody.appendChild(row);
+    });
+    allocationTitles.forEach((title) => {
+      const row = el("div", "sitesel-legend-row");
+      const sw = el("span", "sitesel-allocation sitesel-allocation-swatch", "1");
+      sw.style.background = ALLOCATION_COLOURS[0];
+      row.appendChild(sw);
+      row.appendChild(el("span", null, title.replace("Allocation: ", "")));
       legendBody.appendChild(row);
     });
     if (data.roads) {

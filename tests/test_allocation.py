@@ -1,0 +1,273 @@
+"""Location-allocation: checked against spopt, by hand, heuristic against exact, and as a study.
+
+spopt (PySAL's location models, solved with PuLP's CBC) is the reference: on the same cost
+matrices each problem's optimum must equal ours. A line of five villages is solved by
+hand. The heuristic must land within its own reported gap of the exact optimum.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sitesel.decision.allocation import Instance, assignment, objective_of
+from sitesel.decision.allocation_exact import solve_exact
+from sitesel.decision.allocation_heuristic import solve_heuristic
+
+from .cases import run_case, sitesel, with_repo_paths
+from .conftest import ROOT
+
+pytestmark = [  # spopt 0.7 builds its models with PuLP calls PuLP 3.3 deprecates
+    pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Constructing LpVariable:DeprecationWarning"),
+]
+pulp = pytest.importorskip("pulp")
+spopt_locate = pytest.importorskip("spopt.locate")
+
+
+def _random(seed, n_demand=70, n_candidates=30):
+    rng = np.random.default_rng(seed)
+    demand = rng.uniform(0, 100, (n_demand, 2))
+    sites = rng.uniform(0, 100, (n_candidates, 2))
+    minutes = np.hypot(*(demand[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    return minutes, rng.integers(1, 500, n_demand).astype(float)
+
+
+def _spopt(problem, minutes, weight, k, t):
+    cbc = pulp.PULP_CBC_CMD(msg=False)
+    model = {
+        "p_median": lambda: spopt_locate.PMedian.from_cost_matrix(minutes, weight, p_facilities=k),
+        "mclp": lambda: spopt_locate.MCLP.from_cost_matrix(
+            minutes, weight, service_radius=t, p_facilities=k
+        ),
+        "lscp": lambda: spopt_locate.LSCP.from_cost_matrix(minutes, service_radius=t),
+        "p_center": lambda: spopt_locate.PCenter.from_cost_matrix(minutes, p_facilities=k),
+    }[problem]().solve(cbc)
+    return pulp.value(model.problem.objective)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("problem", ["p_median", "mclp", "lscp", "p_center"])
+def test_each_problem_matches_spopt(problem, seed):
+    minutes, weight = _random(seed)
+    t = 45.0 if problem == "lscp" else 25.0  # every point coverable for spopt's LSCP
+    inst = Instance(minutes=minutes, weight=weight, k=4, within_min=t)
+    ours = solve_exact(problem, inst, time_limit_s=60, mip_gap=0.0)
+    assert ours.objective == pytest.approx(_spopt(problem, minutes, weight, 4, t), rel=1e-6)
+    assert ours.gap == 0.0 and ours.solver == "HiGHS MIP, optimal"
+    assert objective_of(problem, inst, ours.chosen) == pytest.approx(ours.objective, rel=1e-6)
+
+
+def test_a_line_of_five_villages_by_hand():
+    """Villages 1 minute apart at 0..4, one person each; a candidate at each village."""
+    x = np.arange(5.0)
+    minutes = np.abs(x[:, None] - x[None, :])
+    weight = np.ones(5)
+
+    def solve(problem, **kw):
+        return solve_exact(problem, Instance(minutes=minutes, weight=weight, **kw),
+                           time_limit_s=10, mip_gap=0.0)  # fmt: skip
+
+    one = solve("p_median", k=1)
+    assert one.chosen.tolist() == [2] and one.objective == 6  # 2+1+0+1+2
+    assert solve("p_median", k=2).objective == 3  # e.g. villages 1 and 3: 1+0+1+0+1
+    assert solve("mclp", k=1, within_min=1).objective == 3  # three villages within 1 min
+    assert solve("lscp", within_min=1).objective == 2  # two sites cover all five
+    assert solve("p_center", k=1).objective == 2  # the middle: 2 minutes at worst
+    assert solve("p_center", k=2).objective == 1
+    site, t = assignment(minutes, np.array([1, 3]))
+    assert site.tolist() == [1, 1, 1, 3, 3] and t.tolist() == [1, 0, 1, 0, 1]
+
+
+def test_spacing_and_required_sites_hold():
+    x = np.arange(5.0)
+    minutes = np.abs(x[:, None] - x[None, :])
+    conflicts = np.array([[1, 2], [2, 3], [1, 3]])  # 1, 2 and 3 too close together
+    inst = Instance(minutes=minutes, weight=np.ones(5), k=2, required=np.array([0]),
+                    conflicts=conflicts)  # fmt: skip
+    answer = solve_exact("p_median", inst, time_limit_s=10, mip_gap=0.0)
+    assert 0 in answer.chosen and answer.chosen.tolist() == [0, 3]  # 0+1+1+0+1 = 3
+    heuristic = solve_heuristic("p_median", inst, time_limit_s=10, target_gap=0.0)
+    assert 0 in heuristic.chosen and heuristic.objective == 3
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+@pytest.mark.parametrize("problem", ["p_median", "mclp"])
+def test_the_heuristic_lies_within_its_reported_gap_of_the_optimum(problem, seed):
+    minutes, weight = _random(seed, 120, 60)
+    inst = Instance(minutes=minutes, weight=weight, k=5, within_min=20)
+    exact = solve_exact(problem, inst, time_limit_s=60, mip_gap=0.0)
+    heur = solve_heuristic(problem, inst, time_limit_s=20, target_gap=0.0)
+    if problem == "p_median":
+        assert heur.bound <= exact.objective + 1e-6 <= heur.objective + 2e-6
+        assert heur.objective - exact.objective <= heur.gap * heur.objective + 1e-6
+    else:
+        assert heur.bound + 1e-6 >= exact.objective >= heur.objective - 1e-6
+        assert exact.objective - heur.objective <= heur.gap * heur.objective + 1e-6
+    assert heur.gap < (0.02 if problem == "p_median" else 0.15)  # MCLP's bound is looser
+
+
+# --------------------------------------------------------------- the Bihar CFC study
+
+
+@pytest.fixture(scope="module")
+def cfc(tmp_path_factory, data_dir):
+    out = tmp_path_factory.mktemp("cfc")
+    result = sitesel("run", ROOT / "configs" / "bihar_kesaria_cfc.yaml", "--out", out / "run",
+                     "--map", out / "cfc.html", "--data-dir", data_dir, "--offline")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "allocation cfc_mclp (mclp, k=3, T=15 min)" in result.output
+    return out
+
+
+def test_the_bihar_cfc_study_writes_its_answer(cfc):
+    run = cfc / "run"
+    chosen = pd.read_csv(run / "allocation.csv")
+    assert chosen.groupby("problem").size().to_dict() == {"cfc_mclp": 3, "cfc_p_median": 3}
+    demand = pd.read_csv(run / "allocation_demand.csv", keep_default_na=False)
+    matrix = pd.read_csv(run / "allocation_matrix.csv")
+    manifest = json.loads((run / "manifest.json").read_text())
+    mclp = manifest["allocation"]["cfc_mclp"]
+    assert mclp["gap"] == 0 and mclp["k"] == 3 and mclp["within_min"] == 15
+    mine = demand[demand["problem"] == "cfc_mclp"]
+    covered = (
+        mine.loc[mine["covered"] == "true", "weight"].sum()
+        if mine["covered"].dtype == object
+        else mine.loc[mine["covered"], "weight"].sum()
+    )
+    assert covered == pytest.approx(mclp["objective"])
+    assert covered / mine["weight"].sum() == pytest.approx(mclp["coverage_share"])
+    # The matrix re-solves to the same optimum with another solver (a reviewer's check).
+    sub = matrix[matrix["problem"] == "cfc_mclp"]
+    cands = sorted(sub["candidate"].unique())
+    points = mine["demand_id"].tolist()
+    dense = np.full((len(points), len(cands)), np.inf)
+    rows = sub["demand"].map({d: i for i, d in enumerate(points)}).to_numpy()
+    cols = sub["candidate"].map({c: j for j, c in enumerate(cands)}).to_numpy()
+    dense[rows, cols] = sub["minutes"]
+    # spopt has no spacing rule: check ours against HiGHS on the same matrix without it.
+    inst = Instance(minutes=dense, weight=mine["weight"].to_numpy(dtype=float), k=3,
+                    within_min=15)  # fmt: skip
+    free = solve_exact("mclp", inst, time_limit_s=60, mip_gap=0.0)
+    assert free.objective >= mclp["objective"] - 1e-6  # the spacing rule can only cost
+    assert _spopt("mclp", np.where(np.isfinite(dense), dense, 1e9), inst.weight, 3, 15) == (
+        pytest.approx(free.objective)
+    )
+    pmed = manifest["allocation"]["cfc_p_median"]
+    assert pmed["coverage_share"] == 1.0 and pmed["demand_unreached"] == 0
+
+
+# ------------------------------------------------------------------------ bad input
+
+
+def _cfc_case(tmp_path, data_dir, edit, catalog=None):
+    config = with_repo_paths(
+        yaml.safe_load((ROOT / "configs" / "bihar_kesaria_cfc.yaml").read_text())
+    )
+    config["catalog"] = str(ROOT / "layers" / "bihar.yaml")
+    config["study_area"]["buffer_km"] = 3
+    config["allocation"] = {"cfc": config["allocation"]["cfc_mclp"]}
+    edit(config["allocation"]["cfc"])
+    if catalog is not None:
+        base = yaml.safe_load((ROOT / "layers" / "bihar.yaml").read_text())
+        tiles = base["layers"]["dem_dted0_india"]["tiles"]
+        tiles["sha256_file"] = str(ROOT / "layers" / tiles["sha256_file"])
+        base["layers"] |= catalog
+        return run_case(tmp_path, data_dir, config, catalog=base)
+    return run_case(tmp_path, data_dir, config)
+
+
+def test_k_larger_than_the_candidates(tmp_path, data_dir):
+    line = _cfc_case(tmp_path, data_dir, lambda a: a.update(k=5, candidates={"top_n": 3}))
+    assert "allocation.cfc.k: 5 sites asked for, but only 3 candidates" in line
+
+
+def test_a_t_that_covers_nothing(tmp_path, data_dir):
+    line = _cfc_case(tmp_path, data_dir, lambda a: a.update(within_min=0.01))
+    assert "allocation.cfc.within_min: no demand point lies within 0.01 minutes" in line
+
+
+def test_zero_demand_from_a_planners_csv(tmp_path, data_dir):
+    (tmp_path / "msme.csv").write_text(
+        "unit,lon,lat,employees\nBag unit,84.930,26.310,0\nShoe unit,84.935,26.300,0\n"
+    )
+    units = {"msme_units": {"kind": "points", "format": "csv", "path": str(tmp_path / "msme.csv"),
+                            "x_column": "lon", "y_column": "lat", "crs": "EPSG:4326",
+                            "name_column": "unit"}}  # fmt: skip
+    line = _cfc_case(
+        tmp_path, data_dir,
+        lambda a: a.update(demand={"layer": "msme_units", "weight_column": "employees"}),
+        catalog=units,
+    )  # fmt: skip
+    assert "allocation.cfc.demand: the demand adds up to 0; nothing to serve" in line
+
+
+def test_spacing_that_leaves_no_answer(tmp_path, data_dir):
+    line = _cfc_case(tmp_path, data_dir, lambda a: a.update(min_spacing_km=50))
+    assert "allocation.cfc: mclp: HiGHS found no feasible answer" in line
+    assert "relax min_spacing_km, required_sites or k" in line
+
+
+def test_candidates_all_excluded(tmp_path, data_dir):
+    def edit(config):
+        config["constraints"] = [{"exclude_if": "time_to_sahibganj_min >= 0"}]
+
+    config = with_repo_paths(
+        yaml.safe_load((ROOT / "configs" / "bihar_kesaria_cfc.yaml").read_text())
+    )
+    config["catalog"] = str(ROOT / "layers" / "bihar.yaml")
+    config["study_area"]["buffer_km"] = 3
+    edit(config)
+    line = run_case(tmp_path, data_dir, config)
+    assert "constraints: all" in line and "sites are excluded" in line
+
+
+def test_a_required_site_that_is_excluded(tmp_path, data_dir):
+    line = _cfc_case(tmp_path, data_dir, lambda a: a.update(required_sites=["nowhere"]))
+    assert "allocation.cfc.required_sites: 'nowhere' is not a site of this run" in line
+
+
+def test_a_problem_without_its_parameters(tmp_path, data_dir):
+    line = _cfc_case(tmp_path, data_dir, lambda a: a.pop("within_min"))
+    assert "allocation.cfc: mclp needs within_min, the coverage standard T" in line
+
+
+def test_the_cfc_map_shows_the_answer(cfc):
+    """The map marks the chosen sites and colours the villages by their CFC (issue 22)."""
+    import os
+    import re
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("SITESEL_CHROMIUM") or shutil.which("chromium")
+    if executable is None:
+        pytest.skip("no chromium here (CI installs Debian's)")
+    html = (cfc / "cfc.html").read_text()
+    payload = json.loads(re.search(r'id="sitesel-data">(.*?)</script>', html, re.S).group(1))
+    mclp = payload["allocation"][0]
+    chosen = pd.read_csv(cfc / "run" / "allocation.csv")
+    assert mclp["ids"] == chosen.loc[chosen["problem"] == "cfc_mclp", "site_id"].tolist()
+    with sync_playwright() as play:
+        browser = play.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        blocked = []
+        page.route(re.compile(r"^(https?|wss?)://"), lambda r: (blocked.append(1), r.abort()))
+        page.goto((cfc / "cfc.html").as_uri())
+        page.wait_for_function("window.sitesel && window.sitesel.ready", timeout=30_000)
+        markers = page.locator(".leaflet-marker-pane .sitesel-allocation").all_inner_texts()
+        assert markers == ["1", "2", "3"]  # the first problem's sites, on by default
+        labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        share = round(100 * mclp["coverage_share"])
+        title = f"Allocation: cfc_mclp (mclp, k=3, T=15 min, {share}% of demand covered)"
+        assert title in [t.strip() for t in labels]
+        legend = page.locator(".sitesel-legend").inner_text()
+        assert "cfc_p_median (p-median, k=3, 100% of demand covered)" in legend
+        assert blocked == []
+        browser.close()
