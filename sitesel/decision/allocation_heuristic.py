@@ -39,14 +39,18 @@ def solve_heuristic(
         cost = _weighted_cost(inst)
         chosen = _greedy(cost, inst, allowed, _median_gain)
         chosen = _substitute(cost, inst, allowed, chosen, _median_value, deadline)
+        bound, found = _median_bound(cost, inst, chosen, allowed, deadline, target_gap)
+        if _median_value(cost, found) < _median_value(cost, chosen):  # the bound's answer
+            chosen = _substitute(cost, inst, allowed, found, _median_value, deadline)
         objective = float(_median_value(cost, chosen))
-        bound = _median_bound(cost, inst, objective, deadline, target_gap)
     elif problem == "mclp":
         cover = np.where(inst.covers, inst.weight[:, None], 0.0)
         chosen = _greedy(cover, inst, allowed, _cover_gain)
         chosen = _substitute(cover, inst, allowed, chosen, _cover_value, deadline)
+        bound, found = _cover_bound(inst, cover, chosen, allowed, deadline, target_gap)
+        if _cover_value(cover, found) > _cover_value(cover, chosen):
+            chosen = _substitute(cover, inst, allowed, found, _cover_value, deadline)
         objective = float(_cover_value(cover, chosen))
-        bound = _cover_bound(inst, objective, deadline, target_gap)
     else:
         raise ValueError(f"no heuristic for {problem}")
     return Solution(
@@ -159,10 +163,26 @@ def _top_k(values: FloatArray, required: IntArray, k: int, smallest: bool) -> In
     return np.concatenate([np.asarray(required, dtype=np.int64), rest[order]])
 
 
+def _feasible(chosen: IntArray, conflicts: sparse.csr_matrix) -> bool:
+    """Whether no two of ``chosen`` are too close together."""
+    return not conflicts.nnz or conflicts[chosen][:, chosen].nnz == 0
+
+
 def _median_bound(
-    cost: FloatArray, inst: Instance, upper: float, deadline: float, target_gap: float
-) -> float:
-    """Best Lagrangian lower bound of the p-median found by subgradient steps."""
+    cost: FloatArray,
+    inst: Instance,
+    chosen: IntArray,
+    conflicts: sparse.csr_matrix,
+    deadline: float,
+    target_gap: float,
+) -> tuple[float, IntArray]:
+    """Best Lagrangian lower bound of the p-median, and the best answer met on the way.
+
+    Each step's open sites are also an answer (a Lagrangian heuristic); the best one found
+    tightens the step size and may beat the substitution's.
+    """
+    best_set = chosen
+    upper = _median_value(cost, chosen)
     part = np.partition(cost, 1, axis=1) if cost.shape[1] > 1 else cost
     lam = part[:, min(1, cost.shape[1] - 1)].copy()  # the second nearest: a good start
     best, theta, stale = -np.inf, 2.0, 0
@@ -171,6 +191,9 @@ def _median_bound(
         rho = reduced.sum(axis=0)
         open_ = _top_k(rho, inst.required, inst.k, smallest=True)
         value = float(lam.sum() + rho[open_].sum())
+        primal = _median_value(cost, open_)
+        if primal < upper and _feasible(open_, conflicts):
+            upper, best_set = primal, open_
         if not np.isfinite(best) or value > best + 1e-9 * max(abs(best), 1):
             best, stale = value, 0
         else:
@@ -187,11 +210,20 @@ def _median_bound(
             best = max(best, value)
             break
         lam = lam + theta * (upper - value) / norm * grad
-    return min(best, upper)
+    return min(best, upper), best_set
 
 
-def _cover_bound(inst: Instance, lower: float, deadline: float, target_gap: float) -> float:
-    """Best Lagrangian upper bound of the MCLP found by projected subgradient steps."""
+def _cover_bound(
+    inst: Instance,
+    weighted: FloatArray,
+    chosen: IntArray,
+    conflicts: sparse.csr_matrix,
+    deadline: float,
+    target_gap: float,
+) -> tuple[float, IntArray]:
+    """Best Lagrangian upper bound of the MCLP, and the best answer met on the way."""
+    best_set = chosen
+    lower = _cover_value(weighted, chosen)
     cover = inst.covers.astype(np.float64)
     w = inst.weight
     mu = w / 2
@@ -200,6 +232,9 @@ def _cover_bound(inst: Instance, lower: float, deadline: float, target_gap: floa
         score = mu @ cover
         open_ = _top_k(score, inst.required, inst.k, smallest=False)
         value = float(np.maximum(w - mu, 0).sum() + score[open_].sum())
+        primal = _cover_value(weighted, open_)
+        if primal > lower and _feasible(open_, conflicts):
+            lower, best_set = primal, open_
         if not np.isfinite(best) or value < best - 1e-9 * max(abs(best), 1):
             best, stale = value, 0
         else:
@@ -215,4 +250,4 @@ def _cover_bound(inst: Instance, lower: float, deadline: float, target_gap: floa
         if norm == 0:
             break
         mu = np.maximum(mu - theta * (value - lower) / norm * grad, 0.0)
-    return max(best, lower)
+    return max(best, lower), best_set
