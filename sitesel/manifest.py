@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sitesel.config._base import SAFE_NAME_PATTERN
+from sitesel.config._base import RunName
+from sitesel.config._messages import expected
 from sitesel.errors import OutputError
 
 MANIFEST_VERSION: Literal[1] = 1
@@ -74,7 +75,7 @@ class Manifest(_Record):
 
     manifest_version: Literal[1] = MANIFEST_VERSION
     sitesel_version: str
-    name: str = Field(pattern=SAFE_NAME_PATTERN)
+    name: RunName
     description: str = ""
     run_date: str
     config: FileRecord
@@ -130,7 +131,7 @@ def read_manifest(path: Path) -> Manifest:
         return Manifest.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {expected(dict(err))}"
             for err in exc.errors(include_url=False)
         )
         raise OutputError(

@@ -183,8 +183,8 @@ def test_wrong_type_and_non_positive_weight(tmp_path, data_dir):
     config["criteria"]["elevation_m"]["weight"] = 0
     config["study_area"]["buffer_km"] = "far"
     line = run_case(tmp_path, data_dir, config)
-    assert "criteria.elevation_m.weight: Input should be greater than 0, found 0" in line
-    assert "study_area.buffer_km: Input should be a valid number" in line
+    assert "criteria.elevation_m.weight: expected a number above 0, found 0" in line
+    assert "study_area.buffer_km: expected a number" in line
 
 
 def test_unknown_layer_name(tmp_path, data_dir):

@@ -43,11 +43,11 @@ def test_leh_config_and_catalog_are_valid():
         (lambda d: d.update(wieghts=1), r"case.yaml: wieghts: unknown key"),
         (
             lambda d: d["criteria"]["slope_mean_deg"].update(weight="heavy"),
-            r"criteria.slope_mean_deg.*weight: Input should be a valid number.*found 'heavy'",
+            r"criteria.slope_mean_deg.*weight: expected a number.*found 'heavy'",
         ),
         (
             lambda d: d["criteria"]["slope_mean_deg"].update(weight=-1),
-            r"criteria.slope_mean_deg.*weight: Input should be greater than 0, found -1",
+            r"criteria.slope_mean_deg.*weight: expected a number above 0, found -1",
         ),
         (
             lambda d: d["criteria"]["slope_mean_deg"].update(kind="steepness"),
@@ -61,7 +61,7 @@ def test_leh_config_and_catalog_are_valid():
         ),
         (
             lambda d: d["constraints"].append({"exclude_if": "slope is steep"}),
-            r"constraints\[5\].exclude_if: String should match pattern",
+            r"constraints\[5\].exclude_if: expected '<criterion> <operator> <number>'",
         ),
         (
             lambda d: d["criteria"]["elevation_m"]["value"].update(low=5000),

@@ -219,7 +219,7 @@ def test_a_negative_rate(tmp_path, data_dir):
         r["earthwork_per_m3"]["value"] = -300
 
     line = _with_rates(tmp_path, data_dir, edit)
-    assert "rates.yaml: earthwork_per_m3.value: Input should be greater than or equal to 0" in line
+    assert "rates.yaml: earthwork_per_m3.value: expected a number of at least 0" in line
 
 
 def test_a_non_finite_override(tmp_path, data_dir):

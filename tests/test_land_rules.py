@@ -377,7 +377,7 @@ def test_a_pack_rule_with_an_unknown_action(tmp_path, data_dir):
     rule = _rule().model_dump(mode="json", exclude_none=True) | {"action": "forbid"}
     config = _leh_with(tmp_path, land={"rule_packs": [_pack(tmp_path, {"parks": rule})]})
     line = run_case(tmp_path, data_dir, config)
-    assert "pack.yaml: rules.parks.action: Input should be 'exclude', 'setback' or 'flag'" in line
+    assert "pack.yaml: rules.parks.action: expected one of 'exclude', 'setback' or 'flag'" in line
 
 
 def test_a_pack_rule_whose_layer_is_missing(tmp_path, data_dir):
@@ -393,7 +393,7 @@ def test_a_pollution_category_not_in_the_list(tmp_path, data_dir):
     config = leh_dict()
     config["land"]["pollution_category"] = "blue"
     line = run_case(tmp_path, data_dir, config)
-    assert "land.pollution_category: Input should be 'red', 'orange', 'green' or 'white'" in line
+    assert "land.pollution_category: expected one of 'red', 'orange', 'green' or 'white'" in line
 
 
 def test_an_empty_land_bank(tmp_path, data_dir):

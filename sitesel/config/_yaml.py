@@ -188,11 +188,10 @@ def describe_validation_error(path: Path, exc: ValidationError, data: Any) -> st
             found = _shorten(ctx.get("tag")) if kind == "union_tag_invalid" else "nothing"
             problems.append(f"{key}.{field}: expected one of {expected}, found {found}")
         elif isinstance(err.get("input"), dict):  # a whole section: its rule says what is wrong
-            msg = err["msg"].removeprefix("Value error, ")
+            msg = expected(dict(err))
             problems.append(msg if key == "(top level)" else f"{key}: {msg}")
         else:
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{key}: {msg}, found {_shorten(err.get('input'))}")
+            problems.append(f"{key}: {expected(dict(err))}, found {_shorten(err.get('input'))}")
     return f"{path}: " + "; ".join(problems)
 
 

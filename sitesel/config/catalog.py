@@ -14,8 +14,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from sitesel.config._base import Strict
+from sitesel.config._messages import describe_pattern
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
 from sitesel.errors import ConfigError
+
+SHA256_PATTERN = describe_pattern(
+    r"^[0-9a-f]{64}$", "64 lower-case hexadecimal digits (what sha256sum prints)"
+)
 
 LayerKind = Literal["roads", "dem", "points", "area", "parcels"]
 LayerFormat = Literal["vector", "csv", "runways_csv", "raster", "osm_xml", "osm_pbf", "overpass"]
@@ -48,7 +53,7 @@ class FileSource(Strict):
     path: str = Field(description="Path relative to the data directory (or absolute).")
     url: Url | None = Field(default=None, description="Public https address to download it from.")
     sha256: str | None = Field(
-        default=None, pattern=r"^[0-9a-f]{64}$", description="Checksum of the file."
+        default=None, pattern=SHA256_PATTERN, description="Checksum of the file."
     )
 
 
@@ -88,7 +93,7 @@ class LayerSpec(Strict):
     title: str | None = None
     path: str | None = Field(default=None, description="Shorthand for a one-file layer.")
     url: Url | None = None
-    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    sha256: str | None = Field(default=None, pattern=SHA256_PATTERN)
     allow_http: bool = Field(
         default=False, description="Accept plain http:// addresses for this layer's files."
     )

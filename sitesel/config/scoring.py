@@ -16,13 +16,15 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import Discriminator, Field, PositiveFloat, Tag, create_model, model_validator
 
-from sitesel.config._base import SAFE_NAME_PATTERN, Selection, Strict
+from sitesel.config._base import RunName, Selection, Strict, name_problem
+from sitesel.config._messages import describe_pattern
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
 from sitesel.config.allocation import AllocationSpec
 from sitesel.config.criteria import CriterionSpec, selections
@@ -34,6 +36,7 @@ from sitesel.config.decision import (
     WeightingSpec,
 )
 from sitesel.config.land import LandSpec
+from sitesel.config.plausible import plausible, range_problems
 from sitesel.errors import ConfigError
 from sitesel.units import ACRE_HA
 
@@ -41,7 +44,12 @@ from sitesel.units import ACRE_HA
 class StudyAreaSpec(Selection):
     """The study area: the union of the selected features, buffered."""
 
-    buffer_km: float = Field(default=0.0, ge=0, description="Buffer around the selection.")
+    buffer_km: float = Field(
+        default=0.0,
+        ge=0,
+        description="Buffer around the selection.",
+        json_schema_extra=plausible(0, 300, "km"),
+    )
 
 
 class GridSpec(Strict):
@@ -57,9 +65,15 @@ class GridSpec(Strict):
         default="hexagon", description="hexagon, or dem_square (squares of whole DEM cells)."
     )
     cell_area_acres: PositiveFloat | None = Field(
-        default=None, description="Area of one cell in acres (EMC 2.0 counts acres)."
+        default=None,
+        description="Area of one cell in acres (EMC 2.0 counts acres).",
+        json_schema_extra=plausible(1, 50_000, "acres"),
     )
-    cell_area_ha: PositiveFloat | None = Field(default=None, description="Area of one cell in ha.")
+    cell_area_ha: PositiveFloat | None = Field(
+        default=None,
+        description="Area of one cell in ha.",
+        json_schema_extra=plausible(0.4, 20_000, "ha"),
+    )
     max_cells: int = Field(
         default=2_000_000, ge=1, description="Refuse a grid of more cells (memory guard)."
     )
@@ -106,26 +120,38 @@ class NetworkSpec(Strict):
 
     roads: str = Field(description="Name of a roads layer in the catalog.")
     speeds_kmh: dict[str, PositiveFloat] = Field(
-        default_factory=dict, description="Road class -> speed in km/h."
+        default_factory=dict,
+        description="Road class -> speed in km/h.",
+        json_schema_extra=plausible(2, 130, "km/h"),
     )
     default_speed_kmh: PositiveFloat = Field(
-        default=20.0, description="Speed of classes not listed in speeds_kmh."
+        default=20.0,
+        description="Speed of classes not listed in speeds_kmh.",
+        json_schema_extra=plausible(2, 130, "km/h"),
     )
     offroad_speed_kmh: PositiveFloat = Field(
-        default=5.0, description="Speed from a site (or target) to the nearest road."
+        default=5.0,
+        description="Speed from a site (or target) to the nearest road.",
+        json_schema_extra=plausible(1, 40, "km/h"),
     )
     snap_tolerance_m: Annotated[float, Field(ge=0)] | dict[str, Annotated[float, Field(ge=0)]] = (
         Field(
             default=50.0,
             description="Metres, or per road class ({NH: 150, default: 50}): facing loose ends"
             " of one road are joined end to end within it, other loose ends to the nearest road.",
+            json_schema_extra=plausible(0, 1000, "m"),
         )
     )
     max_offroad_km: PositiveFloat = Field(
-        default=10.0, description="Longest site-to-road leg; farther sites are unreachable."
+        default=10.0,
+        description="Longest site-to-road leg; farther sites are unreachable.",
+        json_schema_extra=plausible(0.05, 50, "km"),
     )
     margin_km: float = Field(
-        default=30.0, ge=0, description="Roads this far outside the study area are kept."
+        default=30.0,
+        ge=0,
+        description="Roads this far outside the study area are kept.",
+        json_schema_extra=plausible(0, 300, "km"),
     )
     use_maxspeed: bool = Field(
         default=True, description="Use plausible OSM maxspeed tags over class speeds."
@@ -149,8 +175,18 @@ class NetworkSpec(Strict):
 class GradeSpec(Strict):
     """Slow traffic on grades sampled from the DEM: speed x (1 - k x grade %), at least floor."""
 
-    uphill_per_pct: float = Field(default=0.03, ge=0, description="Speed lost per % uphill.")
-    downhill_per_pct: float = Field(default=0.01, ge=0, description="Speed lost per % down.")
+    uphill_per_pct: float = Field(
+        default=0.03,
+        ge=0,
+        description="Speed lost per % uphill.",
+        json_schema_extra=plausible(0, 0.2, "per %"),
+    )
+    downhill_per_pct: float = Field(
+        default=0.01,
+        ge=0,
+        description="Speed lost per % down.",
+        json_schema_extra=plausible(0, 0.2, "per %"),
+    )
     floor: float = Field(default=0.3, gt=0, le=1, description="Lowest speed factor.")
     sample_m: PositiveFloat = Field(default=50.0, description="Grade sampling interval.")
 
@@ -238,7 +274,13 @@ class ConstraintSpec(Strict):
     the number is in the criterion's unit.
     """
 
-    exclude_if: str = Field(pattern=_CONSTRAINT_RE.pattern)
+    exclude_if: str = Field(
+        pattern=describe_pattern(
+            _CONSTRAINT_RE.pattern,
+            "'<criterion> <operator> <number>', e.g. 'slope_mean_deg > 15' (operators < <= >"
+            " >= == !=)",
+        )
+    )
 
     @model_validator(mode="after")
     def _finite(self) -> ConstraintSpec:
@@ -263,6 +305,7 @@ class FootprintSpec(Strict):
     people_per_km2: PositiveFloat = Field(
         default=5_000.0,
         description="Density of the built-up area; radius = sqrt(people / density / pi).",
+        json_schema_extra=plausible(100, 100_000, "people per km2"),
     )
 
 
@@ -270,7 +313,12 @@ class ZoneSpec(Strict):
     """Land taken by a layer's features: within a distance, or a settlement's footprint."""
 
     to: Selection
-    distance_m: float = Field(default=0.0, ge=0, description="Buffer around each feature.")
+    distance_m: float = Field(
+        default=0.0,
+        ge=0,
+        description="Buffer around each feature.",
+        json_schema_extra=plausible(0, 50_000, "m"),
+    )
     footprint: FootprintSpec | None = Field(
         default=None, description="Points: a disc sized by population (plus distance_m)."
     )
@@ -333,10 +381,10 @@ _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 class Config(Strict):
     """A scoring config (``configs/*.yaml``); use :func:`config_model` for its criteria."""
 
-    name: str | None = Field(
+    name: RunName | None = Field(
         default=None,
-        pattern=SAFE_NAME_PATTERN,
-        description="Run name (letters, digits, . _ -); the file name when omitted.",
+        description="Run name, in any script (it names out/<name>/ and maps/<name>.html);"
+        " the file name when omitted.",
     )
     description: str | None = None
     catalog: Path = Field(description="Layer catalog, relative to this file.")
@@ -362,6 +410,10 @@ class Config(Strict):
         description="Location problems over the ranked sites, by name (e.g. cfc_mclp).",
     )
     map: MapSpec = Field(default_factory=MapSpec)
+    widen_ranges: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="Key -> [low, high]: a plausible range this study needs wider.",
+    )
 
     @property
     def scored(self) -> list[str]:
@@ -604,13 +656,17 @@ def load_config(
     """
     path = Path(path)
     config = validate_mapping(config_model(tuple(criteria)), read_yaml_mapping(path), path)
+    implausible = range_problems(config, config.widen_ranges)
+    if implausible:
+        raise ConfigError(f"{path}: " + "; ".join(implausible))
     if config.name is None:
-        if not re.fullmatch(SAFE_NAME_PATTERN, path.stem):
+        problem = name_problem(path.stem)
+        if problem is not None:
             raise ConfigError(
-                f"{path}: name: the file name {path.stem!r} cannot name the outputs (letters,"
-                " digits, . _ - only); give name: in the config"
+                f"{path}: name: the file name {path.stem!r} cannot name the outputs ({problem});"
+                " give name: in the config"
             )
-        config = config.model_copy(update={"name": path.stem})
+        config = config.model_copy(update={"name": unicodedata.normalize("NFC", path.stem)})
     config = _relative_files_resolved(config, path)
     catalog_path = (path.parent / config.catalog).resolve()
     if not catalog_path.is_file():

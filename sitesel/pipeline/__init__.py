@@ -24,6 +24,7 @@ from sitesel.criteria.infrastructure_cost import InfrastructureCostCriterion
 from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
 from sitesel.decision.weights import WeightReport, resolve_weights
+from sitesel.errors import ConfigError
 from sitesel.manifest import Manifest
 from sitesel.pipeline import inputs, land, scoring
 from sitesel.pipeline.allocation import Allocation, run_allocation
@@ -31,6 +32,7 @@ from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robu
 from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_cluster
 from sitesel.pipeline.input_cache import InputCache, inputs_key
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
+from sitesel.pipeline.target_checks import threshold_problems
 from sitesel.pipeline.timing import Progress, Timings
 from sitesel.result import Result
 
@@ -64,6 +66,9 @@ def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Pat
     check_references(
         catalog, catalog_path, config.layer_references(), config_path, LAYER_KINDS_BY_KEY
     )
+    implausible = threshold_problems(config, str(config_path))
+    if implausible:
+        raise ConfigError("; ".join(implausible))
     land.active_rules(config, config_path, catalog, catalog_path)  # packs read and bound
     for name, spec in config.criteria.items():
         if isinstance(spec, InfrastructureCostCriterion):

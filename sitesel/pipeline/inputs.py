@@ -288,20 +288,23 @@ def taken_land(
             else [zone.to.layer] * len(features)
         )
         label = constraint.reason or label
-        buffered = features.geometry.buffer(radius_m)
-        reasons.append(
-            zone_reasons(sites.geometry, buffered, names, max_share=zone.max_share, label=label)
+        geoms, kept_names = bounded_zones(
+            np.asarray(features.geometry.to_numpy()), radius_m, names, near, key=key
         )
-        shown = buffered.intersects(near).to_numpy()
-        zone_names = np.asarray(names, dtype=object)[shown]
+        reasons.append(
+            zone_reasons(
+                sites.geometry, gpd.GeoSeries(geoms, crs=area.crs), kept_names,
+                max_share=zone.max_share, label=label,
+            )
+        )  # fmt: skip
         zones.append(
             gpd.GeoDataFrame(
                 {
-                    "reason": [f"{label} {n}".strip() for n in zone_names],
+                    "reason": [f"{label} {n}".strip() for n in kept_names],
                     "action": "exclude",
                     "rule": f"constraints[{i}]",
                 },
-                geometry=buffered[shown].to_numpy(),
+                geometry=geoms,
                 crs=area.crs,
             )
         )
@@ -311,6 +314,48 @@ def taken_land(
         else gpd.GeoDataFrame({"reason": []}, geometry=[], crs=area.crs)
     )
     return TakenLand(reasons=reasons, zones=gpd.GeoDataFrame(frame, crs=area.crs))
+
+
+def bounded_zones(
+    features: np.ndarray,
+    radius_m: np.ndarray,
+    names: list[str],
+    near: BaseGeometry,
+    *,
+    key: str,
+) -> tuple[np.ndarray, list[str]]:
+    """Each feature's zone (itself buffered by its radius), cut to where the sites are.
+
+    Whatever a radius is (a footprint typed 1,000 times too wide), the geometry built stays
+    the size of the sites' box: features whose zone cannot reach the box are dropped, a
+    zone that covers the whole box is the box (one is enough: the first, by name order),
+    and the others are cut to it. GEOS failures name the key.
+
+    >>> import shapely
+    >>> geoms, kept = bounded_zones(np.array([shapely.Point(0, 0), shapely.Point(50, 0),
+    ...     shapely.Point(9e6, 0)]), np.array([1e7, 2.0, 1.0]), ["a", "b", "c"],
+    ...     shapely.box(0, 0, 100, 100), key="k")
+    >>> kept, [g.bounds for g in geoms][0]
+    (['a', 'b'], (-1.0, -1.0, 101.0, 101.0))
+    """
+    box = shapely.box(*shapely.bounds(near)).buffer(1.0, join_style="mitre")
+    xmin, ymin, xmax, ymax = shapely.bounds(box)
+    diagonal = float(np.hypot(xmax - xmin, ymax - ymin))
+    try:
+        gap = shapely.distance(features, box)
+        reach = gap <= radius_m
+        covers = reach & (radius_m >= gap + diagonal)
+        covers &= shapely.get_type_id(features) == 0  # a point's disc: exactly known
+        first_cover = np.flatnonzero(covers)[:1]
+        partial = np.flatnonzero(reach & ~covers)
+        buffered = shapely.buffer(features[partial], radius_m[partial])
+        cut = shapely.intersection(buffered, box)
+        keep = ~shapely.is_empty(cut)
+        geoms = np.concatenate([np.array([box] * len(first_cover), dtype=object), cut[keep]])
+        rows = np.concatenate([first_cover, partial[keep]])
+    except shapely.errors.GEOSException as exc:
+        raise LayerError(f"{key}: the zones could not be built ({exc})") from None
+    return np.asarray(geoms, dtype=object), [names[r] for r in rows]
 
 
 def _footprint_radius_m(features: gpd.GeoDataFrame, spec: FootprintSpec, key: str) -> FloatArray:
