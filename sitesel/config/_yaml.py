@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sitesel.config._messages import expected as expected_words
 from sitesel.errors import ConfigError
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -188,10 +189,10 @@ def describe_validation_error(path: Path, exc: ValidationError, data: Any) -> st
             found = _shorten(ctx.get("tag")) if kind == "union_tag_invalid" else "nothing"
             problems.append(f"{key}.{field}: expected one of {expected}, found {found}")
         elif isinstance(err.get("input"), dict):  # a whole section: its rule says what is wrong
-            msg = expected(dict(err))
+            msg = expected_words(dict(err))
             problems.append(msg if key == "(top level)" else f"{key}: {msg}")
         else:
-            problems.append(f"{key}: {expected(dict(err))}, found {_shorten(err.get('input'))}")
+            problems.append(f"{key}: {expected_words(dict(err))}, found {_shorten(err.get('input'))}")
     return f"{path}: " + "; ".join(problems)
 
 

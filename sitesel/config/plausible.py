@@ -38,17 +38,23 @@ def _fmt(value: float) -> str:
 def slip(value: float, low: float, high: float) -> str:
     """The likely slip that put ``value`` outside ``[low, high]``, or "".
 
-    >>> slip(0.001, 100, 100_000)
-    ' (did you mean 1,000?)'
+    >>> slip(4000, 0, 90)
+    ' (did you mean 40?)'
     >>> slip(2_500_000, 100, 100_000)
-    ' (did you mean 2,500?)'
+    ' (did you mean 25,000?)'
     >>> slip(-5, 0, 50)
     ''
+    >>> slip(0.001, 100, 100_000)  # per thousand typed for a thousand
+    ' (did you mean 1,000?)'
     """
-    for factor in (1000.0, 100.0, 0.001, 0.01, 10.0, 0.1):
-        guess = value * factor
-        if value > 0 and low <= guess <= high:
-            return f" (did you mean {_fmt(guess)}?)"
+    if value <= 0:
+        return ""
+    # The smallest slip first: a zero too many or too few, then a percentage for a share,
+    # then a unit (metres for km), then a rate typed upside down.
+    for guess in (value / 10, value * 10, value / 100, value * 100, value / 1000,
+                  value * 1000, 1 / value):  # fmt: skip
+        if low <= guess <= high:
+            return f" (did you mean {_fmt(round(guess, 6))}?)"
     return ""
 
 
@@ -93,6 +99,6 @@ def range_problems(model: BaseModel, widened: Mapping[str, tuple[float, float]])
             problems.append(
                 f"{key}: {_fmt(value)} {unit} is outside the plausible {_fmt(low)} to"
                 f" {_fmt(high)} {unit}{slip(value, low, high)}; if the study needs it, add"
-                f" widen_ranges: {{{key}: [{_fmt(min(low, value))}, {_fmt(max(high, value))}]}}"
+                f" widen_ranges: {{{key}: [{min(low, value):.10g}, {max(high, value):.10g}]}}"
             )
     return problems
