@@ -38,7 +38,9 @@ def test_infinite_weights(tmp_path, data_dir, weight):
 
     result = sitesel("run", path, "--out", tmp_path / "o", "--data-dir", data_dir, "--offline")
     assert result.exit_code == 2
-    assert "criteria.elevation_m.weight: expected a finite number (not .inf or .nan)" in result.stderr
+    assert (
+        "criteria.elevation_m.weight: expected a finite number (not .inf or .nan)" in result.stderr
+    )
 
 
 def test_weights_that_overflow_their_sum(tmp_path, data_dir):

@@ -192,7 +192,9 @@ def describe_validation_error(path: Path, exc: ValidationError, data: Any) -> st
             msg = expected_words(dict(err))
             problems.append(msg if key == "(top level)" else f"{key}: {msg}")
         else:
-            problems.append(f"{key}: {expected_words(dict(err))}, found {_shorten(err.get('input'))}")
+            problems.append(
+                f"{key}: {expected_words(dict(err))}, found {_shorten(err.get('input'))}"
+            )
     return f"{path}: " + "; ".join(problems)
 
 
