@@ -76,11 +76,13 @@ def read_run(run_dir: str | Path) -> Result:
         places=_layer(gpkg, layers, "places"),
         allocation=_allocation_table(run_dir / "allocation.csv"),
         allocation_demand=_layer(gpkg, layers, "allocation_demand"),
+        allocation_matrix=_allocation_table(run_dir / "allocation_matrix.csv"),
     )
 
 
 def _allocation_table(path: Path) -> pd.DataFrame | None:
-    """``allocation.csv`` when the run has one."""
+    """``allocation.csv`` (or the matrix) when the run has one."""
     if not path.is_file():
         return None
-    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"site_id": str})
+    text = {c: str for c in ("problem", "site_id", "place", "candidate", "demand")}
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text)

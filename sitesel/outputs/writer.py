@@ -54,7 +54,9 @@ def destinations(result: Result, out_dir: Path, map_path: Path) -> dict[str, Pat
         out["sites_parquet"] = out_dir / "sites.parquet"
     if result.allocation is not None:
         out["allocation"] = out_dir / "allocation.csv"
+    if result.allocation_demand is not None:
         out["allocation_demand"] = out_dir / "allocation_demand.csv"
+    if result.allocation_matrix is not None:
         out["allocation_matrix"] = out_dir / "allocation_matrix.csv"
     return out
 
@@ -93,14 +95,14 @@ def _write_tables(result: Result, staged: dict[str, Path]) -> None:
         files.write_table_csv(files.regions_table(result.regions), staged["regions"])
     if result.allocation is not None:
         files.write_table_csv(result.allocation.round(FLOAT_DECIMALS), staged["allocation"])
+    if result.allocation_demand is not None:
         demand = result.allocation_demand
-        assert demand is not None and result.allocation_matrix is not None
         lon, lat = centroids_lon_lat(demand)
         table = pd.DataFrame(demand.drop(columns="geometry")).assign(lon=lon, lat=lat)
         files.write_table_csv(table.round(FLOAT_DECIMALS), staged["allocation_demand"])
-        files.write_table_csv(
-            result.allocation_matrix.round(FLOAT_DECIMALS), staged["allocation_matrix"]
-        )
+    if result.allocation_matrix is not None:
+        matrix = result.allocation_matrix.round(FLOAT_DECIMALS)
+        files.write_table_csv(matrix, staged["allocation_matrix"])
 
 
 def _write_files(result: Result, data: MapData, staged: dict[str, Path]) -> None:
