@@ -99,6 +99,9 @@ class Manifest(_Record):
     criteria_notes: dict[str, str] = Field(default_factory=dict)
     rates: dict[str, dict[str, Any]] = Field(default_factory=dict)
     allocation: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    outputs: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Each output written: file and sha256."
+    )
     top_n: int = 10
     elevation_tint: bool = True
     max_vector_sites: int = 50_000

@@ -23,6 +23,7 @@ from sitesel.data.osm import (
     road_edges_from_pbf,
 )
 from sitesel.data.points import read_points_csv, read_runways_csv
+from sitesel.data.read_errors import reading
 from sitesel.data.tiles import tile_requests
 from sitesel.data.vector import read_vector
 from sitesel.errors import CoverageError
@@ -81,16 +82,8 @@ class LayerLoader:
         if key not in self._frames:
             spec = self.spec(name)
             (path,) = self._paths(name)[:1]
-            if spec.format == "csv":
-                assert spec.x_column is not None and spec.y_column is not None  # catalog-checked
-                gdf = read_points_csv(
-                    path, x_column=spec.x_column, y_column=spec.y_column, crs=spec.crs, layer=name
-                )
-            elif spec.format == "runways_csv":
-                gdf = read_runways_csv(path, layer=name, geometry=spec.runway_geometry)
-            else:
-                with without_network(self.offline):
-                    gdf = read_vector(path, layer=name, crs=spec.crs)
+            with reading(name, path):
+                gdf = self._read_frame(name, spec, path)
             self._frames[key] = gdf
         gdf = self._frames[key]
         if crs is None:
@@ -99,6 +92,18 @@ class LayerLoader:
         if key_crs not in self._frames:
             self._frames[key_crs] = gdf.to_crs(crs)
         return self._frames[key_crs]
+
+    def _read_frame(self, name: str, spec: LayerSpec, path: Path) -> gpd.GeoDataFrame:
+        """A vector or table layer read by the reader its format needs."""
+        if spec.format == "csv":
+            assert spec.x_column is not None and spec.y_column is not None  # catalog-checked
+            return read_points_csv(
+                path, x_column=spec.x_column, y_column=spec.y_column, crs=spec.crs, layer=name
+            )
+        if spec.format == "runways_csv":
+            return read_runways_csv(path, layer=name, geometry=spec.runway_geometry)
+        with without_network(self.offline):
+            return read_vector(path, layer=name, crs=spec.crs)
 
     def roads(
         self,
@@ -124,7 +129,8 @@ class LayerLoader:
         if spec.format in {"osm_pbf", "osm_xml"}:
             (path,) = self._paths(name)[:1]
             reader = road_edges_from_pbf if spec.format == "osm_pbf" else road_edges_from_osm_xml
-            roads = reader(path, crs=crs, layer=name)
+            with reading(name, path):
+                roads = reader(path, crs=crs, layer=name)
             shapely.prepare(keep_within)
             inside = shapely.intersects(keep_within, roads.edges.geometry.to_numpy())
             return subset_edges(roads, np.asarray(inside, dtype=bool)), None
@@ -178,7 +184,7 @@ class LayerLoader:
         xmin, ymin, xmax, ymax = shapely.bounds(area).tolist()
         paths = self._paths(name) or self._tiles(name, crs, area, margin_m)
         spec = self.spec(name)
-        with without_network(self.offline):
+        with without_network(self.offline), reading(name, ", ".join(map(str, paths[:3]))):
             dem = load_dem(
                 paths,
                 dst_crs=crs,

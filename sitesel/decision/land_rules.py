@@ -193,9 +193,9 @@ def apply_rule(
         dist, which = nearest_within(sites, features, distance_m)
         for i in np.flatnonzero(which >= 0):
             flagged[i] = text.render(names[which[i]], distance_m=float(dist[i]))
-        zones = shapely.buffer(features, distance_m) if distance_m > 0 else features
+        zones = shapely.buffer(features, distance_m, quad_segs=16) if distance_m > 0 else features
         return RuleOutcome(excluded, flagged), np.asarray(zones, dtype=object)
-    zones = shapely.buffer(features, distance_m) if action == "setback" else features
+    zones = shapely.buffer(features, distance_m, quad_segs=16) if action == "setback" else features
     zones = np.asarray(zones, dtype=object)
     share, which = largest_overlaps(sites, zones)
     hit = which >= 0

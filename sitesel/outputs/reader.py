@@ -11,8 +11,9 @@ import pyproj
 import rasterio
 
 from sitesel._typing import Dem
+from sitesel.data.fetch import sha256_of
 from sitesel.errors import OutputError
-from sitesel.manifest import read_manifest
+from sitesel.manifest import Manifest, read_manifest
 from sitesel.result import Result
 
 
@@ -50,6 +51,7 @@ def read_run(run_dir: str | Path) -> Result:
                 " folder of a `sitesel run`"
             )
     manifest = read_manifest(run_dir / "manifest.json")
+    check_complete(run_dir, manifest)
     try:
         layers = {name for name, _ in pyogrio.list_layers(gpkg)}
         parquet = run_dir / "sites.parquet"
@@ -78,6 +80,36 @@ def read_run(run_dir: str | Path) -> Result:
         allocation_demand=_layer(gpkg, layers, "allocation_demand"),
         allocation_matrix=_allocation_table(run_dir / "allocation_matrix.csv"),
     )
+
+
+def check_complete(run_dir: Path, manifest: Manifest) -> None:
+    """Refuse a folder whose files are not the ones its manifest lists (a mixed set).
+
+    The manifest is moved into place last and lists every output with its sha256: a file
+    that differs, or is missing, means a run stopped while moving its outputs in (or a
+    file was replaced by hand). Files outside the run folder (the map) are not checked.
+
+    Raises
+    ------
+    OutputError
+        Naming the first file that differs.
+    """
+    for name, entry in manifest.outputs.items():
+        path = run_dir / entry["file"]
+        if Path(entry["file"]).is_absolute() or name == "map":
+            continue
+        if not path.is_file():
+            raise OutputError(
+                f"{run_dir}: {entry['file']} is listed in manifest.json but missing: the folder"
+                " is not a complete run (a run stopped while moving its outputs in?); rerun"
+                " `sitesel run`"
+            )
+        if sha256_of(path) != entry["sha256"]:
+            raise OutputError(
+                f"{run_dir}: {entry['file']} is not the file manifest.json lists (sha256"
+                " differs): the folder mixes the outputs of two runs, or the file was edited;"
+                " rerun `sitesel run`"
+            )
 
 
 def _allocation_table(path: Path) -> pd.DataFrame | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from sitesel.data.fetch import sha256_of
 from sitesel.outputs import files
 from sitesel.outputs.maps import map_data, write_map
 from sitesel.outputs.render_process import (
@@ -118,6 +119,14 @@ def _write_files(result: Result, data: MapData, staged: dict[str, Path]) -> None
     write_map(data, staged["map"])
 
 
+def _listed(path: Path, out_dir: Path) -> str:
+    """An output's path as the manifest lists it: relative to the run folder when inside."""
+    try:
+        return path.resolve().relative_to(out_dir.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
 def write_run(
     result: Result,
     *,
@@ -144,7 +153,7 @@ def write_run(
     start = time.perf_counter()
     targets = destinations(result, out_dir, map_path)
     data = map_data(result)
-    with staged_outputs(targets, anchor=out_dir, lock=lock) as staged:
+    with staged_outputs(targets, anchor=out_dir, lock=lock, last="manifest") as staged:
         started = draw_summary(data, staged["summary"], renderer)
         try:
             _write_files(result, data, staged)
@@ -153,7 +162,12 @@ def write_run(
             raise
         finish_summary(started, renderer, data, staged["summary"])
         timings = result.manifest.timings_s | {"write": round(time.perf_counter() - start, 3)}
-        manifest = result.manifest.model_copy(update={"timings_s": timings})
+        outputs = {
+            name: {"file": _listed(targets[name], out_dir), "sha256": sha256_of(path)}
+            for name, path in staged.items()
+            if name != "manifest"
+        }
+        manifest = result.manifest.model_copy(update={"timings_s": timings, "outputs": outputs})
         staged["manifest"].write_text(manifest.to_json(), encoding="utf-8")
     for name, path in targets.items():
         log.info("wrote %s: %s", name, path)

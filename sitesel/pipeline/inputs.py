@@ -348,7 +348,7 @@ def bounded_zones(
         covers &= shapely.get_type_id(features) == 0  # a point's disc: exactly known
         first_cover = np.flatnonzero(covers)[:1]
         partial = np.flatnonzero(reach & ~covers)
-        buffered = shapely.buffer(features[partial], radius_m[partial])
+        buffered = shapely.buffer(features[partial], radius_m[partial], quad_segs=16)
         cut = shapely.intersection(buffered, box)
         keep = ~shapely.is_empty(cut)
         geoms = np.concatenate([np.array([box] * len(first_cover), dtype=object), cut[keep]])
