@@ -82,7 +82,10 @@ def test_map_on_a_half_written_run(leh_run, tmp_path, damage):
         (folder / "manifest.json").write_bytes((leh_run / "run" / "manifest.json").read_bytes())
     result = sitesel("map", folder, "--map", tmp_path / "m.html")
     assert result.exit_code == 2
-    expected = "not a complete run GeoPackage" if damage != "no manifest" else "no manifest.json"
+    # A manifest whose files are not all there (or not these): refused, naming a file.
+    expected = (
+        "listed in manifest.json but missing" if damage != "no manifest" else "no manifest.json"
+    )
     assert expected in result.stderr and str(folder) in result.stderr
 
 

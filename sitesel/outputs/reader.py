@@ -12,6 +12,7 @@ import rasterio
 
 from sitesel._typing import Dem
 from sitesel.data.fetch import sha256_of
+from sitesel.data.read_errors import READER_ERRORS, cause
 from sitesel.errors import OutputError
 from sitesel.manifest import Manifest, read_manifest
 from sitesel.result import Result
@@ -52,17 +53,21 @@ def read_run(run_dir: str | Path) -> Result:
             )
     manifest = read_manifest(run_dir / "manifest.json")
     check_complete(run_dir, manifest)
+    parquet = run_dir / "sites.parquet"
     try:
         layers = {name for name, _ in pyogrio.list_layers(gpkg)}
-        parquet = run_dir / "sites.parquet"
         sites = (
             gpd.read_parquet(parquet)
             if parquet.is_file()
             else gpd.read_file(gpkg, layer="sites", engine="pyogrio")
         )
         area = gpd.read_file(gpkg, layer="study_area", engine="pyogrio").geometry
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise OutputError(f"{gpkg}: not a complete run GeoPackage ({exc})") from None
+    except READER_ERRORS as exc:
+        damaged = parquet if parquet.is_file() else gpkg
+        raise OutputError(
+            f"{damaged}: not a complete run {'GeoParquet' if damaged == parquet else 'GeoPackage'}"
+            f" ({cause(exc)}); rerun `sitesel run`"
+        ) from None
     sites["rank"] = sites["rank"].astype("Int64")
     sites = sites.drop(columns=["lon", "lat"], errors="ignore")  # ranking_table adds them
     crs = pyproj.CRS.from_user_input(manifest.working_crs)

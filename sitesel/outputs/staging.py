@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import resource
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -105,6 +106,25 @@ def output_lock(anchor: Path) -> Iterator[None]:
 
 
 STAGING_PREFIX = ".sitesel-staging-"
+LOW_SPACE_BYTES = 1_000_000
+
+
+def write_failure(exc: BaseException, folders: list[Path]) -> str:
+    """Why a write failed, in words: the OS's reason, or (GDAL hides it) the likely one.
+
+    GDAL's writers report "Failed to commit transaction" where the disk was full or a
+    file-size limit was hit; the folder's free space and the process's limit tell which.
+    """
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = " ".join(str(exc).split())
+    limit, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if limit != resource.RLIM_INFINITY:
+        return f"File too large (this process may write files of {limit:,} bytes at most; {text})"
+    free = min((shutil.disk_usage(f).free for f in folders if f.exists()), default=None)
+    if free is not None and free < LOW_SPACE_BYTES:
+        return f"No space left on device ({free:,} bytes free; {text})"
+    return text
 
 
 def _clear_stale(anchor: Path, folders: set[Path]) -> None:
@@ -180,7 +200,7 @@ def staged_outputs(
                 os.replace(staging[final.parent] / f"{name}{final.suffix}", final)
                 moved.append(name)
         except _WRITE_ERRORS as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
+            reason = write_failure(exc, sorted(folders))
             state = (
                 "the previous outputs are unchanged"
                 if not moved
