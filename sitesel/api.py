@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from sitesel._typing import Dem
@@ -261,16 +262,13 @@ def compare_runs(
     comparison = compare_rankings(
         tables[0], tables[1], weights_a=a.weights, weights_b=b.weights, top_k=top_k
     )
-    ranks = pd.merge(
-        tables[0][["site_id", "rank"]],
-        tables[1][["site_id", "rank"]],
-        on="site_id",
-        how="outer",
-        suffixes=("_a", "_b"),
-    )
+    assert comparison.sites is not None
+    sites_b = map_data(b).sites[["site_id", "geometry"]]
+    sites_a = a.sites[["site_id", "geometry"]].to_crs(sites_b.crs)
+    shown = pd.concat([sites_b, sites_a[~sites_a["site_id"].isin(sites_b["site_id"])]])
     fmap = difference_map(
-        map_data(b).sites,
-        ranks,
+        gpd.GeoDataFrame(shown, crs=sites_b.crs),
+        comparison.sites,
         title=f"sitesel: {a.name} vs {b.name}",
         label_a=f"rank in {a.name}",
         label_b=f"rank in {b.name}",

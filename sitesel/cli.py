@@ -478,13 +478,22 @@ def compare(
     if as_json:
         typer.echo(json.dumps(result.as_json(), indent=2, default=str))
         return
+    if result.n_common == 0:
+        typer.echo(
+            f"{a.name} vs {b.name}: no site is ranked in both runs (different studies, or"
+            f" every common site excluded in one of them); map of both: {target}"
+        )
+        return
     typer.echo(f"{a.name} vs {b.name}: {result.n_common} sites ranked in both")
     typer.echo(
         f"  Kendall's tau {result.kendall_tau:.3f}, Spearman's rho"
         f" {result.spearman_rho:.3f}, top-{top_k} overlap {result.top_k_overlap:.0%}"
     )
     typer.echo("  weights:\n" + result.weights.to_string())
-    typer.echo("  moved most (positive: rose in B):\n" + result.moved.to_string(index=False))
+    typer.echo(
+        "  moved most among the sites both rank (common_a, common_b; positive: rose in B):\n"
+        + result.moved.to_string(index=False)
+    )
     typer.echo(f"  entering the top {top_k} in B: {', '.join(result.entering) or 'none'}")
     typer.echo(f"  leaving the top {top_k} in B: {', '.join(result.leaving) or 'none'}")
     for note in result.notes:

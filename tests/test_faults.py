@@ -28,7 +28,7 @@ def test_staging_left_by_a_killed_run_is_cleared(tmp_path, data_dir):
     assert result.exit_code == 0, result.output
     assert not stale.exists()
     assert not [p for p in tmp_path.iterdir() if "sitesel-staging" in p.name]
-    assert (out / "ranking.csv").read_text().startswith("site_id,")
+    assert (out / "ranking.csv").read_text(encoding="utf-8-sig").startswith("site_id,")
 
 
 def test_a_second_run_into_the_same_folder_stops_at_once(tmp_path, data_dir):
@@ -98,4 +98,6 @@ def test_a_table_with_a_mixed_text_column_is_still_written(tmp_path):
 
     table = pd.DataFrame({"site_id": [101, "P-7", None], "suitability": [0.5, 1.0, float("nan")]})
     write_table_csv(table, tmp_path / "t.csv")
-    assert (tmp_path / "t.csv").read_text() == 'site_id,suitability\n"101",0.5\n"P-7",1\n,\n'
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig") == (
+        'site_id,suitability\n"101",0.5\n"P-7",1\n,\n'
+    )

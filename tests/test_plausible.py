@@ -257,3 +257,27 @@ def test_the_real_patterns_are_said_in_words(tmp_path, data_dir):
     config["catalog"] = str(tmp_path / "c.yaml")
     line = run_case(tmp_path, data_dir, config)
     assert "layers.places.sha256: expected 64 lower-case hexadecimal digits" in line
+
+
+# ------------------------------------------------------------------ tables for the office
+
+
+def test_ranking_csv_opens_right_in_excel(tmp_path):
+    """Excel picks UTF-8 for a CSV only when it starts with the byte-order mark; without
+    it, a Windows office machine reads the bytes as cp1252 and garbles Sāhibganj."""
+    import pandas as pd
+
+    from sitesel.outputs.files import UTF8_BOM, write_table_csv
+
+    table = pd.DataFrame({"site_id": ["H1", "H2"], "place": ["1 km N of Sāhibganj", "लेह"]})
+    path = tmp_path / "ranking.csv"
+    write_table_csv(table, path)
+    raw = path.read_bytes()
+    assert raw.startswith(UTF8_BOM)
+    # What Excel does: a BOM means UTF-8; the names come back as typed.
+    encoding = "utf-8-sig" if raw.startswith(UTF8_BOM) else "cp1252"
+    text = raw.decode(encoding)
+    assert "1 km N of Sāhibganj" in text and "लेह" in text
+    assert pd.read_csv(path)["place"].tolist() == table["place"].tolist()  # pandas skips it
+    write_table_csv(table, tmp_path / "again.csv")
+    assert (tmp_path / "again.csv").read_bytes() == raw  # byte-identical run to run

@@ -23,6 +23,7 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     entering: list[str] = field(default_factory=list)  # in B's top k, not in A's
     leaving: list[str] = field(default_factory=list)  # in A's top k, not in B's
+    sites: pd.DataFrame | None = None  # every site: ranks, common ranks, class, why
 
     def as_json(self) -> dict[str, Any]:
         """Plain JSON: ``kendall_tau``, ``spearman_rho``, ``top<k>_overlap`` and details."""
@@ -74,24 +75,73 @@ def compare_rankings(
     """
     a = a.assign(rank=pd.to_numeric(a["rank"]).astype(float))  # nullable ranks -> NaN
     b = b.assign(rank=pd.to_numeric(b["rank"]).astype(float))
-    merged = a[["site_id", "rank"]].merge(
-        b[["site_id", "rank"]], on="site_id", how="outer", suffixes=("_a", "_b")
-    )
+    merged = _merged(a, b)
     both = merged.dropna(subset=["rank_a", "rank_b"])
     tau, rho, notes = _correlations(both)
     overlap, entering, leaving = _top_k_changes(a, b, top_k)
-    change = both.assign(change=both["rank_a"] - both["rank_b"])  # positive: rose in B
+    # Ranks among the sites both runs rank: a run ranking 485 more sites shifts every rank
+    # number, not every site's standing. Positive change: rose in B.
+    change = both.assign(change=both["common_a"] - both["common_b"])
     moved = change.reindex(change["change"].abs().sort_values(ascending=False).index)
-    moved = moved.head(n_moved).astype({"rank_a": int, "rank_b": int, "change": int})
-    only_a = int((merged["rank_a"].notna() & merged["rank_b"].isna()).sum())
-    only_b = int((merged["rank_b"].notna() & merged["rank_a"].isna()).sum())
+    moved = moved.head(n_moved).astype(
+        {"rank_a": int, "rank_b": int, "common_a": int, "common_b": int, "change": int}
+    )
+    moved = moved[["site_id", "place", "rank_a", "rank_b", "common_a", "common_b", "change"]]
+    only_a = int((merged["class"] == "ranked in A only").sum())
+    only_b = int((merged["class"] == "ranked in B only").sum())
     if only_a or only_b:
         notes.append(f"{only_a} sites ranked only in A, {only_b} only in B (excluded or absent)")
     weights, weight_notes = _weight_table(weights_a, weights_b)
+    names = merged.set_index("site_id")["place"].to_dict()
     return Comparison(
         len(both), tau, rho, top_k, overlap, moved.reset_index(drop=True), weights.round(4),
-        notes + weight_notes, entering=entering, leaving=leaving,
+        notes + weight_notes, entering=[_named(s, names) for s in entering],
+        leaving=[_named(s, names) for s in leaving], sites=merged,
     )  # fmt: skip
+
+
+def _named(site_id: str, names: dict[str, str]) -> str:
+    """A site as a person reads it: its place, with the id in brackets."""
+    place = names.get(site_id) or ""
+    return f"{place} ({site_id})" if place else str(site_id)
+
+
+def _merged(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Every site of either run: ranks, ranks among the common sites, percentiles, class.
+
+    ``common_a``/``common_b`` rank the sites both runs rank among themselves; ``pct_a``,
+    ``pct_b`` are each run's rank over its ranked count (0 best, 1 worst); ``class`` is
+    ``ranked in both``, ``ranked in A only`` or ``ranked in B only`` (or ``ranked in
+    neither``), and ``why`` the other run's exclusion reason.
+    """
+    cols = ["site_id", "rank"] + [c for c in ("place", "exclusion_reason") if c in a]
+    left = a[cols].rename(columns={"rank": "rank_a", "exclusion_reason": "reason_a"})
+    cols = ["site_id", "rank"] + [c for c in ("place", "exclusion_reason") if c in b]
+    right = b[cols].rename(columns={"rank": "rank_b", "exclusion_reason": "reason_b"})
+    merged = left.merge(right, on="site_id", how="outer", suffixes=("", "_b"))
+    place = merged["place"] if "place" in merged else pd.Series("", index=merged.index)
+    if "place_b" in merged:
+        place = place.fillna(merged["place_b"])
+        merged = merged.drop(columns="place_b")
+    merged["place"] = place.fillna("").astype(str)
+    both = merged["rank_a"].notna() & merged["rank_b"].notna()
+    for side in ("a", "b"):
+        merged[f"common_{side}"] = merged[f"rank_{side}"].where(both).rank(method="first")
+        merged[f"pct_{side}"] = merged[f"rank_{side}"] / merged[f"rank_{side}"].max()
+    merged["class"] = np.select(
+        [both, merged["rank_a"].notna(), merged["rank_b"].notna()],
+        ["ranked in both", "ranked in A only", "ranked in B only"],
+        default="ranked in neither",
+    )
+    reason_a = merged.get("reason_a", pd.Series("", index=merged.index)).fillna("")
+    reason_b = merged.get("reason_b", pd.Series("", index=merged.index)).fillna("")
+    merged["why"] = np.select(
+        [merged["class"] == "ranked in A only", merged["class"] == "ranked in B only"],
+        ["B excludes it: " + reason_b.where(reason_b != "", "not a site of B"),
+         "A excludes it: " + reason_a.where(reason_a != "", "not a site of A")],
+        default="",
+    )  # fmt: skip
+    return merged.drop(columns=[c for c in ("reason_a", "reason_b") if c in merged])
 
 
 def _correlations(both: pd.DataFrame) -> tuple[float, float, list[str]]:

@@ -1,0 +1,71 @@
+"""Comparing two scenarios (issue 27): changes among the sites both rank, a class for sites
+ranked in one run only (and why), names before codes, and different studies in one line."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from sitesel.decision.compare import compare_rankings
+
+from .cases import sitesel
+from .conftest import ROOT
+
+
+def test_a_run_ranking_more_sites_does_not_make_everyone_fall():
+    """A ranks x, y, z; B ranks the same three in the same order, plus 100 sites above
+    them: every rank number grows, but among the common sites nothing moved."""
+    a = pd.DataFrame({"site_id": ["x", "y", "z"], "rank": [1, 2, 3], "place": ["X", "Y", "Z"]})
+    extra = pd.DataFrame({"site_id": [f"n{i}" for i in range(100)], "rank": range(1, 101)})
+    b = pd.concat([extra, pd.DataFrame({"site_id": ["x", "y", "z"], "rank": [101, 102, 103]})])
+    c = compare_rankings(a, b, weights_a={}, weights_b={}, top_k=2)
+    assert c.n_common == 3 and (c.moved["change"] == 0).all()
+    sites = c.sites.set_index("site_id")
+    assert sites.loc["n5", "class"] == "ranked in B only"
+    assert sites.loc["n5", "why"] == "A excludes it: not a site of A"
+    assert c.leaving == ["X (x)", "Y (y)"]  # names first, the id in brackets
+
+
+def test_the_class_of_a_site_ranked_in_one_run_says_why():
+    a = pd.DataFrame({"site_id": ["x", "y"], "rank": [1, None],
+                      "exclusion_reason": ["", "mean slope above 15 degrees"]})  # fmt: skip
+    b = pd.DataFrame({"site_id": ["x", "y"], "rank": [None, 1],
+                      "exclusion_reason": ["within 500 m of the runway of VILH", ""]})  # fmt: skip
+    sites = compare_rankings(a, b, weights_a={}, weights_b={}).sites.set_index("site_id")
+    assert sites.loc["x", "class"] == "ranked in A only"
+    assert sites.loc["x", "why"] == "B excludes it: within 500 m of the runway of VILH"
+    assert sites.loc["y", "why"] == "A excludes it: mean slope above 15 degrees"
+
+
+def test_runs_of_different_studies_say_so_and_write_the_map(leh_run, tmp_path, data_dir):
+    bihar = tmp_path / "bihar"
+    result = sitesel("run", ROOT / "configs" / "bihar_kesaria.yaml", "--out", bihar, "--map",
+                     tmp_path / "b.html", "--data-dir", data_dir, "--offline")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "cmp.html"
+    result = sitesel("compare", leh_run / "run", bihar, "--map", target)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("leh vs bihar_kesaria: no site is ranked in both runs")
+    html = target.read_text()
+    assert "ranked in A only (B excludes it)" in html and "ranked in B only" in html
+    data = re.findall(r'"Why": "([^"]*)"', html)
+    assert any(w.startswith("B excludes it: not a site of B") for w in data)
+
+
+def test_the_compare_summary_names_places(leh_run, tmp_path):
+    result = sitesel("compare", leh_run / "run", leh_run / "run", "--json", "--map",
+                     tmp_path / "m.html")  # fmt: skip
+    found = json.loads(result.output)
+    assert found["moved_most"] and "place" in found["moved_most"][0]
+    assert all(" of " in m["place"] for m in found["moved_most"])
+
+
+@pytest.mark.parametrize("column", ["common_a", "common_b", "pct_a", "pct_b", "class", "why"])
+def test_the_comparison_table_has_what_the_map_colours_by(column):
+    a = pd.DataFrame({"site_id": ["x"], "rank": [1]})
+    assert column in compare_rankings(a, a, weights_a={}, weights_b={}).sites
