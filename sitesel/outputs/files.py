@@ -112,8 +112,8 @@ def write_table_csv(table: pd.DataFrame, path: Path) -> None:
     bytes). Arrow formats numbers in C++ (shortest text that reads back to the same float,
     as pandas does), twelve times faster than ``DataFrame.to_csv``: 1 s instead of 11.5 s
     for a district's 383k x 40 ranking. Text values are quoted (the header only where
-    needed), booleans are ``true``/``false``, missing values are empty, lines end in
-    ``\\n``; the same table gives the same bytes.
+    needed), booleans are ``true``/``false``, missing values are empty, lines end in a
+    newline; the same table gives the same bytes.
     """
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(table.columns)  # quoted only if needed
