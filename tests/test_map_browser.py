@@ -577,3 +577,20 @@ def test_a_browser_that_cannot_inflate_the_image_says_so(browser, tmp_path):
     assert page.evaluate("window.sitesel.ready") is False
     assert any("could not be drawn" in e for e in errors)
     page.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_the_colour_by_control_fits_its_panel(browser, leh_run, width):
+    """Issue 27: the select stays inside the legend panel at a laptop's and a projector's
+    width, and in print."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto((leh_run / "leh.html").as_uri())
+    page.wait_for_function("window.sitesel && window.sitesel.ready", timeout=30_000)
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        select = page.locator("#sitesel-colour-by").bounding_box()
+        panel = page.locator(".sitesel-legend").bounding_box()
+        assert select is not None and panel is not None
+        assert select["x"] >= panel["x"] - 0.5
+        assert select["x"] + select["width"] <= panel["x"] + panel["width"] + 0.5, media
+    page.close()
