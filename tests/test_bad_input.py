@@ -83,6 +83,9 @@ def test_a_huge_config_fails_in_under_a_second(tmp_path):
 def test_tiny_cells_are_refused_before_any_is_built(tmp_path, data_dir):
     config = leh_dict()
     config["sites"]["grid"] = {"cell_area_ha": 0.0001}
+    # Outside the plausible range (tests/test_plausible.py); widened here to reach the
+    # grid's own memory guard.
+    config["widen_ranges"] = {"sites.grid.cell_area_ha": [0.00001, 20_000]}
     start = time.perf_counter()
     line = run_case(tmp_path, data_dir, config)
     assert time.perf_counter() - start < 20

@@ -468,7 +468,8 @@ def test_map_refuses_a_manifest_missing_keys(leh_run, tmp_path):
     assert result.exit_code == 2
     line = result.stderr.strip()
     assert "manifest.json: not a sitesel 1 manifest" in line
-    assert "weights: Field required" in line and "working_crs: Field required" in line
+    assert "weights: required key is missing" in line
+    assert "working_crs: required key is missing" in line
     assert not (tmp_path / "m.html").exists()
 
 

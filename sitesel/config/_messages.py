@@ -28,6 +28,8 @@ def _n(value: Any) -> str:
 
 
 _SIMPLE: dict[str, str] = {
+    "missing": "required key is missing",
+    "extra_forbidden": "unknown key (check its spelling; `sitesel schema` lists keys)",
     "finite_number": "expected a finite number (not .inf or .nan)",
     "float_parsing": "expected a number",
     "float_type": "expected a number",
