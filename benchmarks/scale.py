@@ -67,10 +67,14 @@ def study_config(name: str, folder: Path) -> Path:
     config["study_area"] = STUDY_AREAS[name]
     config["catalog"] = str(ROOT / "layers" / "leh.yaml")
     config["scheme"]["file"] = str(ROOT / "schemes" / "emc2.yaml")
+    config["land"]["rule_packs"] = [str(ROOT / "rules" / Path(p).name)
+                                    for p in config["land"]["rule_packs"]]  # fmt: skip
+    config["criteria"]["infra_cost_cr"]["rates"] = str(ROOT / "rates" / "india_indicative.yaml")
     if name.startswith("leh_district"):
-        config["dem"]["layer"] = "dem_dted0_india"
+        config["dem"] = {"layers": ["dem_srtm1_leh", "dem_dted0_india"]}
     if name.endswith("dem_square"):
         config["sites"]["grid"]["shape"] = "dem_square"
+        config["dem"] = {"layer": "dem_dted0_india"}  # squares of one DEM's cells
     if name.endswith("1m"):
         config["sites"]["grid"] = {"cell_area_ha": 15.5, "max_cells": 3_000_000}
     path = folder / f"{name}.yaml"

@@ -2,7 +2,7 @@
 
 - **access road**: the straight leg from the site's edge to the nearest road of the network
   (0 when a road touches the site), at the rate of the terrain class it crosses (IRC's
-  cross-slope classes, sampled on the finest DEM every 30 m along the leg);
+  cross-slope classes: the mean slope of 16 points along the leg on the site's DEM);
 - **road upgrade**: along the fastest route from the site to the named target, the km of
   each road class below the required standard, at that class's upgrade rate;
 - **site grading**: a balanced platform on the finest DEM that covers the site: a plane
@@ -52,6 +52,7 @@ COMPONENTS = ("access_road", "road_upgrade", "site_grading", "power", "water")
 MIN_GRADING_CELLS = 4.0
 """A site over fewer DEM cells than this has its grading unknown (NaN), not 0."""
 LEG_SAMPLE_M = 30.0
+LEG_SAMPLES = 16
 
 
 class UpgradeSpec(Strict):
@@ -184,40 +185,40 @@ def infrastructure_cost(
 def _leg_terrain(
     sites: np.ndarray, roads: np.ndarray, dems: list[Dem], source: np.ndarray
 ) -> np.ndarray:
-    """Terrain class of each site's straight leg to the nearest road (the site's own DEM)."""
+    """Terrain class of each site's straight leg to the nearest road (the site's own DEM).
+
+    The mean slope over ``LEG_SAMPLES`` points spread along the leg (the site's centre
+    when the leg is shorter than ``LEG_SAMPLE_M``), on the DEM the site's terrain uses.
+    """
     tree = shapely.STRtree(roads)
     site_idx, road_idx = tree.query_nearest(sites, all_matches=False)
     legs = shapely.shortest_line(sites[site_idx], roads[road_idx])
+    short = shapely.length(legs) < LEG_SAMPLE_M
+    fractions = np.linspace(0.0, 1.0, LEG_SAMPLES)
+    points = shapely.line_interpolate_point(
+        np.repeat(legs, LEG_SAMPLES), np.tile(fractions, len(legs)), normalized=True
+    )
+    xy = shapely.get_coordinates(points).reshape(len(legs), LEG_SAMPLES, 2)
+    centres = shapely.get_coordinates(shapely.centroid(sites[site_idx]))
+    xy[short] = centres[short][:, None, :]
     out = np.zeros(len(sites), dtype=np.int64)
     for k, dem in enumerate(dems):
         mine = np.flatnonzero(source[site_idx] == k)
         if len(mine) == 0:
             continue
         slope_pct = 100 * np.tan(np.radians(slope_deg(dem.elevation_m, dem.cell_size_m)))
-        out[site_idx[mine]] = [
-            _class_along(legs[i], sites[site_idx[i]], slope_pct, dem) for i in mine
-        ]
+        t, (rows, cols) = dem.transform, slope_pct.shape
+        col = np.floor((xy[mine, :, 0] - t.c) / t.a).astype(np.int64)
+        row = np.floor((xy[mine, :, 1] - t.f) / t.e).astype(np.int64)
+        inside = (row >= 0) & (row < rows) & (col >= 0) & (col < cols)
+        values = np.where(inside, slope_pct[np.clip(row, 0, rows - 1), np.clip(col, 0, cols - 1)],
+                          np.nan)  # fmt: skip
+        finite = np.isfinite(values)
+        count = finite.sum(axis=1)
+        total = np.where(finite, values, 0.0).sum(axis=1)
+        mean = np.divide(total, count, out=np.zeros(len(mine)), where=count > 0)
+        out[site_idx[mine]] = terrain_class(mean)
     return out
-
-
-def _class_along(
-    leg: shapely.LineString, site: shapely.Geometry, slope_pct: FloatArray, dem: Dem
-) -> int:
-    """The class of the mean slope sampled along a leg (the site's centre when no leg)."""
-    length = leg.length
-    if length < LEG_SAMPLE_M:
-        points = np.array([[site.centroid.x, site.centroid.y]])
-    else:
-        steps = np.arange(0, length + 1e-9, LEG_SAMPLE_M)
-        points = shapely.get_coordinates(shapely.line_interpolate_point(leg, steps))
-    t = dem.transform
-    col = np.floor((points[:, 0] - t.c) / t.a).astype(np.int64)
-    row = np.floor((points[:, 1] - t.f) / t.e).astype(np.int64)
-    rows, cols = slope_pct.shape
-    ok = (row >= 0) & (row < rows) & (col >= 0) & (col < cols)
-    values = slope_pct[row[ok], col[ok]]
-    values = values[np.isfinite(values)]
-    return int(terrain_class(np.array([values.mean() if len(values) else 0.0]))[0])
 
 
 def _upgrade(
