@@ -100,8 +100,17 @@ def largest_overlaps(
     s_idx, z_idx = shapely.STRtree(zones).query(sites, predicate="intersects")
     if len(s_idx) == 0:
         return share, which
-    overlap = shapely.area(shapely.intersection(sites[s_idx], zones[z_idx]))
-    overlap = overlap / shapely.area(sites[s_idx])
+    # A site wholly inside a zone needs no intersection (a park's thousands of vertices
+    # cut against every site inside it cost seconds at district scale).
+    inside = np.zeros(len(s_idx), dtype=bool)
+    within_s, within_z = shapely.STRtree(zones).query(sites, predicate="within")
+    if len(within_s):
+        pairs = np.rec.fromarrays([s_idx, z_idx])
+        inside = np.isin(pairs, np.rec.fromarrays([within_s, within_z]))
+    overlap = np.ones(len(s_idx))
+    cut = ~inside
+    overlap[cut] = shapely.area(shapely.intersection(sites[s_idx[cut]], zones[z_idx[cut]]))
+    overlap[cut] = overlap[cut] / shapely.area(sites[s_idx[cut]])
     order = np.lexsort((-overlap, s_idx))  # the largest overlap first within each site
     s_idx, z_idx, overlap = s_idx[order], z_idx[order], overlap[order]
     first = np.r_[True, s_idx[1:] != s_idx[:-1]]

@@ -179,7 +179,7 @@ def land_status(
         if rule.action != "flag":
             reasons.append(outcome.excluded)
         flag_columns.append(outcome.flagged)
-        zones.append(_zone_frame(rule_zones, names, active, text, crs))
+        zones.append(_zone_frame(rule_zones, names, active, text, crs, bounds))
         log.info(
             "land rule %s: %d sites excluded, %d flagged",
             *(active.name, int((outcome.excluded != "").sum()), int((outcome.flagged != "").sum())),
@@ -233,9 +233,19 @@ def _names(frame: gpd.GeoDataFrame, name_column: str | None, fallback: str) -> l
 
 
 def _zone_frame(
-    zones: np.ndarray, names: list[str], active: ActiveRule, text: RuleText, crs: pyproj.CRS
+    zones: np.ndarray,
+    names: list[str],
+    active: ActiveRule,
+    text: RuleText,
+    crs: pyproj.CRS,
+    bounds: tuple[float, float, float, float],
 ) -> gpd.GeoDataFrame:
-    """The rule's zones that are not empty, each with what it is."""
+    """The rule's zones that are not empty, cut to the sites' box, each with what it is.
+
+    Only the part where sites are is drawn and stored: a 20 km height zone or a park's
+    10 km band reaches far beyond, and would only make the meeting map heavier.
+    """
+    zones = np.asarray(shapely.clip_by_rect(zones, *bounds), dtype=object)
     keep = ~shapely.is_empty(zones) & (shapely.area(zones) > 0)
     label = [
         text.render(n, distance_m=active.rule.distance_m)
