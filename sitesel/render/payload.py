@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from sitesel.decision.constraints import reason_counts
+from sitesel.decision.land_rules import FLAG_SEPARATOR, MEASURE
 from sitesel.decision.promethee import Preference, net_flows
 from sitesel.render.classes import map_classes, score_classes
 from sitesel.render.live_image import live_candidates, pack_live_image
@@ -119,6 +120,9 @@ def _extras(sites: gpd.GeoDataFrame) -> dict[str, Any]:
         if c.startswith("component__")
     ]
     for column, label in (*EXTRA_FIELDS, *components):
+        if column == "flags" and column in sites:
+            extras[label] = _flags(sites)
+            continue
         if column in sites:
             values = sites[column]
             if pd.api.types.is_bool_dtype(values):
@@ -350,6 +354,28 @@ def _context_layers(data: MapData) -> dict[str, Any]:
             ],
         }
     return out
+
+
+def _flags(sites: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The land flags of the ranked sites, each as a kind of flag and its measure.
+
+    "6.5 km from Hemis National Park: eco-sensitive band ..." is sent as the kind (the text
+    without its leading distance, once for all sites) and "6.5 km from": the flags of 4,844
+    sites would otherwise be a megabyte of near-repeats. Excluded sites' flags stay in the
+    tables (their card says why they are excluded).
+    """
+    kinds: dict[str, int] = {}
+    per_site: list[list[list[Any]]] = []
+    ranked = ~sites["excluded"].astype(bool).to_numpy()
+    for text, keep in zip(sites["flags"].fillna("").astype(str), ranked, strict=True):
+        mine: list[list[Any]] = []
+        for flag in text.split(FLAG_SEPARATOR) if keep and text else []:
+            match = MEASURE.match(flag)
+            prefix = match.group(0) if match else ""
+            kind = flag[len(prefix) :]
+            mine.append([kinds.setdefault(kind, len(kinds)), prefix])
+        per_site.append(mine)
+    return {"kinds": list(kinds), "sites": per_site}
 
 
 def _allocation_layers(data: MapData) -> list[dict[str, Any]]:

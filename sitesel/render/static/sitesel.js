@@ -564,17 +564,19 @@ function sitesel_init(map, control, dataId) {
     const extras = data.extras || {};
     Object.keys(extras).forEach((label) => {
       const column = extras[label];
-      const v = Array.isArray(column) ? column[s] : column.u[column.i[s]];
-      if (v === "" || (label === "region" && v === "0")) return;
-      if (label === "land flags") {
+      if (column.kinds) { // land flags: a kind of flag and its measure ("6.5 km from ")
+        const flags = column.sites[s];
+        if (!flags.length) return;
         const box = el("div", "sitesel-card-flags");
         box.appendChild(el("div", null, "Land flags (the site still ranks):"));
         const list = el("ul");
-        v.split("; ").forEach((flag) => list.appendChild(el("li", null, flag)));
+        flags.forEach((f) => list.appendChild(el("li", null, f[1] + column.kinds[f[0]])));
         box.appendChild(list);
         card.appendChild(box);
         return;
       }
+      const v = Array.isArray(column) ? column[s] : column.u[column.i[s]];
+      if (v === "" || (label === "region" && v === "0")) return;
       card.appendChild(el("div", "sitesel-card-extra", label + ": " + v));
     });
     if (limiting) {
