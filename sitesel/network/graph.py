@@ -297,16 +297,37 @@ def times_via_nodes(
     ``max_offroad_m`` of the origins, so a tile of origins can use a tile of the graph
     with the node times found on the whole (:mod:`sitesel.pipeline.cluster`).
     """
+    best, _ = best_entries(
+        graph, node_time, origins_xy, offroad_speed_kmh=offroad_speed_kmh,
+        max_offroad_m=max_offroad_m, k_access=k_access,
+    )  # fmt: skip
+    return np.asarray(np.where(np.isfinite(best), best, np.nan), dtype=np.float64)
+
+
+def best_entries(
+    graph: RoutingGraph,
+    node_time: FloatArray,
+    origins_xy: FloatArray,
+    *,
+    offroad_speed_kmh: float,
+    max_offroad_m: float,
+    k_access: int = 4,
+) -> tuple[FloatArray, IntArray]:
+    """Each origin's best minutes over its nearest usable nodes, and that node (-1: none)."""
     reachable = np.flatnonzero(np.isfinite(node_time))
     if len(reachable) == 0:
-        return np.full(len(origins_xy), np.nan)
+        return np.full(len(origins_xy), np.inf), np.full(len(origins_xy), -1, dtype=np.int64)
     dist_o, node_o = graph.access(
         origins_xy, k=k_access, max_offroad_m=max_offroad_m, usable=reachable
     )
-    metres_per_min = m_per_min(offroad_speed_kmh)
-    total = np.where(np.isfinite(dist_o), dist_o / metres_per_min + node_time[node_o], np.inf)
-    best = total.min(axis=1)
-    return np.asarray(np.where(np.isfinite(best), best, np.nan), dtype=np.float64)
+    total = np.where(
+        np.isfinite(dist_o), dist_o / m_per_min(offroad_speed_kmh) + node_time[node_o], np.inf
+    )
+    pick = total.argmin(axis=1)
+    rows = np.arange(len(total))
+    best = total[rows, pick]
+    node = np.where(np.isfinite(best), node_o[rows, pick], -1)
+    return np.asarray(best, dtype=np.float64), np.asarray(node, dtype=np.int64)
 
 
 def route(

@@ -13,8 +13,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from sitesel._typing import FloatArray, IntArray
-from sitesel.network.graph import RoadEdges, RoutingGraph, _arcs, _fastest_arcs
-from sitesel.units import m_per_min
+from sitesel.network.graph import RoadEdges, RoutingGraph, _arcs, _fastest_arcs, best_entries
 
 
 def arc_edges(
@@ -115,20 +114,10 @@ def entry_nodes(
 ) -> IntArray:
     """The node each origin joins the network at on its fastest way (-1: none).
 
-    The same choice as :func:`~sitesel.network.graph.times_via_nodes`: the best of the
-    ``k_access`` nearest nodes with a finite time.
+    The same choice as :func:`~sitesel.network.graph.times_via_nodes` makes.
     """
-    reachable = np.flatnonzero(np.isfinite(node_time))
-    out = np.full(len(origins_xy), -1, dtype=np.int64)
-    if len(reachable) == 0:
-        return out
-    dist_o, node_o = graph.access(
-        origins_xy, k=k_access, max_offroad_m=max_offroad_m, usable=reachable
-    )
-    total = np.where(
-        np.isfinite(dist_o), dist_o / m_per_min(offroad_speed_kmh) + node_time[node_o], np.inf
-    )
-    best = total.argmin(axis=1)
-    ok = np.isfinite(total[np.arange(len(total)), best])
-    out[ok] = node_o[np.arange(len(total)), best][ok]
-    return out
+    _, node = best_entries(
+        graph, node_time, origins_xy, offroad_speed_kmh=offroad_speed_kmh,
+        max_offroad_m=max_offroad_m, k_access=k_access,
+    )  # fmt: skip
+    return node
