@@ -115,45 +115,95 @@ def make_aggregator(
         Weights ``(n_criteria,)`` or ``(n_draws, n_criteria)`` (each normalised to sum to
         1) to suitability ``(n_sites,)`` or ``(n_draws, n_sites)``.
     """
+    return make_aggregators(scores, method=method, params=params, candidates=candidates)[0]
+
+
+def make_aggregators(
+    scores: FloatArray,
+    *,
+    method: str = "weighted_sum",
+    params: AggregationParams | None = None,
+    candidates: npt.NDArray[np.bool_] | None = None,
+) -> tuple[Callable[[FloatArray], FloatArray], Callable[[FloatArray], FloatArray]]:
+    """Two aggregators from one preparation: over every site, and over the candidates only.
+
+    The relative methods' weight-free work (TOPSIS's normalisation, VIKOR's regret terms,
+    PROMETHEE's pairwise flows) is done once over all sites against the candidates; the
+    second aggregator reads the candidates' rows of it, which is what rescoring (Monte
+    Carlo, stability) needs: the same numbers as the first for those rows.
+
+    >>> s = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
+    >>> every, kept = make_aggregators(s, method="topsis", candidates=np.array([1, 0, 1], bool))
+    >>> w = np.array([0.5, 0.5])
+    >>> bool(np.allclose(every(w)[[0, 2]], kept(w)))
+    True
+    """
     if method not in AGGREGATIONS:
         raise ValueError(f"unknown aggregation {method!r}; use one of {', '.join(AGGREGATIONS)}")
     s = np.asarray(scores, dtype=float)
     par = params or AggregationParams()
     pool = np.ones(len(s), bool) if candidates is None or not candidates.any() else candidates
-    per_draws = _per_draws(s, method, par, pool)
+    prepared = _prepare(s, method, par, pool)
+    rows = np.flatnonzero(pool)
+    mine = {k: v[rows] for k, v in prepared.items()}
+    return (
+        _chunked(_per_draws(prepared, method, par, pool), s.size),
+        _chunked(_per_draws(mine, method, par, pool[rows]), len(rows) * s.shape[1]),
+    )
+
+
+def _chunked(
+    per_draws: Callable[[FloatArray], FloatArray], cells: int
+) -> Callable[[FloatArray], FloatArray]:
+    """Weights (one vector or a batch), normalised, through ``per_draws`` in chunks."""
 
     def aggregator(weights: FloatArray) -> FloatArray:
         w = np.atleast_2d(np.asarray(weights, dtype=float))
         w = w / w.sum(axis=1, keepdims=True)
-        step = max(1, _CHUNK_CELLS // max(1, s.size))
+        step = max(1, _CHUNK_CELLS // max(1, cells))
         out = np.concatenate([per_draws(w[k : k + step]) for k in range(0, len(w), step)])
         return np.asarray(out[0] if np.ndim(weights) == 1 else out, dtype=np.float64)
 
     return aggregator
 
 
-def _per_draws(
+def _prepare(
     s: FloatArray, method: str, par: AggregationParams, pool: npt.NDArray[np.bool_]
-) -> Callable[[FloatArray], FloatArray]:
-    """The method as ``(n_draws, m)`` normalised weights -> ``(n_draws, n_sites)``."""
-    if method == "weighted_sum":
-        return lambda w: np.asarray(w @ s.T, dtype=np.float64)
+) -> dict[str, FloatArray]:
+    """The weight-free arrays of a method, one row per site (computed once)."""
     if method == "weighted_product":
         with np.errstate(divide="ignore", invalid="ignore"):
             log_s = np.where(s > 0, np.log(np.where(s > 0, s, 1.0)), _LOG_ZERO)
-        log_s = np.where(np.isnan(s), np.nan, log_s)
+        return {"log": np.where(np.isnan(s), np.nan, log_s)}
+    if method == "topsis":
+        return {"m": _vector_normalised(s, pool) if par.normalisation == "vector" else s}
+    if method == "vikor":
+        return {"terms": regret_terms(s, pool)}
+    if method == "promethee_ii":
+        prefs = list(par.preferences or [Preference()] * s.shape[1])
+        return {"flows": net_flows(s, prefs, pool)}
+    return {"s": s}
+
+
+def _per_draws(
+    prep: dict[str, FloatArray], method: str, par: AggregationParams, pool: npt.NDArray[np.bool_]
+) -> Callable[[FloatArray], FloatArray]:
+    """The method as ``(n_draws, m)`` normalised weights -> ``(n_draws, n_sites)``."""
+    if method == "weighted_sum":
+        s = prep["s"]
+        return lambda w: np.asarray(w @ s.T, dtype=np.float64)
+    if method == "weighted_product":
+        log_s = prep["log"]
         return lambda w: np.asarray(np.exp(w @ log_s.T), dtype=np.float64)
     if method == "owa":
         q = quantifier(andness=par.andness, order_weights=par.order_weights)
-        return lambda w: owa(s, w, q)
+        return lambda w: owa(prep["s"], w, q)
     if method == "topsis":
-        matrix = _vector_normalised(s, pool) if par.normalisation == "vector" else s
-        return lambda w: _topsis(matrix, w, pool)
+        return lambda w: _topsis(prep["m"], w, pool)
     if method == "vikor":
-        terms = regret_terms(s, pool)
+        terms = prep["terms"]
         return lambda w: np.clip(1.0 - s_r_q(terms, w, par.v, pool)[2], 0.0, 1.0)
-    prefs = list(par.preferences or [Preference()] * s.shape[1])
-    flows = net_flows(s, prefs, pool)
+    flows = prep["flows"]
     return lambda w: np.asarray((w @ flows.T + 1.0) / 2.0, dtype=np.float64)
 
 

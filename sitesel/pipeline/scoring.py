@@ -221,20 +221,17 @@ def score(
     matrix = np.column_stack([scores[n] for n in scored])
     report = with_objective(report, np.nan_to_num(matrix[~excluded], nan=0.0), scored)
     w = weight_vector(report, scored)
-    aggregator = aggregation.make_aggregator(
+    # One preparation (a PROMETHEE's pairwise flows, ...): every site's suitability, and
+    # the candidates' for rescoring (robustness: excluded sites never compete).
+    aggregator, in_play = aggregation.make_aggregators(
         matrix,
         method=config.aggregation.method,
         params=aggregation_params(config),
         candidates=~excluded,
     )
     suitability = aggregator(w)
-    in_play = (
-        aggregation.make_aggregator(
-            matrix[~excluded], method=config.aggregation.method, params=aggregation_params(config)
-        )
-        if (~excluded).any()
-        else aggregator
-    )  # rescoring for robustness: excluded sites never compete, so they cost nothing
+    if not (~excluded).any():
+        in_play = aggregator
     rank = aggregation.rank_sites(suitability, excluded, sites["site_id"].tolist())
     columns: dict[str, object] = {
         "excluded": excluded,
