@@ -37,7 +37,7 @@ from sitesel.pipeline.land import active_rules
 from sitesel.pipeline.target_checks import target_warnings
 from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map
-from sitesel.render.diffmap import difference_map
+from sitesel.render.diffmap import Context, difference_map
 from sitesel.result import Result
 
 __all__ = [
@@ -249,6 +249,12 @@ def dem_resolution_warnings(config: Config, dems: dict[str, Dem]) -> list[str]:
     return out
 
 
+def _top_ids(table: pd.DataFrame, k: int, *, exclude: list[str] | None = None) -> list[str]:
+    """The ids of a ranking's top k, best first (less those in ``exclude``)."""
+    top = table[table["rank"] <= k].sort_values("rank", kind="mergesort")["site_id"]
+    return [str(s) for s in top if str(s) not in set(exclude or [])]
+
+
 def compare_runs(
     a: Result, b: Result, *, top_k: int, map_path: Path | None = None
 ) -> tuple[Comparison, Path]:
@@ -263,16 +269,28 @@ def compare_runs(
         tables[0], tables[1], weights_a=a.weights, weights_b=b.weights, top_k=top_k
     )
     assert comparison.sites is not None
-    sites_b = map_data(b).sites[["site_id", "geometry"]]
+    data_b = map_data(b)
+    sites_b = data_b.sites[["site_id", "geometry"]]
     sites_a = a.sites[["site_id", "geometry"]].to_crs(sites_b.crs)
     shown = pd.concat([sites_b, sites_a[~sites_a["site_id"].isin(sites_b["site_id"])]])
+    ranked = [t.dropna(subset=["rank"]) for t in tables]
+    context = Context(
+        roads=b.roads,
+        places=b.places,
+        suitability_a=a.sites.set_index(a.sites["site_id"].astype(str))["suitability"],
+        suitability_b=b.sites.set_index(b.sites["site_id"].astype(str))["suitability"],
+        entering=_top_ids(ranked[1], top_k, exclude=_top_ids(ranked[0], top_k)),
+        leaving=_top_ids(ranked[0], top_k, exclude=_top_ids(ranked[1], top_k)),
+        top_k=top_k,
+    )
     fmap = difference_map(
         gpd.GeoDataFrame(shown, crs=sites_b.crs),
         comparison.sites,
         title=f"sitesel: {a.name} vs {b.name}",
         label_a=f"rank in {a.name}",
         label_b=f"rank in {b.name}",
-        elevation=map_data(b).elevation,
+        elevation=data_b.elevation,
+        context=context,
     )
     target = map_path or Path("maps") / f"compare_{a.name}_{b.name}.html"
     with staged_outputs({"map": target}) as staged:

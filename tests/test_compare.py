@@ -69,3 +69,64 @@ def test_the_compare_summary_names_places(leh_run, tmp_path):
 def test_the_comparison_table_has_what_the_map_colours_by(column):
     a = pd.DataFrame({"site_id": ["x"], "rank": [1]})
     assert column in compare_rankings(a, a, weights_a={}, weights_b={}).sites
+
+
+@pytest.fixture(scope="module")
+def compare_page(leh_run, tmp_path_factory, data_dir):
+    out = tmp_path_factory.mktemp("ahp")
+    result = sitesel("run", ROOT / "configs" / "leh_ahp.yaml", "--out", out / "run", "--map",
+                     out / "ahp.html", "--data-dir", data_dir, "--offline")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    target = out / "cmp.html"
+    result = sitesel("compare", leh_run / "run", out / "run", "--map", target, "--json")
+    assert result.exit_code == 0, result.output
+    return target, json.loads(result.output)
+
+
+def test_the_compare_map_reads_like_the_meeting_map(compare_page):
+    """Issue 27: towns, roads, the movers marked and listed, the A / B / change toggle, and
+    one A3 page in print; the class of a site ranked in one run only explained."""
+    import os
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    executable = os.environ.get("SITESEL_CHROMIUM") or shutil.which("chromium")
+    if executable is None:
+        pytest.skip("no chromium here (CI installs Debian's)")
+    target, found = compare_page
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=executable,
+                                       args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors, blocked = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route(re.compile(r"^(https?|wss?)://"), lambda r: (blocked.append(1), r.abort()))
+        page.goto(target.as_uri())
+        page.wait_for_selector(".sitesel-town")
+        towns = page.locator(".sitesel-town").all_inner_texts()
+        assert "Leh" in towns and "Choglamsar" in towns
+        labels = [
+            t.strip() for t in page.locator(".leaflet-control-layers label").all_inner_texts()
+        ]
+        assert {"Rank change, A to B", "suitability in leh", "suitability in leh_ahp", "Roads",
+                "Entering and leaving the top 10"} <= set(labels)  # fmt: skip
+        movers = page.locator(".sitesel-mover").all_inner_texts()
+        entering, leaving = found["entering_top10"], found["leaving_top10"]
+        assert len(movers) == len(entering) + len(leaving) > 0
+        table = page.locator(".sitesel-movers").inner_text()
+        for name in entering + leaving:
+            assert name in table
+        page.emulate_media(media="print")
+        pdf = target.with_suffix(".pdf")
+        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+        reader = PdfReader(str(pdf))
+        assert len(reader.pages) == 1
+        box = reader.pages[0].mediabox
+        assert (float(box.width), float(box.height)) == pytest.approx((1190.55, 841.89), abs=1.5)
+        assert errors == [] and blocked == []
+        browser.close()
+    html = target.read_text()
+    assert "ranked in B only (A excludes it)" in html
+    assert re.search(r'"Why": "[AB] excludes it: ', html)

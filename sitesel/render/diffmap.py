@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -48,6 +49,29 @@ def _colour(change: float, edges: tuple[int, int], kind: str = "ranked in both")
     return (ROSE if change > 0 else FELL)[k]
 
 
+SUIT_COLOURS = ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"]
+"""Suitability in fifths, low to high: the A and B views of the toggle."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the meeting map shows besides the sites, for the comparison map too."""
+
+    roads: gpd.GeoDataFrame | None = None  # road_class, geometry
+    places: gpd.GeoDataFrame | None = None  # name, population, point
+    suitability_a: pd.Series | None = None  # by site_id
+    suitability_b: pd.Series | None = None
+    entering: list[str] = field(default_factory=list)  # site ids, best first
+    leaving: list[str] = field(default_factory=list)
+    top_k: int = 10
+
+
+def _suit_colour(value: float) -> str:
+    if not np.isfinite(value):
+        return UNRANKED
+    return SUIT_COLOURS[min(4, int(value * 5))]
+
+
 def difference_map(
     sites: gpd.GeoDataFrame,
     ranks: pd.DataFrame,
@@ -56,6 +80,7 @@ def difference_map(
     label_a: str,
     label_b: str,
     elevation: Elevation | None = None,
+    context: Context | None = None,
 ) -> folium.Map:
     """Sites coloured by rank change from run A to run B (blue rose, red fell, grey unranked).
 
@@ -73,60 +98,167 @@ def difference_map(
         Shown in the title block and tooltips.
     elevation
         The DEM for the same hillshade basemap as the run's map.
+    context
+        Roads, towns, each run's suitability (the A / B views of the toggle) and the sites
+        entering and leaving the top k (marked, named and listed in a table).
     """
+    ctx = context or Context()
     frame = sites[["site_id", "geometry"]].merge(ranks, on="site_id", how="left")
     common = "common_a" in frame
     first, second = ("common_a", "common_b") if common else ("rank_a", "rank_b")
     change = (frame[first] - frame[second]).to_numpy(dtype=float)
     kinds = frame["class"].fillna("").tolist() if "class" in frame else [""] * len(frame)
     why = frame["why"].fillna("").astype(str).tolist() if "why" in frame else [""] * len(frame)
+    places = frame["place"].fillna("").astype(str) if "place" in frame else None
     edges = change_edges(change)
 
     def text(v: float) -> str:
         return "excluded" if np.isnan(v) else str(int(v))
 
-    shown = gpd.GeoDataFrame(
-        {
-            "Site": frame["site_id"].astype(str).map(html.escape),
-            label_a: frame["rank_a"].map(text),
-            label_b: frame["rank_b"].map(text),
-            "Change among the sites both rank": [
-                ("+" if c > 0 else "") + text(c) if np.isfinite(c) else "-" for c in change
-            ],
-            "Why": [html.escape(w) or "-" for w in why],
-            "_colour": [_colour(c, edges, k) for c, k in zip(change, kinds, strict=True)],
-        },
-        geometry=frame.geometry.to_crs("EPSG:4326").simplify(0.00005).to_numpy(),
-        crs="EPSG:4326",
-    )
+    ids = frame["site_id"].astype(str)
+    properties = {
+        "Site": [
+            html.escape(f"{p} ({i})" if p else i)
+            for i, p in zip(ids, places if places is not None else [""] * len(ids), strict=True)
+        ],
+        label_a: frame["rank_a"].map(text),
+        label_b: frame["rank_b"].map(text),
+        "Change among the sites both rank": [
+            ("+" if c > 0 else "") + text(c) if np.isfinite(c) else "-" for c in change
+        ],
+        "Why": [html.escape(w) or "-" for w in why],
+    }
+    geometry = frame.geometry.to_crs("EPSG:4326").simplify(0.00005).to_numpy()
+    fields = list(properties)
+    views = {
+        "Rank change, A to B": [_colour(c, edges, k) for c, k in zip(change, kinds, strict=True)]
+    }
+    for label, series in ((label_a, ctx.suitability_a), (label_b, ctx.suitability_b)):
+        if series is not None:
+            values = ids.map(series).to_numpy(dtype=float)
+            views[label.replace("rank in", "suitability in")] = [_suit_colour(v) for v in values]
     fmap = offline_map()
     if elevation is not None:
         add_hillshade(fmap, elevation, sites.crs, tint=True)
-    layer = folium.GeoJson(
-        shown,
-        name="Rank change",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["_colour"],
-            "color": "#555",
-            "weight": 0.3,
-            "fillOpacity": 0.85,
-        },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["Site", label_a, label_b, "Change among the sites both rank", "Why"]
-        ),
-    )
-    layer.add_to(fmap)
-    west, south, east, north = shown.total_bounds
+    for k, (name, colours) in enumerate(views.items()):
+        shown = gpd.GeoDataFrame(properties | {"_colour": colours}, geometry=geometry,
+                                 crs="EPSG:4326")  # fmt: skip
+        group = folium.FeatureGroup(name=name, overlay=False, show=k == 0)
+        folium.GeoJson(
+            shown,
+            style_function=lambda f: {
+                "fillColor": f["properties"]["_colour"],
+                "color": "#555",
+                "weight": 0.3,
+                "fillOpacity": 0.85,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=fields),
+        ).add_to(group)
+        group.add_to(fmap)
+    _add_roads(fmap, ctx.roads)
+    _add_towns(fmap, ctx.places)
+    movers = _add_movers(fmap, frame, ctx)
+    west, south, east, north = gpd.GeoSeries(geometry, crs="EPSG:4326").total_bounds
     fmap.fit_bounds([[south, west], [north, east]])
-    folium.LayerControl(position="topleft", collapsed=True).add_to(fmap)
-    _add_title_and_legend(fmap, title, label_a, label_b, edges)
+    folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
+    _add_title_and_legend(fmap, title, label_a, label_b, edges, movers)
     return fmap
 
 
+def _add_roads(fmap: folium.Map, roads: gpd.GeoDataFrame | None) -> None:
+    """The main roads as on the meeting map (others thin and grey)."""
+    if roads is None or roads.empty:
+        return
+    main = {"NH": "#b2182b", "SH": "#d6604d", "MDR": "#f4a582", "trunk": "#b2182b",
+            "motorway": "#b2182b", "primary": "#d6604d", "secondary": "#f4a582"}  # fmt: skip
+    lines = gpd.GeoDataFrame(
+        {"road_class": roads["road_class"].fillna("").astype(str).to_numpy()},
+        geometry=roads.geometry.to_crs("EPSG:4326").simplify(0.0001).to_numpy(),
+        crs="EPSG:4326",
+    )
+    group = folium.FeatureGroup(name="Roads", show=True)
+    folium.GeoJson(
+        lines,
+        style_function=lambda f: {
+            "color": main.get(f["properties"]["road_class"], "#555"),
+            "weight": 2.5 if f["properties"]["road_class"] in main else 0.8,
+            "opacity": 0.9,
+        },
+    ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_towns(fmap: folium.Map, places: gpd.GeoDataFrame | None) -> None:
+    """Town names, as labels (no marker)."""
+    if places is None or places.empty:
+        return
+    group = folium.FeatureGroup(name="Towns (GeoNames)", show=True)
+    points = places.geometry.to_crs("EPSG:4326")
+    for name, point in zip(places["name"].astype(str), points, strict=True):
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(html=f'<div class="sitesel-town">{html.escape(name)}</div>'),
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+def _add_movers(
+    fmap: folium.Map, frame: gpd.GeoDataFrame, ctx: Context
+) -> list[tuple[str, str, str, str, str]]:
+    """Mark and name the sites entering and leaving the top k; return the table's rows."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    if not ctx.entering and not ctx.leaving:
+        return rows
+    by_id = frame.set_index(frame["site_id"].astype(str))
+    centres = gpd.GeoSeries(by_id.geometry.centroid, crs=frame.crs).to_crs("EPSG:4326")
+    group = folium.FeatureGroup(name=f"Entering and leaving the top {ctx.top_k}", show=True)
+    for kind, ids, symbol, colour in (
+        ("enters", ctx.entering, "\u25b2 in", ONLY_B),
+        ("leaves", ctx.leaving, "\u25bc out", ONLY_A),
+    ):
+        for site in ids:
+            if site not in by_id.index:
+                continue
+            row = by_id.loc[site]
+            place = str(row.get("place", "") or "")
+            name = f"{place} ({site})" if place else site
+            point = centres.loc[site]
+            label = (
+                f'<div class="sitesel-mover" style="background:{colour}">{symbol}: '
+                f"{html.escape(place or site)}</div>"
+            )
+            folium.Marker([point.y, point.x], icon=folium.DivIcon(html=label)).add_to(group)
+            suit_a = (
+                ctx.suitability_a.get(site, np.nan) if ctx.suitability_a is not None else np.nan
+            )
+            suit_b = (
+                ctx.suitability_b.get(site, np.nan) if ctx.suitability_b is not None else np.nan
+            )
+            rows.append(
+                (kind, name, _fmt_rank(row.get("rank_a")), _fmt_rank(row.get("rank_b")),
+                 f"{_fmt_suit(suit_a)} / {_fmt_suit(suit_b)}")
+            )  # fmt: skip
+    group.add_to(fmap)
+    return rows
+
+
+def _fmt_rank(value: Any) -> str:
+    return "-" if value is None or not np.isfinite(float(value)) else str(int(value))
+
+
+def _fmt_suit(value: Any) -> str:
+    return "-" if value is None or not np.isfinite(float(value)) else f"{float(value):.3f}"
+
+
 def _add_title_and_legend(
-    fmap: folium.Map, title: str, label_a: str, label_b: str, edges: tuple[int, int]
+    fmap: folium.Map,
+    title: str,
+    label_a: str,
+    label_b: str,
+    edges: tuple[int, int],
+    movers: list[tuple[str, str, str, str, str]],
 ) -> None:
-    """The title block and the colour legend of rank changes, in places."""
+    """The title block, the colour legend of rank changes, the movers' table, print CSS."""
     low, high = edges
     legend = (
         "<b>Rank change, A to B</b><br><small>among the sites both runs rank</small>"
@@ -147,13 +279,40 @@ def _add_title_and_legend(
             ]
         )
     )
+    legend += (
+        "<div><small>The A / B views: suitability in fifths, red low, green high</small></div>"
+    )
+    table = ""
+    if movers:
+        table = (
+            '<div class="sitesel-panel sitesel-movers"><b>Entering and leaving the top</b>'
+            '<table class="sitesel-top-table"><tr><th></th><th>site</th><th>rank A</th>'
+            "<th>rank B</th><th>suitability A / B</th></tr>"
+            + "".join(
+                "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                for row in movers
+            )
+            + "</table></div>"
+        )
     root: Any = fmap.get_root()
     root.html.add_child(
         Verbatim(
             '<div class="sitesel-panel sitesel-title"><h1>' + html.escape(title) + "</h1>"
             f"<div>{html.escape(label_a)} vs {html.escape(label_b)}</div></div>"
-            '<div class="sitesel-panel" style="position:fixed;bottom:20px;right:10px;z-index:1000">'
+            '<div class="sitesel-panel sitesel-compare-legend">'
             + legend
             + "</div>"
+            + table
+            + "<style>"
+            ".sitesel-compare-legend{position:fixed;bottom:20px;right:10px;z-index:1000}"
+            ".sitesel-movers{position:fixed;bottom:20px;left:10px;z-index:1000;max-width:460px}"
+            ".sitesel-mover{color:#fff;font:bold 11px sans-serif;padding:1px 5px;"
+            "border-radius:3px;white-space:nowrap;width:auto!important;display:inline-block}"
+            "@media print{@page{size:A3 landscape;margin:0}"
+            "html,body{width:420mm;height:297mm;overflow:hidden}"
+            ".folium-map{position:absolute!important;width:420mm!important;height:297mm!important}"
+            ".leaflet-control-layers,.leaflet-control-zoom{display:none!important}"
+            ".sitesel-title,.sitesel-compare-legend,.sitesel-movers{position:absolute}}"
+            "</style>"
         )
     )
