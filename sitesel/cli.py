@@ -406,12 +406,16 @@ def weights(
             from sitesel.api import read_run
             from sitesel.outputs.files import smaa_table
 
-            manifest = read_run(config_path).manifest
+            run = read_run(config_path)
+            manifest = run.manifest
             report = WeightReport.from_json(manifest.weighting or {})
             smaa = smaa_table(manifest.monte_carlo)
+            if len(smaa) and "place" in run.sites:
+                places = run.sites.set_index(run.sites["site_id"].astype(str))["place"]
+                smaa.insert(0, "place", smaa["site_id"].astype(str).map(places).fillna(""))
             if len(smaa):
                 leaders = "SMAA-2, sites first in some weight draws (smaa.csv has all):\n"
-                shown = ["site_id", "b_rank1", "b_rank2", "b_rank3", "confidence_factor"]
+                shown = ["place", "site_id", "b_rank1", "b_rank2", "b_rank3", "confidence_factor"]
                 leaders += (
                     smaa[[c for c in shown if c in smaa]]
                     .head(5)
