@@ -53,6 +53,9 @@ class Result:
         Each problem's demand points with their assigned site, minutes and coverage.
     allocation_matrix
         The sparse candidate-by-demand minutes each problem used.
+    routes
+        The top sites' ways to each travel-time target: ``site_id``, ``criterion``,
+        ``scenario``, ``minutes``, ``km``, ``roads`` (classes and km), lines.
     """
 
     manifest: Manifest
@@ -67,6 +70,7 @@ class Result:
     allocation: pd.DataFrame | None = None
     allocation_demand: gpd.GeoDataFrame | None = None
     allocation_matrix: pd.DataFrame | None = None
+    routes: gpd.GeoDataFrame | None = None
 
     @property
     def name(self) -> str:

@@ -80,6 +80,8 @@ def _write_geopackage(result: Result, path: Path) -> None:
         layers["places"] = result.places
     if result.allocation_demand is not None and len(result.allocation_demand):
         layers["allocation_demand"] = result.allocation_demand
+    if result.routes is not None and len(result.routes):
+        layers["routes"] = result.routes
     for layer, frame in layers.items():
         frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
 

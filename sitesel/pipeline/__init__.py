@@ -32,6 +32,7 @@ from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robu
 from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_cluster
 from sitesel.pipeline.input_cache import InputCache, inputs_key
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
+from sitesel.pipeline.routes import top_routes
 from sitesel.pipeline.target_checks import threshold_problems
 from sitesel.pipeline.timing import Progress, Timings
 from sitesel.result import Result
@@ -268,6 +269,11 @@ def run(
         frame = got.sites.frame.assign(**_with_flags(scored.columns, taken.flags))
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
     frame, robust, regions = _analyse(config, config_path, frame, scored, got, t)
+    with t.stage("routes"):
+        routes = top_routes(
+            config, frame, None if got.network is None else got.network.model,
+            measured.targets, got.area.crs,
+        )  # fmt: skip
     with t.stage("allocation"):
         allocation = run_allocation(
             config, frame, None if got.network is None else got.network.model,
@@ -284,7 +290,7 @@ def run(
         allocation=None if allocation is None else allocation.records,
         extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
     )  # fmt: skip
-    return _result(manifest, frame, got, regions, targets, taken, allocation)
+    return _result(manifest, frame, got, regions, targets, taken, allocation, routes)
 
 
 def _with_flags(columns: dict[str, object], flags: np.ndarray | None) -> dict[str, object]:
@@ -307,6 +313,7 @@ def _result(
     targets: gpd.GeoDataFrame,
     taken: inputs.TakenLand,
     allocation: Allocation | None,
+    routes: gpd.GeoDataFrame | None,
 ) -> Result:
     roads = None if got.network is None else got.network.roads.edges
     return Result(
@@ -322,4 +329,5 @@ def _result(
         allocation=None if allocation is None else allocation.sites,
         allocation_demand=None if allocation is None else allocation.demand,
         allocation_matrix=None if allocation is None else allocation.matrix,
+        routes=routes,
     )

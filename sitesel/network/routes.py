@@ -1,0 +1,137 @@
+"""The way from a site to its nearest target: the roads it takes, as drawn and as listed.
+
+One Dijkstra from the targets on the reversed graph, with predecessors, gives every node's
+next step towards its nearest target (as :mod:`sitesel.network.route_classes` uses it);
+a site's route starts at the node it joins the network at, follows those steps to the node
+a target joins at, and adds the off-road legs at both ends. Its minutes are the travel-time
+criterion's; its geometry is the edges' own lines, so its drawn length is its length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from sitesel._typing import FloatArray
+from sitesel.network.graph import RoadEdges, RoutingGraph, _fastest_arcs, best_entries
+from sitesel.network.route_classes import arc_edges
+from sitesel.units import m_per_min
+
+
+@dataclass(frozen=True)
+class Route:
+    """A site's fastest way to its nearest target.
+
+    Attributes
+    ----------
+    minutes
+        Travel time, off-road legs included (the criterion's value).
+    metres
+        Length, off-road legs included.
+    parts
+        ``(road class, road name, metres)`` along the way, in order, consecutive edges of
+        one class and name merged; the off-road legs are ``("new access", "", metres)``.
+    geometry
+        The way as drawn: the legs and the edges' lines.
+    """
+
+    minutes: float
+    metres: float
+    parts: list[tuple[str, str, float]]
+    geometry: shapely.MultiLineString
+
+    def summary(self) -> str:
+        """ "NH 4.2 km, RR(VR) 0.8 km, new access 0.3 km": the classes and their km."""
+        totals: dict[str, float] = {}
+        for road_class, name, metres in self.parts:
+            label = f"{road_class} {name}".strip() if name else road_class
+            totals[label] = totals.get(label, 0.0) + metres
+        return ", ".join(f"{k} {v / 1000:.1f} km" for k, v in totals.items() if v >= 1)
+
+
+def routes_to_targets(
+    graph: RoutingGraph,
+    roads: RoadEdges,
+    time_min: FloatArray,
+    backward_min: FloatArray,
+    targets_xy: FloatArray,
+    origins_xy: FloatArray,
+    *,
+    offroad_speed_kmh: float,
+    max_offroad_m: float,
+    k_access: int = 4,
+) -> list[Route | None]:
+    """Each origin's fastest route to the nearest target (None where none is reachable)."""
+    n = graph.n_nodes
+    speed = m_per_min(offroad_speed_kmh)
+    dist_t, node_t = graph.access(targets_xy, k=k_access, max_offroad_m=max_offroad_m)
+    joined = np.isfinite(dist_t)
+    if not joined.any():
+        return [None] * len(origins_xy)
+    src = np.full(int(joined.sum()), n, dtype=np.int64)
+    _, cols, times = _fastest_arcs(src, node_t[joined], dist_t[joined] / speed)
+    r = graph.reverse
+    indptr = np.concatenate([r.indptr, [r.indptr[-1] + len(cols)]])
+    augmented = sparse.csr_matrix(
+        (np.concatenate([r.data, times]), np.concatenate([r.indices, cols]), indptr),
+        shape=(n + 1, n + 1),
+    )
+    dist, pred = csgraph.dijkstra(augmented, directed=True, indices=n, return_predecessors=True)
+    node_time, pred = dist[:n], pred[:n]
+    _, entry = best_entries(
+        graph, node_time, origins_xy, offroad_speed_kmh=offroad_speed_kmh,
+        max_offroad_m=max_offroad_m, k_access=k_access,
+    )  # fmt: skip
+    edge_of = arc_edges(roads, time_min, backward_min)
+    # where each target-join node's own off-road leg ends (the target it joins)
+    leg_end: dict[int, tuple[int, float]] = {}
+    for t, (nodes, d) in enumerate(zip(node_t, dist_t, strict=True)):
+        for node, metres in zip(nodes, d, strict=True):
+            if np.isfinite(metres) and (node not in leg_end or metres < leg_end[node][1]):
+                leg_end[int(node)] = (t, float(metres))
+    edges = roads.edges
+    classes = edges["road_class"].fillna("").astype(str).to_numpy()
+    names = (
+        edges["name"].fillna("").astype(str).to_numpy()
+        if "name" in edges
+        else np.full(len(edges), "", dtype=object)
+    )
+    lengths = edges["length_m"].to_numpy(dtype=float)
+    lines = edges.geometry.to_numpy()
+    out: list[Route | None] = []
+    for origin, start in zip(origins_xy, entry, strict=True):
+        if start < 0:
+            out.append(None)
+            continue
+        path = [int(start)]
+        while 0 <= pred[path[-1]] < n:
+            path.append(int(pred[path[-1]]))
+        first_leg = float(np.hypot(*(graph.node_xy[start] - origin)))
+        t, last_leg = leg_end[path[-1]]
+        parts: list[tuple[str, str, float]] = [("new access", "", first_leg)]
+        geoms = [shapely.LineString([origin, graph.node_xy[start]])]
+        for u, v in zip(path[:-1], path[1:], strict=True):
+            e = int(edge_of[u, v]) - 1
+            geoms.append(lines[e])
+            if parts[-1][:2] == (classes[e], names[e]):
+                parts[-1] = (classes[e], names[e], parts[-1][2] + lengths[e])
+            else:
+                parts.append((classes[e], names[e], float(lengths[e])))
+        parts.append(("new access", "", last_leg))
+        geoms.append(shapely.LineString([graph.node_xy[path[-1]], targets_xy[t]]))
+        minutes = float(node_time[start]) + first_leg / speed
+        out.append(
+            Route(
+                minutes=minutes,
+                metres=float(sum(p[2] for p in parts)),
+                parts=[p for p in parts if p[2] > 0],
+                geometry=shapely.MultiLineString(
+                    [g for g in geoms if not g.is_empty and g.length > 0]
+                ),
+            )
+        )
+    return out
