@@ -249,6 +249,48 @@ def dem_resolution_warnings(config: Config, dems: dict[str, Dem]) -> list[str]:
     return out
 
 
+def write_report(
+    run_dir: str | Path,
+    *,
+    top: int | None = None,
+    sites: str | None = None,
+    out: Path | None = None,
+) -> tuple[Path, list[str]]:
+    """The dossier of a run's shortlisted sites: ``<out>/index.html`` (all or nothing).
+
+    Raises
+    ------
+    ConfigError
+        For ``--top`` below 1, both ``--top`` and ``--sites``, or an unknown site id.
+    OutputError
+        For a folder that is not a complete run.
+    """
+    from sitesel.outputs.staging import staged_outputs
+    from sitesel.render.report import report_html, site_order
+
+    if top is not None and sites is not None:
+        raise ConfigError("--top and --sites: give one of them")
+    if top is not None and top < 1:
+        raise ConfigError(f"--top: expected a number of sites of at least 1, found {top}")
+    result = read_run(Path(run_dir))
+    order = site_order(result.sites)
+    if sites is not None:
+        chosen = [s.strip() for s in sites.split(",") if s.strip()]
+        unknown = [s for s in chosen if s not in set(order)]
+        if unknown or not chosen:
+            raise ConfigError(
+                f"--sites: {', '.join(map(repr, unknown)) or 'no id'} is not a site of run"
+                f" {result.name!r} (ids look like {order[0]!r}; ranking.csv lists them)"
+            )
+    else:
+        ranked = result.sites["rank"].notna().sum()
+        chosen = order[: min(top or 5, int(ranked) or len(order))]
+    target = (out or Path(run_dir) / "report") / "index.html"
+    with staged_outputs({"report": target}) as staged:
+        staged["report"].write_text(report_html(result, chosen), encoding="utf-8")
+    return target, chosen
+
+
 def _top_ids(table: pd.DataFrame, k: int, *, exclude: list[str] | None = None) -> list[str]:
     """The ids of a ranking's top k, best first (less those in ``exclude``)."""
     top = table[table["rank"] <= k].sort_values("rank", kind="mergesort")["site_id"]

@@ -383,6 +383,37 @@ def validate(
 
 
 @app.command()
+def report(
+    run_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Output folder of a `sitesel run`.", show_default=False, metavar="RUN_DIR"
+        ),
+    ],
+    top: Annotated[
+        int | None,
+        typer.Option("--top", help="The N best-ranked sites (default 5).", show_default=False),
+    ] = None,
+    sites: Annotated[
+        str | None,
+        typer.Option("--sites", help="Site ids, comma-separated.", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder (default RUN_DIR/report/).", show_default=False),
+    ] = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Write the dossier of shortlisted sites: one printable page a site, offline."""
+    _setup_logging(verbose)
+    with _reported(verbose):
+        from sitesel.api import write_report
+
+        target, chosen = write_report(run_dir, top=top, sites=sites, out=out)
+    typer.echo(f"report of {len(chosen)} sites: {target}")
+
+
+@app.command()
 def weights(
     config_path: Annotated[
         Path,

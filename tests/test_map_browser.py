@@ -2,9 +2,7 @@
 
 import itertools
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,30 +17,6 @@ from sitesel.render import MapData, site_map
 from .conftest import ROOT
 
 SCREENSHOTS = ROOT / "test-output"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = os.environ.get("SITESEL_CHROMIUM") or shutil.which("chromium")
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium package")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Page:

@@ -9,6 +9,7 @@ criterion's; its geometry is the edges' own lines, so its drawn length is its le
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,13 +45,23 @@ class Route:
     parts: list[tuple[str, str, float]]
     geometry: shapely.MultiLineString
 
-    def summary(self) -> str:
-        """ "NH 4.2 km, RR(VR) 0.8 km, new access 0.3 km": the classes and their km."""
+    def summary(self, *, named: bool = False) -> str:
+        """The classes (or named roads) and their km in the order driven.
+
+        Pieces under 50 m (joins) are left out.
+
+        >>> r = Route(1.0, 2500.0, [("new access", "", 300.0), ("NH", "NH 1", 2000.0),
+        ...           ("RR(VR)", "", 150.0), ("NH", "NH 1", 50.0)], shapely.MultiLineString([]))
+        >>> r.summary()
+        'new access 0.3 km, NH 2.0 km, RR(VR) 0.1 km'
+        >>> r.summary(named=True)
+        'new access 0.3 km, NH 1 2.0 km, RR(VR) 0.1 km'
+        """
         totals: dict[str, float] = {}
         for road_class, name, metres in self.parts:
-            label = f"{road_class} {name}".strip() if name else road_class
+            label = (name or road_class) if named else road_class
             totals[label] = totals.get(label, 0.0) + metres
-        return ", ".join(f"{k} {v / 1000:.1f} km" for k, v in totals.items() if v >= 1)
+        return ", ".join(f"{k} {v / 1000:.1f} km" for k, v in totals.items() if v >= 50)
 
 
 def routes_to_targets(
@@ -114,7 +125,7 @@ def routes_to_targets(
         t, last_leg = leg_end[path[-1]]
         parts: list[tuple[str, str, float]] = [("new access", "", first_leg)]
         geoms = [shapely.LineString([origin, graph.node_xy[start]])]
-        for u, v in zip(path[:-1], path[1:], strict=True):
+        for u, v in itertools.pairwise(path):
             e = int(edge_of[u, v]) - 1
             geoms.append(lines[e])
             if parts[-1][:2] == (classes[e], names[e]):

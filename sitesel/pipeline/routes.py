@@ -59,4 +59,16 @@ def top_routes(
     if not rows:
         return None
     frame = pd.DataFrame(rows, columns=ROUTE_COLUMNS)
+    # A scenario's route is kept where it differs from the open roads' way to the same site
+    # (the winter route over another pass), not where it is the same drive.
+    plain = frame[frame["scenario"] == ""]
+    same = frame.merge(plain, on=["site_id", "minutes", "km", "roads"], suffixes=("", "_p"))
+    repeated = set(
+        same.loc[same["scenario"] != "", "criterion"]
+        + "|"
+        + same.loc[same["scenario"] != "", "site_id"]
+    )
+    keep = ~(frame["criterion"] + "|" + frame["site_id"]).isin(repeated).to_numpy()
+    frame = frame[keep].reset_index(drop=True)
+    geoms = [g for g, k in zip(geoms, keep, strict=True) if k]
     return gpd.GeoDataFrame(frame, geometry=np.asarray(geoms, dtype=object), crs=crs)

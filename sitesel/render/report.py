@@ -1,0 +1,381 @@
+"""The dossier of the shortlisted sites: one printable page per site, offline, one file.
+
+Each page has a location map (the DEM's hillshade, the site, the roads, the towns and the
+routes to each travel-time target, drawn as SVG in metres of the working CRS, so a route's
+drawn length is its length), the routes with their km, minutes and roads, the criteria
+(raw value, score, weight, contribution), the terrain and which DEM it came from, the land
+status (exclusion, flags), the scheme, robustness, the cost breakdown, the allocation role
+and the run's provenance. An index lists the sites with a one-line comparison. A4 portrait
+in print; the page has no controls to hide.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from PIL import Image
+
+from sitesel.render.hillshade import hillshade
+from sitesel.result import Result
+
+WINDOW_M = 4_000.0
+"""Half-width of a location map around its site."""
+ROUTE_COLOURS = ["#2166ac", "#762a83", "#1b7837", "#8c510a", "#01665e"]
+ROAD_COLOURS = {"NH": "#b2182b", "SH": "#d6604d", "MDR": "#f4a582", "trunk": "#b2182b",
+                "primary": "#d6604d", "secondary": "#f4a582"}  # fmt: skip
+
+CSS = """
+body { font: 12px/1.4 "Helvetica Neue", Arial, sans-serif; margin: 16px; color: #111; }
+h1 { font-size: 18px; margin: 0 0 4px; } h2 { font-size: 15px; margin: 10px 0 4px; }
+h3 { font-size: 13px; margin: 8px 0 3px; }
+table { border-collapse: collapse; margin: 2px 0 6px; }
+th, td { border-bottom: 1px solid #ddd; padding: 2px 6px; text-align: left; vertical-align: top; }
+.site { page-break-before: always; break-before: page; }
+.map { width: 100%; max-width: 640px; height: auto; border: 1px solid #999; }
+.flags li { color: #8c2d04; } .muted { color: #666; }
+@page { size: A4 portrait; margin: 10mm; }
+@media print { body { margin: 0; font-size: 10px; } .map { width: 105mm; float: right;
+  margin: 0 0 4mm 4mm; } h1 { font-size: 15px; } h2 { font-size: 12px; margin: 6px 0 2px; }
+  th, td { padding: 1px 4px; } }
+"""
+
+
+def report_html(result: Result, site_ids: list[str]) -> str:
+    """The dossier of ``site_ids`` (best first) as one self-contained HTML page."""
+    sites = result.sites.set_index(result.sites["site_id"].astype(str))
+    meta = result.manifest
+    rows = []
+    for sid in site_ids:
+        s = sites.loc[sid]
+        rows.append(
+            f'<tr><td><a href="#site-{_e(sid)}">{_e(s.get("place") or sid)}</a></td>'
+            f"<td>{_e(sid)}</td><td>{_rank(s)}</td><td>{_num(s.get('suitability'), 3)}</td>"
+            f"<td>{_minutes_line(result, sid)}</td><td>{_num(s.get('area_ha'), 1)} ha</td>"
+            f"<td>{len(_flags(s))}</td></tr>"
+        )
+    index = (
+        f"<h1>sitesel dossier: {_e(result.name)}</h1>"
+        f"<div class='muted'>{_e(meta.description)} · run {_e(meta.run_date)} · sitesel"
+        f" {_e(meta.sitesel_version)}</div><h2>Sites</h2><table><tr><th>site</th><th>id</th>"
+        "<th>rank</th><th>suitability</th><th>minutes by road</th><th>area</th><th>flags</th>"
+        "</tr>" + "".join(rows) + "</table>"
+    )
+    pages = "".join(_site_page(result, sites.loc[sid], sid) for sid in site_ids)
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>sitesel dossier: {_e(result.name)}</title><style>{CSS}</style></head>"
+        f"<body>{index}{pages}</body></html>"
+    )
+
+
+def _site_page(result: Result, s: pd.Series, sid: str) -> str:
+    meta = result.manifest
+    parts = [
+        f"<section class='site' id='site-{_e(sid)}'>",
+        f"<h1>{_e(s.get('place') or sid)}</h1>",
+        f"<div class='muted'>site {_e(sid)} · {_rank(s)} · suitability"
+        f" {_num(s.get('suitability'), 3)} · {_num(s.get('area_ha'), 1)} ha</div>",
+        _location_svg(result, s, sid),
+        _routes_section(result, sid),
+        _criteria_section(result, s),
+        _terrain_section(s),
+        _land_section(result, s),
+        _scheme_section(s),
+        _robustness_section(result, s, sid),
+        _cost_section(s),
+        _allocation_section(result, sid),
+        "<h2>Provenance</h2><table>"
+        f"<tr><td>config</td><td>{_e(meta.config.path)}<br><span class='muted'>sha256"
+        f" {_e(meta.config.sha256)}</span></td></tr>"
+        f"<tr><td>catalog</td><td>{_e(meta.catalog.path)}<br><span class='muted'>sha256"
+        f" {_e(meta.catalog.sha256)}</span></td></tr>"
+        f"<tr><td>data files</td><td>{len(meta.inputs_sha256)} (sha256 in manifest.json)</td></tr>"
+        f"<tr><td>run</td><td>{_e(meta.run_date)}, sitesel {_e(meta.sitesel_version)}</td></tr>"
+        f"<tr><td>sources</td><td>{_e('; '.join(meta.attribution))}</td></tr></table>",
+        "</section>",
+    ]
+    return "".join(parts)
+
+
+def _routes_of(result: Result, sid: str) -> pd.DataFrame:
+    routes = result.routes
+    if routes is None or routes.empty:
+        return pd.DataFrame()
+    return routes[routes["site_id"].astype(str) == sid]
+
+
+def _minutes_line(result: Result, sid: str) -> str:
+    mine = _routes_of(result, sid)
+    labels = result.manifest.criteria_labels
+    return "; ".join(
+        f"{_e(labels.get(r.criterion, r.criterion))}: {r.minutes:.0f} min"
+        for r in mine.itertuples()
+        if not r.scenario
+    )
+
+
+def _routes_section(result: Result, sid: str) -> str:
+    mine = _routes_of(result, sid)
+    if mine.empty:
+        return (
+            "<h2>Routes</h2><p class='muted'>No route stored (the site is not among the run's"
+            " top sites, or the study has no travel-time criterion).</p>"
+        )
+    labels = result.manifest.criteria_labels
+    rows = "".join(
+        f"<tr><td><span style='color:{ROUTE_COLOURS[k % len(ROUTE_COLOURS)]}'>■</span>"
+        f" {_e(labels.get(r.criterion, r.criterion))}"
+        f"{' (' + _e(r.scenario) + ')' if r.scenario else ''}</td>"
+        f"<td>{r.km:.1f} km</td><td>{r.minutes:.0f} min</td><td>{_e(r.roads)}"
+        f"<br><span class='muted'>{_e(getattr(r, 'road_names', ''))}</span></td></tr>"
+        for k, r in enumerate(mine.itertuples())
+    )
+    return (
+        "<h2>Routes</h2><table class='routes'><tr><th>to</th><th>length</th><th>time</th>"
+        f"<th>roads</th></tr>{rows}</table>"
+    )
+
+
+def _criteria_section(result: Result, s: pd.Series) -> str:
+    meta = result.manifest
+    rows = []
+    for name in meta.criteria:
+        unit = meta.criteria_units.get(name, "")
+        weight = meta.weights.get(name)
+        rows.append(
+            f"<tr><td>{_e(meta.criteria_labels.get(name, name))}</td>"
+            f"<td>{_num(s.get(f'raw__{name}'), 2)} {_e(unit)}</td>"
+            f"<td>{_num(s.get(f'score__{name}'), 2)}</td>"
+            f"<td>{'-' if weight is None else f'{100 * weight:.0f}%'}</td>"
+            f"<td>{_num(s.get(f'contribution__{name}'), 3)}</td></tr>"
+        )
+    return (
+        "<h2>Criteria</h2><table class='criteria'><tr><th>criterion</th><th>raw value</th>"
+        "<th>score</th><th>weight</th><th>contribution</th></tr>" + "".join(rows) + "</table>"
+        f"<div class='muted'>Data: {_e('; '.join(meta.attribution))}</div>"
+    )
+
+
+def _terrain_section(s: pd.Series) -> str:
+    dem = s.get("dem_layer")
+    res = s.get("dem_resolution_m")
+    source = (
+        f"{_e(dem)} ({_num(res, 0)} m cells)" if isinstance(dem, str) and dem else "the run's DEM"
+    )
+    values = [
+        (c.removeprefix("raw__"), s[c])
+        for c in s.index
+        if c.startswith("raw__") and (c.endswith("_deg") or c.endswith("_m") or "share" in c)
+    ]
+    rows = "".join(f"<tr><td>{_e(n)}</td><td>{_num(v, 2)}</td></tr>" for n, v in values)
+    return f"<h2>Terrain</h2><div>from {source}</div><table>{rows}</table>"
+
+
+def _flags(s: pd.Series) -> list[str]:
+    text = s.get("flags")
+    return [f for f in str(text).split("; ") if f] if isinstance(text, str) else []
+
+
+def _land_section(result: Result, s: pd.Series) -> str:
+    reason = s.get("exclusion_reason")
+    status = (
+        f"<p><b>Excluded:</b> {_e(reason)}</p>"
+        if isinstance(reason, str) and reason
+        else "<p>Passes every constraint and land rule of the run.</p>"
+    )
+    flags = _flags(s)
+    flag_list = (
+        "<ul class='flags'>" + "".join(f"<li>{_e(f)}</li>" for f in flags) + "</ul>"
+        if flags
+        else "<p class='muted'>No land flag.</p>"
+    )
+    land = result.manifest.land or {}
+    packs = ", ".join(p.get("name", "") for p in land.get("rule_packs", []))
+    checked = "; ".join(result.manifest.constraints)
+    return (
+        f"<h2>Land status</h2>{status}<h3>Flags (the site still ranks)</h3>{flag_list}"
+        f"<div class='muted'>Constraints: {_e(checked) or 'none'}. Rule packs:"
+        f" {_e(packs) or 'none'}.</div>"
+    )
+
+
+def _scheme_section(s: pd.Series) -> str:
+    if "scheme_eligible" not in s.index:
+        return ""
+    ok = bool(s.get("scheme_eligible"))
+    why = s.get("scheme_reason") or ""
+    partner = s.get("scheme_partner") or ""
+    link = s.get("scheme_link") or ""
+    extra = f" Joined with {_e(partner)} ({_e(link)})." if partner else ""
+    return (
+        f"<h2>Scheme</h2><p>{'Eligible' if ok else 'Not eligible'}"
+        f"{': ' + _e(why) if why else ''}.{extra}</p>"
+    )
+
+
+def _robustness_section(result: Result, s: pd.Series, sid: str) -> str:
+    bits = []
+    for col, label in (("p_rank1", "P(rank 1)"), ("p_top10", "P(top 10)")):
+        if col in s.index:
+            bits.append(f"{label} {_num(s.get(col), 3)}")
+    if "rank_p05" in s.index:
+        bits.append(f"rank range (5th-95th percentile) {_num(s.get('rank_p05'), 0)}"
+                    f"-{_num(s.get('rank_p95'), 0)}")  # fmt: skip
+    stable = ""
+    if result.manifest.stability and float(s.get("rank") or 0) == 1:
+        changes = [
+            f"{_e(r.criterion)} {r.smallest_change:+.3f}"
+            for r in result.manifest.stability
+            if r.smallest_change is not None
+        ]
+        stable = "<div>Weight change that would displace it: " + ", ".join(changes) + "</div>"
+    return "<h2>Robustness</h2><div>" + (" · ".join(bits) or "not computed") + "</div>" + stable
+
+
+def _cost_section(s: pd.Series) -> str:
+    parts = [c for c in s.index if c.startswith("component__")]
+    if not parts:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_e(c.split('__')[-1].replace('_', ' '))}</td>"
+        f"<td>{'unknown' if not _finite(s[c]) else f'Rs {float(s[c]):,.2f} crore'}</td></tr>"
+        for c in parts
+    )
+    return f"<h2>Cost to make it usable</h2><table>{rows}</table>"
+
+
+def _allocation_section(result: Result, sid: str) -> str:
+    table = result.allocation
+    if table is None or table.empty:
+        return ""
+    mine = table[table["site_id"].astype(str) == sid]
+    if mine.empty:
+        return "<h2>Allocation</h2><p class='muted'>Not chosen by the run's location problems.</p>"
+    rows = "".join(
+        f"<tr><td>{_e(r.problem)}</td><td>{r.demand_served:,.0f}</td>"
+        f"<td>{_num(r.mean_min, 1)} min</td><td>{_num(r.coverage_share * 100, 0)}%</td></tr>"
+        for r in mine.itertuples()
+    )
+    return (
+        "<h2>Allocation role</h2><table><tr><th>problem</th><th>demand served</th>"
+        f"<th>mean time</th><th>coverage share</th></tr>{rows}</table>"
+    )
+
+
+def _location_svg(result: Result, s: pd.Series, sid: str) -> str:
+    """The site, its hillshade, roads, towns and routes, in metres (the SVG's units)."""
+    centre = s.geometry.centroid
+    xmin, ymin = centre.x - WINDOW_M, centre.y - WINDOW_M
+    xmax, ymax = centre.x + WINDOW_M, centre.y + WINDOW_M
+    box = shapely.box(xmin, ymin, xmax, ymax)
+    size = 2 * WINDOW_M
+
+    def path(geom: shapely.Geometry) -> str:
+        out = []
+        for part in shapely.get_parts(
+            shapely.get_exterior_ring(geom) if geom.geom_type in ("Polygon",) else geom
+        ):
+            coords = shapely.get_coordinates(part)
+            if len(coords) < 2:
+                continue
+            out.append("M" + " L".join(f"{x - xmin:.1f},{ymax - y:.1f}" for x, y in coords))
+        return " ".join(out)
+
+    layers = [_hillshade_image(result, xmin, ymin, xmax, ymax)]
+    if result.roads is not None:
+        near = result.roads[result.roads.intersects(box)]
+        for cls, geom in zip(near["road_class"].astype(str), near.geometry, strict=True):
+            colour = ROAD_COLOURS.get(cls, "#555")
+            width = 18 if cls in ROAD_COLOURS else 8
+            layers.append(
+                f"<path d='{path(geom)}' stroke='{colour}' stroke-width='{width}' fill='none'/>"
+            )
+    for k, r in enumerate(_routes_of(result, sid).itertuples()):
+        colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
+        dash = " stroke-dasharray='60 40'" if r.scenario else ""
+        layers.append(
+            f"<path class='route' data-criterion='{_e(r.criterion)}' data-km='{r.km}'"
+            f" d='{path(r.geometry)}' stroke='{colour}' stroke-width='30' fill='none'"
+            f" stroke-opacity='0.85'{dash}/>"
+        )
+    layers.append(
+        f"<path class='site-outline' d='{path(s.geometry)} Z' stroke='#000' stroke-width='20'"
+        " fill='#ffd700' fill-opacity='0.5'/>"
+    )
+    if result.places is not None:
+        for name, p in zip(result.places["name"].astype(str), result.places.geometry, strict=True):
+            if box.contains(p):
+                layers.append(
+                    f"<text x='{p.x - xmin:.0f}' y='{ymax - p.y:.0f}' font-size='200'"
+                    f" font-weight='600' stroke='#fff' stroke-width='40' paint-order='stroke'>"
+                    f"{_e(name)}</text>"
+                )
+    scale = (
+        f"<path d='M200,{size - 200} L1200,{size - 200}' stroke='#000' stroke-width='30'/>"
+        f"<text x='200' y='{size - 260}' font-size='180'>1 km</text>"
+    )
+    north = f"<text x='{size - 400}' y='400' font-size='300' font-weight='bold'>N ↑</text>"
+    return (
+        f"<svg class='map' viewBox='0 0 {size:.0f} {size:.0f}' data-metres-per-unit='1'"
+        f" xmlns='http://www.w3.org/2000/svg'>" + "".join(layers) + scale + north + "</svg>"
+    )
+
+
+def _hillshade_image(result: Result, xmin: float, ymin: float, xmax: float, ymax: float) -> str:
+    """The DEM's hillshade over the window, as an embedded PNG (empty without a DEM)."""
+    dem = result.dem
+    if dem is None:
+        return ""
+    t = dem.transform
+    rows, cols = dem.elevation_m.shape
+    c0, c1 = int(np.floor((xmin - t.c) / t.a)), int(np.ceil((xmax - t.c) / t.a))
+    r0, r1 = int(np.floor((ymax - t.f) / t.e)), int(np.ceil((ymin - t.f) / t.e))
+    c0, r0 = max(c0, 0), max(r0, 0)
+    c1, r1 = min(c1, cols), min(r1, rows)
+    if c1 - c0 < 2 or r1 - r0 < 2:
+        return ""
+    shade = hillshade(dem.elevation_m[r0:r1, c0:c1], dem.cell_size_m)
+    grey = (np.nan_to_num(shade, nan=1.0) * 200 + 40).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(grey, mode="L").save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    x0, y0 = t.c + c0 * t.a - xmin, ymax - (t.f + r0 * t.e)
+    w, h = (c1 - c0) * t.a, (r1 - r0) * -t.e
+    return (
+        f"<image x='{x0:.1f}' y='{y0:.1f}' width='{w:.1f}' height='{h:.1f}'"
+        f" preserveAspectRatio='none' href='data:image/png;base64,{data}' opacity='0.8'/>"
+    )
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value) if value is not None else "")
+
+
+def _finite(value: Any) -> bool:
+    try:
+        return bool(np.isfinite(float(value)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _num(value: Any, digits: int) -> str:
+    return f"{float(value):,.{digits}f}" if _finite(value) else "-"
+
+
+def _rank(s: pd.Series) -> str:
+    rank = s.get("rank")
+    return f"rank {int(rank)}" if _finite(rank) else "excluded"
+
+
+def site_order(sites: gpd.GeoDataFrame) -> list[str]:
+    """Site ids, best-ranked first (excluded sites after, by id)."""
+    ranked = sites.assign(_r=pd.to_numeric(sites["rank"], errors="coerce"))
+    ordered = ranked.sort_values(["_r", "site_id"], kind="mergesort", na_position="last")
+    return [str(s) for s in ordered["site_id"]]

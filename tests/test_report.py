@@ -1,0 +1,100 @@
+"""The dossier of shortlisted sites (issue 24): `sitesel report`, and the routes it draws."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from .cases import sitesel
+
+
+@pytest.fixture(scope="module")
+def report(leh_run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    result = sitesel("report", leh_run / "run", "--top", "5", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("report of 5 sites: ")
+    return out / "index.html", leh_run / "run"
+
+
+def _path_length(d: str) -> float:
+    """Length of an SVG path of M/L commands (the map's units are metres)."""
+    total = 0.0
+    for part in d.split("M")[1:]:
+        points = np.array([[float(v) for v in p.split(",")] for p in part.strip().split(" L")])
+        total += float(np.hypot(*np.diff(points, axis=0).T).sum())
+    return total
+
+
+def test_the_report_lists_each_site_with_its_routes_criteria_and_flags(report):
+    page, run = report
+    html = page.read_text(encoding="utf-8")
+    ranking = pd.read_csv(run / "ranking.csv", keep_default_na=False)
+    top = ranking[ranking["rank"] != ""].head(5)
+    for row in top.itertuples():
+        assert f"id='site-{row.site_id}'" in html
+        assert f"<h1>{row.place}</h1>" in html
+        for flag in [f for f in row.flags.split("; ") if f][:3]:
+            assert flag.replace("&", "&amp;") in html
+    assert "<h2>Criteria</h2>" in html and "Travel time to Leh airport (min)" in html
+    assert re.search(r"<td>\d+\.\d km</td><td>\d+ min</td><td>[^<]*new access", html)
+    assert "Provenance" in html and "sha256" in html
+
+
+def test_a_routes_drawn_length_is_the_network_distance_reported(report):
+    page, run = report
+    html = page.read_text(encoding="utf-8")
+    routes = gpd.read_file(run / "sites.gpkg", layer="routes")
+    drawn = re.findall(r"class='route' data-criterion='([^']+)' data-km='([^']+)' d='([^']+)'",
+                       html)  # fmt: skip
+    assert len(drawn) >= 10
+    for _criterion, km, d in drawn:
+        assert _path_length(d) == pytest.approx(float(km) * 1000, rel=0.01)
+    ranking = pd.read_csv(run / "ranking.csv").set_index("site_id")
+    for r in routes.itertuples():  # the minutes are the criterion's own
+        assert r.minutes == pytest.approx(ranking.loc[r.site_id, f"raw__{r.criterion}"], abs=0.01)
+        assert r.geometry.length / 1000 == pytest.approx(r.km, rel=1e-3)
+
+
+def test_the_report_prints_on_a4_portrait(report, browser):
+    from pypdf import PdfReader
+
+    page_path, _ = report
+    page = browser.new_page()
+    page.goto(page_path.as_uri())
+    page.emulate_media(media="print")
+    pdf = page_path.with_suffix(".pdf")
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    page.close()
+    reader = PdfReader(str(pdf))
+    box = reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx((595.28, 841.89), abs=1.5)
+    assert len(reader.pages) <= 1 + 2 * 5  # the index, then one or two pages a site
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--top", "0"], "--top: expected a number of sites of at least 1, found 0"),
+        (["--sites", "H0_0"], "--sites: 'H0_0' is not a site of run 'leh'"),
+        (["--top", "2", "--sites", "x"], "--top and --sites: give one of them"),
+    ],
+)
+def test_bad_report_requests(leh_run, tmp_path, args, message):
+    result = sitesel("report", leh_run / "run", *args, "--out", tmp_path / "r")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").iterdir())
+
+
+def test_a_report_of_a_half_written_or_foreign_folder(tmp_path):
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "notes.txt").write_text("not a run")
+    result = sitesel("report", tmp_path / "foreign")
+    assert result.exit_code == 2
+    assert "not a sitesel run folder (no manifest.json)" in result.stderr
