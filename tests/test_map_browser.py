@@ -571,3 +571,28 @@ def test_the_colour_by_control_fits_its_panel(browser, leh_run, width):
         assert select["x"] >= panel["x"] - 0.5
         assert select["x"] + select["width"] <= panel["x"] + panel["width"] + 0.5, media
     page.close()
+
+
+def test_selecting_a_site_draws_its_routes(leh_page, leh_run):
+    """Issue 24: the selected site's stored routes are drawn, with km and minutes on the
+    card; they are the lines the run stored (routes in sites.gpkg)."""
+    routes = gpd.read_file(leh_run / "run" / "sites.gpkg", layer="routes")
+    top = leh_page.top_list()[0]
+    mine = routes[routes["site_id"] == top]
+    assert len(mine) >= 2
+    leh_page.click_site(top)
+    page = leh_page.page
+    drawn = page.evaluate("window.sitesel.routesDrawn()")
+    parts = sum(len(shapely.get_parts(g)) for g in mine.geometry)
+    assert len(drawn) == parts
+    # The drawn lines are the run's: their length (great-circle, Leaflet) is its km, to 1 %.
+    for row in mine.itertuples():
+        label = f": {row.km:.1f} km, {row.minutes:.0f} min"
+        metres = sum(m for text, m in drawn if text.endswith(label))
+        assert metres == pytest.approx(row.km * 1000, rel=0.01)
+    text = page.locator(".sitesel-card-routes").inner_text()
+    for row in mine.itertuples():
+        assert f"{row.km:.1f} km, {row.minutes:.0f} min by {row.roads}" in text
+    page.locator(".leaflet-popup-close-button").click()
+    assert page.evaluate("window.sitesel.routesDrawn()") == []
+    assert leh_page.errors == []

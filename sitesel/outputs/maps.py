@@ -36,6 +36,7 @@ def map_data(result: Result) -> MapData:
         allocation=result.allocation,
         allocation_demand=result.allocation_demand,
         allocation_records=meta.allocation,
+        routes=result.routes,
     )
 
 

@@ -93,6 +93,7 @@ class MapData:
     allocation: pd.DataFrame | None = None
     allocation_demand: gpd.GeoDataFrame | None = None
     allocation_records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    routes: gpd.GeoDataFrame | None = None
 
     _site_raster: SiteRaster | None = field(default=None, init=False, repr=False, compare=False)
     _web_index: WebIndex | None = field(default=None, init=False, repr=False, compare=False)

@@ -171,6 +171,8 @@ def pack(data: MapData) -> dict[str, Any]:
         "area": encode_lines(_display(data.area)),
     }
     payload["extras"] = _extras(sites)
+    if data.routes is not None and len(data.routes):
+        payload["routes"] = _routes(data, sites)
     flows = _promethee_flows(data)
     payload["aggregation"] = _aggregation(data, vector, flows)
     live = live_candidates(data, vector)
@@ -376,6 +378,29 @@ def _flags(sites: gpd.GeoDataFrame) -> dict[str, Any]:
             mine.append([kinds.setdefault(kind, len(kinds)), prefix])
         per_site.append(mine)
     return {"kinds": list(kinds), "sites": per_site}
+
+
+def _routes(data: MapData, sites: gpd.GeoDataFrame) -> dict[str, Any]:
+    """The stored routes of the drawn sites: per site index, its routes to the targets.
+
+    Drawn only when a site is selected, so the page stays small; the same lines as the
+    dossier (``sitesel report``) draws.
+    """
+    assert data.routes is not None
+    index = {sid: k for k, sid in enumerate(sites["site_id"].astype(str))}
+    routes = data.routes[data.routes["site_id"].astype(str).isin(index)]
+    lines = encode_lines(_display(routes.geometry))
+    return {
+        "site": [index[s] for s in routes["site_id"].astype(str)],
+        "label": [
+            data.label(c) + (f" ({s})" if s else "")
+            for c, s in zip(routes["criterion"], routes["scenario"].fillna(""), strict=True)
+        ],
+        "km": [round(float(v), 3) for v in routes["km"]],
+        "minutes": [round(float(v), 2) for v in routes["minutes"]],
+        "roads": routes["roads"].fillna("").astype(str).tolist(),
+        "lines": lines,
+    }
 
 
 def _allocation_layers(data: MapData) -> list[dict[str, Any]]:

@@ -583,8 +583,32 @@ function sitesel_init(map, control, dataId) {
       card.appendChild(el("div", "sitesel-card-limit",
         "Limiting criterion: " + limiting.name + " (score " + fmt(limiting.score, 2) + ")"));
     }
+    drawRoutes(s, card);
     popup.setLatLng(siteLayers[s].getBounds().getCenter()).setContent(card).openOn(map);
   }
+
+  // ---------- routes: the selected site's ways to the targets (stored in the run) ----------
+  const routesLayer = L.layerGroup().addTo(map);
+  function drawRoutes(s, card) {
+    routesLayer.clearLayers();
+    const R = data.routes;
+    if (!R) return;
+    const box = el("div", "sitesel-card-routes");
+    R.site.forEach((site, k) => {
+      if (site !== s) return;
+      const colour = TARGET_COLOURS[k % TARGET_COLOURS.length];
+      decode(R.lines[k]).forEach((part) => {
+        L.polyline(part, { color: colour, weight: 4, opacity: 0.85, className: "sitesel-route" })
+          .bindTooltip(el("span", null, R.label[k] + ": " + fmt(R.km[k], 1) + " km, " +
+            fmt(R.minutes[k], 0) + " min"))
+          .addTo(routesLayer);
+      });
+      box.appendChild(el("div", null, R.label[k] + ": " + fmt(R.km[k], 1) + " km, " +
+        fmt(R.minutes[k], 0) + " min by " + R.roads[k]));
+    });
+    if (box.childNodes.length) card.appendChild(box);
+  }
+  map.on("popupclose", () => routesLayer.clearLayers());
 
   // ---------- panels ----------
   function panel(position, cls, build) {
@@ -944,6 +968,11 @@ function sitesel_init(map, control, dataId) {
     imageSuitability: () => (imageSuit ? Array.from(imageSuit) : []),
     imageNote: () => (imageNote ? imageNote.textContent : ""),
     topIds: (k) => order.slice(0, k).map((s) => data.ids[s]),
+    // the routes drawn now, as [label, metres along the drawn lines]
+    routesDrawn: () => routesLayer.getLayers().map((l) => [
+      l.getTooltip() ? l.getTooltip().getContent().textContent : "",
+      l.getLatLngs().reduce((m, p, j, a) => (j ? m + map.distance(a[j - 1], p) : 0), 0),
+    ]),
     rerank: () => update(false),
     preparePrint: preparePrint,
     endPrint: endPrint,
