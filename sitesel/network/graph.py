@@ -181,16 +181,34 @@ class RoutingGraph:
         carry ``offsets_min`` (each target's off-road leg).
         """
         n = self.n_nodes
+        return np.asarray(
+            csgraph.dijkstra(self._from_targets(nodes, offsets_min), directed=True, indices=n)[:n],
+            dtype=np.float64,
+        )
+
+    def next_steps(self, nodes: IntArray, offsets_min: FloatArray) -> tuple[FloatArray, IntArray]:
+        """Minutes from every node to the nearest of ``nodes``, and its next node on the way.
+
+        The next node is -1 at the nodes the targets join, and where none is reachable.
+        """
+        n = self.n_nodes
+        dist, pred = csgraph.dijkstra(
+            self._from_targets(nodes, offsets_min), directed=True, indices=n,
+            return_predecessors=True,
+        )  # fmt: skip
+        pred = np.where((pred[:n] >= 0) & (pred[:n] < n), pred[:n], -1)
+        return np.asarray(dist[:n], dtype=np.float64), np.asarray(pred, dtype=np.int64)
+
+    def _from_targets(self, nodes: IntArray, offsets_min: FloatArray) -> sparse.csr_matrix:
+        """The reversed graph with a virtual source (node n) joined to ``nodes``."""
+        n = self.n_nodes
         src = np.full(len(nodes), n, dtype=np.int64)
         _, cols, times = _fastest_arcs(src, np.asarray(nodes, dtype=np.int64), offsets_min)
         r = self.reverse
         indptr = np.concatenate([r.indptr, [r.indptr[-1] + len(cols)]])
-        augmented = sparse.csr_matrix(
+        return sparse.csr_matrix(
             (np.concatenate([r.data, times]), np.concatenate([r.indices, cols]), indptr),
             shape=(n + 1, n + 1),
-        )
-        return np.asarray(
-            csgraph.dijkstra(augmented, directed=True, indices=n)[:n], dtype=np.float64
         )
 
     def access(

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse import csgraph
 
 from sitesel._typing import FloatArray, IntArray
-from sitesel.network.graph import RoadEdges, RoutingGraph, _arcs, _fastest_arcs, best_entries
+from sitesel.network.graph import RoadEdges, RoutingGraph, _arcs, best_entries
 
 
 def arc_edges(
@@ -77,22 +76,11 @@ def class_metres_to_targets(
     ([[200.0, 300.0], [200.0, 0.0], [0.0, 0.0]], [2.0, 1.0, 0.0])
     """
     n = graph.n_nodes
-    src = np.full(len(target_nodes), n, dtype=np.int64)
-    _, cols, times = _fastest_arcs(
-        src, np.asarray(target_nodes, dtype=np.int64), target_offsets_min
-    )
-    r = graph.reverse
-    indptr = np.concatenate([r.indptr, [r.indptr[-1] + len(cols)]])
-    augmented = sparse.csr_matrix(
-        (np.concatenate([r.data, times]), np.concatenate([r.indices, cols]), indptr),
-        shape=(n + 1, n + 1),
-    )
-    dist, pred = csgraph.dijkstra(augmented, directed=True, indices=n, return_predecessors=True)
-    dist, pred = dist[:n], pred[:n]
+    dist, pred = graph.next_steps(target_nodes, target_offsets_min)
     metres = np.zeros((n, n_classes))
     reached = np.flatnonzero(np.isfinite(dist))
     metres[np.setdiff1d(np.arange(n), reached)] = np.nan
-    step = reached[(pred[reached] >= 0) & (pred[reached] < n)]  # nodes not joined directly
+    step = reached[pred[reached] >= 0]  # nodes not joined directly
     nxt = pred[step]
     edge = np.asarray(edge_of_arc[step, nxt]).ravel().astype(np.int64) - 1
     # Fill in order of time to the target: a node's next node is always done before it.

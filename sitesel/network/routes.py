@@ -14,11 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from sitesel._typing import FloatArray
-from sitesel.network.graph import RoadEdges, RoutingGraph, _fastest_arcs, best_entries
+from sitesel.network.graph import RoadEdges, RoutingGraph, best_entries
 from sitesel.network.route_classes import arc_edges
 from sitesel.units import m_per_min
 
@@ -77,22 +75,12 @@ def routes_to_targets(
     k_access: int = 4,
 ) -> list[Route | None]:
     """Each origin's fastest route to the nearest target (None where none is reachable)."""
-    n = graph.n_nodes
     speed = m_per_min(offroad_speed_kmh)
     dist_t, node_t = graph.access(targets_xy, k=k_access, max_offroad_m=max_offroad_m)
     joined = np.isfinite(dist_t)
     if not joined.any():
         return [None] * len(origins_xy)
-    src = np.full(int(joined.sum()), n, dtype=np.int64)
-    _, cols, times = _fastest_arcs(src, node_t[joined], dist_t[joined] / speed)
-    r = graph.reverse
-    indptr = np.concatenate([r.indptr, [r.indptr[-1] + len(cols)]])
-    augmented = sparse.csr_matrix(
-        (np.concatenate([r.data, times]), np.concatenate([r.indices, cols]), indptr),
-        shape=(n + 1, n + 1),
-    )
-    dist, pred = csgraph.dijkstra(augmented, directed=True, indices=n, return_predecessors=True)
-    node_time, pred = dist[:n], pred[:n]
+    node_time, pred = graph.next_steps(node_t[joined], dist_t[joined] / speed)
     _, entry = best_entries(
         graph, node_time, origins_xy, offroad_speed_kmh=offroad_speed_kmh,
         max_offroad_m=max_offroad_m, k_access=k_access,
@@ -119,7 +107,7 @@ def routes_to_targets(
             out.append(None)
             continue
         path = [int(start)]
-        while 0 <= pred[path[-1]] < n:
+        while pred[path[-1]] >= 0:
             path.append(int(pred[path[-1]]))
         first_leg = float(np.hypot(*(graph.node_xy[start] - origin)))
         t, last_leg = leg_end[path[-1]]
