@@ -16,6 +16,7 @@ import pyproj
 import shapely
 
 from sitesel._typing import Dem, FloatArray
+from sitesel.data.hex_lattice import HexLattice
 from sitesel.manifest import Manifest
 
 FLOAT_DECIMALS = 6
@@ -71,6 +72,7 @@ class Result:
     allocation_demand: gpd.GeoDataFrame | None = None
     allocation_matrix: pd.DataFrame | None = None
     routes: gpd.GeoDataFrame | None = None
+    lattice: HexLattice | None = None  # the sites' hexagon lattice (not written; refound)
 
     @property
     def name(self) -> str:

@@ -82,3 +82,39 @@ def test_site_centroids_in_lon_lat_match_geopandas_and_skip_missing_geometry():
     np.testing.assert_allclose(lon, expected.x.to_numpy(), rtol=0, atol=1e-12)
     np.testing.assert_allclose(lat, expected.y.to_numpy(), rtol=0, atol=1e-12)
     assert np.isnan(lon[-2:]).all() and np.isfinite(lon[:-2]).all()
+
+
+def test_the_hexagon_lattice_is_found_once_a_run(tmp_path, data_dir, monkeypatch):
+    """Issue 25: the sites stage finds the lattice and passes it on to the terrain
+    statistics, the DEM stack's coverage check and the map's site raster."""
+    import yaml
+
+    from sitesel import api
+    from sitesel.criteria import zonal
+    from sitesel.data import hex_lattice as lattice_module
+    from sitesel.pipeline import inputs
+    from sitesel.render import site_image
+
+    from .cases import leh_dict
+
+    calls = []
+    original = lattice_module.hex_lattice
+
+    def counted(geoms):
+        calls.append(len(geoms))
+        return original(geoms)
+
+    for module in (inputs, zonal, site_image, lattice_module):
+        monkeypatch.setattr(module, "hex_lattice", counted)
+    config = leh_dict()
+    config["study_area"]["buffer_km"] = 8
+    config["robustness"] = None
+    config["allocation"] = {}
+    path = tmp_path / "small.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result, _ = api.run_and_write(
+        path, data_dir=data_dir, offline=True, out_dir=tmp_path / "out",
+        map_path=tmp_path / "m.html",
+    )  # fmt: skip
+    assert result.lattice is not None and len(result.lattice.col) == len(result.sites)
+    assert calls == [len(result.sites)]

@@ -11,6 +11,7 @@ import numpy as np
 from sitesel._typing import Dem, FloatArray
 from sitesel.config import NetworkSpec, Selection
 from sitesel.criteria.dem_stack import StackedZonalStats
+from sitesel.data.hex_lattice import HexLattice
 from sitesel.errors import ConfigError
 from sitesel.network.graph import RoutingGraph
 from sitesel.network.scenarios import NetworkModel
@@ -66,6 +67,9 @@ class CriterionContext:
     dems
         Every DEM of the stack by layer name, finest first (empty: ``dem`` alone). The
         sites' ``dem_layer`` column says which one each site's terrain comes from.
+    lattice
+        The sites' hexagon lattice (sitesel's grid), found once by the sites stage; None
+        for other sites (or when not passed on: it is then looked for where needed).
     node_times
         Per travel-time criterion, minutes from each node of its graph to the nearest
         target, when found beforehand on the whole network (a cluster tile's graph is a
@@ -79,6 +83,7 @@ class CriterionContext:
     dem: Dem | None = None
     node_times: dict[str, FloatArray] = field(default_factory=dict)
     dems: dict[str, Dem] = field(default_factory=dict)
+    lattice: HexLattice | None = None
     _zonal: StackedZonalStats | None = field(default=None, init=False, repr=False)
 
     def graph(self, scenario: str | None) -> tuple[RoutingGraph, NetworkSpec]:
@@ -94,11 +99,12 @@ class CriterionContext:
             raise ConfigError("a terrain criterion needs a dem: section")
         if self._zonal is None:
             if len(self.dems) > 1 and "dem_layer" in self.sites:
-                names = list(self.dems)
-                source = np.array([names.index(n) for n in self.sites["dem_layer"]], dtype=np.int64)
-                self._zonal = StackedZonalStats(
-                    self.sites.geometry, list(self.dems.values()), source
-                )
+                index = {name: k for k, name in enumerate(self.dems)}
+                source = np.array([index[n] for n in self.sites["dem_layer"]], dtype=np.int64)
+                stack = list(self.dems.values())
+                self._zonal = StackedZonalStats(self.sites.geometry, stack, source, self.lattice)
             else:
-                self._zonal = StackedZonalStats(self.sites.geometry, [self.dem])
+                self._zonal = StackedZonalStats(
+                    self.sites.geometry, [self.dem], lattice=self.lattice
+                )
         return self._zonal

@@ -16,12 +16,15 @@ import numpy as np
 
 from sitesel._typing import Dem, FloatArray, IntArray
 from sitesel.criteria.zonal import ZonalStats, coverage_fractions, slope_deg
+from sitesel.data.hex_lattice import HexLattice, lattice_subset
 
 FULL_COVER = 0.999
 """Share of a site that a DEM's valid cells must cover for the site to use that DEM."""
 
 
-def assign_dems(sites: gpd.GeoSeries, dems: Sequence[Dem]) -> IntArray:
+def assign_dems(
+    sites: gpd.GeoSeries, dems: Sequence[Dem], lattice: HexLattice | None = None
+) -> IntArray:
     """Which DEM of the stack (finest first) each site's terrain comes from.
 
     Parameters
@@ -49,15 +52,15 @@ def assign_dems(sites: gpd.GeoSeries, dems: Sequence[Dem]) -> IntArray:
         candidates = open_[inside]
         if len(candidates) == 0:
             continue
-        covered = covered_share(geoms[candidates], dem)
+        covered = covered_share(geoms[candidates], dem, lattice_subset(lattice, candidates))
         source[candidates[covered >= FULL_COVER]] = k
     return source
 
 
-def covered_share(geoms: np.ndarray, dem: Dem) -> FloatArray:
+def covered_share(geoms: np.ndarray, dem: Dem, lattice: HexLattice | None = None) -> FloatArray:
     """Share of each site's area over cells of the DEM that have a slope value."""
     site, cell, fraction = coverage_fractions(
-        gpd.GeoSeries(geoms, crs=dem.crs), dem.elevation_m.shape, dem.transform
+        gpd.GeoSeries(geoms, crs=dem.crs), dem.elevation_m.shape, dem.transform, lattice
     )
     valid = ~np.isnan(slope_deg(dem.elevation_m, dem.cell_size_m)).ravel()[cell]
     cell_m2 = abs(dem.transform.a * dem.transform.e)
@@ -76,10 +79,16 @@ class StackedZonalStats:
         The stack, finest first.
     source
         Per site, the index of its DEM (:func:`assign_dems`); all the last when None.
+    lattice
+        The sites' hexagon lattice, when known (found once per run).
     """
 
     def __init__(
-        self, sites: gpd.GeoSeries, dems: Sequence[Dem], source: IntArray | None = None
+        self,
+        sites: gpd.GeoSeries,
+        dems: Sequence[Dem],
+        source: IntArray | None = None,
+        lattice: HexLattice | None = None,
     ) -> None:
         self.sites = sites
         self.dems = list(dems)
@@ -88,7 +97,7 @@ class StackedZonalStats:
         )
         self._rows = [np.flatnonzero(self.source == k) for k in range(len(self.dems))]
         self.parts = [
-            ZonalStats(sites.iloc[rows], dem) if len(rows) else None
+            ZonalStats(sites.iloc[rows], dem, lattice_subset(lattice, rows)) if len(rows) else None
             for rows, dem in zip(self._rows, self.dems, strict=True)
         ]
 

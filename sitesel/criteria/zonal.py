@@ -20,7 +20,7 @@ from exactextract.raster import NumPyRasterSource
 from sitesel._typing import Dem, FloatArray, IntArray
 from sitesel.criteria._wkb_features import WkbFeatureSource
 from sitesel.criteria.hex_coverage import MAX_CANDIDATE_CELLS, candidate_cells, hex_coverage
-from sitesel.data.hex_lattice import hex_lattice
+from sitesel.data.hex_lattice import HexLattice, hex_lattice
 
 
 def slope_deg(elevation_m: FloatArray, cell_size_m: float) -> FloatArray:
@@ -115,11 +115,15 @@ class ZonalStats:
         Site polygons in the DEM's CRS.
     dem
         The elevation grid.
+    lattice
+        The sites' hexagon lattice when the caller has it (found once per run), else it
+        is looked for here.
     """
 
-    def __init__(self, sites: gpd.GeoSeries, dem: Dem) -> None:
+    def __init__(self, sites: gpd.GeoSeries, dem: Dem, lattice: HexLattice | None = None) -> None:
         self.sites = sites
         self.dem = dem
+        self.lattice = lattice
         self._cache: dict[str, dict[str, FloatArray]] = {}
 
     @cached_property
@@ -130,7 +134,9 @@ class ZonalStats:
     @cached_property
     def _coverage(self) -> tuple[IntArray, IntArray, FloatArray]:
         """Site index, flat cell index and covered fraction of every (site, cell) pair."""
-        return coverage_fractions(self.sites, self.dem.elevation_m.shape, self.dem.transform)
+        return coverage_fractions(
+            self.sites, self.dem.elevation_m.shape, self.dem.transform, self.lattice
+        )
 
     @cached_property
     def _streaming(self) -> bool:
@@ -195,7 +201,10 @@ class ZonalStats:
 
 
 def coverage_fractions(
-    sites: gpd.GeoSeries, shape: tuple[int, int], transform: Affine
+    sites: gpd.GeoSeries,
+    shape: tuple[int, int],
+    transform: Affine,
+    lattice: HexLattice | None = None,
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Which cells of a grid each site covers, and the covered fraction of each cell.
 
@@ -212,7 +221,9 @@ def coverage_fractions(
     if aligned is not None:
         return aligned
     north_up = transform.b == transform.d == 0 and transform.a > 0 and transform.e < 0
-    lattice = hex_lattice(np.asarray(sites.values)) if north_up else None
+    if lattice is None and north_up:  # found once by the sites stage when it can be
+        lattice = hex_lattice(np.asarray(sites.values))
+    lattice = lattice if north_up else None
     if lattice is not None and candidate_cells(lattice.side, transform) <= MAX_CANDIDATE_CELLS:
         return hex_coverage(lattice, shape, transform)  # sitesel's hexagons: closed form
     return exactextract_coverage(sites, shape, transform)

@@ -34,6 +34,20 @@ class HexLattice(NamedTuple):
     y: npt.NDArray[np.float64]
 
 
+def lattice_subset(lattice: HexLattice | None, rows: np.ndarray) -> HexLattice | None:
+    """The lattice of a subset of its sites (``rows``: positions or a boolean mask).
+
+    >>> lat = HexLattice(1.0, np.array([0, 1, 2]), np.array([5, 6, 7]), np.zeros(3), np.zeros(3))
+    >>> lattice_subset(lat, np.array([True, False, True])).col.tolist()
+    [0, 2]
+    """
+    if lattice is None:
+        return None
+    return HexLattice(
+        lattice.side, lattice.col[rows], lattice.row[rows], lattice.x[rows], lattice.y[rows]
+    )
+
+
 def hex_lattice(geoms: np.ndarray) -> HexLattice | None:
     """The lattice of the polygons, if they are sitesel's hexagon grid.
 

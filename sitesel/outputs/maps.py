@@ -37,6 +37,7 @@ def map_data(result: Result) -> MapData:
         allocation_demand=result.allocation_demand,
         allocation_records=meta.allocation,
         routes=result.routes,
+        lattice=result.lattice,
     )
 
 

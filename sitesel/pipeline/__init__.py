@@ -128,7 +128,7 @@ def _read_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timi
         named = sites.frame.copy()
         named.insert(1, "place", inputs.site_names(named, places))
         if dems:
-            named = named.assign(**inputs.terrain_sources(named, dems))
+            named = named.assign(**inputs.terrain_sources(named, dems, sites.lattice))
         sites = replace(sites, frame=named)
     network = None
     if config.network is not None:
@@ -194,6 +194,7 @@ def _context(config: Config, loader: LayerLoader, got: _Inputs) -> CriterionCont
         network_spec=config.network,
         dem=got.dem,
         dems=got.dems,
+        lattice=got.sites.lattice,
     )
 
 
@@ -330,4 +331,5 @@ def _result(
         allocation_demand=None if allocation is None else allocation.demand,
         allocation_matrix=None if allocation is None else allocation.matrix,
         routes=routes,
+        lattice=got.sites.lattice,
     )

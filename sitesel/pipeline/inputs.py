@@ -19,6 +19,7 @@ from sitesel.config._base import PLACES_LAYER
 from sitesel.config.scoring import ExcludeWithinSpec, FootprintSpec
 from sitesel.criteria.area import area_ha
 from sitesel.criteria.dem_stack import assign_dems
+from sitesel.data.hex_lattice import HexLattice, hex_lattice
 from sitesel.data.loader import LayerLoader
 from sitesel.data.place_names import describe_locations
 from sitesel.data.sites import dem_square_grid, hex_grid, parcel_sites
@@ -47,10 +48,15 @@ class StudyArea:
 
 @dataclass(frozen=True)
 class Sites:
-    """Candidate sites (``site_id``, ``area_ha``, polygon) and those outside the area."""
+    """Candidate sites (``site_id``, ``area_ha``, polygon) and those outside the area.
+
+    ``lattice`` is their hexagon lattice when they are sitesel's grid: found once here and
+    passed on to the terrain statistics and the map's site raster.
+    """
 
     frame: gpd.GeoDataFrame
     outside: BoolArray
+    lattice: HexLattice | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,10 @@ def candidate_sites(
         )
         centroids = frame.centroid
         outside = ~shapely.contains_xy(area.polygon, centroids.x.to_numpy(), centroids.y.to_numpy())
-    return Sites(frame=frame.assign(area_ha=area_ha(frame.geometry)), outside=outside)
+    lattice = hex_lattice(np.asarray(frame.geometry.values)) if grid is not None else None
+    return Sites(
+        frame=frame.assign(area_ha=area_ha(frame.geometry)), outside=outside, lattice=lattice
+    )
 
 
 def elevation(config: Config, loader: LayerLoader, area: StudyArea) -> Dem | None:
@@ -200,10 +209,12 @@ def dem_stack(
     return stack
 
 
-def terrain_sources(sites: gpd.GeoDataFrame, stack: dict[str, Dem]) -> dict[str, np.ndarray]:
+def terrain_sources(
+    sites: gpd.GeoDataFrame, stack: dict[str, Dem], lattice: HexLattice | None = None
+) -> dict[str, np.ndarray]:
     """Per site, which DEM its terrain comes from and that DEM's cell size in metres."""
     names = list(stack)
-    source = assign_dems(sites.geometry, list(stack.values()))
+    source = assign_dems(sites.geometry, list(stack.values()), lattice)
     resolution = np.array([stack[n].cell_size_m for n in names])[source]
     return {
         "dem_layer": np.asarray(names, dtype=object)[source],

@@ -20,6 +20,7 @@ from sitesel.config import Config
 from sitesel.config.decision import PreferenceSpec
 from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import CriterionContext, family_of
+from sitesel.data.hex_lattice import lattice_subset
 from sitesel.decision import aggregation, constraints, owa, vikor
 from sitesel.decision.promethee import Preference
 from sitesel.decision.value_functions import apply_value_function
@@ -123,6 +124,7 @@ def _subset_context(ctx: CriterionContext, keep: BoolArray) -> CriterionContext:
         dem=ctx.dem,
         node_times=ctx.node_times,
         dems=ctx.dems,
+        lattice=lattice_subset(ctx.lattice, keep),
     )
 
 

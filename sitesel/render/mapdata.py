@@ -11,6 +11,7 @@ import numpy.typing as npt
 import pandas as pd
 from affine import Affine
 
+from sitesel.data.hex_lattice import HexLattice
 from sitesel.render.site_image import SiteRaster, WebIndex, rasterise_sites, web_index
 
 
@@ -94,6 +95,7 @@ class MapData:
     allocation_demand: gpd.GeoDataFrame | None = None
     allocation_records: dict[str, dict[str, Any]] = field(default_factory=dict)
     routes: gpd.GeoDataFrame | None = None
+    lattice: HexLattice | None = None  # the sites' hexagon lattice, when the run found it
 
     _site_raster: SiteRaster | None = field(default=None, init=False, repr=False, compare=False)
     _web_index: WebIndex | None = field(default=None, init=False, repr=False, compare=False)
@@ -101,7 +103,7 @@ class MapData:
     def site_raster(self) -> SiteRaster:
         """The sites burnt into one index raster (made once, for the PNG and the map)."""
         if self._site_raster is None:
-            self._site_raster = rasterise_sites(self.sites.geometry)
+            self._site_raster = rasterise_sites(self.sites.geometry, self.lattice)
         return self._site_raster
 
     def site_web_index(self) -> WebIndex:

@@ -21,7 +21,7 @@ from rasterio import features
 from rasterio.warp import Resampling
 
 from sitesel._typing import BoolArray
-from sitesel.data.hex_lattice import hex_index, hex_lattice
+from sitesel.data.hex_lattice import HexLattice, hex_index, hex_lattice
 from sitesel.render.hillshade import WebImage, to_web_mercator
 
 MAX_IMAGE_PX = 4096
@@ -101,7 +101,7 @@ class SiteRaster:
         return (t.c, t.c + cols * t.a, t.f + rows * t.e, t.f)
 
 
-def rasterise_sites(geoms: gpd.GeoSeries) -> SiteRaster:
+def rasterise_sites(geoms: gpd.GeoSeries, lattice: HexLattice | None = None) -> SiteRaster:
     """Every site burnt once into an index raster, shared by the summary and the map.
 
     The pixel is fine enough for :data:`SUMMARY_PX` pixels across the study, and for about
@@ -114,7 +114,8 @@ def rasterise_sites(geoms: gpd.GeoSeries) -> SiteRaster:
     width = max(1, int(np.ceil((xmax - xmin) / cell)))
     height = max(1, int(np.ceil((ymax - ymin) / cell)))
     transform = Affine(cell, 0, xmin, 0, -cell, ymax)
-    lattice = hex_lattice(geoms.to_numpy()) if len(geoms) >= LATTICE_MIN_SITES else None
+    if lattice is None or len(lattice.col) != len(geoms):  # not passed on: look for it
+        lattice = hex_lattice(geoms.to_numpy()) if len(geoms) >= LATTICE_MIN_SITES else None
     if lattice is not None:  # sitesel's hexagon grid: by arithmetic
         index = hex_index(lattice, transform, (height, width))
         return SiteRaster(index=index, transform=transform, crs=geoms.crs)
