@@ -271,3 +271,37 @@ def test_the_cfc_map_shows_the_answer(cfc):
         assert "cfc_p_median (p-median, k=3, 100% of demand covered)" in legend
         assert blocked == []
         browser.close()
+
+
+def test_suitability_in_the_objective_breaks_ties_and_costs_what_it_says():
+    """Two candidates equally placed for every village; with a weight on suitability the
+    more suitable wins, by the stated forms (p-median: minutes x (1 + w (1 - s)); MCLP:
+    + w x demand / k x s)."""
+    minutes = np.array([[2.0, 2.0], [4.0, 4.0]])
+    weight = np.array([10.0, 5.0])
+    plain = Instance(minutes=minutes, weight=weight, k=1, within_min=3.0)
+    blended = Instance(minutes=minutes, weight=weight, k=1, within_min=3.0,
+                       suitability=np.array([0.5, 0.9]), suitability_weight=1.0)  # fmt: skip
+    assert solve_exact("p_median", plain, time_limit_s=10, mip_gap=0).objective == 40
+    median = solve_exact("p_median", blended, time_limit_s=10, mip_gap=0)
+    assert median.chosen.tolist() == [1]
+    assert median.objective == pytest.approx(40 * (1 + 1.0 * (1 - 0.9)))
+    cover = solve_exact("mclp", blended, time_limit_s=10, mip_gap=0)
+    assert cover.chosen.tolist() == [1] and cover.objective == pytest.approx(10 + 15 * 0.9)
+    for problem in ("p_median", "mclp"):  # the heuristic agrees, within its gap
+        heur = solve_heuristic(problem, blended, time_limit_s=10, target_gap=0.0)
+        assert heur.chosen.tolist() == [1]
+        assert heur.objective == pytest.approx(objective_of(problem, blended, heur.chosen))
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_a_blend_matches_between_exact_and_heuristic(seed):
+    minutes, weight = _random(seed, 80, 40)
+    rng = np.random.default_rng(seed)
+    inst = Instance(minutes=minutes, weight=weight, k=4, within_min=20,
+                    suitability=rng.uniform(0.3, 1.0, 40), suitability_weight=0.5)  # fmt: skip
+    for problem in ("p_median", "mclp"):
+        exact = solve_exact(problem, inst, time_limit_s=60, mip_gap=0.0)
+        heur = solve_heuristic(problem, inst, time_limit_s=20, target_gap=0.0)
+        assert objective_of(problem, inst, exact.chosen) == pytest.approx(exact.objective)
+        assert abs(heur.objective - exact.objective) <= heur.gap * abs(heur.objective) + 1e-6

@@ -17,8 +17,8 @@ from sitesel.config._base import Selection, Strict
 class CandidatesSpec(Strict):
     """Which ranked sites may be chosen: all, the top N, or those above a suitability.
 
-    Suitability enters the problem as this floor: a site below it (or outside the top N)
-    is no candidate; among candidates only travel time counts.
+    Suitability enters the problem as this floor (a site below it, or outside the top N,
+    is no candidate) and, with ``suitability_weight``, in the objective too.
     """
 
     top_n: int | None = Field(default=None, ge=1, description="The N best-ranked sites.")
@@ -83,6 +83,14 @@ class AllocationSpec(Strict):
         le=500,
         description="Chosen sites at least this far apart, in a straight line between centres.",
     )
+    suitability_weight: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="p_median and mclp: how much suitability enters the objective (0: only"
+        " as the candidates' floor). p-median: minutes x (1 + w (1 - s)); MCLP: + w x"
+        " demand / k x s for each chosen site.",
+    )
     required_sites: list[str] = Field(
         default_factory=list, description="Site ids that must be chosen (an existing cluster)."
     )
@@ -97,6 +105,11 @@ class AllocationSpec(Strict):
             raise ValueError(f"{self.problem} needs k, the number of sites to choose")
         if self.problem in ("mclp", "lscp") and self.within_min is None:
             raise ValueError(f"{self.problem} needs within_min, the coverage standard T")
+        if self.suitability_weight > 0 and self.problem not in ("p_median", "mclp"):
+            raise ValueError(
+                f"suitability_weight applies to p_median and mclp, not {self.problem}; use"
+                " candidates.min_suitability there"
+            )
         if self.problem in ("p_median", "p_center") and self.within_min is not None:
             raise ValueError(f"within_min does not apply to {self.problem}; drop it")
         return self

@@ -54,6 +54,13 @@ class Instance:
         Candidates that must be chosen.
     conflicts
         Pairs of candidates too close to be chosen together (the spacing rule).
+    suitability
+        Each candidate's suitability in [0, 1], used with ``suitability_weight``.
+    suitability_weight
+        beta in [0, 1]: how much suitability enters the objective (0: not at all). The
+        p-median counts a site's minutes times ``1 + beta (1 - s_j)`` (a less suitable
+        site is as if farther); MCLP adds ``beta * total demand / k * s_j`` for each chosen
+        site (a fully suitable site is worth a k-th of all the demand).
     """
 
     minutes: FloatArray
@@ -62,6 +69,25 @@ class Instance:
     within_min: float = np.inf
     required: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     conflicts: IntArray = field(default_factory=lambda: np.empty((0, 2), dtype=np.int64))
+    suitability: FloatArray | None = None
+    suitability_weight: float = 0.0
+
+    @property
+    def time_factor(self) -> FloatArray:
+        """p-median: each candidate's multiplier on minutes (1 without a blend)."""
+        n = self.minutes.shape[1]
+        if self.suitability is None or self.suitability_weight == 0:
+            return np.ones(n)
+        return 1.0 + self.suitability_weight * (1.0 - self.suitability)
+
+    @property
+    def site_bonus(self) -> FloatArray:
+        """MCLP: each candidate's bonus in demand units (0 without a blend)."""
+        n = self.minutes.shape[1]
+        if self.suitability is None or self.suitability_weight == 0:
+            return np.zeros(n)
+        share = float(self.weight.sum()) / max(self.k, 1)
+        return self.suitability_weight * share * self.suitability
 
     @property
     def covers(self) -> npt.NDArray[np.bool_]:
@@ -110,11 +136,12 @@ def assignment(minutes: FloatArray, chosen: IntArray) -> tuple[IntArray, FloatAr
 
 def objective_of(problem: Problem, inst: Instance, chosen: IntArray) -> float:
     """The problem's objective for a set of chosen sites (``inf`` if infeasible)."""
-    _, t = assignment(inst.minutes, chosen)
     if problem == "p_median":
+        _, t = assignment(inst.minutes * inst.time_factor[None, :], chosen)
         return float(np.sum(inst.weight * t)) if np.isfinite(t).all() else np.inf
+    _, t = assignment(inst.minutes, chosen)
     if problem == "mclp":
-        return float(inst.weight[t <= inst.within_min].sum())
+        return float(inst.weight[t <= inst.within_min].sum() + inst.site_bonus[chosen].sum())
     if problem == "lscp":
         return float(len(chosen))
     return float(t.max()) if len(t) else 0.0

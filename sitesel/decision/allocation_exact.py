@@ -101,7 +101,7 @@ def _programme(
         minutes = inst.minutes[d_idx, c_idx]
         c = np.zeros(n)
         if problem == "p_median":
-            c[x] = inst.weight[d_idx] * minutes
+            c[x] = inst.weight[d_idx] * minutes * inst.time_factor[c_idx]
         else:  # sum_j d_ij x_ij - W <= 0 for every i
             c[-1] = 1.0
             add(
@@ -128,7 +128,7 @@ def _programme(
             -np.inf,
             0,
         )  # fmt: skip
-        c = np.r_[np.zeros(n_c), -inst.weight]
+        c = np.r_[-inst.site_bonus, -inst.weight]
         integrality = np.r_[np.ones(n_c), np.zeros(n_d)]
         hi = np.ones(n)
     else:  # lscp: every coverable point covered, fewest sites

@@ -45,12 +45,15 @@ def solve_heuristic(
         objective = float(_median_value(cost, chosen))
     elif problem == "mclp":
         cover = np.where(inst.covers, inst.weight[:, None], 0.0)
-        chosen = _greedy(cover, inst, allowed, _cover_gain)
-        chosen = _substitute(cover, inst, allowed, chosen, _cover_value, deadline)
+        bonus = inst.site_bonus
+        chosen = _greedy(cover, inst, allowed, lambda m, ch: _cover_gain(m, ch) + bonus)
+        chosen = _substitute(cover, inst, allowed, chosen, _cover_value, deadline, bonus)
         bound, found = _cover_bound(inst, cover, chosen, allowed, deadline, target_gap)
-        if _cover_value(cover, found) > _cover_value(cover, chosen):
-            chosen = _substitute(cover, inst, allowed, found, _cover_value, deadline)
-        objective = float(_cover_value(cover, chosen))
+        if _cover_value(cover, found) + bonus[found].sum() > (
+            _cover_value(cover, chosen) + bonus[chosen].sum()
+        ):
+            chosen = _substitute(cover, inst, allowed, found, _cover_value, deadline, bonus)
+        objective = float(_cover_value(cover, chosen) + bonus[chosen].sum())
     else:
         raise ValueError(f"no heuristic for {problem}")
     return Solution(
@@ -64,7 +67,8 @@ def solve_heuristic(
 
 def _weighted_cost(inst: Instance) -> FloatArray:
     finite = np.isfinite(inst.minutes)
-    return np.where(finite, inst.weight[:, None] * np.where(finite, inst.minutes, 0), UNREACHABLE)
+    minutes = np.where(finite, inst.minutes, 0) * inst.time_factor[None, :]
+    return np.where(finite, inst.weight[:, None] * minutes, UNREACHABLE)
 
 
 def _conflicts(inst: Instance) -> sparse.csr_matrix:
@@ -120,10 +124,15 @@ def _substitute(  # type: ignore[no-untyped-def]
     chosen: IntArray,
     value,
     deadline: float,
+    bonus: FloatArray | None = None,
 ) -> IntArray:
-    """Best-improvement swaps of non-required sites until none helps (or time is up)."""
+    """Best-improvement swaps of non-required sites until none helps (or time is up).
+
+    ``bonus`` (MCLP with suitability): each candidate's worth when chosen, added.
+    """
     minimise = value is _median_value
-    best = value(matrix, chosen)
+    extra = np.zeros(matrix.shape[1]) if bonus is None else bonus
+    best = value(matrix, chosen) + (0.0 if minimise else float(extra[chosen].sum()))
     required = set(np.asarray(inst.required).tolist())
     n = matrix.shape[1]
     improved = True
@@ -143,6 +152,7 @@ def _substitute(  # type: ignore[no-untyped-def]
             else:
                 base = matrix[:, rest].max(axis=1) if len(rest) else np.zeros(len(matrix))
                 totals = np.maximum(base[:, None], matrix).sum(axis=0)
+                totals = totals + extra + float(extra[rest].sum())
                 totals = np.where(ok, totals, -np.inf)
                 j = int(np.argmax(totals))
                 better = totals[j] > best + 1e-9 * max(abs(best), 1)
@@ -223,16 +233,17 @@ def _cover_bound(
 ) -> tuple[float, IntArray]:
     """Best Lagrangian upper bound of the MCLP, and the best answer met on the way."""
     best_set = chosen
-    lower = _cover_value(weighted, chosen)
+    bonus = inst.site_bonus
+    lower = _cover_value(weighted, chosen) + float(bonus[chosen].sum())
     cover = inst.covers.astype(np.float64)
     w = inst.weight
     mu = w / 2
     best, theta, stale = np.inf, 2.0, 0
     for _ in range(2000):
-        score = mu @ cover
+        score = mu @ cover + bonus
         open_ = _top_k(score, inst.required, inst.k, smallest=False)
         value = float(np.maximum(w - mu, 0).sum() + score[open_].sum())
-        primal = _cover_value(weighted, open_)
+        primal = _cover_value(weighted, open_) + float(bonus[open_].sum())
         if primal > lower and _feasible(open_, conflicts):
             lower, best_set = primal, open_
         if not np.isfinite(best) or value < best - 1e-9 * max(abs(best), 1):

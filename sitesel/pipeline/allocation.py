@@ -189,6 +189,7 @@ def _solve_one(
         "within_min": spec.within_min,
         "cutoff_min": spec.cutoff,
         "min_spacing_km": spec.min_spacing_km,
+        "suitability_weight": spec.suitability_weight,
         "required_sites": list(spec.required_sites),
         "candidates": len(rows),
         "demand_points": len(weight),
@@ -289,6 +290,8 @@ def _instance(
         within_min=spec.within_min if spec.within_min is not None else np.inf,
         required=required.astype(np.int64),
         conflicts=conflicts,
+        suitability=cand["suitability"].to_numpy(dtype=float),
+        suitability_weight=spec.suitability_weight,
     )
     return inst, served
 
