@@ -218,6 +218,10 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
         if result.allocation is not None:
             mine = result.allocation[result.allocation["problem"] == problem]
             names = [p or s for p, s in zip(mine["place"], mine["site_id"], strict=True)]
+            drawn = (record.get("robustness") or {}).get("draws")
+            if drawn:  # how often the weight draws' re-solves chose each site
+                names = [f"{n} (in {100 * c:.0f}% of {drawn} draws)"
+                         for n, c in zip(names, mine["chosen_share"], strict=True)]  # fmt: skip
         standard = f", T={record['within_min']:g} min" if record.get("within_min") else ""
         covered = f"{100 * record['coverage_share']:.0f}% of demand covered; " if standard else ""
         typer.echo(

@@ -14,9 +14,13 @@ import pandas as pd
 import pytest
 import yaml
 
+from sitesel import criteria
+from sitesel.config import load_config
+from sitesel.config.allocation import AllocationSpec
 from sitesel.decision.allocation import Instance, assignment, objective_of
 from sitesel.decision.allocation_exact import solve_exact
 from sitesel.decision.allocation_heuristic import solve_heuristic
+from sitesel.pipeline.allocation import _chosen_share, suitability_under_draws
 
 from .cases import run_case, sitesel, with_repo_paths
 from .conftest import ROOT
@@ -159,6 +163,13 @@ def test_the_bihar_cfc_study_writes_its_answer(cfc):
     )
     pmed = manifest["allocation"]["cfc_p_median"]
     assert pmed["coverage_share"] == 1.0 and pmed["demand_unreached"] == 0
+    # Robustness: the p-median (suitability in its objective) re-solved under 50 weight
+    # draws; each draw chooses k = 3 sites, so the shares add up to 3.
+    assert pmed["robustness"]["draws"] == 50 and mclp["robustness"] is None
+    assert sum(pmed["robustness"]["chosen_share"].values()) == pytest.approx(3)
+    shares = chosen.set_index("problem")["chosen_share"]
+    assert shares["cfc_mclp"].isna().all()
+    assert ((shares["cfc_p_median"] > 0) & (shares["cfc_p_median"] <= 1)).all()
 
 
 # ------------------------------------------------------------------------ bad input
@@ -305,3 +316,45 @@ def test_a_blend_matches_between_exact_and_heuristic(seed):
         heur = solve_heuristic(problem, inst, time_limit_s=20, target_gap=0.0)
         assert objective_of(problem, inst, exact.chosen) == pytest.approx(exact.objective)
         assert abs(heur.objective - exact.objective) <= heur.gap * abs(heur.objective) + 1e-6
+
+
+def test_how_often_each_site_is_chosen_across_weight_draws():
+    """Two candidates equally placed: each draw's re-solve picks the more suitable one, so
+    the shares are the shares of draws in which each is the more suitable."""
+    spec = AllocationSpec.model_validate(
+        {"problem": "p_median", "k": 1, "demand": {"layer": "villages"},
+         "suitability_weight": 0.5, "robustness_draws": 10}
+    )  # fmt: skip
+    inst = Instance(minutes=np.array([[2.0, 2.0], [4.0, 4.0]]), weight=np.array([10.0, 5.0]),
+                    k=1, suitability=np.array([0.5, 0.5]), suitability_weight=0.5)  # fmt: skip
+    first_better = np.array([1, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1], dtype=bool)  # 12 draws
+    draws = np.full((12, 4), np.nan)  # 4 sites; the candidates are sites 3 and 1
+    draws[:, 3] = np.where(first_better, 0.9, 0.4)
+    draws[:, 1] = 0.6
+    share = _chosen_share(spec, inst, np.array([3, 1]), draws, "test")
+    assert share.tolist() == [0.3, 0.7]  # only the first 10 draws: 3 of them favour site 3
+    no_blend = spec.model_copy(update={"suitability_weight": 0.0})
+    assert _chosen_share(no_blend, inst, np.array([3, 1]), draws, "test") is None
+
+
+def test_the_sites_suitability_under_draws_keeps_excluded_sites_out():
+    parsed, _ = load_config(
+        ROOT / "configs" / "bihar_kesaria_cfc.yaml", criteria=criteria.spec_models()
+    )
+    candidates = np.array([True, False, True])
+    draws = np.array([[0.2, 0.8], [0.5, 0.5], [0.9, 0.1]] * 30)  # 90 draws
+    scores = np.array([[1.0, 0.0], [0.5, 0.5]])  # the two candidates' criterion scores
+
+    def rescore(w):
+        return w @ scores.T
+
+    out = suitability_under_draws(parsed, rescore, candidates, draws)
+    assert out.shape == (50, 3)  # robustness_draws of the blending problem
+    assert np.isnan(out[:, 1]).all()
+    assert out[0, [0, 2]].tolist() == pytest.approx([0.2, 0.5])
+    assert suitability_under_draws(parsed, rescore, candidates, None) is None
+    plain = parsed.model_copy(
+        update={"allocation": {n: s.model_copy(update={"suitability_weight": 0.0})
+                               for n, s in parsed.allocation.items()}}
+    )  # fmt: skip
+    assert suitability_under_draws(plain, rescore, candidates, draws) is None

@@ -91,6 +91,14 @@ class AllocationSpec(Strict):
         " as the candidates' floor). p-median: minutes x (1 + w (1 - s)); MCLP: + w x"
         " demand / k x s for each chosen site.",
     )
+    robustness_draws: int = Field(
+        default=50,
+        ge=0,
+        le=1000,
+        description="With suitability_weight and robustness.monte_carlo: re-solve with the"
+        " suitability of this many of the weight draws (the first ones; 0: none) and report"
+        " how often each site is chosen (allocation.csv chosen_share).",
+    )
     required_sites: list[str] = Field(
         default_factory=list, description="Site ids that must be chosen (an existing cluster)."
     )

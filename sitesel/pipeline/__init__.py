@@ -27,7 +27,7 @@ from sitesel.decision.weights import WeightReport, resolve_weights
 from sitesel.errors import ConfigError
 from sitesel.manifest import Manifest
 from sitesel.pipeline import inputs, land, scoring
-from sitesel.pipeline.allocation import Allocation, run_allocation
+from sitesel.pipeline.allocation import Allocation, run_allocation, suitability_under_draws
 from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robustness
 from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_cluster
 from sitesel.pipeline.input_cache import InputCache, inputs_key
@@ -280,6 +280,7 @@ def run(
             config, frame, None if got.network is None else got.network.model,
             lambda sel, key: inputs.selected(loader, sel, key, got.area.crs), str(config_path),
             got.area.polygon,
+            suitability_under_draws(config, scored.aggregator, ~scored.excluded, robust.draws),
         )  # fmt: skip
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
     targets = targets_frame(measured.targets, src, got.area.crs)

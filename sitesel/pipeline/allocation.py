@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import geopandas as gpd
@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
+from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config, NetworkSpec, Selection
 from sitesel.config.allocation import AllocationSpec
 from sitesel.decision.allocation import Instance, Solution, assignment
@@ -33,6 +34,7 @@ from sitesel.units import M_PER_KM
 log = logging.getLogger(__name__)
 
 Select = Callable[[Selection, str], gpd.GeoDataFrame]
+DRAW_TIME_LIMIT_S = 2.0  # each Monte Carlo re-solve: the heuristic, at most this long
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,9 @@ class Allocation:
     ----------
     sites
         One row per chosen site: ``problem``, ``site_id``, ``place``, ``suitability``,
-        ``rank``, ``demand_served``, ``mean_min``, ``worst_min``, ``coverage_share``.
+        ``rank``, ``demand_served``, ``mean_min``, ``worst_min``, ``coverage_share``,
+        ``chosen_share`` (the share of the Monte Carlo weight draws whose re-solve chose
+        the site; NaN when suitability is not in the objective or there are no draws).
     demand
         One row per demand point: ``problem``, ``demand_id``, ``name``, ``weight``,
         ``site_id`` (assigned; empty when none), ``minutes``, ``covered``; points.
@@ -68,8 +72,13 @@ def run_allocation(
     select: Select,
     source: str,
     area: BaseGeometry,
+    suitability_draws: FloatArray | None = None,
 ) -> Allocation | None:
     """Solve every problem of ``config.allocation`` (None when it has none).
+
+    ``suitability_draws`` (``(n_draws, n_sites)``, from :func:`suitability_under_draws`)
+    are the sites' suitability under the Monte Carlo weight draws: a problem with
+    ``suitability_weight`` is re-solved with each, to say how often each site is chosen.
 
     Raises
     ------
@@ -83,7 +92,9 @@ def run_allocation(
         return None
     assert network is not None and config.network is not None  # validated with the config
     parts = [
-        _solve_one(name, spec, sites, network, config.network, select, source, area)
+        _solve_one(
+            name, spec, sites, network, config.network, select, source, area, suitability_draws
+        )
         for name, spec in config.allocation.items()
     ]
     return Allocation(
@@ -92,6 +103,41 @@ def run_allocation(
         matrix=pd.concat([p[2] for p in parts], ignore_index=True),
         records={name: p[3] for name, p in zip(config.allocation, parts, strict=True)},
     )
+
+
+def suitability_under_draws(
+    config: Config,
+    rescore: Callable[[FloatArray], FloatArray],
+    candidates: BoolArray,
+    draws: FloatArray | None,
+) -> FloatArray | None:
+    """Every site's suitability under the first weight draws the allocation needs.
+
+    Parameters
+    ----------
+    rescore
+        Weight draws ``(d, n_criteria)`` to the candidates' suitability ``(d, n_in_play)``
+        (the scoring's aggregator, candidates in ``np.flatnonzero(candidates)`` order).
+    candidates
+        The sites not excluded.
+    draws
+        The robustness stage's Monte Carlo weight draws (None: there are none).
+
+    Returns
+    -------
+    ``(n_draws, n_sites)``, NaN for excluded sites; None when no problem blends
+    suitability into its objective or there are no draws.
+    """
+    wanted = max(
+        (s.robustness_draws for s in config.allocation.values() if s.suitability_weight > 0),
+        default=0,
+    )
+    if draws is None or wanted == 0 or not candidates.any():
+        return None
+    draws = draws[:wanted]
+    full = np.full((len(draws), len(candidates)), np.nan)
+    full[:, candidates] = rescore(draws)
+    return full
 
 
 def candidate_rows(spec: AllocationSpec, sites: gpd.GeoDataFrame, key: str) -> np.ndarray:
@@ -133,6 +179,7 @@ def _solve_one(
     select: Select,
     source: str,
     area: BaseGeometry,
+    suitability_draws: FloatArray | None,
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame, dict[str, Any]]:
     key = f"{source}: allocation.{name}"
     rows = candidate_rows(spec, sites, key)
@@ -178,6 +225,9 @@ def _solve_one(
         crs=sites.crs,
     )
     table = _site_table(name, spec, solution, sites, site_rows, assigned, t, weight)
+    share = _chosen_share(spec, inst, rows, suitability_draws, key)
+    drawn = 0 if suitability_draws is None else min(len(suitability_draws), spec.robustness_draws)
+    table["chosen_share"] = np.nan if share is None else share[solution.chosen]
     d_idx, c_idx = np.nonzero(np.isfinite(minutes))
     matrix = pd.DataFrame(
         {"problem": name, "candidate": cand_ids[c_idx], "demand": ids[d_idx],
@@ -203,8 +253,52 @@ def _solve_one(
         "chosen": chosen_ids.tolist(),
         "coverage_share": float(weight[demand["covered"].to_numpy()].sum() / weight.sum()),
         "uncovered": _uncovered(spec, minutes, names, ids),
+        "robustness": None if share is None else _share_record(share, cand_ids, drawn),
     }
     return table, demand, matrix, record
+
+
+def _chosen_share(
+    spec: AllocationSpec,
+    inst: Instance,
+    rows: np.ndarray,
+    suitability_draws: FloatArray | None,
+    key: str,
+) -> FloatArray | None:
+    """For each candidate, the share of the weight draws whose re-solve chose it.
+
+    Each draw changes only the candidates' suitability, so only a problem that blends
+    suitability into its objective (``suitability_weight`` > 0) can change its answer.
+    The draws are re-solved by the heuristic (greedy plus vertex substitution, at most
+    :data:`DRAW_TIME_LIMIT_S` each), not the MIP: tens of exact solves would take minutes.
+    """
+    if suitability_draws is None or spec.suitability_weight == 0 or spec.robustness_draws == 0:
+        return None
+    draws = suitability_draws[: spec.robustness_draws, rows]
+    count = np.zeros(len(rows))
+    limit = min(spec.solver.time_limit_s, DRAW_TIME_LIMIT_S)
+    for suitability in draws:
+        try:
+            again = solve_heuristic(
+                spec.problem, replace(inst, suitability=suitability), time_limit_s=limit,
+                target_gap=max(spec.solver.mip_gap, 0.01),
+            )  # fmt: skip
+        except SolverError as exc:
+            raise SolverError(f"{key}: a weight draw's re-solve: {exc}") from None
+        count[again.chosen] += 1
+    return count / len(draws)
+
+
+def _share_record(share: FloatArray, cand_ids: np.ndarray, drawn: int) -> dict[str, Any]:
+    """The manifest's record of the draws: every site chosen at least once, most often first."""
+    order = np.argsort(-share, kind="stable")
+    return {
+        "draws": drawn,
+        "solver": "greedy + vertex substitution (each draw)",
+        "chosen_share": {
+            str(cand_ids[i]): round(float(share[i]), 4) for i in order if share[i] > 0
+        },
+    }
 
 
 def _uncovered(

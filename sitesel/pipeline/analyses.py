@@ -35,6 +35,7 @@ class Robustness:
     stability: list[robustness.StabilityInterval] = field(default_factory=list)
     columns: dict[str, object] = field(default_factory=dict)
     monte_carlo: dict[str, Any] | None = None
+    draws: FloatArray | None = None  # the Monte Carlo weight draws, (n_draws, n_criteria)
 
 
 @dataclass
@@ -106,6 +107,7 @@ def run_robustness(
     if mc is None:
         return out
     draws = _weight_draws(mc, config, config_path, weights, report)
+    out.draws = draws
     stats = robustness.monte_carlo(
         aggregator, draws, candidates=everyone, site_ids=ids, top_k=mc.top_k
     )
