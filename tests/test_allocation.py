@@ -280,6 +280,16 @@ def test_the_cfc_map_shows_the_answer(cfc):
         assert title in [t.strip() for t in labels]
         legend = page.locator(".sitesel-legend").inner_text()
         assert "cfc_p_median (p-median, k=3, 100% of demand covered)" in legend
+        # The p-median's sites say how often the weight draws chose them again.
+        page.hover(".leaflet-control-layers")  # the switcher opens on hover
+        overlays = page.locator(".leaflet-control-layers-overlays label")
+        overlays.filter(has_text="cfc_p_median").locator("input").check()
+        markers = page.locator(".leaflet-marker-pane .sitesel-allocation")
+        assert markers.count() == 6
+        page.mouse.move(0, 0)  # close the switcher: it lies over the map
+        markers.nth(3).hover(force=True)
+        tip = page.locator(".leaflet-tooltip").last.inner_text()
+        assert "cfc_p_median site 1" in tip and "% of 50 weight draws" in tip, tip
         assert blocked == []
         browser.close()
 

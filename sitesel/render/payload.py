@@ -403,6 +403,13 @@ def _routes(data: MapData, sites: gpd.GeoDataFrame) -> dict[str, Any]:
     }
 
 
+def _shares(chosen: pd.DataFrame) -> list[float | None]:
+    """Each chosen site's share of the weight draws that chose it again (None: not re-solved)."""
+    if "chosen_share" not in chosen:  # a run written before the column existed
+        return [None] * len(chosen)
+    return [None if pd.isna(v) else round(float(v), 3) for v in chosen["chosen_share"]]
+
+
 def _allocation_layers(data: MapData) -> list[dict[str, Any]]:
     """Each location problem: its chosen sites and its demand points by assigned site."""
     assert data.allocation is not None and data.allocation_demand is not None
@@ -424,6 +431,8 @@ def _allocation_layers(data: MapData) -> list[dict[str, Any]]:
                 "coverage_share": record.get("coverage_share"),
                 "ids": ids,
                 "places": chosen["place"].fillna("").astype(str).tolist(),
+                "draws": (record.get("robustness") or {}).get("draws"),
+                "chosen_share": _shares(chosen),
                 "lonlat": [
                     [round(float(p.x), 5), round(float(p.y), 5)] for p in centres.loc[ids]
                 ],

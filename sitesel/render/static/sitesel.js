@@ -488,8 +488,11 @@ function sitesel_init(map, control, dataId) {
         e.textContent = String(s + 1);
         e.style.background = ALLOCATION_COLOURS[s % ALLOCATION_COLOURS.length];
       });
+      const again = a.draws && a.chosen_share && a.chosen_share[s] !== null
+        ? "; chosen again in " + Math.round(100 * a.chosen_share[s]) + "% of " + a.draws +
+          " weight draws" : "";
       marker.bindTooltip(el("span", null, a.name + " site " + (s + 1) + ": " + a.ids[s] +
-        (a.places[s] ? ", " + a.places[s] : "")));
+        (a.places[s] ? ", " + a.places[s] : "") + again));
       marker.addTo(group);
     });
     if (p === 0) group.addTo(map);  // the first problem shows: the answer the run gives
