@@ -368,3 +368,19 @@ def test_the_sites_suitability_under_draws_keeps_excluded_sites_out():
                                for n, s in parsed.allocation.items()}}
     )  # fmt: skip
     assert suitability_under_draws(plain, rescore, candidates, draws) is None
+
+
+def test_the_dossier_gives_each_chosen_sites_role_and_how_often_it_came_back(cfc, tmp_path):
+    chosen = pd.read_csv(cfc / "run" / "allocation.csv")
+    ids = ",".join(chosen["site_id"].unique())
+    result = sitesel("report", cfc / "run", "--sites", ids, "--out", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    for row in chosen.itertuples():
+        page = html.split(f"id='site-{row.site_id}'")[1].split("id='site-")[0]
+        role = page.split("<h2>Allocation role</h2>")[1].split("</table>")[0]
+        line = role.split(f"<td>{row.problem}</td>")[1].split("</tr>")[0]
+        if row.problem == "cfc_p_median":
+            assert f"<td>{round(100 * row.chosen_share)}% of 50 weight draws</td>" in line
+        else:
+            assert "<td>not re-solved</td>" in line

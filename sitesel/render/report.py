@@ -258,14 +258,25 @@ def _allocation_section(result: Result, sid: str) -> str:
     mine = table[table["site_id"].astype(str) == sid]
     if mine.empty:
         return "<h2>Allocation</h2><p class='muted'>Not chosen by the run's location problems.</p>"
+    drawn = {
+        p: (r.get("robustness") or {}).get("draws") for p, r in result.manifest.allocation.items()
+    }
+    shares = mine["chosen_share"] if "chosen_share" in mine else pd.Series(np.nan, mine.index)
+
+    def again(problem: str, share: float) -> str:
+        if not _finite(share) or not drawn.get(problem):
+            return "not re-solved"
+        return f"{_num(share * 100, 0)}% of {drawn[problem]} weight draws"
+
     rows = "".join(
         f"<tr><td>{_e(r.problem)}</td><td>{r.demand_served:,.0f}</td>"
-        f"<td>{_num(r.mean_min, 1)} min</td><td>{_num(r.coverage_share * 100, 0)}%</td></tr>"
-        for r in mine.itertuples()
+        f"<td>{_num(r.mean_min, 1)} min</td><td>{_num(r.coverage_share * 100, 0)}%</td>"
+        f"<td>{again(str(r.problem), share)}</td></tr>"
+        for r, share in zip(mine.itertuples(), shares, strict=True)
     )
     return (
         "<h2>Allocation role</h2><table><tr><th>problem</th><th>demand served</th>"
-        f"<th>mean time</th><th>coverage share</th></tr>{rows}</table>"
+        f"<th>mean time</th><th>coverage share</th><th>chosen again</th></tr>{rows}</table>"
     )
 
 
