@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -65,101 +66,103 @@ def solve_exact(
     )
 
 
+class _Rows:
+    """Constraint rows gathered block by block: ``lower <= A x <= upper``."""
+
+    def __init__(self, n_vars: int) -> None:
+        self.n_vars = n_vars
+        self._blocks: list[sparse.csr_matrix] = []
+        self._lower: list[FloatArray] = []
+        self._upper: list[FloatArray] = []
+
+    def add(
+        self,
+        values: FloatArray,
+        rows: npt.NDArray[np.integer],
+        cols: npt.NDArray[np.integer],
+        n_rows: int,
+        lo: FloatArray | float,
+        hi: FloatArray | float,
+    ) -> None:
+        """A block of ``n_rows`` rows from its non-zero entries, with its bounds."""
+        shape = (n_rows, self.n_vars)
+        self._blocks.append(sparse.csr_matrix(sparse.coo_matrix((values, (rows, cols)), shape)))
+        self._lower.append(np.broadcast_to(np.asarray(lo, dtype=float), (n_rows,)).copy())
+        self._upper.append(np.broadcast_to(np.asarray(hi, dtype=float), (n_rows,)).copy())
+
+    def constraint(self) -> LinearConstraint:
+        matrix = sparse.vstack(self._blocks).tocsr()
+        return LinearConstraint(matrix, np.concatenate(self._lower), np.concatenate(self._upper))
+
+
+_Parts = tuple[FloatArray, FloatArray, FloatArray, _Rows]  # objective, integrality, upper, rows
+
+
+def _assignment_parts(problem: Problem, inst: Instance) -> _Parts:
+    """p-median and p-centre: y, then x_ij for the pairs within the cutoff (and W)."""
+    n_d, n_c = inst.minutes.shape
+    d_idx, c_idx = np.nonzero(np.isfinite(inst.minutes))
+    n_x = len(d_idx)
+    extra = 1 if problem == "p_center" else 0
+    rows = _Rows(n_c + n_x + extra)
+    x = n_c + np.arange(n_x)
+    rows.add(np.ones(n_x), d_idx, x, n_d, 1, 1)  # each demand point served once
+    pair = np.arange(n_x)  # served only by a chosen site: x_ij - y_j <= 0
+    rows.add(np.r_[np.ones(n_x), -np.ones(n_x)], np.r_[pair, pair], np.r_[x, c_idx], n_x,
+             -np.inf, 0)  # fmt: skip
+    minutes = inst.minutes[d_idx, c_idx]
+    c = np.zeros(rows.n_vars)
+    if problem == "p_median":
+        c[x] = inst.weight[d_idx] * minutes * inst.time_factor[c_idx]
+    else:  # sum_j d_ij x_ij - W <= 0 for every i
+        c[-1] = 1.0
+        rows.add(np.r_[minutes, -np.ones(n_d)], np.r_[d_idx, np.arange(n_d)],
+                 np.r_[x, np.full(n_d, rows.n_vars - 1)], n_d, -np.inf, 0)  # fmt: skip
+    integrality = np.r_[np.ones(n_c), np.zeros(n_x + extra)]
+    return c, integrality, np.r_[np.ones(n_c + n_x), np.full(extra, np.inf)], rows
+
+
+def _covering_parts(problem: Problem, inst: Instance) -> _Parts:
+    """MCLP: y, then z_i (demand i covered); z_i - sum_{j covers i} y_j <= 0."""
+    n_d, n_c = inst.minutes.shape
+    rows = _Rows(n_c + n_d)
+    d_idx, c_idx = np.nonzero(inst.covers)
+    rows.add(np.r_[np.ones(n_d), -np.ones(len(d_idx))], np.r_[np.arange(n_d), d_idx],
+             np.r_[n_c + np.arange(n_d), c_idx], n_d, -np.inf, 0)  # fmt: skip
+    c = np.r_[-inst.site_bonus, -inst.weight]
+    return c, np.r_[np.ones(n_c), np.zeros(n_d)], np.ones(rows.n_vars), rows
+
+
+def _set_covering_parts(problem: Problem, inst: Instance) -> _Parts:
+    """LSCP: y only; every coverable point covered at least once, fewest sites."""
+    n_c = inst.minutes.shape[1]
+    rows = _Rows(n_c)
+    coverable = inst.covers.any(axis=1)
+    d_idx, c_idx = np.nonzero(inst.covers[coverable])
+    rows.add(np.ones(len(d_idx)), d_idx, c_idx, int(coverable.sum()), 1, np.inf)
+    return np.ones(n_c), np.ones(n_c), np.ones(n_c), rows
+
+
+_PARTS = {
+    "p_median": _assignment_parts,
+    "p_center": _assignment_parts,
+    "mclp": _covering_parts,
+    "lscp": _set_covering_parts,
+}
+
+
 def _programme(
     problem: Problem, inst: Instance
 ) -> tuple[FloatArray, list[LinearConstraint], FloatArray, Bounds, int]:
     """Objective, constraints, integrality and bounds; the first n_c variables are y."""
-    n_d, n_c = inst.minutes.shape
-    rows: list[sparse.spmatrix] = []
-    lower: list[FloatArray] = []
-    upper: list[FloatArray] = []
-
-    def add(matrix: sparse.spmatrix, lo: FloatArray | float, hi: FloatArray | float) -> None:
-        m = matrix.shape[0]
-        rows.append(sparse.csr_matrix(matrix))
-        lower.append(np.broadcast_to(np.asarray(lo, dtype=float), (m,)).copy())
-        upper.append(np.broadcast_to(np.asarray(hi, dtype=float), (m,)).copy())
-
-    if problem in ("p_median", "p_center"):
-        d_idx, c_idx = np.nonzero(np.isfinite(inst.minutes))
-        n_x = len(d_idx)
-        extra = 1 if problem == "p_center" else 0
-        n = n_c + n_x + extra
-        x = n_c + np.arange(n_x)
-        # each demand point served once
-        add(sparse.coo_matrix((np.ones(n_x), (d_idx, x)), shape=(n_d, n)), 1, 1)
-        # served only by a chosen site: x_ij - y_j <= 0
-        pair = np.arange(n_x)
-        add(
-            sparse.coo_matrix(
-                (np.r_[np.ones(n_x), -np.ones(n_x)], (np.r_[pair, pair], np.r_[x, c_idx])),
-                shape=(n_x, n),
-            ),
-            -np.inf,
-            0,
-        )
-        minutes = inst.minutes[d_idx, c_idx]
-        c = np.zeros(n)
-        if problem == "p_median":
-            c[x] = inst.weight[d_idx] * minutes * inst.time_factor[c_idx]
-        else:  # sum_j d_ij x_ij - W <= 0 for every i
-            c[-1] = 1.0
-            add(
-                sparse.coo_matrix(
-                    (np.r_[minutes, -np.ones(n_d)], (np.r_[d_idx, np.arange(n_d)],
-                     np.r_[x, np.full(n_d, n - 1)])),
-                    shape=(n_d, n),
-                ),
-                -np.inf,
-                0,
-            )  # fmt: skip
-        integrality = np.r_[np.ones(n_c), np.zeros(n_x + extra)]
-        hi = np.r_[np.ones(n_c + n_x), np.full(extra, np.inf)]
-    elif problem == "mclp":
-        n = n_c + n_d
-        d_idx, c_idx = np.nonzero(inst.covers)
-        # z_i - sum_{j covers i} y_j <= 0
-        add(
-            sparse.coo_matrix(
-                (np.r_[np.ones(n_d), -np.ones(len(d_idx))],
-                 (np.r_[np.arange(n_d), d_idx], np.r_[n_c + np.arange(n_d), c_idx])),
-                shape=(n_d, n),
-            ),
-            -np.inf,
-            0,
-        )  # fmt: skip
-        c = np.r_[-inst.site_bonus, -inst.weight]
-        integrality = np.r_[np.ones(n_c), np.zeros(n_d)]
-        hi = np.ones(n)
-    else:  # lscp: every coverable point covered, fewest sites
-        n = n_c
-        coverable = inst.covers.any(axis=1)
-        d_idx, c_idx = np.nonzero(inst.covers[coverable])
-        add(
-            sparse.coo_matrix(
-                (np.ones(len(d_idx)), (d_idx, c_idx)), shape=(int(coverable.sum()), n)
-            ),
-            1,
-            np.inf,
-        )
-        c = np.ones(n)
-        integrality = np.ones(n)
-        hi = np.ones(n)
+    n_c = inst.minutes.shape[1]
+    c, integrality, hi, rows = _PARTS[problem](problem, inst)
     if problem != "lscp":  # exactly k sites
-        add(sparse.coo_matrix((np.ones(n_c), (np.zeros(n_c), np.arange(n_c))), shape=(1, n)),
-            inst.k, inst.k)  # fmt: skip
+        rows.add(np.ones(n_c), np.zeros(n_c, dtype=np.int64), np.arange(n_c), 1, inst.k, inst.k)
     if len(inst.conflicts):  # y_a + y_b <= 1
         m = len(inst.conflicts)
-        add(
-            sparse.coo_matrix(
-                (np.ones(2 * m), (np.repeat(np.arange(m), 2), inst.conflicts.ravel())),
-                shape=(m, n),
-            ),
-            -np.inf,
-            1,
-        )
-    lo = np.zeros(n)
+        rows.add(np.ones(2 * m), np.repeat(np.arange(m), 2), inst.conflicts.ravel(), m,
+                 -np.inf, 1)  # fmt: skip
+    lo = np.zeros(rows.n_vars)
     lo[inst.required] = 1.0
-    constraint = LinearConstraint(sparse.vstack(rows).tocsr(), np.concatenate(lower),
-                                  np.concatenate(upper))  # fmt: skip
-    return c, [constraint], integrality, Bounds(lo, hi), n_c
+    return c, [rows.constraint()], integrality, Bounds(lo, hi), n_c
