@@ -114,12 +114,33 @@ def largest_overlaps(
     cut = ~inside
     overlap[cut] = shapely.area(shapely.intersection(sites[s_idx[cut]], zones[z_idx[cut]]))
     overlap[cut] = overlap[cut] / shapely.area(sites[s_idx[cut]])
-    order = np.lexsort((-overlap, s_idx))  # the largest overlap first within each site
-    s_idx, z_idx, overlap = s_idx[order], z_idx[order], overlap[order]
+    return _best_per_site(len(sites), s_idx, z_idx, overlap, fill=0.0, largest=True)
+
+
+def _best_per_site(
+    n_sites: int,
+    s_idx: IntArray,
+    f_idx: IntArray,
+    value: FloatArray,
+    *,
+    fill: float,
+    largest: bool,
+) -> tuple[FloatArray, IntArray]:
+    """Per site, the best ``value`` among its (site, feature) pairs and that feature.
+
+    Sites without a pair get ``fill`` and -1; ``largest`` picks the largest value, else
+    the smallest.
+    """
+    best = np.full(n_sites, fill)
+    which = np.full(n_sites, -1, dtype=np.int64)
+    if len(s_idx) == 0:
+        return best, which
+    order = np.lexsort((-value if largest else value, s_idx))  # the best first in each site
+    s_idx, f_idx, value = s_idx[order], f_idx[order], value[order]
     first = np.r_[True, s_idx[1:] != s_idx[:-1]]
-    share[s_idx[first]] = overlap[first]
-    which[s_idx[first]] = z_idx[first]
-    return share, which
+    best[s_idx[first]] = value[first]
+    which[s_idx[first]] = f_idx[first]
+    return best, which
 
 
 def nearest_within(
@@ -143,12 +164,7 @@ def nearest_within(
     if len(s_idx) == 0:
         return dist, which
     found = shapely.distance(sites[s_idx], features[f_idx])
-    order = np.lexsort((found, s_idx))
-    s_idx, f_idx, found = s_idx[order], f_idx[order], found[order]
-    first = np.r_[True, s_idx[1:] != s_idx[:-1]]
-    dist[s_idx[first]] = found[first]
-    which[s_idx[first]] = f_idx[first]
-    return dist, which
+    return _best_per_site(len(sites), s_idx, f_idx, found, fill=np.inf, largest=False)
 
 
 def apply_rule(
