@@ -183,22 +183,16 @@ def _solve_one(
 ) -> tuple[pd.DataFrame, gpd.GeoDataFrame, pd.DataFrame, dict[str, Any]]:
     key = f"{source}: allocation.{name}"
     rows = candidate_rows(spec, sites, key)
+    _check_k(spec, len(rows), key)
     cand = sites.iloc[rows]
-    if spec.k is not None and spec.k > len(rows):
-        raise ConfigError(
-            f"{key}.k: {spec.k} sites asked for, but only {len(rows)} candidates; lower k or"
-            " widen the candidates"
-        )
-    if spec.k is not None and len(spec.required_sites) > spec.k:
-        raise ConfigError(f"{key}.required_sites: {len(spec.required_sites)} sites, more than k")
     points, weight, names, ids = _demand(spec, select, key, area)
-    graph = network.graphs[spec.scenario]
     centres = cand.geometry.centroid
     cand_xy = np.column_stack([centres.x.to_numpy(), centres.y.to_numpy()])
     demand_xy = np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
     minutes = od_minutes(
-        graph, demand_xy, cand_xy, offroad_speed_kmh=net.offroad_speed_kmh,
-        max_offroad_m=net.max_offroad_km * M_PER_KM, cutoff_min=spec.cutoff,
+        network.graphs[spec.scenario], demand_xy, cand_xy,
+        offroad_speed_kmh=net.offroad_speed_kmh, max_offroad_m=net.max_offroad_km * M_PER_KM,
+        cutoff_min=spec.cutoff,
     )  # fmt: skip
     inst, served = _instance(spec, minutes, weight, cand, cand_xy, key)
     solution = _solve(spec, inst, key)
@@ -209,30 +203,18 @@ def _solve_one(
     assigned, t = assignment(minutes, solution.chosen)
     assigned[~served] = -1
     t[~served] = np.inf
-    within = t <= (spec.within_min if spec.within_min is not None else np.inf)
     cand_ids = sites["site_id"].astype(str).to_numpy()[rows]
     demand = gpd.GeoDataFrame(
-        {
-            "problem": name,
-            "demand_id": ids,
-            "name": names,
-            "weight": weight,
-            "site_id": np.where(assigned >= 0, cand_ids[np.maximum(assigned, 0)], ""),
-            "minutes": np.where(np.isfinite(t), t, np.nan),
-            "covered": within & (assigned >= 0),
-        },
-        geometry=points.to_numpy(),
-        crs=sites.crs,
-    )
+        {"problem": name, "demand_id": ids, "name": names, "weight": weight,
+         "site_id": np.where(assigned >= 0, cand_ids[np.maximum(assigned, 0)], ""),
+         "minutes": np.where(np.isfinite(t), t, np.nan),
+         "covered": _covered(spec, assigned, t)},
+        geometry=points.to_numpy(), crs=sites.crs,
+    )  # fmt: skip
     table = _site_table(name, spec, solution, sites, site_rows, assigned, t, weight)
     share = _chosen_share(spec, inst, rows, suitability_draws, key)
     drawn = 0 if suitability_draws is None else min(len(suitability_draws), spec.robustness_draws)
     table["chosen_share"] = np.nan if share is None else share[solution.chosen]
-    d_idx, c_idx = np.nonzero(np.isfinite(minutes))
-    matrix = pd.DataFrame(
-        {"problem": name, "candidate": cand_ids[c_idx], "demand": ids[d_idx],
-         "minutes": minutes[d_idx, c_idx]}
-    )  # fmt: skip
     record = {
         "problem": spec.problem,
         "k": spec.k if spec.k is not None else len(solution.chosen),
@@ -255,7 +237,35 @@ def _solve_one(
         "uncovered": _uncovered(spec, minutes, names, ids),
         "robustness": None if share is None else _share_record(share, cand_ids, drawn),
     }
-    return table, demand, matrix, record
+    return table, demand, _sparse_matrix(name, minutes, cand_ids, ids), record
+
+
+def _sparse_matrix(
+    name: str, minutes: np.ndarray, cand_ids: np.ndarray, demand_ids: np.ndarray
+) -> pd.DataFrame:
+    """The pairs within the cutoff, long form: a reviewer can re-solve with another solver."""
+    d_idx, c_idx = np.nonzero(np.isfinite(minutes))
+    return pd.DataFrame(
+        {"problem": name, "candidate": cand_ids[c_idx], "demand": demand_ids[d_idx],
+         "minutes": minutes[d_idx, c_idx]}
+    )  # fmt: skip
+
+
+def _check_k(spec: AllocationSpec, n_candidates: int, key: str) -> None:
+    """Refuse a k the candidates (or the required sites) make impossible."""
+    if spec.k is not None and spec.k > n_candidates:
+        raise ConfigError(
+            f"{key}.k: {spec.k} sites asked for, but only {n_candidates} candidates; lower k or"
+            " widen the candidates"
+        )
+    if spec.k is not None and len(spec.required_sites) > spec.k:
+        raise ConfigError(f"{key}.required_sites: {len(spec.required_sites)} sites, more than k")
+
+
+def _covered(spec: AllocationSpec, assigned: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Demand points assigned to a site, within T where the problem has one."""
+    within = t <= (spec.within_min if spec.within_min is not None else np.inf)
+    return within & (assigned >= 0)
 
 
 def _chosen_share(
