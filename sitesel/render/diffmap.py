@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from sitesel._typing import FloatArray
 from sitesel.render.mapdata import Elevation
 from sitesel.render.sitemap import Verbatim, add_hillshade, offline_map
 
@@ -108,31 +109,14 @@ def difference_map(
     first, second = ("common_a", "common_b") if common else ("rank_a", "rank_b")
     change = (frame[first] - frame[second]).to_numpy(dtype=float)
     kinds = frame["class"].fillna("").tolist() if "class" in frame else [""] * len(frame)
-    why = frame["why"].fillna("").astype(str).tolist() if "why" in frame else [""] * len(frame)
-    places = frame["place"].fillna("").astype(str) if "place" in frame else None
     edges = change_edges(change)
-
-    def text(v: float) -> str:
-        return "excluded" if np.isnan(v) else str(int(v))
-
-    ids = frame["site_id"].astype(str)
-    properties = {
-        "Site": [
-            html.escape(f"{p} ({i})" if p else i)
-            for i, p in zip(ids, places if places is not None else [""] * len(ids), strict=True)
-        ],
-        label_a: frame["rank_a"].map(text),
-        label_b: frame["rank_b"].map(text),
-        "Change among the sites both rank": [
-            ("+" if c > 0 else "") + text(c) if np.isfinite(c) else "-" for c in change
-        ],
-        "Why": [html.escape(w) or "-" for w in why],
-    }
+    properties = _card_properties(frame, change, label_a, label_b)
     geometry = frame.geometry.to_crs("EPSG:4326").simplify(0.00005).to_numpy()
     fields = list(properties)
     views = {
         "Rank change, A to B": [_colour(c, edges, k) for c, k in zip(change, kinds, strict=True)]
     }
+    ids = frame["site_id"].astype(str)
     for label, series in ((label_a, ctx.suitability_a), (label_b, ctx.suitability_b)):
         if series is not None:
             values = ids.map(series).to_numpy(dtype=float)
@@ -163,6 +147,28 @@ def difference_map(
     folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
     _add_title_and_legend(fmap, title, label_a, label_b, edges, movers)
     return fmap
+
+
+def _card_properties(
+    frame: pd.DataFrame, change: FloatArray, label_a: str, label_b: str
+) -> dict[str, Any]:
+    """What each site's tooltip lists: name, both ranks, the change and why."""
+
+    def text(v: float) -> str:
+        return "excluded" if np.isnan(v) else str(int(v))
+
+    ids = frame["site_id"].astype(str)
+    places = frame["place"].fillna("").astype(str) if "place" in frame else [""] * len(ids)
+    why = frame["why"].fillna("").astype(str).tolist() if "why" in frame else [""] * len(frame)
+    return {
+        "Site": [html.escape(f"{p} ({i})" if p else i) for i, p in zip(ids, places, strict=True)],
+        label_a: frame["rank_a"].map(text),
+        label_b: frame["rank_b"].map(text),
+        "Change among the sites both rank": [
+            ("+" if c > 0 else "") + text(c) if np.isfinite(c) else "-" for c in change
+        ],
+        "Why": [html.escape(w) or "-" for w in why],
+    }
 
 
 def _add_roads(fmap: folium.Map, roads: gpd.GeoDataFrame | None) -> None:
