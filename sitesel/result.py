@@ -57,6 +57,9 @@ class Result:
     routes
         The top sites' ways to each travel-time target: ``site_id``, ``criterion``,
         ``scenario``, ``minutes``, ``km``, ``roads`` (classes and km), lines.
+    terrain
+        The top sites' heights, slope and area by slope class on their finest DEM
+        (:mod:`sitesel.pipeline.terrain_profile`), with their polygons.
     """
 
     manifest: Manifest
@@ -72,6 +75,7 @@ class Result:
     allocation_demand: gpd.GeoDataFrame | None = None
     allocation_matrix: pd.DataFrame | None = None
     routes: gpd.GeoDataFrame | None = None
+    terrain: gpd.GeoDataFrame | None = None
     lattice: HexLattice | None = None  # the sites' hexagon lattice (not written; refound)
 
     @property

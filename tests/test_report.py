@@ -60,6 +60,25 @@ def test_a_routes_drawn_length_is_the_network_distance_reported(report):
         assert r.geometry.length / 1000 == pytest.approx(r.km, rel=1e-3)
 
 
+def test_each_page_shows_its_sites_terrain_from_the_finest_dem(report):
+    """The terrain section: the DEM the site's terrain came from, its heights, and a bar per
+    slope class whose share is the run's terrain layer's (the bars sum to the whole site)."""
+    page, run = report
+    html = page.read_text(encoding="utf-8")
+    terrain = gpd.read_file(run / "sites.gpkg", layer="terrain").set_index("site_id")
+    pages = re.findall(r"<section class='site' id='site-([^']+)'>(.*?)</section>", html, re.S)
+    assert len(pages) == 5
+    for sid, body in pages:
+        row = terrain.loc[sid]
+        assert f"from {row.dem_layer} ({row.dem_resolution_m:,.0f} m cells)" in body
+        assert f"{row.elevation_min_m:,.0f} to {row.elevation_max_m:,.0f} m" in body
+        bars = [float(v) for v in re.findall(r"class='slope-bar' data-share='([^']+)'", body)]
+        want = row[[c for c in terrain.columns if c.startswith("share_slope_")]].to_numpy(float)
+        np.testing.assert_allclose(bars, want, atol=1e-4)
+        assert sum(bars) == pytest.approx(1.0, abs=1e-3)
+    assert "dem_srtm1_leh (28 m cells)" in html
+
+
 def test_the_report_prints_on_a4_portrait(report, browser):
     from pypdf import PdfReader
 

@@ -263,3 +263,52 @@ def test_streamed_statistics_equal_stored_pairs(monkeypatch):
     for stat in ("mean", "min", "max"):
         np.testing.assert_allclose(got[stat], stored[stat], rtol=1e-9, equal_nan=True)
     assert np.isfinite(stored["mean"]).all()
+
+
+def _plane_dem(grade_pct: float, cell: float = 30.0, size: int = 60):
+    """A DEM rising ``grade_pct`` percent eastwards, in UTM 43N (heights from 3000 m)."""
+    from sitesel._typing import Dem
+
+    cols = np.arange(size) * cell * grade_pct / 100
+    elevation = 3000.0 + np.tile(cols, (size, 1))
+    crs = pyproj.CRS.from_epsg(32643)
+    return Dem(elevation, from_origin(500_000.0, 3_800_000.0, cell, cell), crs)
+
+
+@pytest.mark.parametrize(("grade_pct", "share_class"), [(1.0, 0), (8.0, 2), (20.0, 4), (80.0, 6)])
+def test_a_planes_area_falls_in_its_slope_class(grade_pct, share_class):
+    """A site on a plane of known grade: all its area in that grade's FAO class, its mean
+    slope the plane's angle, its lowest and highest ground the plane's at its edges."""
+    from sitesel.criteria.slope_classes import profile_on_dem, slope_class_columns
+
+    dem = _plane_dem(grade_pct)
+    site = shapely.box(500_300.0, 3_798_800.0, 500_900.0, 3_799_400.0)  # 20 x 20 cells inside
+    found = profile_on_dem(gpd.GeoSeries([site], crs=dem.crs), dem).iloc[0]
+    shares = found[slope_class_columns()].to_numpy(float)
+    assert shares[share_class] == pytest.approx(1.0)
+    assert shares.sum() == pytest.approx(1.0)
+    assert found["slope_mean_deg"] == pytest.approx(math.degrees(math.atan(grade_pct / 100)))
+    # the site covers columns 10 .. 29, whose heights are 3000 m + column x 30 m x grade
+    assert found["elevation_min_m"] == pytest.approx(3000 + 10 * 30 * grade_pct / 100)
+    assert found["elevation_max_m"] == pytest.approx(3000 + 29 * 30 * grade_pct / 100)
+
+
+def test_the_top_sites_terrain_profile_agrees_with_their_criteria(leh_run):
+    """The run's terrain layer (the dossier's histogram) is measured on each site's finest
+    DEM: its mean slope is the slope criterion's raw value, which came from the same DEM."""
+    import pandas as pd
+
+    from sitesel.criteria.slope_classes import slope_class_columns
+
+    terrain = gpd.read_file(leh_run / "run" / "sites.gpkg", layer="terrain")
+    ranking = pd.read_csv(leh_run / "run" / "ranking.csv").set_index("site_id")
+    assert len(terrain) == 10  # map.top_n
+    assert terrain["site_id"].tolist() == ranking.index[:10].tolist()  # best first
+    assert set(terrain["dem_layer"]) == {"dem_srtm1_leh", "dem_dted0"}
+    fine = terrain[terrain["dem_layer"] == "dem_srtm1_leh"]
+    assert (fine["dem_resolution_m"] < 31).all() and len(fine) >= 5
+    np.testing.assert_allclose(
+        terrain["slope_mean_deg"], ranking.loc[terrain["site_id"], "raw__slope_mean_deg"], atol=1e-6
+    )
+    np.testing.assert_allclose(terrain[slope_class_columns()].sum(axis=1), 1.0)
+    assert (fine["elevation_max_m"] - fine["elevation_min_m"] > 5).all()  # 30 m cells see relief

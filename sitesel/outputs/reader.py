@@ -85,6 +85,7 @@ def read_run(run_dir: str | Path) -> Result:
         allocation_demand=_layer(gpkg, layers, "allocation_demand"),
         allocation_matrix=_allocation_table(run_dir / "allocation_matrix.csv"),
         routes=_layer(gpkg, layers, "routes"),
+        terrain=_layer(gpkg, layers, "terrain"),
     )
 
 

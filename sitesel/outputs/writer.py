@@ -82,6 +82,8 @@ def _write_geopackage(result: Result, path: Path) -> None:
         layers["allocation_demand"] = result.allocation_demand
     if result.routes is not None and len(result.routes):
         layers["routes"] = result.routes
+    if result.terrain is not None and len(result.terrain):
+        layers["terrain"] = result.terrain
     for layer, frame in layers.items():
         frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
 

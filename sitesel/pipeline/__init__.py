@@ -34,6 +34,7 @@ from sitesel.pipeline.input_cache import InputCache, inputs_key
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
 from sitesel.pipeline.routes import top_routes
 from sitesel.pipeline.target_checks import threshold_problems
+from sitesel.pipeline.terrain_profile import top_terrain
 from sitesel.pipeline.timing import Progress, Timings
 from sitesel.result import Result
 
@@ -87,6 +88,12 @@ class _Inputs:
     network: inputs.Network | None
     places: gpd.GeoDataFrame | None
     dems: dict[str, Dem]  # a stack's DEMs, finest first; empty with one DEM
+
+    def terrain_dems(self, config: Config) -> dict[str, Dem]:
+        """Every DEM by layer name, finest first (the stack, or the one DEM)."""
+        if self.dems or self.dem is None or config.dem is None:
+            return self.dems
+        return {config.dem.base: self.dem}
 
     @property
     def dem_record(self) -> list[dict[str, Any]]:
@@ -275,6 +282,8 @@ def run(
             config, frame, None if got.network is None else got.network.model,
             measured.targets, got.area.crs,
         )  # fmt: skip
+    with t.stage("terrain_profile"):
+        terrain = top_terrain(frame, config.map.top_n, got.terrain_dems(config), got.sites.lattice)
     with t.stage("allocation"):
         allocation = run_allocation(
             config, frame, None if got.network is None else got.network.model,
@@ -292,7 +301,7 @@ def run(
         allocation=None if allocation is None else allocation.records,
         extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
     )  # fmt: skip
-    return _result(manifest, frame, got, regions, targets, taken, allocation, routes)
+    return _result(manifest, frame, got, regions, targets, taken, allocation, routes, terrain)
 
 
 def _with_flags(columns: dict[str, object], flags: np.ndarray | None) -> dict[str, object]:
@@ -316,6 +325,7 @@ def _result(
     taken: inputs.TakenLand,
     allocation: Allocation | None,
     routes: gpd.GeoDataFrame | None,
+    terrain: gpd.GeoDataFrame | None,
 ) -> Result:
     roads = None if got.network is None else got.network.roads.edges
     return Result(
@@ -332,5 +342,6 @@ def _result(
         allocation_demand=None if allocation is None else allocation.demand,
         allocation_matrix=None if allocation is None else allocation.matrix,
         routes=routes,
+        terrain=terrain,
         lattice=got.sites.lattice,
     )

@@ -22,6 +22,11 @@ import pandas as pd
 import shapely
 from PIL import Image
 
+from sitesel.criteria.slope_classes import (
+    SLOPE_CLASS_EDGES_PCT,
+    SLOPE_CLASS_NAMES,
+    slope_class_columns,
+)
 from sitesel.render.hillshade import hillshade
 from sitesel.result import Result
 
@@ -85,7 +90,7 @@ def _site_page(result: Result, s: pd.Series, sid: str) -> str:
         _location_svg(result, s, sid),
         _routes_section(result, sid),
         _criteria_section(result, s),
-        _terrain_section(s),
+        _terrain_section(result, s, sid),
         _land_section(result, s),
         _scheme_section(s),
         _robustness_section(result, s, sid),
@@ -163,19 +168,62 @@ def _criteria_section(result: Result, s: pd.Series) -> str:
     )
 
 
-def _terrain_section(s: pd.Series) -> str:
-    dem = s.get("dem_layer")
-    res = s.get("dem_resolution_m")
-    source = (
-        f"{_e(dem)} ({_num(res, 0)} m cells)" if isinstance(dem, str) and dem else "the run's DEM"
+def _terrain_section(result: Result, s: pd.Series, sid: str) -> str:
+    """Heights, slope and the slope-class histogram on the site's finest DEM, when profiled."""
+    terrain = result.terrain
+    row = None
+    if terrain is not None and len(terrain):
+        mine = terrain[terrain["site_id"].astype(str) == sid]
+        row = mine.iloc[0] if len(mine) else None
+    if row is None:
+        dem, res = s.get("dem_layer"), s.get("dem_resolution_m")
+        source = f"{_e(dem)} ({_num(res, 0)} m cells)" if isinstance(dem, str) and dem else ""
+        values = [
+            (c.removeprefix("raw__"), s[c])
+            for c in s.index
+            if c.startswith("raw__") and (c.endswith("_deg") or c.endswith("_m"))
+        ]
+        rows = "".join(f"<tr><td>{_e(n)}</td><td>{_num(v, 2)}</td></tr>" for n, v in values)
+        note = "no terrain profile: the run profiles its best map.top_n sites" + (
+            f"; the criteria came from {source}" if source else ""
+        )
+        return f"<h2>Terrain</h2><div class='muted'>{note}</div><table>{rows}</table>"
+    return (
+        f"<h2>Terrain</h2><div>from {_e(row['dem_layer'])} ({_num(row['dem_resolution_m'], 0)}"
+        " m cells), the finest DEM of the run covering the site</div><table class='terrain'>"
+        f"<tr><td>elevation</td><td>{_num(row['elevation_min_m'], 0)} to"
+        f" {_num(row['elevation_max_m'], 0)} m (mean {_num(row['elevation_mean_m'], 0)} m)</td>"
+        f"</tr><tr><td>slope</td><td>mean {_num(row['slope_mean_deg'], 1)}°, steepest cell"
+        f" {_num(row['slope_max_deg'], 1)}°</td></tr></table>" + _slope_histogram(row)
     )
-    values = [
-        (c.removeprefix("raw__"), s[c])
-        for c in s.index
-        if c.startswith("raw__") and (c.endswith("_deg") or c.endswith("_m") or "share" in c)
-    ]
-    rows = "".join(f"<tr><td>{_e(n)}</td><td>{_num(v, 2)}</td></tr>" for n, v in values)
-    return f"<h2>Terrain</h2><div>from {source}</div><table>{rows}</table>"
+
+
+def _slope_histogram(row: pd.Series) -> str:
+    """The site's area by slope class as horizontal SVG bars, labelled with their shares."""
+    columns = slope_class_columns()
+    edges = [*SLOPE_CLASS_EDGES_PCT, None]
+    bar_w, row_h, label_w = 160.0, 14.0, 190.0
+    parts = []
+    for k, (column, name) in enumerate(zip(columns, SLOPE_CLASS_NAMES, strict=True)):
+        share = float(row[column]) if _finite(row[column]) else 0.0
+        lo, hi = edges[k], edges[k + 1]
+        span = f"{lo:g}-{hi:g} %" if hi is not None else f"over {lo:g} %"
+        y = k * row_h
+        parts.append(
+            f"<text x='0' y='{y + 10:.0f}' font-size='9'>{_e(span)} {_e(name)}</text>"
+            f"<rect class='slope-bar' data-share='{share:.4f}' x='{label_w:.0f}' y='{y + 2:.0f}'"
+            f" width='{share * bar_w:.1f}' height='{row_h - 4:.0f}' fill='#8c6d31'/>"
+            f"<text x='{label_w + share * bar_w + 3:.1f}' y='{y + 10:.0f}' font-size='9'>"
+            f"{100 * share:.0f} %</text>"
+        )
+    height = len(columns) * row_h
+    return (
+        f"<svg class='slope-histogram' width='{label_w + bar_w + 40:.0f}' height='{height:.0f}'"
+        " xmlns='http://www.w3.org/2000/svg' role='img' aria-label='area by slope class'>"
+        + "".join(parts)
+        + "</svg><div class='muted'>share of the site's area by slope class (FAO slope"
+        " gradient classes, percent)</div>"
+    )
 
 
 def _flags(s: pd.Series) -> list[str]:
