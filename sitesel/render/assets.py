@@ -15,6 +15,8 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xstatic_leaflet
 
+from sitesel.render.palette import palette_js
+
 LEAFLET_VERSION: str = xstatic_leaflet.VERSION
 
 
@@ -23,7 +25,8 @@ def _leaflet_file(name: str) -> str:
 
 
 def _static(name: str) -> str:
-    return resources.files("sitesel.render").joinpath("static", name).read_text(encoding="utf-8")
+    path = resources.files("sitesel.render").joinpath("static", *name.split("/"))
+    return path.read_text(encoding="utf-8")
 
 
 @cache
@@ -43,10 +46,33 @@ def leaflet_css() -> str:
     return css
 
 
+SCRIPT_MODULES: tuple[str, ...] = (
+    "format",  # DOM elements, numbers with units, packed lines and arrays
+    "ranking",  # suitability and ranks as sitesel ranks (each method)
+    "legend",  # fixed classes, the sites' colours, the legend panel
+    "context_layers",  # study area, roads, targets, towns, land zones, road repairs
+    "allocation",  # location problems: chosen sites and their demand
+    "image",  # a big map's image layer: live repaint, and the site under a click
+    "card",  # the site card
+    "routes",  # the selected site's routes
+    "panels",  # top sites, exclusions, weight sliders, north arrow
+    "badges",  # rank badges that never overlap
+    "print",  # A4 / A3 landscape
+    "main",  # sitesel_init: the shared state, the modules in order, window.sitesel
+)
+"""The map script's modules (``static/js/<name>.js``), in the order the page needs them."""
+
+
 @cache
 def sitesel_js() -> str:
-    """The interactive sites layer: colouring, site cards, weight sliders."""
-    return _static("sitesel.js")
+    """The interactive sites layer: the palette, then the :data:`SCRIPT_MODULES` in order.
+
+    One script, as the page inlines it: each module defines one ``sitesel_<name>``
+    function (``format``: a ``sitesel_format`` object) and ``main.js``'s ``sitesel_init``
+    calls them with the state they share.
+    """
+    modules = [f"/* ---- {name}.js ---- */\n" + _static(f"js/{name}.js") for name in SCRIPT_MODULES]
+    return '"use strict";\n' + palette_js() + "\n".join(modules)
 
 
 @cache

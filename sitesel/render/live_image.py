@@ -42,15 +42,21 @@ def live_candidates(data: MapData, vector: BoolArray) -> BoolArray:
     return np.asarray(~excluded & ~vector, dtype=bool)
 
 
-def pack_live_image(data: MapData, live: BoolArray, terms: np.ndarray) -> dict[str, Any]:
-    """The page's part of the live image.
+def pack_live_image(
+    data: MapData, order: np.ndarray, live: BoolArray, terms: np.ndarray
+) -> dict[str, Any]:
+    """The page's part of the image: which site covers each pixel, and the live terms.
 
     Parameters
     ----------
     data
         The run's map data.
+    order
+        The image's sites, the live candidates first
+        (:func:`~sitesel.render.image_picks.image_order`).
     live
-        The candidates to paint, from :func:`live_candidates` (at least one).
+        The candidates to paint, from :func:`live_candidates` (may be none: the index
+        still serves clicks).
     terms
         One row per site, one column per weighted criterion in the page's order: what the
         method combines (scores; PROMETHEE II: the net flows).
@@ -59,13 +65,15 @@ def pack_live_image(data: MapData, live: BoolArray, terms: np.ndarray) -> dict[s
     -------
     dict
         ``width``, ``height``, ``south_west``, ``north_east`` of the Web Mercator image;
-        ``sites``, the number of candidates; ``index``, the image's pixels as little-endian
-        uint32 (0: none, j + 1: the j-th candidate), deflated and base64-encoded; ``terms``,
-        per criterion ``lo``, ``hi`` and ``q``, its uint16 quantised values likewise packed.
+        ``sites``, the number of live candidates; ``index``, the image's pixels as
+        little-endian uint32 (0: none, j + 1: the j-th site of ``order``, so the live
+        candidates are 1 ... ``sites``), deflated and base64-encoded; ``terms``, per
+        criterion ``lo``, ``hi`` and ``q``, the live candidates' uint16 quantised values
+        likewise packed.
     """
     web = data.site_web_index()
     ordinal = np.zeros(len(live) + 1, dtype=np.uint32)
-    ordinal[1 + np.flatnonzero(live)] = np.arange(1, int(live.sum()) + 1, dtype=np.uint32)
+    ordinal[1 + order] = np.arange(1, len(order) + 1, dtype=np.uint32)
     pixels = ordinal[web.index]
     rows, cols = pixels.shape
     return {
@@ -74,12 +82,12 @@ def pack_live_image(data: MapData, live: BoolArray, terms: np.ndarray) -> dict[s
         "south_west": list(web.south_west),
         "north_east": list(web.north_east),
         "sites": int(live.sum()),
-        "index": _deflated(pixels.astype("<u4")),
-        "terms": [_quantised(terms[live, k]) for k in range(terms.shape[1])],
+        "index": deflated(pixels.astype("<u4")),
+        "terms": [quantised(terms[live, k]) for k in range(terms.shape[1])],
     }
 
 
-def _quantised(values: npt.NDArray[np.float64]) -> dict[str, Any]:
+def quantised(values: npt.NDArray[np.float64]) -> dict[str, Any]:
     """uint16 steps between the values' lowest and highest (1/65534 of the range)."""
     finite = np.isfinite(values)
     lo = float(values[finite].min()) if finite.any() else 0.0
@@ -87,10 +95,10 @@ def _quantised(values: npt.NDArray[np.float64]) -> dict[str, Any]:
     span = hi - lo if hi > lo else 1.0
     steps = np.full(values.shape, MISSING, dtype="<u2")
     steps[finite] = np.rint((values[finite] - lo) / span * (MISSING - 1)).astype("<u2")
-    return {"lo": lo, "hi": hi, "q": _deflated(steps)}
+    return {"lo": lo, "hi": hi, "q": deflated(steps)}
 
 
-def _deflated(array: np.ndarray) -> str:
+def deflated(array: np.ndarray) -> str:
     """An array's bytes, deflated (zlib) and base64-encoded.
 
     The page inflates them with the browser's ``DecompressionStream("deflate")``.

@@ -21,6 +21,7 @@ from sitesel.decision.constraints import reason_counts
 from sitesel.decision.land_rules import FLAG_SEPARATOR, MEASURE
 from sitesel.decision.promethee import Preference, net_flows
 from sitesel.render.classes import map_classes, score_classes
+from sitesel.render.image_picks import image_order, pack_picks
 from sitesel.render.live_image import live_candidates, pack_live_image
 from sitesel.render.mapdata import MapData
 from sitesel.render.site_image import vector_sites
@@ -177,8 +178,10 @@ def pack(data: MapData) -> dict[str, Any]:
     payload["aggregation"] = _aggregation(data, vector, flows)
     live = live_candidates(data, vector)
     payload |= _left_out(data.sites, vector, live)
-    if live.any():
-        payload["image"] = pack_live_image(data, live, _terms(data, flows))
+    if not vector.all():  # the image's sites: painted live, and found under a click
+        order = image_order(vector, live)
+        payload["image"] = pack_live_image(data, order, live, _terms(data, flows))
+        payload["image"]["picks"] = pack_picks(data.sites, order, criteria)
     suit_classes = map_classes(
         data.sites["suitability"].to_numpy(dtype=float), data.sites["excluded"]
     )

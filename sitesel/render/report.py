@@ -28,13 +28,11 @@ from sitesel.criteria.slope_classes import (
     slope_class_columns,
 )
 from sitesel.render.hillshade import hillshade
+from sitesel.render.palette import OTHER_ROAD, ROAD_COLOURS, ROUTE_COLOURS
 from sitesel.result import Result
 
 WINDOW_M = 4_000.0
 """Half-width of a location map around its site."""
-ROUTE_COLOURS = ["#2166ac", "#762a83", "#1b7837", "#8c510a", "#01665e"]
-ROAD_COLOURS = {"NH": "#b2182b", "SH": "#d6604d", "MDR": "#f4a582", "trunk": "#b2182b",
-                "primary": "#d6604d", "secondary": "#f4a582"}  # fmt: skip
 
 CSS = """
 body { font: 12px/1.4 "Helvetica Neue", Arial, sans-serif; margin: 16px; color: #111; }
@@ -351,7 +349,7 @@ def _location_svg(result: Result, s: pd.Series, sid: str) -> str:
     if result.roads is not None:
         near = result.roads[result.roads.intersects(box)]
         for cls, geom in zip(near["road_class"].astype(str), near.geometry, strict=True):
-            colour = ROAD_COLOURS.get(cls, "#555")
+            colour = ROAD_COLOURS.get(cls, OTHER_ROAD)
             width = 18 if cls in ROAD_COLOURS else 8
             layers.append(
                 f"<path d='{path(geom)}' stroke='{colour}' stroke-width='{width}' fill='none'/>"

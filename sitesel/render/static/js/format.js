@@ -1,0 +1,56 @@
+/* format: DOM elements, numbers with units, the payload's packed lines and arrays.
+ * Text from data is only ever set with textContent, never parsed as HTML. */
+
+const sitesel_format = (() => {
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  // Lines and rings: [x0, y0, dx, dy, ...] in 1e-5 degrees, as sitesel.render.payload packs them.
+  function decode(parts) {
+    return parts.map((flat) => {
+      const pts = [];
+      let x = 0;
+      let y = 0;
+      for (let k = 0; k < flat.length; k += 2) {
+        x += flat[k];
+        y += flat[k + 1];
+        pts.push([y / 1e5, x / 1e5]);
+      }
+      return pts;
+    });
+  }
+  function fmt(v, digits) {
+    if (v === null || v === undefined || !Number.isFinite(v)) return "no value";
+    const d = digits === undefined ? (Math.abs(v) < 10 ? 3 : 1) : digits;
+    return v.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
+  }
+  const RAW_DIGITS = { min: 0, m: 0, reachable: 0, access: 0, people: 0, km: 1, deg: 1, ha: 1 };
+  const UNIT_TEXT = { deg: "\u00b0", reachable: "people", access: "" };
+  const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+  function fmtRaw(v, unit) {
+    if (v === null || v === undefined || !Number.isFinite(v)) return "no value";
+    const d = has(RAW_DIGITS, unit) ? RAW_DIGITS[unit] : 2;
+    const u = has(UNIT_TEXT, unit) ? UNIT_TEXT[unit] : unit;
+    return fmt(v, d) + (u === "\u00b0" ? u : u ? " " + u : "");
+  }
+  // Arrays sitesel.render.live_image deflates (zlib) and base64-encodes.
+  async function inflate(b64) {
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let j = 0; j < bin.length; j++) bytes[j] = bin.charCodeAt(j);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).arrayBuffer();
+  }
+  // uint16 steps between lo and hi (65535: no value), as Float64.
+  async function dequantise(t) {
+    const q = new Uint16Array(await inflate(t.q));
+    const out = new Float64Array(q.length);
+    const step = (t.hi - t.lo) / 65534;
+    for (let j = 0; j < q.length; j++) out[j] = q[j] === 65535 ? NaN : t.lo + q[j] * step;
+    return out;
+  }
+  return { el, decode, fmt, fmtRaw, has, inflate, dequantise };
+})();
