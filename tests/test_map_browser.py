@@ -42,6 +42,12 @@ class Page:
             "rows => rows.map(tr => tr.dataset.site)"
         )
 
+    def click_at(self, lat: float, lon: float) -> None:
+        """Click the map at a point (brought to the middle of the view first)."""
+        self.page.evaluate("p => window.sitesel.centre(p[0], p[1])", [lat, lon])
+        point = self.page.evaluate("p => window.sitesel.screenPoint(p[0], p[1])", [lat, lon])
+        self.page.mouse.click(point["x"], point["y"])
+
     def click_site(self, site_id: str) -> None:
         self.page.evaluate("id => window.sitesel.focus(id)", site_id)
         point = self.page.evaluate("id => window.sitesel.pointOf(id)", site_id)
@@ -242,8 +248,10 @@ METHOD_CASES = {
 }  # fmt: skip
 
 
-def random_run(case: str, n: int = 240):
+def random_run(case: str, n: int = 240, hex_ids: bool = False):
     """A run of ``n`` sites with random scores, 20 % excluded, ranked by ``case``'s method.
+
+    ``hex_ids``: ids as sitesel's hexagon grid names them (``H<col>_<row>``).
 
     Returns the map data, ``top(weights)``: the ten best site ids as sitesel ranks them, and
     ``suitability(weights)``: every site's suitability as sitesel computes it.
@@ -258,7 +266,7 @@ def random_run(case: str, n: int = 240):
     scores = rng.random((n, 4)).round(6)
     scores[rng.random((n, 4)) < 0.03] = 0.0  # zeros: the weighted product's veto
     excluded = rng.random(n) < 0.2
-    ids = [f"S{k:03d}" for k in range(n)]
+    ids = [f"H{k % 20}_{k // 20 - 3}" if hex_ids else f"S{k:03d}" for k in range(n)]
     weights = np.array([0.4, 0.3, 0.2, 0.1])
     prefs = tuple(Preference(**params.get("preferences", {}).get(c, {})) for c in names)
     kwargs = {k: np.asarray(v) if k == "order_weights" else v for k, v in params.items()}
@@ -597,3 +605,44 @@ def test_selecting_a_site_draws_its_routes(leh_page, leh_run):
     page.locator(".leaflet-popup-close-button").click()
     assert page.evaluate("window.sitesel.routesDrawn()") == []
     assert leh_page.errors == []
+
+
+@pytest.mark.parametrize(
+    ("case", "hex_ids"), [("weighted_sum", True), ("topsis", False), ("promethee_ii", False)]
+)
+def test_a_click_on_a_big_maps_image_opens_the_sites_card(browser, tmp_path, case, hex_ids):
+    """Issue 24: above max_vector_sites, a click on a site of the image opens its card as on
+    a small map: its id, its rank among every candidate, each criterion's raw value and
+    score (to the image's quantisation); an excluded site's card says why. Live images
+    (weighted sum) and sitesel-coloured ones (TOPSIS), lattice ids and plain ones."""
+    data, _, _ = random_run(case, hex_ids=hex_ids)
+    data.max_vector_sites = 50  # the best 50 candidates are shapes, 146 candidates and
+    path = tmp_path / f"{case}.html"  # the 44 excluded sites are the image
+    site_map(data).save(str(path))
+    page = Page(browser, path)
+    sites = data.sites
+    centres = sites.geometry.centroid.to_crs("EPSG:4326")
+    rank = sites["rank"].to_numpy(dtype=float)
+    candidates = int(np.isfinite(rank).sum())
+    for k in (int(np.flatnonzero(rank == 60)[0]), int(np.flatnonzero(rank == candidates)[0])):
+        page.click_at(centres.y.iloc[k], centres.x.iloc[k])
+        card = page.page.locator(".sitesel-card")
+        card.wait_for()
+        assert card.get_attribute("data-site") == sites["site_id"].iloc[k]
+        text = card.inner_text()
+        assert f"rank {int(rank[k])} of {candidates} (in the image)" in text
+        assert f"Suitability {sites['suitability'].iloc[k]:.3f}" in text
+        cells = card.locator("tr").evaluate_all(
+            "rows => rows.slice(1).map(r => Array.from(r.cells).map(c => c.textContent))"
+        )
+        for j, row in enumerate(cells):  # criterion, raw value, score, weight, contribution
+            assert row[1] == f"{sites[f'raw__c{j}'].iloc[k]:.2f}"
+            assert row[2] == f"{sites[f'score__c{j}'].iloc[k]:.2f}"
+        page.page.keyboard.press("Escape")
+    excluded = int(np.flatnonzero(sites["excluded"].to_numpy())[0])
+    page.click_at(centres.y.iloc[excluded], centres.x.iloc[excluded])
+    card = page.page.locator(".sitesel-card")
+    card.wait_for()
+    assert card.get_attribute("data-site") == sites["site_id"].iloc[excluded]
+    assert "Excluded: test" in card.inner_text()
+    assert page.errors == []

@@ -38,9 +38,16 @@ def image_order(vector: np.ndarray, live: np.ndarray) -> np.ndarray:
 
 
 def pack_picks(
-    sites: gpd.GeoDataFrame, order: np.ndarray, criteria: list[dict[str, Any]]
+    sites: gpd.GeoDataFrame,
+    order: np.ndarray,
+    criteria: list[dict[str, Any]],
+    scores_in_terms: bool = False,
 ) -> dict[str, Any]:
     """The card values of the image's sites, in ``order`` (:func:`image_order`).
+
+    ``scores_in_terms``: the live image's terms are the scores (every method but
+    PROMETHEE II) and every candidate of the image is live, so ``score`` is ``"terms"``
+    instead of a second copy (the excluded sites have none).
 
     Returns
     -------
@@ -70,7 +77,9 @@ def pack_picks(
         "area_ha": values("area_ha", of_excluded=True),
         "suitability": values("suitability"),
         "raw": [values(f"raw__{c['name']}") for c in criteria],
-        "score": [values(f"score__{c['name']}") if c["weighted"] else None for c in criteria],
+        "score": "terms"
+        if scores_in_terms
+        else [values(f"score__{c['name']}") if c["weighted"] else None for c in criteria],
     }
 
 

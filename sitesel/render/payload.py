@@ -181,7 +181,8 @@ def pack(data: MapData) -> dict[str, Any]:
     if not vector.all():  # the image's sites: painted live, and found under a click
         order = image_order(vector, live)
         payload["image"] = pack_live_image(data, order, live, _terms(data, flows))
-        payload["image"]["picks"] = pack_picks(data.sites, order, criteria)
+        in_terms = bool(live.any()) and flows is None  # the live terms are the scores
+        payload["image"]["picks"] = pack_picks(data.sites, order, criteria, in_terms)
     suit_classes = map_classes(
         data.sites["suitability"].to_numpy(dtype=float), data.sites["excluded"]
     )

@@ -50,7 +50,7 @@ function sitesel_image(S) {
       area_ha: await dequantise(P.area_ha),
       suitability: await dequantise(P.suitability),
       raw: await Promise.all(P.raw.map(maybe)),
-      score: await Promise.all(P.score.map(maybe)),
+      score: P.score === "terms" ? null : await Promise.all(P.score.map(maybe)),
     };
   }
   async function loadImage() {
@@ -124,6 +124,11 @@ function sitesel_image(S) {
     }
     return { rank: above + 1, of: total };
   }
+  function scoreOf(i, j) { // criterion i's score of image site j
+    if (picks.score) return picks.score[i] ? picks.score[i][j] : NaN;
+    const k = S.weighted.indexOf(i); // the live terms are the scores, in weighted order
+    return k >= 0 && j < L_SITES ? terms[k][j] : NaN;
+  }
   function openImageCard(j, latlng) {
     const x = suitabilityOf(j);
     const r = rankOf(x);
@@ -136,7 +141,7 @@ function sitesel_image(S) {
       suitability: x,
       area_ha: picks.area_ha[j],
       raw: (i) => (picks.raw[i] ? picks.raw[i][j] : NaN),
-      score: (i) => (picks.score[i] ? picks.score[i][j] : NaN),
+      score: (i) => scoreOf(i, j),
       latlng: latlng,
       note: "Drawn in the image: values to 1/65,534 of each criterion's range; the place, " +
         "flags and routes are on the cards of the " + S.n.toLocaleString("en") +
