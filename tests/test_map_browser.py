@@ -248,10 +248,11 @@ METHOD_CASES = {
 }  # fmt: skip
 
 
-def random_run(case: str, n: int = 240, hex_ids: bool = False):
+def random_run(case: str, n: int = 240, sites_as: str = "boxes"):
     """A run of ``n`` sites with random scores, 20 % excluded, ranked by ``case``'s method.
 
-    ``hex_ids``: ids as sitesel's hexagon grid names them (``H<col>_<row>``).
+    ``sites_as``: 100 m squares (``boxes``), the same named as sitesel names hexagons
+    (``hex_ids``: ``H<col>_<row>``), or sitesel's 1 ha hexagon grid (``hexagons``).
 
     Returns the map data, ``top(weights)``: the ten best site ids as sitesel ranks them, and
     ``suitability(weights)``: every site's suitability as sitesel computes it.
@@ -266,7 +267,7 @@ def random_run(case: str, n: int = 240, hex_ids: bool = False):
     scores = rng.random((n, 4)).round(6)
     scores[rng.random((n, 4)) < 0.03] = 0.0  # zeros: the weighted product's veto
     excluded = rng.random(n) < 0.2
-    ids = [f"H{k % 20}_{k // 20 - 3}" if hex_ids else f"S{k:03d}" for k in range(n)]
+    ids = [f"H{k % 20}_{k // 20 - 3}" if sites_as == "hex_ids" else f"S{k:03d}" for k in range(n)]
     weights = np.array([0.4, 0.3, 0.2, 0.1])
     prefs = tuple(Preference(**params.get("preferences", {}).get(c, {})) for c in names)
     kwargs = {k: np.asarray(v) if k == "order_weights" else v for k, v in params.items()}
@@ -283,6 +284,12 @@ def random_run(case: str, n: int = 240, hex_ids: bool = False):
     suit = agg(weights)
     x, y = 500_000 + 120 * (np.arange(n) % 20), 3_780_000 + 120 * (np.arange(n) // 20)
     cells = shapely.box(x, y, x + 100, y + 100)
+    if sites_as == "hexagons":
+        from sitesel.data.sites import hex_grid
+
+        area = shapely.box(500_000, 3_780_000, 502_000, 3_781_600)
+        grid = hex_grid(area, cell_area_ha=1.0, crs="EPSG:32643").head(n)
+        ids, cells = grid["site_id"].tolist(), grid.geometry.to_numpy()
     sites = gpd.GeoDataFrame(
         {"site_id": ids, "area_ha": 1.0, "excluded": excluded,
          "exclusion_reason": np.where(excluded, "test", ""),
@@ -362,8 +369,9 @@ def test_a_map_with_too_many_candidates_shows_sitesels_ranking(browser, tmp_path
     page.page.evaluate("window.sitesel.rerank()")  # no re-ranking on a subset of the pool
     assert page.top_list() == top(np.array(list(data.weights.values())))
     assert "Sites beyond the first 50" in page.page.content()
-    image = payload_of(path)["image"]  # for clicks only: nothing the page repaints
-    assert image["sites"] == 0 and image["picks"]["count"] == 240 - 50
+    image = payload_of(path)["image"]
+    # for clicks on the image's candidates only (the excluded squares are no lattice)
+    assert image["sites"] == 0 and image["picks"]["count"] == 196 - 50
     assert page.errors == []
 
 
@@ -608,14 +616,17 @@ def test_selecting_a_site_draws_its_routes(leh_page, leh_run):
 
 
 @pytest.mark.parametrize(
-    ("case", "hex_ids"), [("weighted_sum", True), ("topsis", False), ("promethee_ii", False)]
-)
-def test_a_click_on_a_big_maps_image_opens_the_sites_card(browser, tmp_path, case, hex_ids):
+    ("case", "sites_as"),
+    [("weighted_sum", "hex_ids"), ("topsis", "boxes"), ("promethee_ii", "boxes"),
+     ("weighted_sum", "hexagons")],
+)  # fmt: skip
+def test_a_click_on_a_big_maps_image_opens_the_sites_card(browser, tmp_path, case, sites_as):
     """Issue 24: above max_vector_sites, a click on a site of the image opens its card as on
     a small map: its id, its rank among every candidate, each criterion's raw value and
     score (to the image's quantisation); an excluded site's card says why. Live images
     (weighted sum) and sitesel-coloured ones (TOPSIS), lattice ids and plain ones."""
-    data, _, _ = random_run(case, hex_ids=hex_ids)
+    data, _, _ = random_run(case, sites_as=sites_as)
+    assert len(data.sites) == 240
     data.max_vector_sites = 50  # the best 50 candidates are shapes, 146 candidates and
     path = tmp_path / f"{case}.html"  # the 44 excluded sites are the image
     site_map(data).save(str(path))
@@ -638,11 +649,52 @@ def test_a_click_on_a_big_maps_image_opens_the_sites_card(browser, tmp_path, cas
         for j, row in enumerate(cells):  # criterion, raw value, score, weight, contribution
             assert row[1] == f"{sites[f'raw__c{j}'].iloc[k]:.2f}"
             assert row[2] == f"{sites[f'score__c{j}'].iloc[k]:.2f}"
-        page.page.keyboard.press("Escape")
-    excluded = int(np.flatnonzero(sites["excluded"].to_numpy())[0])
-    page.click_at(centres.y.iloc[excluded], centres.x.iloc[excluded])
-    card = page.page.locator(".sitesel-card")
-    card.wait_for()
-    assert card.get_attribute("data-site") == sites["site_id"].iloc[excluded]
-    assert "Excluded: test" in card.inner_text()
+        page.page.evaluate("window.sitesel.closeCard()")
+        card.wait_for(state="detached")  # after the popup's fade
+    # Excluded sites: found by lattice arithmetic on sitesel's hexagons (UTM), at points
+    # off their centre; on other grids not clickable (no card opens).
+    excluded = np.flatnonzero(sites["excluded"].to_numpy())[:4]
+    side = np.sqrt(2 * 10_000 / (3 * np.sqrt(3)))  # of a 1 ha hexagon
+    for k, angle in zip(excluded, (0, 100, 200, 300), strict=True):
+        c = sites.geometry.iloc[k].centroid  # 0.8 of the inradius off the centre
+        r = 0.8 * side * np.sqrt(3) / 2
+        point = gpd.GeoSeries(
+            [
+                shapely.Point(
+                    c.x + r * np.cos(np.radians(angle)), c.y + r * np.sin(np.radians(angle))
+                )
+            ],
+            crs=sites.crs,
+        ).to_crs("EPSG:4326")
+        assert sites.geometry.iloc[k].contains(point.to_crs(sites.crs).iloc[0])
+        page.click_at(point.y.iloc[0], point.x.iloc[0])
+        card = page.page.locator(".sitesel-card")
+        if sites_as != "hexagons":
+            page.page.wait_for_timeout(200)
+            assert card.count() == 0
+            continue
+        card.wait_for()
+        assert card.get_attribute("data-site") == sites["site_id"].iloc[k]
+        assert "Excluded: test" in card.inner_text()
+        page.page.evaluate("window.sitesel.closeCard()")
+        card.wait_for(state="detached")  # after the popup's fade
     assert page.errors == []
+
+
+def test_the_pages_utm_projection_agrees_with_pyproj(browser, tmp_path):
+    """The page projects a click to UTM to find an excluded hexagon: within a millimetre
+    of PROJ, across a zone (its central meridian to 3.5 degrees off) and in both
+    hemispheres."""
+    import pyproj
+
+    data, _, _ = random_run("weighted_sum")
+    path = tmp_path / "utm.html"
+    site_map(data).save(str(path))
+    page = Page(browser, path)
+    for lat, lon, zone in [(34.16, 77.58, 43), (25.6, 85.1, 45), (-33.9, 18.4, 34),
+                           (60.2, 24.9, 35), (34.0, 71.5, 43), (0.0, 75.0, 43)]:  # fmt: skip
+        south = lat < 0
+        epsg = (32700 if south else 32600) + zone
+        want = pyproj.Transformer.from_crs(4326, epsg, always_xy=True).transform(lon, lat)
+        got = page.page.evaluate("p => window.sitesel.utm(...p)", [lat, lon, zone, south])
+        assert got == pytest.approx(list(want), abs=1e-3)

@@ -61,9 +61,13 @@ def test_the_map_script_is_small_modules_assembled_in_order():
     for name in assets.SCRIPT_MODULES:
         text = assets._static(f"js/{name}.js")
         assert len(text.splitlines()) <= 200, name
-        if name not in ("format", "main"):
-            defined = re.findall(r"^function (sitesel_\w+)\(S\)", text, re.M)
-            assert defined and all(f"{f}(S)" in main for f in defined), name
+        if name == "main":
+            continue
+        defined = re.findall(r"^function (sitesel_\w+)\(S\)", text, re.M)
+        helpers = re.findall(r"^const (sitesel_\w+) = ", text, re.M)  # format, utm
+        assert defined or helpers, name
+        assert all(f"{f}(S)" in main for f in defined), name
+        assert all(f"{h}." in script.replace(text, "") for h in helpers), name
     from sitesel.render import report
     from sitesel.render.palette import ROUTE_COLOURS
 

@@ -52,6 +52,7 @@ SCRIPT_MODULES: tuple[str, ...] = (
     "legend",  # fixed classes, the sites' colours, the legend panel
     "context_layers",  # study area, roads, targets, towns, land zones, road repairs
     "allocation",  # location problems: chosen sites and their demand
+    "utm",  # a point in the sites' UTM zone, and the hexagon of sitesel's grid there
     "image",  # a big map's image layer: live repaint, and the site under a click
     "card",  # the site card
     "routes",  # the selected site's routes

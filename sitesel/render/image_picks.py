@@ -1,15 +1,22 @@
 """What a click on a big map's image finds: the site under the pixel, and its card's values.
 
-Above ``max_vector_sites`` the sites not drawn as vectors are images (the live candidates
-the page repaints, the excluded sites and the candidates it cannot recolour). The image's
-index raster already says which site covers each pixel (:mod:`~sitesel.render.live_image`,
-live candidates numbered first); this module packs, for each site of the image, what its
-card shows as on a small map: its id, why it is excluded, its suitability, and each
-criterion's raw value and score, the numbers quantised to 1/65,534 of each one's range
-(a travel time spanning 300 minutes: 0.005 min). Excluded sites carry no values (their
-reason, and the values in ``sites.gpkg``, say why), which keeps a district's 380,000
-excluded sites to a few bytes each; ids of sitesel's hexagon grid (``H<col>_<row>``)
-travel as their lattice columns and rows, a fraction of the text.
+Above ``max_vector_sites`` the sites not drawn as shapes are images: the live candidates
+the page repaints, the candidates it cannot recolour (TOPSIS, VIKOR) and the excluded
+sites. The page finds the site under a click in two ways:
+
+- candidates by the image's index raster (which site covers each pixel,
+  :mod:`~sitesel.render.live_image`), live ones numbered first;
+- excluded sites of sitesel's hexagon grid in a UTM working CRS (the default) by
+  arithmetic: the page projects the click to UTM and takes the nearest lattice centre
+  (:mod:`~sitesel.data.hex_lattice`), so the district's 380,000 excluded sites need no
+  index pixels (which would add ~3 MB to its 4 MB page). Excluded sites of other grids or
+  CRSs are not clickable; their values are in ``sites.gpkg``.
+
+For each such site the page gets what its card shows, as on a small map: its id, why it is
+excluded, its area and suitability, and each criterion's raw value and score, quantised
+to 1/65,534 of each one's range (a travel time spanning 300 minutes: 0.005 min). Excluded
+sites carry no values (their reason says why), hexagon ids (``H<col>_<row>``) travel as
+lattice steps, and the live candidates' scores are not sent twice.
 """
 
 from __future__ import annotations
@@ -19,22 +26,52 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 
+from sitesel.data.hex_lattice import HexLattice
 from sitesel.render.live_image import deflated, quantised
 
 HEX_ID = r"^H(-?\d+)_(-?\d+)$"
 """The id :func:`sitesel.data.sites.hex_grid` gives a hexagon: its lattice column and row."""
 
 
-def image_order(vector: np.ndarray, live: np.ndarray) -> np.ndarray:
-    """Positions of the image's sites: the live candidates first, then the others.
+def image_order(vector: np.ndarray, live: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """Positions of the image's sites: live candidates, other candidates, excluded sites.
 
-    >>> vector = np.array([True, False, False, False])
-    >>> image_order(vector, live=np.array([False, False, True, False])).tolist()
-    [2, 1, 3]
+    >>> vector = np.array([True, False, False, False, False])
+    >>> image_order(vector, live=np.array([0, 0, 1, 0, 0], bool),
+    ...             excluded=np.array([0, 0, 0, 1, 0], bool)).tolist()
+    [2, 1, 4, 3]
     """
-    rest = ~vector & ~live
-    return np.concatenate([np.flatnonzero(live), np.flatnonzero(rest)])
+    other = ~vector & ~live & ~excluded
+    return np.concatenate(
+        [np.flatnonzero(live), np.flatnonzero(other), np.flatnonzero(~vector & excluded)]
+    )
+
+
+def utm_lattice(
+    lattice: HexLattice | None, crs: pyproj.CRS | None, ids: pd.Series
+) -> dict[str, Any] | None:
+    """How the page finds a hexagon by arithmetic: ``side`` (m), UTM ``zone``, ``south``.
+
+    None unless the sites are sitesel's hexagon grid, named by their lattice indices, in a
+    WGS 84 UTM zone (EPSG:326zz or 327zz), the one projection the page computes.
+
+    >>> from sitesel.data.sites import hex_grid
+    >>> import shapely
+    >>> grid = hex_grid(shapely.box(500_000, 3_800_000, 503_000, 3_802_000), 40, "EPSG:32643")
+    >>> from sitesel.data.hex_lattice import hex_lattice
+    >>> found = utm_lattice(hex_lattice(grid.geometry.to_numpy()), grid.crs, grid.site_id)
+    >>> round(found["side"], 3), found["zone"], found["south"]
+    (392.377, 43, False)
+    """
+    epsg = crs.to_epsg() if crs is not None else None
+    if lattice is None or epsg is None or not (32601 <= epsg <= 32660 or 32701 <= epsg <= 32760):
+        return None
+    expected = "H" + pd.Series(lattice.col).astype(str) + "_" + pd.Series(lattice.row).astype(str)
+    if not expected.equals(ids.astype(str).reset_index(drop=True)):
+        return None
+    return {"side": lattice.side, "zone": epsg % 100, "south": epsg > 32700}
 
 
 def pack_picks(
@@ -55,9 +92,9 @@ def pack_picks(
         ``count``; ``ids`` (``{"col", "row"}``: deflated int32 steps of the lattice indices,
         or ``{"text"}``: the ids joined by newlines, deflated); ``reason`` (``{"u"``: the
         distinct exclusion reasons, ``"code"``: deflated uint32 index per site, 0 for
-        none``}``); ``area_ha``; ``suitability`` and, per criterion, ``raw`` and ``score`` (weighted
-        criteria only, else None), quantised as :func:`~sitesel.render.live_image.quantised`
-        with excluded sites missing.
+        none``}``); ``area_ha``; ``suitability`` and, per criterion, ``raw`` and ``score``
+        (weighted criteria only, else None), quantised as
+        :func:`~sitesel.render.live_image.quantised` with excluded sites missing.
     """
     picked = sites.iloc[order]
     excluded = picked["excluded"].to_numpy(dtype=bool)
@@ -88,9 +125,8 @@ def _ids(ids: pd.Series) -> dict[str, str]:
     parts = ids.str.extract(HEX_ID)
     if len(ids) and parts.notna().all().all():
         col, row = (parts[k].astype(np.int64).to_numpy() for k in (0, 1))
-        if ("H" + pd.Series(col).astype(str) + "_" + pd.Series(row).astype(str)).equals(
-            ids.reset_index(drop=True)
-        ):
+        rebuilt = "H" + pd.Series(col).astype(str) + "_" + pd.Series(row).astype(str)
+        if rebuilt.equals(ids.reset_index(drop=True)):
             return {
                 "col": deflated(np.diff(col, prepend=0).astype("<i4")),
                 "row": deflated(np.diff(row, prepend=0).astype("<i4")),

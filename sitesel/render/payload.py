@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sitesel.data.hex_lattice import hex_lattice
 from sitesel.decision.constraints import reason_counts
 from sitesel.decision.land_rules import FLAG_SEPARATOR, MEASURE
 from sitesel.decision.promethee import Preference, net_flows
 from sitesel.render.classes import map_classes, score_classes
-from sitesel.render.image_picks import image_order, pack_picks
+from sitesel.render.image_picks import image_order, pack_picks, utm_lattice
 from sitesel.render.live_image import live_candidates, pack_live_image
 from sitesel.render.mapdata import MapData
 from sitesel.render.site_image import vector_sites
@@ -179,10 +180,7 @@ def pack(data: MapData) -> dict[str, Any]:
     live = live_candidates(data, vector)
     payload |= _left_out(data.sites, vector, live)
     if not vector.all():  # the image's sites: painted live, and found under a click
-        order = image_order(vector, live)
-        payload["image"] = pack_live_image(data, order, live, _terms(data, flows))
-        in_terms = bool(live.any()) and flows is None  # the live terms are the scores
-        payload["image"]["picks"] = pack_picks(data.sites, order, criteria, in_terms)
+        payload["image"] = _image(data, vector, live, criteria, flows)
     suit_classes = map_classes(
         data.sites["suitability"].to_numpy(dtype=float), data.sites["excluded"]
     )
@@ -247,6 +245,34 @@ def _places(data: MapData) -> dict[str, Any]:
         "population": [int(p) for p in top["pop"]],
         "lonlat": np.round(np.column_stack([lonlat.x, lonlat.y]), 5).tolist(),
     }
+
+
+def _image(
+    data: MapData,
+    vector: np.ndarray,
+    live: np.ndarray,
+    criteria: list[dict[str, Any]],
+    flows: np.ndarray | None,
+) -> dict[str, Any]:
+    """The image's index raster, live terms and picks (:mod:`~sitesel.render.image_picks`).
+
+    Candidates are found under a click by the index raster; excluded sites by lattice
+    arithmetic when the grid allows it (else they are not in the picks).
+    """
+    excluded = data.sites["excluded"].to_numpy(dtype=bool)
+    order = image_order(vector, live, excluded)
+    indexed = order[: int((~excluded[order]).sum())]
+    lattice = None
+    if len(indexed) < len(order):
+        found = data.lattice or hex_lattice(data.sites.geometry.to_numpy())
+        lattice = utm_lattice(found, data.sites.crs, data.sites["site_id"])
+    image = pack_live_image(data, indexed, live, _terms(data, flows))
+    in_terms = bool(live.any()) and flows is None  # the live terms are the scores
+    picked = order if lattice is not None else indexed
+    image["picks"] = pack_picks(data.sites, picked, criteria, in_terms)
+    if lattice is not None:
+        image["picks"]["lattice"] = lattice
+    return image
 
 
 def _site_columns(sites: gpd.GeoDataFrame, criteria: list[dict[str, Any]]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ function sitesel_image(S) {
   let terms = null;
   let canvas = null;
   let picks = null;
+  let byId = null; // id -> position in the picks, when excluded hexagons are found by lattice
   const CanvasOverlay = L.ImageOverlay.extend({
     _initImage: function () { // a canvas where ImageOverlay would put an <img>
       const img = (this._image = this._url);
@@ -57,6 +58,10 @@ function sitesel_image(S) {
     index = new Uint32Array(await inflate(IMG.index));
     terms = await Promise.all(IMG.terms.map(dequantise));
     picks = await decodePicks(IMG.picks);
+    if (IMG.picks.lattice) {
+      picks.lattice = IMG.picks.lattice;
+      byId = new Map(picks.ids.map((id, j) => [id, j]));
+    }
     if (L_SITES === 0) return;
     canvas = document.createElement("canvas");
     canvas.width = IMG.width;
@@ -98,7 +103,8 @@ function sitesel_image(S) {
       S.order.length.toLocaleString("en") + " drawn as sites: ranks here are among those; copy the " +
       "weights to the config and rerun for the full ranking";
   }
-  // The image site under a point (its position in the picks), or -1.
+  // The image site under a point (its position in the picks), or -1: a candidate by the
+  // index raster, an excluded hexagon by lattice arithmetic (picks.lattice).
   function pickAt(latlng) {
     if (!index) return -1;
     const crs = L.CRS.EPSG3857;
@@ -107,8 +113,13 @@ function sitesel_image(S) {
     const ne = crs.project(L.latLng(IMG.north_east));
     const col = Math.floor((p.x - sw.x) / (ne.x - sw.x) * IMG.width);
     const row = Math.floor((ne.y - p.y) / (ne.y - sw.y) * IMG.height);
-    if (col < 0 || row < 0 || col >= IMG.width || row >= IMG.height) return -1;
-    return index[row * IMG.width + col] - 1;
+    const inside = col >= 0 && row >= 0 && col < IMG.width && row < IMG.height;
+    const j = inside ? index[row * IMG.width + col] - 1 : -1;
+    if (j >= 0 || !byId) return j;
+    const g = picks.lattice;
+    const xy = sitesel_utm.project(latlng.lat, latlng.lng, g.zone, g.south);
+    const found = byId.get(sitesel_utm.hexagonAt(xy[0], xy[1], g.side));
+    return found === undefined ? -1 : found;
   }
   function suitabilityOf(j) {
     return j < L_SITES && S.live ? imageSuit[j] : picks.suitability[j];

@@ -104,7 +104,9 @@ function sitesel_api(S) {
     pointOf: (id) => screenPoint(S.siteLayers[siteOf(id)].getBounds().getCenter()),
     screenPoint: (lat, lon) => screenPoint(L.latLng(lat, lon)),
     pickAt: S.pickAt,
-    centre: (lat, lon) => S.map.setView([lat, lon], S.map.getZoom(), { animate: false }),
+    closeCard: () => { S.map.closePopup(); },
+    utm: (lat, lon, zone, south) => sitesel_utm.project(lat, lon, zone, south),
+    centre: (lat, lon) => { S.map.setView([lat, lon], S.map.getZoom(), { animate: false }); },
     focus: (id) => {
       S.map.fitBounds(S.siteLayers[siteOf(id)].getBounds(), { maxZoom: 15, animate: false });
     },
