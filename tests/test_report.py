@@ -79,6 +79,23 @@ def test_each_page_shows_its_sites_terrain_from_the_finest_dem(report):
     assert "dem_srtm1_leh (28 m cells)" in html
 
 
+def test_a_site_over_a_hole_in_its_dem_says_so_instead_of_empty_bars(leh_run):
+    """A site whose DEM has no slope under it (a void) gets a note, not seven 0 % bars."""
+    from dataclasses import replace
+
+    from sitesel.outputs.reader import read_run
+    from sitesel.render.report import report_html
+
+    result = read_run(leh_run / "run")
+    terrain = result.terrain.copy()
+    shares = [c for c in terrain.columns if c.startswith("share_slope_")]
+    terrain.loc[0, shares] = np.nan
+    html = report_html(replace(result, terrain=terrain), terrain["site_id"].head(2).tolist())
+    first, second = html.split("<section class='site'")[1:3]
+    assert "no slope values under the site" in first and "slope-bar" not in first
+    assert "slope-bar" in second
+
+
 def test_the_report_prints_on_a4_portrait(report, browser):
     from pypdf import PdfReader
 

@@ -199,6 +199,8 @@ def _terrain_section(result: Result, s: pd.Series, sid: str) -> str:
 def _slope_histogram(row: pd.Series) -> str:
     """The site's area by slope class as horizontal SVG bars, labelled with their shares."""
     columns = slope_class_columns()
+    if not any(_finite(row[c]) for c in columns):
+        return "<div class='muted'>no slope values under the site on this DEM (a hole)</div>"
     edges = [*SLOPE_CLASS_EDGES_PCT, None]
     bar_w, row_h, label_w = 160.0, 14.0, 190.0
     parts = []
