@@ -21,6 +21,9 @@ from sitesel.manifest import Manifest
 
 FLOAT_DECIMALS = 6
 """Floats in the tables are rounded to this many decimals (same inputs, same bytes)."""
+LOCATION_WINDOW_M = 4_000.0
+"""Half-width of a dossier location map around its site (the run keeps the finest DEM
+over the top sites' windows for their hillshade)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ class Result:
     terrain
         The top sites' heights, slope and area by slope class on their finest DEM
         (:mod:`sitesel.pipeline.terrain_profile`), with their polygons.
+    terrain_dem
+        The finest DEM of a stack over the top sites' location-map windows
+        (``elevation_top_sites.tif``), for the dossier's hillshade; None with one DEM.
     """
 
     manifest: Manifest
@@ -76,6 +82,7 @@ class Result:
     allocation_matrix: pd.DataFrame | None = None
     routes: gpd.GeoDataFrame | None = None
     terrain: gpd.GeoDataFrame | None = None
+    terrain_dem: Dem | None = None
     lattice: HexLattice | None = None  # the sites' hexagon lattice (not written; refound)
 
     @property

@@ -79,6 +79,29 @@ def test_each_page_shows_its_sites_terrain_from_the_finest_dem(report):
     assert "dem_srtm1_leh (28 m cells)" in html
 
 
+def test_the_location_maps_hillshade_comes_from_the_finest_dem(report):
+    """The run keeps the stack's finest DEM around the top sites (elevation_top_sites.tif):
+    each location map shades the ground at SRTM's 28 m over DTED0's 835 m."""
+    import rasterio
+
+    page, run = report
+    html = page.read_text(encoding="utf-8")
+    with rasterio.open(run / "elevation_top_sites.tif") as src:
+        assert src.res[0] == pytest.approx(28.3, abs=0.1)
+        bounds = src.bounds
+    terrain = gpd.read_file(run / "sites.gpkg", layer="terrain")
+    centres = terrain.geometry.centroid  # cut to the windows (4 km around each top site) ...
+    assert bounds.left >= centres.x.min() - 4030 and bounds.right <= centres.x.max() + 4030
+    assert bounds.bottom >= centres.y.min() - 4030 and bounds.top <= centres.y.max() + 4030
+    fine = centres[terrain["dem_layer"] == "dem_srtm1_leh"]  # ... where the fine DEM has them
+    assert ((fine.x > bounds.left) & (fine.x < bounds.right)).all()
+    assert ((fine.y > bounds.bottom) & (fine.y < bounds.top)).all()
+    pages = re.findall(r"<section class='site' id='site-([^']+)'>(.*?)</section>", html, re.S)
+    for _sid, body in pages:
+        cells = re.findall(r"<image class='hillshade' data-cell-m='([^']+)'", body)
+        assert cells[0] == "834.7" and cells[-1] == "28.3"
+
+
 def test_a_site_over_a_hole_in_its_dem_says_so_instead_of_empty_bars(leh_run):
     """A site whose DEM has no slope under it (a void) gets a note, not seven 0 % bars."""
     from dataclasses import replace

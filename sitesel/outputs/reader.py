@@ -86,6 +86,7 @@ def read_run(run_dir: str | Path) -> Result:
         allocation_matrix=_allocation_table(run_dir / "allocation_matrix.csv"),
         routes=_layer(gpkg, layers, "routes"),
         terrain=_layer(gpkg, layers, "terrain"),
+        terrain_dem=_dem(run_dir / "elevation_top_sites.tif", crs),
     )
 
 

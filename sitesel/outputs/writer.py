@@ -2,8 +2,10 @@
 
 A run folder holds ``ranking.csv``, ``sites.gpkg`` (layers ``sites`` (``sites.parquet``
 above :data:`~sitesel.outputs.files.LARGE_RUN_SITES` sites), ``roads``,
-``targets``, ``study_area``, ``regions``, ``taken_land``, ``places``), ``elevation.tif``
-(the DEM around the study area, for the hillshade), ``manifest.json``, ``summary.png``
+``targets``, ``study_area``, ``regions``, ``taken_land``, ``places``, ``routes``,
+``terrain``), ``elevation.tif`` (the DEM around the study area, for the hillshade),
+``elevation_top_sites.tif`` (a stack's finest DEM around the top sites, for the dossier),
+``manifest.json``, ``summary.png``
 and the robustness, SMAA-2 and region tables; the HTML map goes to ``maps/``.
 :func:`~sitesel.outputs.reader.read_run` reads the folder back.
 """
@@ -44,6 +46,8 @@ def destinations(result: Result, out_dir: Path, map_path: Path) -> dict[str, Pat
     }
     if result.dem is not None:
         out["elevation"] = out_dir / "elevation.tif"
+    if result.terrain_dem is not None:
+        out["elevation_top_sites"] = out_dir / "elevation_top_sites.tif"
     if result.manifest.stability:
         out["stability"] = out_dir / "stability.csv"
     if result.manifest.monte_carlo is not None:
@@ -120,6 +124,11 @@ def _write_files(result: Result, data: MapData, staged: dict[str, Path]) -> None
     if result.dem is not None:
         dem = result.dem
         files.write_elevation_tif(dem.elevation_m, dem.transform, result.crs, staged["elevation"])
+    if result.terrain_dem is not None:
+        fine = result.terrain_dem
+        files.write_elevation_tif(
+            fine.elevation_m, fine.transform, result.crs, staged["elevation_top_sites"]
+        )
     write_map(data, staged["map"])
 
 

@@ -34,7 +34,7 @@ from sitesel.pipeline.input_cache import InputCache, inputs_key
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
 from sitesel.pipeline.routes import top_routes
 from sitesel.pipeline.target_checks import threshold_problems
-from sitesel.pipeline.terrain_profile import top_terrain
+from sitesel.pipeline.terrain_profile import top_sites_dem, top_terrain
 from sitesel.pipeline.timing import Progress, Timings
 from sitesel.result import Result
 
@@ -283,7 +283,9 @@ def run(
             measured.targets, got.area.crs,
         )  # fmt: skip
     with t.stage("terrain_profile"):
-        terrain = top_terrain(frame, config.map.top_n, got.terrain_dems(config), got.sites.lattice)
+        dems = got.terrain_dems(config)
+        terrain = top_terrain(frame, config.map.top_n, dems, got.sites.lattice)
+        terrain_dem = top_sites_dem(terrain, dems)
     with t.stage("allocation"):
         allocation = run_allocation(
             config, frame, None if got.network is None else got.network.model,
@@ -301,7 +303,9 @@ def run(
         allocation=None if allocation is None else allocation.records,
         extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
     )  # fmt: skip
-    return _result(manifest, frame, got, regions, targets, taken, allocation, routes, terrain)
+    return _result(
+        manifest, frame, got, regions, targets, taken, allocation, routes, (terrain, terrain_dem)
+    )
 
 
 def _with_flags(columns: dict[str, object], flags: np.ndarray | None) -> dict[str, object]:
@@ -325,7 +329,7 @@ def _result(
     taken: inputs.TakenLand,
     allocation: Allocation | None,
     routes: gpd.GeoDataFrame | None,
-    terrain: gpd.GeoDataFrame | None,
+    terrain: tuple[gpd.GeoDataFrame | None, Dem | None],
 ) -> Result:
     roads = None if got.network is None else got.network.roads.edges
     return Result(
@@ -342,6 +346,7 @@ def _result(
         allocation_demand=None if allocation is None else allocation.demand,
         allocation_matrix=None if allocation is None else allocation.matrix,
         routes=routes,
-        terrain=terrain,
+        terrain=terrain[0],
+        terrain_dem=terrain[1],
         lattice=got.sites.lattice,
     )

@@ -4,7 +4,9 @@ The run folder keeps only the coarse base grid (``elevation.tif``), so the run c
 dossier's terrain figures (:mod:`sitesel.criteria.slope_classes`) for the best-ranked sites
 (``map.top_n``, the sites whose routes it keeps), each on the DEM its terrain came from (the
 finest of the stack that covers it: ``dem_layer``), and stores them as the ``terrain``
-layer of ``sites.gpkg``.
+layer of ``sites.gpkg``. With a stack it also keeps the finest DEM over those sites'
+location-map windows (``elevation_top_sites.tif``), so the dossier's hillshade shows the
+ground at 30 m rather than 1 km.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 from sitesel._typing import Dem
 from sitesel.criteria.slope_classes import profile_on_dem
 from sitesel.data.hex_lattice import HexLattice, lattice_subset
+from sitesel.result import LOCATION_WINDOW_M
 
 
 def top_terrain(
@@ -69,3 +72,40 @@ def top_terrain(
     return gpd.GeoDataFrame(
         table.reset_index(drop=True), geometry=sites.geometry.to_numpy()[rows], crs=sites.crs
     )
+
+
+def top_sites_dem(
+    terrain: gpd.GeoDataFrame | None, dems: dict[str, Dem], window_m: float = LOCATION_WINDOW_M
+) -> Dem | None:
+    """The finest DEM of a stack, cut to the top sites' location-map windows.
+
+    Parameters
+    ----------
+    terrain
+        The top sites (:func:`top_terrain`).
+    dems
+        The DEMs by layer name, finest first (one DEM: nothing finer to keep).
+    window_m
+        Half-width of a location map around its site's centre.
+
+    Returns
+    -------
+    Dem or None
+        None with one DEM, or when the finest has no height in the windows.
+    """
+    if terrain is None or len(terrain) == 0 or len(dems) < 2:
+        return None
+    finest = next(iter(dems.values()))
+    centres = terrain.geometry.centroid
+    t = finest.transform
+    rows, cols = finest.elevation_m.shape
+    c0 = max(int(np.floor((centres.x.min() - window_m - t.c) / t.a)), 0)
+    c1 = min(int(np.ceil((centres.x.max() + window_m - t.c) / t.a)), cols)
+    r0 = max(int(np.floor((centres.y.max() + window_m - t.f) / t.e)), 0)
+    r1 = min(int(np.ceil((centres.y.min() - window_m - t.f) / t.e)), rows)
+    if c1 - c0 < 2 or r1 - r0 < 2:
+        return None
+    grid = finest.elevation_m[r0:r1, c0:c1]
+    if not np.isfinite(grid).any():
+        return None
+    return Dem(grid.copy(), t * t.translation(c0, r0), finest.crs, finest.source_crs)

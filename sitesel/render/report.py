@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 from PIL import Image
 
+from sitesel._typing import Dem
 from sitesel.criteria.slope_classes import (
     SLOPE_CLASS_EDGES_PCT,
     SLOPE_CLASS_NAMES,
@@ -29,10 +30,7 @@ from sitesel.criteria.slope_classes import (
 )
 from sitesel.render.hillshade import hillshade
 from sitesel.render.palette import OTHER_ROAD, ROAD_COLOURS, ROUTE_COLOURS
-from sitesel.result import Result
-
-WINDOW_M = 4_000.0
-"""Half-width of a location map around its site."""
+from sitesel.result import LOCATION_WINDOW_M, Result
 
 CSS = """
 body { font: 12px/1.4 "Helvetica Neue", Arial, sans-serif; margin: 16px; color: #111; }
@@ -331,10 +329,10 @@ def _allocation_section(result: Result, sid: str) -> str:
 def _location_svg(result: Result, s: pd.Series, sid: str) -> str:
     """The site, its hillshade, roads, towns and routes, in metres (the SVG's units)."""
     centre = s.geometry.centroid
-    xmin, ymin = centre.x - WINDOW_M, centre.y - WINDOW_M
-    xmax, ymax = centre.x + WINDOW_M, centre.y + WINDOW_M
+    xmin, ymin = centre.x - LOCATION_WINDOW_M, centre.y - LOCATION_WINDOW_M
+    xmax, ymax = centre.x + LOCATION_WINDOW_M, centre.y + LOCATION_WINDOW_M
     box = shapely.box(xmin, ymin, xmax, ymax)
-    size = 2 * WINDOW_M
+    size = 2 * LOCATION_WINDOW_M
 
     def path(geom: shapely.Geometry) -> str:
         out = []
@@ -388,10 +386,16 @@ def _location_svg(result: Result, s: pd.Series, sid: str) -> str:
 
 
 def _hillshade_image(result: Result, xmin: float, ymin: float, xmax: float, ymax: float) -> str:
-    """The DEM's hillshade over the window, as an embedded PNG (empty without a DEM)."""
-    dem = result.dem
-    if dem is None:
-        return ""
+    """The hillshade over the window, as embedded PNGs (empty without a DEM).
+
+    The run's base grid first, then the finer DEM it kept around the top sites over it,
+    transparent where that one has no height.
+    """
+    grids = [d for d in (result.dem, result.terrain_dem) if d is not None]
+    return "".join(_shaded_window(d, xmin, ymin, xmax, ymax) for d in grids)
+
+
+def _shaded_window(dem: Dem, xmin: float, ymin: float, xmax: float, ymax: float) -> str:
     t = dem.transform
     rows, cols = dem.elevation_m.shape
     c0, c1 = int(np.floor((xmin - t.c) / t.a)), int(np.ceil((xmax - t.c) / t.a))
@@ -400,16 +404,21 @@ def _hillshade_image(result: Result, xmin: float, ymin: float, xmax: float, ymax
     c1, r1 = min(c1, cols), min(r1, rows)
     if c1 - c0 < 2 or r1 - r0 < 2:
         return ""
-    shade = hillshade(dem.elevation_m[r0:r1, c0:c1], dem.cell_size_m)
+    window = dem.elevation_m[r0:r1, c0:c1]
+    if not np.isfinite(window).any():
+        return ""
+    shade = hillshade(window, dem.cell_size_m)
     grey = (np.nan_to_num(shade, nan=1.0) * 200 + 40).astype(np.uint8)
+    alpha = np.where(np.isfinite(window), 255, 0).astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(grey, mode="L").save(buffer, format="PNG")
+    Image.fromarray(np.dstack([grey, alpha]), mode="LA").save(buffer, format="PNG")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     x0, y0 = t.c + c0 * t.a - xmin, ymax - (t.f + r0 * t.e)
     w, h = (c1 - c0) * t.a, (r1 - r0) * -t.e
     return (
-        f"<image x='{x0:.1f}' y='{y0:.1f}' width='{w:.1f}' height='{h:.1f}'"
-        f" preserveAspectRatio='none' href='data:image/png;base64,{data}' opacity='0.8'/>"
+        f"<image class='hillshade' data-cell-m='{dem.cell_size_m:.1f}' x='{x0:.1f}'"
+        f" y='{y0:.1f}' width='{w:.1f}' height='{h:.1f}' preserveAspectRatio='none'"
+        f" href='data:image/png;base64,{data}' opacity='0.8'/>"
     )
 
 
