@@ -252,7 +252,8 @@ def random_run(case: str, n: int = 240, sites_as: str = "boxes"):
     """A run of ``n`` sites with random scores, 20 % excluded, ranked by ``case``'s method.
 
     ``sites_as``: 100 m squares (``boxes``), the same named as sitesel names hexagons
-    (``hex_ids``: ``H<col>_<row>``), or sitesel's 1 ha hexagon grid (``hexagons``).
+    (``hex_ids``: ``H<col>_<row>``), or with quotes, a newline and markup in their ids
+    (``odd_ids``), or sitesel's 1 ha hexagon grid (``hexagons``).
 
     Returns the map data, ``top(weights)``: the ten best site ids as sitesel ranks them, and
     ``suitability(weights)``: every site's suitability as sitesel computes it.
@@ -268,6 +269,8 @@ def random_run(case: str, n: int = 240, sites_as: str = "boxes"):
     scores[rng.random((n, 4)) < 0.03] = 0.0  # zeros: the weighted product's veto
     excluded = rng.random(n) < 0.2
     ids = [f"H{k % 20}_{k // 20 - 3}" if sites_as == "hex_ids" else f"S{k:03d}" for k in range(n)]
+    if sites_as == "odd_ids":  # parcel ids as a land record might hold them
+        ids = [f'S{k:03d} "plot"\n</script> खसरा {k}' for k in range(n)]
     weights = np.array([0.4, 0.3, 0.2, 0.1])
     prefs = tuple(Preference(**params.get("preferences", {}).get(c, {})) for c in names)
     kwargs = {k: np.asarray(v) if k == "order_weights" else v for k, v in params.items()}
@@ -618,7 +621,7 @@ def test_selecting_a_site_draws_its_routes(leh_page, leh_run):
 @pytest.mark.parametrize(
     ("case", "sites_as"),
     [("weighted_sum", "hex_ids"), ("topsis", "boxes"), ("promethee_ii", "boxes"),
-     ("weighted_sum", "hexagons")],
+     ("weighted_sum", "hexagons"), ("owa", "odd_ids")],
 )  # fmt: skip
 def test_a_click_on_a_big_maps_image_opens_the_sites_card(browser, tmp_path, case, sites_as):
     """Issue 24: above max_vector_sites, a click on a site of the image opens its card as on

@@ -21,6 +21,7 @@ lattice steps, and the live candidates' scores are not sent twice.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import geopandas as gpd
@@ -90,7 +91,7 @@ def pack_picks(
     -------
     dict
         ``count``; ``ids`` (``{"col", "row"}``: deflated int32 steps of the lattice indices,
-        or ``{"text"}``: the ids joined by newlines, deflated); ``reason`` (``{"u"``: the
+        or ``{"json"}``: the ids as a JSON array, deflated); ``reason`` (``{"u"``: the
         distinct exclusion reasons, ``"code"``: deflated uint32 index per site, 0 for
         none``}``); ``area_ha``; ``suitability`` and, per criterion, ``raw`` and ``score``
         (weighted criteria only, else None), quantised as
@@ -121,7 +122,7 @@ def pack_picks(
 
 
 def _ids(ids: pd.Series) -> dict[str, str]:
-    """The ids, as lattice steps when all are sitesel hexagon ids, else as text."""
+    """The ids, as lattice steps when all are sitesel hexagon ids, else as a JSON array."""
     parts = ids.str.extract(HEX_ID)
     if len(ids) and parts.notna().all().all():
         col, row = (parts[k].astype(np.int64).to_numpy() for k in (0, 1))
@@ -131,4 +132,5 @@ def _ids(ids: pd.Series) -> dict[str, str]:
                 "col": deflated(np.diff(col, prepend=0).astype("<i4")),
                 "row": deflated(np.diff(row, prepend=0).astype("<i4")),
             }
-    return {"text": deflated(np.frombuffer("\n".join(ids).encode("utf-8"), dtype=np.uint8))}
+    text = json.dumps(ids.tolist(), ensure_ascii=False).encode("utf-8")  # any character
+    return {"json": deflated(np.frombuffer(text, dtype=np.uint8))}

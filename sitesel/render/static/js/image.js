@@ -27,9 +27,7 @@ function sitesel_image(S) {
     },
   });
   async function decodeIds(ids) {
-    if (ids.text !== undefined) {
-      return new TextDecoder().decode(await inflate(ids.text)).split("\n");
-    }
+    if (ids.json !== undefined) return JSON.parse(new TextDecoder().decode(await inflate(ids.json)));
     const col = new Int32Array(await inflate(ids.col));
     const row = new Int32Array(await inflate(ids.row));
     const out = new Array(col.length);
