@@ -1,9 +1,9 @@
 """The dossier of the shortlisted sites: one printable page per site, offline, one file.
 
-Each page has a location map (the DEM's hillshade, the site, the roads, the towns and the
-routes to each travel-time target, drawn as SVG in metres of the working CRS, so a route's
-drawn length is its length), the routes with their km, minutes and roads, the criteria
-(raw value, score, weight, contribution), the terrain and which DEM it came from, the land
+Each page has a location map (:mod:`~sitesel.render.location_map`: the DEM's hillshade, the
+site, the roads, the towns and the routes to each travel-time target, drawn as SVG in
+metres of the working CRS, so a route's drawn length is its length), the routes with their km, minutes and roads, the criteria
+(raw value, score, weight, contribution), the terrain (heights and a slope-class histogram on the finest DEM), the land
 status (exclusion, flags), the scheme, robustness, the cost breakdown, the allocation role
 and the run's provenance. An index lists the sites with a one-line comparison. A4 portrait
 in print; the page has no controls to hide.
@@ -11,26 +11,21 @@ in print; the page has no controls to hide.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from PIL import Image
 
-from sitesel._typing import Dem
 from sitesel.criteria.slope_classes import (
     SLOPE_CLASS_EDGES_PCT,
     SLOPE_CLASS_NAMES,
     slope_class_columns,
 )
-from sitesel.render.hillshade import hillshade
-from sitesel.render.palette import OTHER_ROAD, ROAD_COLOURS, ROUTE_COLOURS
-from sitesel.result import LOCATION_WINDOW_M, Result
+from sitesel.render.location_map import location_svg
+from sitesel.render.palette import ROUTE_COLOURS
+from sitesel.result import Result
 
 CSS = """
 body { font: 12px/1.4 "Helvetica Neue", Arial, sans-serif; margin: 16px; color: #111; }
@@ -83,7 +78,7 @@ def _site_page(result: Result, s: pd.Series, sid: str) -> str:
         f"<h1>{_e(s.get('place') or sid)}</h1>",
         f"<div class='muted'>site {_e(sid)} · {_rank(s)} · suitability"
         f" {_num(s.get('suitability'), 3)} · {_num(s.get('area_ha'), 1)} ha</div>",
-        _location_svg(result, s, sid),
+        location_svg(result, s.geometry, _routes_of(result, sid)),
         _routes_section(result, sid),
         _criteria_section(result, s),
         _terrain_section(result, s, sid),
@@ -323,102 +318,6 @@ def _allocation_section(result: Result, sid: str) -> str:
     return (
         "<h2>Allocation role</h2><table><tr><th>problem</th><th>demand served</th>"
         f"<th>mean time</th><th>coverage share</th><th>chosen again</th></tr>{rows}</table>"
-    )
-
-
-def _location_svg(result: Result, s: pd.Series, sid: str) -> str:
-    """The site, its hillshade, roads, towns and routes, in metres (the SVG's units)."""
-    centre = s.geometry.centroid
-    xmin, ymin = centre.x - LOCATION_WINDOW_M, centre.y - LOCATION_WINDOW_M
-    xmax, ymax = centre.x + LOCATION_WINDOW_M, centre.y + LOCATION_WINDOW_M
-    box = shapely.box(xmin, ymin, xmax, ymax)
-    size = 2 * LOCATION_WINDOW_M
-
-    def path(geom: shapely.Geometry) -> str:
-        out = []
-        for part in shapely.get_parts(
-            shapely.get_exterior_ring(geom) if geom.geom_type in ("Polygon",) else geom
-        ):
-            coords = shapely.get_coordinates(part)
-            if len(coords) < 2:
-                continue
-            out.append("M" + " L".join(f"{x - xmin:.1f},{ymax - y:.1f}" for x, y in coords))
-        return " ".join(out)
-
-    layers = [_hillshade_image(result, xmin, ymin, xmax, ymax)]
-    if result.roads is not None:
-        near = result.roads[result.roads.intersects(box)]
-        for cls, geom in zip(near["road_class"].astype(str), near.geometry, strict=True):
-            colour = ROAD_COLOURS.get(cls, OTHER_ROAD)
-            width = 18 if cls in ROAD_COLOURS else 8
-            layers.append(
-                f"<path d='{path(geom)}' stroke='{colour}' stroke-width='{width}' fill='none'/>"
-            )
-    for k, r in enumerate(_routes_of(result, sid).itertuples()):
-        colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
-        dash = " stroke-dasharray='60 40'" if r.scenario else ""
-        layers.append(
-            f"<path class='route' data-criterion='{_e(r.criterion)}' data-km='{r.km}'"
-            f" d='{path(r.geometry)}' stroke='{colour}' stroke-width='30' fill='none'"
-            f" stroke-opacity='0.85'{dash}/>"
-        )
-    layers.append(
-        f"<path class='site-outline' d='{path(s.geometry)} Z' stroke='#000' stroke-width='20'"
-        " fill='#ffd700' fill-opacity='0.5'/>"
-    )
-    if result.places is not None:
-        for name, p in zip(result.places["name"].astype(str), result.places.geometry, strict=True):
-            if box.contains(p):
-                layers.append(
-                    f"<text x='{p.x - xmin:.0f}' y='{ymax - p.y:.0f}' font-size='200'"
-                    f" font-weight='600' stroke='#fff' stroke-width='40' paint-order='stroke'>"
-                    f"{_e(name)}</text>"
-                )
-    scale = (
-        f"<path d='M200,{size - 200} L1200,{size - 200}' stroke='#000' stroke-width='30'/>"
-        f"<text x='200' y='{size - 260}' font-size='180'>1 km</text>"
-    )
-    north = f"<text x='{size - 400}' y='400' font-size='300' font-weight='bold'>N ↑</text>"
-    return (
-        f"<svg class='map' viewBox='0 0 {size:.0f} {size:.0f}' data-metres-per-unit='1'"
-        f" xmlns='http://www.w3.org/2000/svg'>" + "".join(layers) + scale + north + "</svg>"
-    )
-
-
-def _hillshade_image(result: Result, xmin: float, ymin: float, xmax: float, ymax: float) -> str:
-    """The hillshade over the window, as embedded PNGs (empty without a DEM).
-
-    The run's base grid first, then the finer DEM it kept around the top sites over it,
-    transparent where that one has no height.
-    """
-    grids = [d for d in (result.dem, result.terrain_dem) if d is not None]
-    return "".join(_shaded_window(d, xmin, ymin, xmax, ymax) for d in grids)
-
-
-def _shaded_window(dem: Dem, xmin: float, ymin: float, xmax: float, ymax: float) -> str:
-    t = dem.transform
-    rows, cols = dem.elevation_m.shape
-    c0, c1 = int(np.floor((xmin - t.c) / t.a)), int(np.ceil((xmax - t.c) / t.a))
-    r0, r1 = int(np.floor((ymax - t.f) / t.e)), int(np.ceil((ymin - t.f) / t.e))
-    c0, r0 = max(c0, 0), max(r0, 0)
-    c1, r1 = min(c1, cols), min(r1, rows)
-    if c1 - c0 < 2 or r1 - r0 < 2:
-        return ""
-    window = dem.elevation_m[r0:r1, c0:c1]
-    if not np.isfinite(window).any():
-        return ""
-    shade = hillshade(window, dem.cell_size_m)
-    grey = (np.nan_to_num(shade, nan=1.0) * 200 + 40).astype(np.uint8)
-    alpha = np.where(np.isfinite(window), 255, 0).astype(np.uint8)
-    buffer = io.BytesIO()
-    Image.fromarray(np.dstack([grey, alpha]), mode="LA").save(buffer, format="PNG")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    x0, y0 = t.c + c0 * t.a - xmin, ymax - (t.f + r0 * t.e)
-    w, h = (c1 - c0) * t.a, (r1 - r0) * -t.e
-    return (
-        f"<image class='hillshade' data-cell-m='{dem.cell_size_m:.1f}' x='{x0:.1f}'"
-        f" y='{y0:.1f}' width='{w:.1f}' height='{h:.1f}' preserveAspectRatio='none'"
-        f" href='data:image/png;base64,{data}' opacity='0.8'/>"
     )
 
 
