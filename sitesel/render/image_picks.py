@@ -60,7 +60,8 @@ def utm_lattice(
 
     >>> from sitesel.data.sites import hex_grid
     >>> import shapely
-    >>> grid = hex_grid(shapely.box(500_000, 3_800_000, 503_000, 3_802_000), 40, "EPSG:32643")
+    >>> area = shapely.box(500_000, 3_800_000, 503_000, 3_802_000)
+    >>> grid = hex_grid(area, cell_area_ha=40, crs="EPSG:32643")
     >>> from sitesel.data.hex_lattice import hex_lattice
     >>> found = utm_lattice(hex_lattice(grid.geometry.to_numpy()), grid.crs, grid.site_id)
     >>> round(found["side"], 3), found["zone"], found["south"]
