@@ -1,12 +1,13 @@
 """The dossier of the shortlisted sites: one printable page per site, offline, one file.
 
-Each page has a location map (:mod:`~sitesel.render.location_map`: the DEM's hillshade, the
-site, the roads, the towns and the routes to each travel-time target, drawn as SVG in
-metres of the working CRS, so a route's drawn length is its length), the routes with their km, minutes and roads, the criteria
-(raw value, score, weight, contribution), the terrain (heights and a slope-class histogram on the finest DEM), the land
-status (exclusion, flags), the scheme, robustness, the cost breakdown, the allocation role
-and the run's provenance. An index lists the sites with a one-line comparison. A4 portrait
-in print; the page has no controls to hide.
+Each page has a location map (:mod:`~sitesel.render.location_map`: the DEM's hillshade,
+the site, the roads, the towns and the routes to each travel-time target, drawn as SVG in
+metres of the working CRS, so a route's drawn length is its length), the routes with their
+km, minutes and roads, the criteria (raw value, score, weight, contribution), the terrain
+(heights and a slope-class histogram on the finest DEM), the land status (exclusion,
+flags), the scheme, robustness, the cost breakdown, the allocation role and the run's
+provenance. An index lists the sites with a one-line comparison. A4 portrait in print;
+the page has no controls to hide.
 """
 
 from __future__ import annotations
