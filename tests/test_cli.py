@@ -25,6 +25,7 @@ def test_run_writes_the_output_contract(leh_run):
         "allocation_demand.csv",
         "allocation_matrix.csv",
         "elevation.tif",
+        "elevation_top_sites.tif",
         "manifest.json",
         "ranking.csv",
         "regions.csv",
