@@ -701,3 +701,19 @@ def test_the_pages_utm_projection_agrees_with_pyproj(browser, tmp_path):
         want = pyproj.Transformer.from_crs(4326, epsg, always_xy=True).transform(lon, lat)
         got = page.page.evaluate("p => window.sitesel.utm(...p)", [lat, lon, zone, south])
         assert got == pytest.approx(list(want), abs=1e-3)
+
+
+def test_the_card_writes_raw_values_as_the_dossier_does(browser, tmp_path):
+    """One table (sitesel.render.units_text) says how a value is written with its unit:
+    the page's script writes every unit as the dossier does."""
+    from sitesel.render.units_text import RAW_DIGITS, raw_text
+
+    data, _, _ = random_run("weighted_sum")
+    path = tmp_path / "units.html"
+    site_map(data).save(str(path))
+    page = Page(browser, path)
+    for unit in [*RAW_DIGITS, "crore", "share", ""]:
+        for value in (31594.237, 3.914, 0.0, -0.0, -12.5, 2.675, 0.125, 0.005, 1e-9, -0.4,
+                      12345678.5, 1e21, float("nan"), float("inf")):  # fmt: skip
+            got = page.page.evaluate("p => sitesel_format.fmtRaw(p[0], p[1])", [value, unit])
+            assert got == raw_text(value, unit), (unit, value)

@@ -41,6 +41,8 @@ def test_the_report_lists_each_site_with_its_routes_criteria_and_flags(report):
         for flag in [f for f in row.flags.split("; ") if f][:3]:
             assert flag.replace("&", "&amp;") in html
     assert "<h2>Criteria</h2>" in html and "Travel time to Leh airport (min)" in html
+    assert re.search(r"<td>People within 30 min by road</td><td>[\d,]+ people</td>", html)
+    assert re.search(r"<td>Slope, mean \(°\)</td><td>\d+\.\d°</td>", html)
     assert re.search(r"<td>\d+\.\d km</td><td>\d+ min</td><td>[^<]*new access", html)
     assert "Provenance" in html and "sha256" in html
 
@@ -117,6 +119,36 @@ def test_a_site_over_a_hole_in_its_dem_says_so_instead_of_empty_bars(leh_run):
     first, second = html.split("<section class='site'")[1:3]
     assert "no slope values under the site" in first and "slope-bar" not in first
     assert "slope-bar" in second
+
+
+def test_the_scheme_section_says_why(leh_run):
+    """Eligible or not, the page says with what land against which minimum: the site's
+    area (with its partner parcel's, when the two join) in ha and acres, the scheme's
+    minimum for its variant, the reason when not, and the scheme's source."""
+    from dataclasses import replace
+
+    from sitesel.outputs.reader import read_run
+    from sitesel.render.report import report_html
+
+    result = read_run(leh_run / "run")
+    html = report_html(result, result.terrain["site_id"].head(1).tolist())
+    page = re.sub(r"<[^>]+>", " ", html.split("<h2>Scheme</h2>")[1].split("<h2>")[0])
+    assert "Eligible: 40.5 ha (100.0 acres) against the 100 acres EMC 2.0 asks" in page
+    assert "(hill state or UT)" in page and "MeitY" in page
+    sites = result.sites.copy()
+    a, b = sites.index[sites["rank"] == 1][0], sites.index[sites["rank"] == 2][0]
+    sites.loc[a, ["scheme_partner", "scheme_link"]] = [sites.loc[b, "site_id"], "across a road"]
+    sites.loc[b, ["scheme_eligible", "scheme_reason"]] = [False, "smaller than 100 acres"]
+    html = report_html(
+        replace(result, sites=sites), [sites.loc[a, "site_id"], sites.loc[b, "site_id"]]
+    )
+    first, second = (
+        re.sub(r"<[^>]+>", " ", part.split("<h2>")[0]) for part in html.split("<h2>Scheme</h2>")[1:]
+    )
+    together = sites.loc[a, "area_ha"] + sites.loc[b, "area_ha"]
+    assert f"{together:,.1f} ha" in first and f"with parcel {sites.loc[b, 'site_id']}" in first
+    assert "(across a road)" in first
+    assert second.strip().startswith("Not eligible:") and "; smaller than 100 acres." in second
 
 
 def test_the_report_prints_on_a4_portrait(report, browser):

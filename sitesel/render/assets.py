@@ -16,6 +16,7 @@ from pathlib import Path
 import xstatic.pkg.leaflet as xstatic_leaflet
 
 from sitesel.render.palette import palette_js
+from sitesel.render.units_text import units_js
 
 LEAFLET_VERSION: str = xstatic_leaflet.VERSION
 
@@ -66,14 +67,14 @@ SCRIPT_MODULES: tuple[str, ...] = (
 
 @cache
 def sitesel_js() -> str:
-    """The interactive sites layer: the palette, then the :data:`SCRIPT_MODULES` in order.
+    """The interactive sites layer: the palette and units, then the :data:`SCRIPT_MODULES`.
 
     One script, as the page inlines it: each module defines one ``sitesel_<name>``
     function (``format``: a ``sitesel_format`` object) and ``main.js``'s ``sitesel_init``
     calls them with the state they share.
     """
     modules = [f"/* ---- {name}.js ---- */\n" + _static(f"js/{name}.js") for name in SCRIPT_MODULES]
-    return '"use strict";\n' + palette_js() + "\n".join(modules)
+    return '"use strict";\n' + palette_js() + units_js() + "\n".join(modules)
 
 
 @cache

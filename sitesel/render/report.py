@@ -26,7 +26,9 @@ from sitesel.criteria.slope_classes import (
 )
 from sitesel.render.location_map import location_svg
 from sitesel.render.palette import ROUTE_COLOURS
+from sitesel.render.units_text import raw_text
 from sitesel.result import Result
+from sitesel.units import ACRE_HA
 
 CSS = """
 body { font: 12px/1.4 "Helvetica Neue", Arial, sans-serif; margin: 16px; color: #111; }
@@ -64,7 +66,7 @@ def report_html(result: Result, site_ids: list[str]) -> str:
         "<th>rank</th><th>suitability</th><th>minutes by road</th><th>area</th><th>flags</th>"
         "</tr>" + "".join(rows) + "</table>"
     )
-    pages = "".join(_site_page(result, sites.loc[sid], sid) for sid in site_ids)
+    pages = "".join(_site_page(result, sites, sid) for sid in site_ids)
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>sitesel dossier: {_e(result.name)}</title><style>{CSS}</style></head>"
@@ -72,8 +74,9 @@ def report_html(result: Result, site_ids: list[str]) -> str:
     )
 
 
-def _site_page(result: Result, s: pd.Series, sid: str) -> str:
+def _site_page(result: Result, sites: pd.DataFrame, sid: str) -> str:
     meta = result.manifest
+    s = sites.loc[sid]
     parts = [
         f"<section class='site' id='site-{_e(sid)}'>",
         f"<h1>{_e(s.get('place') or sid)}</h1>",
@@ -84,7 +87,7 @@ def _site_page(result: Result, s: pd.Series, sid: str) -> str:
         _criteria_section(result, s),
         _terrain_section(result, s, sid),
         _land_section(result, s),
-        _scheme_section(s),
+        _scheme_section(result, sites, s),
         _robustness_section(result, s, sid),
         _cost_section(s),
         _allocation_section(result, sid),
@@ -148,7 +151,7 @@ def _criteria_section(result: Result, s: pd.Series) -> str:
         weight = meta.weights.get(name)
         rows.append(
             f"<tr><td>{_e(meta.criteria_labels.get(name, name))}</td>"
-            f"<td>{_num(s.get(f'raw__{name}'), 2)} {_e(unit)}</td>"
+            f"<td>{_e(raw_text(_float(s.get(f'raw__{name}')), unit))}</td>"
             f"<td>{_num(s.get(f'score__{name}'), 2)}</td>"
             f"<td>{'-' if weight is None else f'{100 * weight:.0f}%'}</td>"
             f"<td>{_num(s.get(f'contribution__{name}'), 3)}</td></tr>"
@@ -248,18 +251,47 @@ def _land_section(result: Result, s: pd.Series) -> str:
     )
 
 
-def _scheme_section(s: pd.Series) -> str:
+def _scheme_section(result: Result, sites: pd.DataFrame, s: pd.Series) -> str:
+    """Eligible or not, and why: the land it offers against the scheme's minimum."""
     if "scheme_eligible" not in s.index:
         return ""
+    scheme = result.manifest.scheme or {}
     ok = bool(s.get("scheme_eligible"))
-    why = s.get("scheme_reason") or ""
-    partner = s.get("scheme_partner") or ""
-    link = s.get("scheme_link") or ""
-    extra = f" Joined with {_e(partner)} ({_e(link)})." if partner else ""
-    return (
-        f"<h2>Scheme</h2><p>{'Eligible' if ok else 'Not eligible'}"
-        f"{': ' + _e(why) if why else ''}.{extra}</p>"
+    why = str(s.get("scheme_reason") or "")
+    partner = str(s.get("scheme_partner") or "")
+    link = str(s.get("scheme_link") or "")
+    area_ha = float(s.get("area_ha") or 0.0)
+    if partner and partner in sites.index:
+        area_ha += float(sites.loc[partner].get("area_ha") or 0.0)
+    name, variant = scheme.get("name", "the scheme"), scheme.get("variant", "")
+    minimum = scheme.get("min_area_acres")
+    offered = f"{area_ha:,.1f} ha ({area_ha / ACRE_HA:,.1f} acres)"
+    if partner:
+        offered += f" with parcel {_e(partner)} ({_e(link)})"
+    against = (
+        f" against the {minimum:g} acres {_e(name)} asks"
+        + (f" ({_e(_words(variant))})" if variant else "")
+        if minimum is not None
+        else ""
     )
+    verdict = "Eligible" if ok else "Not eligible"
+    detail = f"{verdict}: {offered}{against}" + (f"; {_e(why)}" if why else "") + "."
+    source = scheme.get("source")
+    return (
+        "<h2>Scheme</h2><p>"
+        + detail
+        + "</p>"
+        + (f"<div class='muted'>{_e(source)}</div>" if source else "")
+    )
+
+
+def _words(key: str) -> str:
+    """A config key as words, abbreviations kept upper case.
+
+    >>> _words("hill_state_or_ut")
+    'hill state or UT'
+    """
+    return " ".join(w.upper() if w in {"ut", "ne", "sez"} else w for w in key.split("_"))
 
 
 def _robustness_section(result: Result, s: pd.Series, sid: str) -> str:
@@ -331,6 +363,10 @@ def _finite(value: Any) -> bool:
         return bool(np.isfinite(float(value)))
     except (TypeError, ValueError):
         return False
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if _finite(value) else None
 
 
 def _num(value: Any, digits: int) -> str:

@@ -27,13 +27,13 @@ const sitesel_format = (() => {
     const d = digits === undefined ? (Math.abs(v) < 10 ? 3 : 1) : digits;
     return v.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
   }
-  const RAW_DIGITS = { min: 0, m: 0, reachable: 0, access: 0, people: 0, km: 1, deg: 1, ha: 1 };
-  const UNIT_TEXT = { deg: "\u00b0", reachable: "people", access: "" };
+  // Raw values with their unit, as the dossier writes them (sitesel.render.units_text).
   const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
   function fmtRaw(v, unit) {
     if (v === null || v === undefined || !Number.isFinite(v)) return "no value";
-    const d = has(RAW_DIGITS, unit) ? RAW_DIGITS[unit] : 2;
-    const u = has(UNIT_TEXT, unit) ? UNIT_TEXT[unit] : unit;
+    const U = SITESEL_UNITS;
+    const d = has(U.digits, unit) ? U.digits[unit] : U.default_digits;
+    const u = has(U.text, unit) ? U.text[unit] : unit;
     return fmt(v, d) + (u === "\u00b0" ? u : u ? " " + u : "");
   }
   // Arrays sitesel.render.live_image deflates (zlib) and base64-encodes.
