@@ -151,6 +151,27 @@ def test_the_scheme_section_says_why(leh_run):
     assert second.strip().startswith("Not eligible:") and "; smaller than 100 acres." in second
 
 
+def test_the_sites_a_location_problem_chose_get_full_pages(leh_run, tmp_path):
+    """Leh's LSCP chooses sites ranked far below the top 10: the run keeps their routes and
+    terrain too, so their dossier pages are as complete as the best sites'."""
+    ranking = pd.read_csv(leh_run / "run" / "ranking.csv").set_index("site_id")
+    chosen = pd.read_csv(leh_run / "run" / "allocation.csv")["site_id"]
+    far = [sid for sid in chosen if ranking.loc[sid, "rank"] > 10]
+    result = sitesel("report", leh_run / "run", "--sites", ",".join(far), "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "index.html").read_text(encoding="utf-8")
+    pages = re.findall(r"<section class='site' id='site-([^']+)'>(.*?)</section>", html, re.S)
+    assert [sid for sid, _ in pages] == far
+    for _sid, body in pages:
+        assert "class='route'" in body and "slope-bar" in body
+        assert "no terrain profile" not in body
+    other = ranking.index[(ranking["rank"] == 50).to_numpy()][0]  # neither top nor chosen
+    result = sitesel("report", leh_run / "run", "--sites", other, "--out", tmp_path / "o")
+    html = (tmp_path / "o" / "index.html").read_text(encoding="utf-8")
+    assert "no terrain profile: the run profiles its shortlist" in html
+    assert "slope-bar" not in html and "class='route'" not in html
+
+
 def test_the_report_prints_on_a4_portrait(report, browser):
     from pypdf import PdfReader
 

@@ -33,6 +33,7 @@ from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_clu
 from sitesel.pipeline.input_cache import InputCache, inputs_key
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
 from sitesel.pipeline.routes import top_routes
+from sitesel.pipeline.shortlist import shortlist_rows
 from sitesel.pipeline.target_checks import threshold_problems
 from sitesel.pipeline.terrain_profile import top_sites_dem, top_terrain
 from sitesel.pipeline.timing import Progress, Timings
@@ -277,15 +278,6 @@ def run(
         frame = got.sites.frame.assign(**_with_flags(scored.columns, taken.flags))
     scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
     frame, robust, regions = _analyse(config, config_path, frame, scored, got, t)
-    with t.stage("routes"):
-        routes = top_routes(
-            config, frame, None if got.network is None else got.network.model,
-            measured.targets, got.area.crs,
-        )  # fmt: skip
-    with t.stage("terrain_profile"):
-        dems = got.terrain_dems(config)
-        terrain = top_terrain(frame, config.map.top_n, dems, got.sites.lattice)
-        terrain_dem = top_sites_dem(terrain, dems)
     with t.stage("allocation"):
         allocation = run_allocation(
             config, frame, None if got.network is None else got.network.model,
@@ -293,6 +285,17 @@ def run(
             got.area.polygon,
             suitability_under_draws(config, scored.aggregator, ~scored.excluded, robust.draws),
         )  # fmt: skip
+    chosen = [] if allocation is None else allocation.sites["site_id"].astype(str).tolist()
+    shortlist = shortlist_rows(frame, config.map.top_n, chosen)
+    with t.stage("routes"):
+        routes = top_routes(
+            config, frame.iloc[shortlist], None if got.network is None else got.network.model,
+            measured.targets, got.area.crs,
+        )  # fmt: skip
+    with t.stage("terrain_profile"):
+        dems = got.terrain_dems(config)
+        terrain = top_terrain(frame, shortlist, dems, got.sites.lattice)
+        terrain_dem = top_sites_dem(terrain, dems)
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
     targets = targets_frame(measured.targets, src, got.area.crs)
     manifest = build_manifest(

@@ -1,8 +1,9 @@
 """The routes stage: the way from each top site to each travel-time target, kept in the run.
 
 The meeting map and the dossier (``sitesel report``) draw the same lines: the run stores
-them (``routes`` in ``sites.gpkg``) for the best-ranked sites (``map.top_n``), one per
-site and travel-time criterion (its scenario's roads: the winter route where it differs).
+them (``routes`` in ``sites.gpkg``) for the shortlist (:mod:`~sitesel.pipeline.shortlist`:
+the ``map.top_n`` best and the sites location problems chose), one per site and
+travel-time criterion (its scenario's roads: the winter route where it differs).
 """
 
 from __future__ import annotations
@@ -24,18 +25,14 @@ ROUTE_COLUMNS = ["site_id", "criterion", "scenario", "minutes", "km", "roads", "
 
 def top_routes(
     config: Config,
-    sites: gpd.GeoDataFrame,
+    top: gpd.GeoDataFrame,
     network: NetworkModel | None,
     targets: dict[str, gpd.GeoDataFrame],
     crs: pyproj.CRS,
 ) -> gpd.GeoDataFrame | None:
-    """The routes of the ``map.top_n`` best sites to every travel-time criterion's targets."""
+    """The routes of the shortlisted sites ``top`` to every travel-time criterion's targets."""
     net = config.network
-    if network is None or net is None or network.roads is None or config.map.top_n == 0:
-        return None
-    ranked = sites[sites["rank"].notna()].sort_values("rank", kind="mergesort")
-    top = ranked.head(config.map.top_n)
-    if top.empty:
+    if network is None or net is None or network.roads is None or top.empty:
         return None
     centres = xy(top.geometry.centroid)
     rows, geoms = [], []

@@ -1,8 +1,9 @@
-"""The terrain profile stage: each top site's slope classes and heights from its finest DEM.
+"""The terrain profile stage: each shortlisted site's slope classes and heights, finest DEM.
 
 The run folder keeps only the coarse base grid (``elevation.tif``), so the run computes the
-dossier's terrain figures (:mod:`sitesel.criteria.slope_classes`) for the best-ranked sites
-(``map.top_n``, the sites whose routes it keeps), each on the DEM its terrain came from (the
+dossier's terrain figures (:mod:`sitesel.criteria.slope_classes`) for the shortlist
+(:mod:`~sitesel.pipeline.shortlist`: the ``map.top_n`` best and the sites location
+problems chose, whose routes it keeps too), each on the DEM its terrain came from (the
 finest of the stack that covers it: ``dem_layer``), and stores them as the ``terrain``
 layer of ``sites.gpkg``. With a stack it also keeps the finest DEM over those sites'
 location-map windows (``elevation_top_sites.tif``), so the dossier's hillshade shows the
@@ -15,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sitesel._typing import Dem
+from sitesel._typing import Dem, IntArray
 from sitesel.criteria.slope_classes import profile_on_dem
 from sitesel.data.hex_lattice import HexLattice, lattice_subset
 from sitesel.result import LOCATION_WINDOW_M
@@ -23,18 +24,19 @@ from sitesel.result import LOCATION_WINDOW_M
 
 def top_terrain(
     sites: gpd.GeoDataFrame,
-    top_n: int,
+    rows: IntArray,
     dems: dict[str, Dem],
     lattice: HexLattice | None = None,
 ) -> gpd.GeoDataFrame | None:
-    """The terrain profile of the ``top_n`` best-ranked sites, each on its own DEM.
+    """The terrain profile of the shortlisted sites, each on its own DEM.
 
     Parameters
     ----------
     sites
-        The scored sites (``site_id``, ``rank``; ``dem_layer`` with a DEM stack).
-    top_n
-        How many of the best-ranked to profile (``map.top_n``).
+        The scored sites (``site_id``; ``dem_layer`` with a DEM stack).
+    rows
+        The shortlist's row positions, in the order to keep
+        (:func:`~sitesel.pipeline.shortlist.shortlist_rows`).
     dems
         The DEMs by layer name, finest first; the last covers the study area and serves
         the sites without a ``dem_layer``. Empty: the run has no terrain.
@@ -45,13 +47,10 @@ def top_terrain(
     -------
     geopandas.GeoDataFrame or None
         ``site_id``, ``dem_layer``, ``dem_resolution_m``, the :func:`profile_on_dem`
-        columns and the site's polygon, best first.
+        columns and the site's polygon, in the shortlist's order.
     """
-    rank = sites["rank"].to_numpy(dtype=float, na_value=np.nan)
-    rows = np.flatnonzero(rank <= top_n)
     if not dems or len(rows) == 0:
         return None
-    rows = rows[np.argsort(rank[rows], kind="stable")]
     base = list(dems)[-1]
     layer = (
         sites["dem_layer"].to_numpy(dtype=object)[rows]

@@ -179,8 +179,10 @@ def _terrain_section(result: Result, s: pd.Series, sid: str) -> str:
             if c.startswith("raw__") and (c.endswith("_deg") or c.endswith("_m"))
         ]
         rows = "".join(f"<tr><td>{_e(n)}</td><td>{_num(v, 2)}</td></tr>" for n, v in values)
-        note = "no terrain profile: the run profiles its best map.top_n sites" + (
-            f"; the criteria came from {source}" if source else ""
+        note = (
+            "no terrain profile: the run profiles its shortlist (the best map.top_n sites and"
+            " those its location problems chose)"
+            + (f"; the criteria came from {source}" if source else "")
         )
         return f"<h2>Terrain</h2><div class='muted'>{note}</div><table>{rows}</table>"
     return (
