@@ -44,8 +44,8 @@ from sitesel.criteria.distance import distance_km
 from sitesel.criteria.registry import criterion
 from sitesel.criteria.zonal import slope_deg
 from sitesel.errors import ConfigError
-from sitesel.network.graph import node_times_to_targets
-from sitesel.network.route_classes import arc_edges, class_metres_to_targets, entry_nodes
+from sitesel.network.graph import best_entries, node_times_to_targets
+from sitesel.network.route_classes import arc_edges, class_metres_to_targets
 from sitesel.units import M_PER_KM, m_per_min
 
 COMPONENTS = ("access_road", "road_upgrade", "site_grading", "power", "water")
@@ -245,7 +245,7 @@ def _upgrade(
     node_time = node_times_to_targets(
         graph, points, offroad_speed_kmh=net.offroad_speed_kmh, max_offroad_m=reach_m
     )
-    entry = entry_nodes(
+    _, entry = best_entries(  # where each site joins the network, as travel times choose
         graph, node_time, xy(ctx.sites.geometry.centroid),
         offroad_speed_kmh=net.offroad_speed_kmh, max_offroad_m=reach_m,
     )  # fmt: skip

@@ -3,7 +3,8 @@
 One Dijkstra from the targets on the reversed graph, with predecessors, gives every node's
 next step towards its nearest target; each node's metres by class are its next arc's plus
 the next node's, filled in order of time to the target. A site's route starts at the node
-it joins the network at (:func:`entry_nodes`, as the travel-time criteria choose it).
+it joins the network at (:func:`~sitesel.network.graph.best_entries`, as the travel-time
+criteria choose it).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 from scipy import sparse
 
 from sitesel._typing import FloatArray, IntArray
-from sitesel.network.graph import RoadEdges, RoutingGraph, _arcs, best_entries
+from sitesel.network.graph import RoadEdges, RoutingGraph, _arcs
 
 
 def arc_edges(
@@ -89,23 +90,3 @@ def class_metres_to_targets(
         metres[node] = metres[after]
         metres[node, edge_class[e]] += edge_length_m[e]
     return metres, np.asarray(dist, dtype=np.float64)
-
-
-def entry_nodes(
-    graph: RoutingGraph,
-    node_time: FloatArray,
-    origins_xy: FloatArray,
-    *,
-    offroad_speed_kmh: float,
-    max_offroad_m: float,
-    k_access: int = 4,
-) -> IntArray:
-    """The node each origin joins the network at on its fastest way (-1: none).
-
-    The same choice as :func:`~sitesel.network.graph.times_via_nodes` makes.
-    """
-    _, node = best_entries(
-        graph, node_time, origins_xy, offroad_speed_kmh=offroad_speed_kmh,
-        max_offroad_m=max_offroad_m, k_access=k_access,
-    )  # fmt: skip
-    return node
