@@ -285,17 +285,7 @@ def run(
             got.area.polygon,
             suitability_under_draws(config, scored.aggregator, ~scored.excluded, robust.draws),
         )  # fmt: skip
-    chosen = [] if allocation is None else allocation.sites["site_id"].astype(str).tolist()
-    shortlist = shortlist_rows(frame, config.map.top_n, chosen)
-    with t.stage("routes"):
-        routes = top_routes(
-            config, frame.iloc[shortlist], None if got.network is None else got.network.model,
-            measured.targets, got.area.crs,
-        )  # fmt: skip
-    with t.stage("terrain_profile"):
-        dems = got.terrain_dems(config)
-        terrain = top_terrain(frame, shortlist, dems, got.sites.lattice)
-        terrain_dem = top_sites_dem(terrain, dems)
+    described = _describe_shortlist(config, frame, got, measured.targets, allocation, t)
     log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
     targets = targets_frame(measured.targets, src, got.area.crs)
     manifest = build_manifest(
@@ -306,9 +296,38 @@ def run(
         allocation=None if allocation is None else allocation.records,
         extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
     )  # fmt: skip
-    return _result(
-        manifest, frame, got, regions, targets, taken, allocation, routes, (terrain, terrain_dem)
-    )
+    return _result(manifest, frame, got, regions, targets, taken, allocation, described)
+
+
+@dataclass(frozen=True)
+class _Shortlist:
+    """What the run keeps of its shortlist for the dossier: routes, terrain, the fine DEM."""
+
+    routes: gpd.GeoDataFrame | None
+    terrain: gpd.GeoDataFrame | None
+    terrain_dem: Dem | None
+
+
+def _describe_shortlist(
+    config: Config,
+    frame: gpd.GeoDataFrame,
+    got: _Inputs,
+    targets: dict[str, gpd.GeoDataFrame],
+    allocation: Allocation | None,
+    t: Timings,
+) -> _Shortlist:
+    """The routes and terrain stages, over the top sites and those allocation chose."""
+    chosen = [] if allocation is None else allocation.sites["site_id"].astype(str).tolist()
+    shortlist = shortlist_rows(frame, config.map.top_n, chosen)
+    with t.stage("routes"):
+        routes = top_routes(
+            config, frame.iloc[shortlist], None if got.network is None else got.network.model,
+            targets, got.area.crs,
+        )  # fmt: skip
+    with t.stage("terrain_profile"):
+        dems = got.terrain_dems(config)
+        terrain = top_terrain(frame, shortlist, dems, got.sites.lattice)
+        return _Shortlist(routes, terrain, top_sites_dem(terrain, dems))
 
 
 def _with_flags(columns: dict[str, object], flags: np.ndarray | None) -> dict[str, object]:
@@ -331,8 +350,7 @@ def _result(
     targets: gpd.GeoDataFrame,
     taken: inputs.TakenLand,
     allocation: Allocation | None,
-    routes: gpd.GeoDataFrame | None,
-    terrain: tuple[gpd.GeoDataFrame | None, Dem | None],
+    described: _Shortlist,
 ) -> Result:
     roads = None if got.network is None else got.network.roads.edges
     return Result(
@@ -348,8 +366,8 @@ def _result(
         allocation=None if allocation is None else allocation.sites,
         allocation_demand=None if allocation is None else allocation.demand,
         allocation_matrix=None if allocation is None else allocation.matrix,
-        routes=routes,
-        terrain=terrain[0],
-        terrain_dem=terrain[1],
+        routes=described.routes,
+        terrain=described.terrain,
+        terrain_dem=described.terrain_dem,
         lattice=got.sites.lattice,
     )
