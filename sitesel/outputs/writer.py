@@ -74,20 +74,12 @@ def _write_geopackage(result: Result, path: Path) -> None:
     }
     if result.roads is not None:
         layers["roads"] = gpd.GeoDataFrame(result.roads, crs=result.crs)
-    if result.targets is not None and len(result.targets):
-        layers["targets"] = result.targets
-    if result.regions is not None and len(result.regions):
-        layers["regions"] = result.regions
-    if result.taken_land is not None and len(result.taken_land):
-        layers["taken_land"] = result.taken_land
-    if result.places is not None and len(result.places):
-        layers["places"] = result.places
-    if result.allocation_demand is not None and len(result.allocation_demand):
-        layers["allocation_demand"] = result.allocation_demand
-    if result.routes is not None and len(result.routes):
-        layers["routes"] = result.routes
-    if result.terrain is not None and len(result.terrain):
-        layers["terrain"] = result.terrain
+    optional = {
+        "targets": result.targets, "regions": result.regions, "taken_land": result.taken_land,
+        "places": result.places, "allocation_demand": result.allocation_demand,
+        "routes": result.routes, "terrain": result.terrain,
+    }  # fmt: skip
+    layers |= {name: frame for name, frame in optional.items() if frame is not None and len(frame)}
     for layer, frame in layers.items():
         frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
 
