@@ -35,6 +35,10 @@ class CoverageError(LayerError):
     """A raster layer does not cover the study area."""
 
 
+class DemSizeError(ConfigError):
+    """A DEM at the configured resolution would not fit in memory (``dem.max_cells``)."""
+
+
 class LayerNotFoundError(SiteselError, FileNotFoundError):
     """A layer's file is missing locally and cannot be downloaded."""
 

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+import pyproj
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sitesel.config._base import RunName
@@ -131,7 +132,7 @@ def read_manifest(path: Path) -> Manifest:
     except (OSError, ValueError) as exc:
         raise OutputError(f"{path}: cannot be read as JSON ({exc})") from None
     try:
-        return Manifest.model_validate(data)
+        manifest = Manifest.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {expected(dict(err))}"
@@ -141,3 +142,11 @@ def read_manifest(path: Path) -> Manifest:
             f"{path}: not a sitesel {MANIFEST_VERSION} manifest ({problems}); rerun"
             " `sitesel run` to write a complete run folder"
         ) from None
+    try:
+        pyproj.CRS.from_user_input(manifest.working_crs)
+    except pyproj.exceptions.CRSError:
+        raise OutputError(
+            f"{path}: working_crs: {manifest.working_crs!r} is not a CRS PROJ knows (was the"
+            " file edited?); rerun `sitesel run` to write a complete run folder"
+        ) from None
+    return manifest

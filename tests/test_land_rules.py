@@ -199,12 +199,12 @@ def test_setback_excludes_within_its_distance():
     road = np.array([shapely.LineString([(150, -100), (150, 200)])], dtype=object)
     out, zones = apply_rule(
         sites, road, ["NH 1"], action="setback", distance_m=40, max_share=0.0,
-        text=RuleText("within {distance_m:.0f} m of {name}", ""),
+        text=RuleText("within {distance_m} m of {name}", ""),
     )  # fmt: skip
     assert out.excluded.tolist() == ["", ""]  # 50 m and 50 m away: beyond 40 m
     out, _ = apply_rule(
         sites, road, ["NH 1"], action="setback", distance_m=60, max_share=0.0,
-        text=RuleText("within {distance_m:.0f} m of {name}", ""),
+        text=RuleText("within {distance_m} m of {name}", ""),
     )  # fmt: skip
     assert out.excluded.tolist() == ["within 60 m of NH 1"] * 2
     assert zones[0].area == pytest.approx(300 * 80 + np.pi * 40**2, rel=1e-2)
@@ -215,7 +215,7 @@ def test_flag_names_the_distance_and_the_nearest_feature():
     parks = np.array([shapely.box(-3000, 0, -2000, 100), shapely.box(2500, 0, 2600, 100)])
     out, _ = apply_rule(
         sites, parks, ["West", "East"], action="flag", distance_m=2000, max_share=0.0,
-        text=RuleText("{distance_km:.1f} km from {name}: band", "Rule"),
+        text=RuleText("{distance_km} km from {name}: band", "Rule"),
     )  # fmt: skip
     assert out.excluded.tolist() == ["", "", ""]
     assert out.flagged.tolist() == [

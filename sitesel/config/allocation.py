@@ -40,6 +40,12 @@ class DemandSpec(Selection):
         le=200,
         description="Points up to this far outside the study area count too (0: inside it).",
     )
+    max_points: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Refuse a demand layer of more features, before any work (a memory"
+        " guard): aggregate the points (to villages or blocks), or raise it.",
+    )
 
 
 class SolverSpec(Strict):

@@ -15,7 +15,6 @@ the rules.
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +22,8 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from sitesel.config._base import Scalar, Selection, Strict
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
+from sitesel.config.plausible import plausible
+from sitesel.config.templates import parse_template
 from sitesel.errors import ConfigError
 
 PollutionCategory = Literal["red", "orange", "green", "white"]
@@ -30,10 +31,6 @@ PollutionCategory = Literal["red", "orange", "green", "white"]
 7 March 2016 under s. 18(1)(b) of the Water and Air Acts: red, orange, green, white)."""
 
 POLLUTION_CATEGORIES: tuple[str, ...] = ("red", "orange", "green", "white")
-
-TEMPLATE_FIELDS = frozenset({"name", "distance_km", "distance_m", "share_pct"})
-"""What a rule's ``reason`` may name: the feature, the site's distance to it, the share of
-the site inside the zone."""
 
 
 class RuleSource(Strict):
@@ -107,7 +104,8 @@ class LandRule(Strict):
     )
     reason: str = Field(
         description="What a planner reads, with {name}, {distance_km}, {distance_m} or"
-        " {share_pct}; the citation is appended."
+        " {share_pct} (plain fields: each is written in one fixed way); the citation is"
+        " appended."
     )
     source: RuleSource
     note: str | None = Field(
@@ -131,15 +129,9 @@ class LandRule(Strict):
         if self.action == "flag" and self.max_share > 0:
             raise ValueError("max_share goes with exclude and setback, not flag")
         try:
-            names = {f for _, f, _, _ in string.Formatter().parse(self.reason) if f is not None}
+            parse_template(self.reason)
         except ValueError as exc:
-            raise ValueError(f"reason {self.reason!r} is not a template: {exc}") from None
-        unknown = {n.split(":")[0].split(".")[0] for n in names} - TEMPLATE_FIELDS
-        if unknown:
-            raise ValueError(
-                f"reason names {', '.join(sorted(unknown))}; a reason may name"
-                f" {', '.join(sorted(TEMPLATE_FIELDS))} in braces"
-            )
+            raise ValueError(f"reason {self.reason!r}: {exc}") from None
         return self
 
     def binds(self, category: str | None) -> bool:
@@ -181,6 +173,7 @@ class LandSpec(Strict):
     distances_m: dict[str, PositiveFloat] = Field(
         default_factory=dict,
         description="Rule name -> a distance in metres replacing the pack's (a local norm).",
+        json_schema_extra=plausible(1, 50_000, "m"),
     )
     skip: list[str] = Field(
         default_factory=list, description="Rules of the packs not applied here (say why)."

@@ -14,12 +14,15 @@ real study in India needs, and catch the slips that make a run work for minutes 
 
 from __future__ import annotations
 
+import difflib
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
 PLAUSIBLE = "plausible"
+PLAUSIBLE_BY = "plausible_by"
 
 
 def plausible(low: float, high: float, unit: str) -> dict[str, Any]:
@@ -29,6 +32,30 @@ def plausible(low: float, high: float, unit: str) -> dict[str, Any]:
     {'plausible': [1, 130, 'km/h']}
     """
     return {PLAUSIBLE: [low, high, unit]}
+
+
+def plausible_by(field: str, ranges: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
+    """``json_schema_extra`` of a number whose range depends on a sibling key (its unit).
+
+    >>> plausible_by("unit", {"INR/km": (1e4, 1e10)})
+    {'plausible_by': ['unit', {'INR/km': [10000.0, 10000000000.0, 'INR/km']}]}
+    """
+    return {PLAUSIBLE_BY: [field, {k: [lo, hi, k] for k, (lo, hi) in ranges.items()}]}
+
+
+def _declared(model: BaseModel, extra: object) -> list[Any] | None:
+    """The ``[low, high, unit]`` a field declares, directly or through a sibling's value."""
+    if not isinstance(extra, Mapping):
+        return None
+    found = extra.get(PLAUSIBLE)
+    if isinstance(found, list):
+        return list(found)
+    by = extra.get(PLAUSIBLE_BY)
+    if isinstance(by, list):
+        sibling, ranges = by
+        chosen = ranges.get(str(getattr(model, sibling, "")))
+        return list(chosen) if chosen is not None else None
+    return None
 
 
 def _fmt(value: float) -> str:
@@ -58,21 +85,26 @@ def slip(value: float, low: float, high: float) -> str:
     return ""
 
 
-def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, float, list[Any]]]:
-    """Every ``(key, number, [low, high, unit])`` of a model with a declared range."""
+def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, float | None, list[Any]]]:
+    """Every ``(key, number, [low, high, unit])`` of a model with a declared range.
+
+    A key whose value is absent is given with None (it may still be widened); a mapping of
+    numbers gives its own key with None, then each entry's.
+    """
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         key = f"{prefix}{name}"
-        extra = field.json_schema_extra
-        found = extra.get(PLAUSIBLE) if isinstance(extra, Mapping) else None
-        bounds: list[Any] | None = list(found) if isinstance(found, list) else None
+        bounds = _declared(model, field.json_schema_extra)
         if bounds is not None:
             if isinstance(value, Mapping):
+                yield key, None, bounds
                 for k, v in value.items():
                     if isinstance(v, int | float) and not isinstance(v, bool):
                         yield f"{key}.{k}", float(v), bounds
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 yield key, float(value), bounds
+            else:
+                yield key, None, bounds
         if isinstance(value, BaseModel):
             yield from _walk(value, f"{key}.")
         elif isinstance(value, Mapping):
@@ -85,20 +117,57 @@ def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, float, list[Any]
                     yield from _walk(v, f"{key}[{i}].")
 
 
-def range_problems(model: BaseModel, widened: Mapping[str, tuple[float, float]]) -> list[str]:
+WIDEN_ADVICE = "if the study needs it, add widen_ranges: {{{key}: [{low:.10g}, {high:.10g}]}}"
+
+
+def range_problems(
+    model: BaseModel,
+    widened: Mapping[str, tuple[float, float]],
+    *,
+    advice: str = WIDEN_ADVICE,
+) -> list[str]:
     """Every value outside its plausible range, in words, unless its range is widened.
 
     ``widened`` maps a key (``network.speeds_kmh``, or one entry: ``network.speeds_kmh.NH``)
-    to the range the study allows instead.
+    to the range the study allows instead; ``advice`` says how to allow a value (a template
+    of ``key``, ``low`` and ``high``).
     """
     problems = []
     for key, value, (low, high, unit) in _walk(model, ""):
+        if value is None:
+            continue
         parent = key.rsplit(".", 1)[0]
         low, high = widened.get(key, widened.get(parent, (low, high)))
         if not low <= value <= high:
+            hint = advice.format(key=key, low=min(low, value), high=max(high, value))
             problems.append(
                 f"{key}: {_fmt(value)} {unit} is outside the plausible {_fmt(low)} to"
-                f" {_fmt(high)} {unit}{slip(value, low, high)}; if the study needs it, add"
-                f" widen_ranges: {{{key}: [{min(low, value):.10g}, {max(high, value):.10g}]}}"
+                f" {_fmt(high)} {unit}{slip(value, low, high)}; {hint}"
+            )
+    return problems
+
+
+def widen_problems(model: BaseModel, widened: Mapping[str, tuple[float, float]]) -> list[str]:
+    """What is wrong with ``widen_ranges``: a key with no plausible range, a range upside down.
+
+    A key must name a number of this config that declares a range (set or not), or a
+    mapping of them (``network.speeds_kmh``) or one of its entries.
+    """
+    known = [key for key, _, _ in _walk(model, "")]
+    problems = []
+    for key, (low, high) in widened.items():
+        if key not in known:
+            near = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+            hint = f"; nearest: {', '.join(near)}" if near else ""
+            problems.append(
+                f"widen_ranges.{key}: no key of this config by that name has a plausible range"
+                f"{hint} (`sitesel schema` lists the ranges)"
+            )
+        elif not (math.isfinite(low) and math.isfinite(high)):
+            problems.append(f"widen_ranges.{key}: [{low}, {high}]: give two finite numbers")
+        elif low > high:
+            problems.append(
+                f"widen_ranges.{key}: [{low:g}, {high:g}] is upside down; give the low end"
+                f" first: [{high:g}, {low:g}]"
             )
     return problems

@@ -12,6 +12,7 @@ Nothing here computes on arrays: :func:`rate_inr` is plain arithmetic on one rat
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +20,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from sitesel.config._base import Strict
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
+from sitesel.config.plausible import plausible_by, range_problems
 from sitesel.errors import ConfigError
 
 TerrainClass = Literal["plain", "rolling", "hilly", "steep"]
@@ -43,11 +45,33 @@ class RateSource(Strict):
     )
 
 
+RateUnit = Literal["INR/km", "INR/m3"]
+
+RATE_RANGES: dict[str, tuple[float, float]] = {"INR/km": (1e4, 1e10), "INR/m3": (1.0, 1e5)}
+"""Plausible rupees per unit: a km of road, line or pipe from 10 thousand to 1,000 crore; a
+cubic metre of earth from 1 to 1 lakh. Wide on purpose: what they catch is a rate typed in
+crore or lakh where rupees are meant (64.2 for 64.2 lakh), a factor of 10^5 or 10^7."""
+
+
+def unit_of_key(key: str) -> RateUnit:
+    """The unit a rate key is in, by its name (``..._per_km`` or ``..._per_m3``).
+
+    >>> unit_of_key("access_road_per_km.hilly"), unit_of_key("earthwork_per_m3")
+    ('INR/km', 'INR/m3')
+    """
+    return "INR/m3" if key.split(".")[0].endswith("_per_m3") else "INR/km"
+
+
 class Rate(Strict):
     """One rate in rupees of its year."""
 
-    value: float = Field(ge=0, description="Rupees per unit (not crore), at or above 0.")
-    unit: Literal["INR/km", "INR/m3"]
+    value: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="Rupees per unit (not crore, not lakh), at or above 0.",
+        json_schema_extra=plausible_by("unit", RATE_RANGES),
+    )
+    unit: RateUnit
     year: int = Field(ge=1990, le=2100, description="The year the rupees are of.")
     source: RateSource
     indicative: bool = Field(
@@ -89,6 +113,17 @@ class RatesFile(Strict):
         missing = [c for c in TERRAIN_CLASSES if c not in self.access_road_per_km]
         if missing:
             raise ValueError(f"access_road_per_km needs a rate for {', '.join(missing)}")
+        for key, rate in self.all_rates().items():
+            if rate.unit != unit_of_key(key):
+                raise ValueError(
+                    f"{key}.unit: {rate.unit} does not fit the key (a rate {key.split('.')[0]}"
+                    f" is in {unit_of_key(key)}); correct the unit or move the rate"
+                )
+        implausible = range_problems(
+            self, {}, advice="correct it in the rates file (rupees, not lakh or crore)"
+        )
+        if implausible:
+            raise ValueError("; ".join(implausible))
         years = {self.price_year} | {r.year for r in self.all_rates().values()}
         absent = sorted(y for y in years if y not in self.index.values)
         if absent:
@@ -129,8 +164,32 @@ def rate_inr(rates: RatesFile, rate: Rate, *, region: str | None = None) -> floa
     return rate.value * factor * (rates.region_factors.get(region, 1.0) if region else 1.0)
 
 
-def load_rates(path: Path, *, overrides: dict[str, float], key: str) -> RatesFile:
-    """Read a rates file and apply a config's overrides (``key.path: rupees``).
+class RateOverride(Strict):
+    """A config's own figure for one rate: rupees of the rate's year, with its unit."""
+
+    value: float = Field(
+        ge=0,
+        allow_inf_nan=False,
+        description="Rupees per unit (not crore, not lakh) in the rate's own year.",
+        json_schema_extra=plausible_by("unit", RATE_RANGES),
+    )
+    unit: RateUnit = Field(description="INR/km or INR/m3: the unit of the rate it replaces.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_unit(cls, data: object) -> object:
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            raise ValueError(
+                f"{data:g} has no unit; write {{value: {data:g}, unit: INR/km}} (or INR/m3 for"
+                " earthwork), in rupees of the rate's year"
+            )
+        return data
+
+
+def load_rates(
+    path: Path, *, overrides: dict[str, RateOverride], key: str, region: str | None = None
+) -> RatesFile:
+    """Read a rates file and apply a config's overrides.
 
     Parameters
     ----------
@@ -138,14 +197,17 @@ def load_rates(path: Path, *, overrides: dict[str, float], key: str) -> RatesFil
         The rates file.
     overrides
         Rate key (``access_road_per_km.hilly``, ``earthwork_per_m3``, ...) -> rupees in
-        the rate's own year, replacing the file's value.
+        the rate's own year with their unit, replacing the file's value.
     key
         The config key naming the file, for messages.
+    region
+        The config's region, checked against the file's ``region_factors``.
 
     Raises
     ------
     ConfigError
-        If the file is missing or invalid, or an override names no rate of the file.
+        If the file is missing or invalid, an override names no rate of the file or gives
+        another unit than the rate's, or the region is not one of the file's.
     """
     if not path.is_file():
         raise ConfigError(f"{key}: {path} is not a file (paths are relative to the config)")
@@ -157,15 +219,30 @@ def load_rates(path: Path, *, overrides: dict[str, float], key: str) -> RatesFil
             f"{key}: rate_overrides names {', '.join(map(repr, unknown))}, which {path.name}"
             f" does not have (it has: {', '.join(known)})"
         )
-    data = rates.model_dump()
-    for name, value in overrides.items():
-        node = data
-        *parents, last = name.split(".")
-        for part in parents:
-            node = node[part]
-        node[last]["value"] = value
-        node[last]["source"] = {
-            "title": "the scoring config's override",
-            "year": node[last]["year"],
-        }
-    return RatesFile.model_validate(data)
+    for name, override in overrides.items():
+        if override.unit != known[name].unit:
+            raise ConfigError(
+                f"{key}: rate_overrides.{name}.unit: {override.unit} is not the unit of"
+                f" {name} in {path.name} ({known[name].unit})"
+            )
+    if region is not None and region not in rates.region_factors:
+        have = ", ".join(sorted(rates.region_factors)) or "none"
+        near = difflib.get_close_matches(region, list(rates.region_factors), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ConfigError(
+            f"{key}: region {region!r} is not a region of {path.name}{hint}; its"
+            f" region_factors name {have}: give one of them, or drop region"
+        )
+    for name, override in overrides.items():
+        rate = known[name]
+        replaced = rate.model_copy(
+            update={
+                "value": override.value,
+                "source": RateSource(title="the scoring config's override", year=rate.year),
+            }
+        )
+        field, _, entry = name.partition(".")
+        value = {**getattr(rates, field), entry: replaced} if entry else replaced
+        # Not validated again: the config's own range check (widen_ranges) judged the value.
+        rates = rates.model_copy(update={field: value})
+    return rates

@@ -36,7 +36,7 @@ from sitesel.config.decision import (
     WeightingSpec,
 )
 from sitesel.config.land import LandSpec
-from sitesel.config.plausible import plausible, range_problems
+from sitesel.config.plausible import plausible, range_problems, widen_problems
 from sitesel.errors import ConfigError
 from sitesel.units import ACRE_HA
 
@@ -240,6 +240,13 @@ class DemSpec(Strict):
         default=None,
         description="Cell size of the last (covering) DEM after reprojection; the source's"
         " when omitted. Finer DEMs keep their own.",
+        json_schema_extra=plausible(5, 5_000, "m"),
+    )
+    max_cells: int = Field(
+        default=50_000_000,
+        ge=1,
+        description="Refuse a DEM of more cells (a memory guard: 50 million cells hold 400 MB"
+        " of heights), checked before it is read.",
     )
 
     @model_validator(mode="after")
@@ -656,7 +663,9 @@ def load_config(
     """
     path = Path(path)
     config = validate_mapping(config_model(tuple(criteria)), read_yaml_mapping(path), path)
-    implausible = range_problems(config, config.widen_ranges)
+    implausible = widen_problems(config, config.widen_ranges) or range_problems(
+        config, config.widen_ranges
+    )
     if implausible:
         raise ConfigError(f"{path}: " + "; ".join(implausible))
     if config.name is None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from pydantic import Field
 
 from sitesel._typing import FloatArray
 from sitesel.config import NetworkCriterionSpec, Selection
 from sitesel.criteria.context import CriterionContext, CriterionValues
+from sitesel.data.numbers import parse_numbers
 from sitesel.errors import LayerError
 from sitesel.network.accessibility import Decay, access
 from sitesel.units import M_PER_KM
@@ -56,7 +56,8 @@ def opportunity_weights(
         raise LayerError(f"criteria.{name}.to: {kind} needs point or polygon targets")
     if column is None:
         return xy(points), np.ones(len(targets))
-    weights = pd.to_numeric(targets[column], errors="coerce").fillna(0).to_numpy(dtype=float)
+    what = f"criteria.{name}.weight_column: layer {to.layer!r}, column {column!r}"
+    weights = parse_numbers(targets[column], what=what).fillna(0).to_numpy(dtype=float)
     return xy(points), weights
 
 

@@ -25,7 +25,7 @@ from typing import ClassVar, Literal
 
 import numpy as np
 import shapely
-from pydantic import Field, NonNegativeFloat
+from pydantic import Field
 
 from sitesel._typing import Dem, FloatArray
 from sitesel.config import NetworkCriterionSpec, Selection
@@ -34,6 +34,7 @@ from sitesel.config.rates import (
     INR_PER_CRORE,
     TERRAIN_CLASSES,
     TERRAIN_UPPER_PCT,
+    RateOverride,
     RatesFile,
     load_rates,
     rate_inr,
@@ -72,9 +73,10 @@ class InfrastructureCostCriterion(NetworkCriterionSpec):
     requires: ClassVar[frozenset[str]] = frozenset({"network"})  # a dem: section is used if given
     kind: Literal["infrastructure_cost"]
     rates: Path = Field(description="The rates file, relative to this config.")
-    rate_overrides: dict[str, NonNegativeFloat] = Field(
+    rate_overrides: dict[str, RateOverride] = Field(
         default_factory=dict,
-        description="Rate key (e.g. access_road_per_km.hilly) -> rupees in the rate's year.",
+        description="Rate key (e.g. access_road_per_km.hilly) -> {value: rupees in the rate's"
+        " year, unit: INR/km or INR/m3}.",
     )
     region: str | None = Field(
         default=None, description="A region of the rates file's region_factors (e.g. hill)."
@@ -104,7 +106,9 @@ class InfrastructureCostCriterion(NetworkCriterionSpec):
             if config_path is None
             else f"{config_path}: criteria.{name}.rates"
         )
-        return load_rates(self.rates, overrides=dict(self.rate_overrides), key=key)
+        return load_rates(
+            self.rates, overrides=dict(self.rate_overrides), key=key, region=self.region
+        )
 
 
 def terrain_class(slope_pct: FloatArray) -> np.ndarray:

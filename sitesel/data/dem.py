@@ -14,9 +14,16 @@ from rasterio.merge import merge
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 
 from sitesel._typing import Bounds, Dem, FloatArray
-from sitesel.errors import CoverageError, CrsError, LayerError
+from sitesel.errors import CoverageError, CrsError, DemSizeError, LayerError
 
 log = logging.getLogger(__name__)
+
+HEIGHT_RANGE_M = (-500.0, 9_000.0)
+"""Heights a DEM can hold on Earth (the Dead Sea shore lies at -430 m, Everest's summit at
+8,849 m); a value beyond is a void its file does not tag as nodata (-32,767, -9,999, ...)."""
+
+DEFAULT_MAX_CELLS = 50_000_000
+"""Cells a DEM may have in memory (400 MB of float64 heights) unless the config allows more."""
 
 
 def load_dem(
@@ -29,6 +36,7 @@ def load_dem(
     layer: str,
     crs: str | None = None,
     partial: bool = False,
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> Dem:
     """Read DEM files, mosaic them, and reproject the part around the study area.
 
@@ -53,22 +61,31 @@ def load_dem(
     partial
         The DEM may cover only part of the study area (a fine raster of a stack): only
         the part of the area and margin it covers is read.
+    max_cells
+        The most cells the source window or the reprojected grid may have; checked before
+        either is allocated.
 
     Returns
     -------
     Dem
-        Heights in metres (bilinear resampling), nodata as NaN.
+        Heights in metres (bilinear resampling), nodata as NaN; heights outside
+        :data:`HEIGHT_RANGE_M` are nodata too (untagged voids), named in a warning.
 
     Raises
     ------
     LayerError, CrsError, CoverageError
         If a file cannot be read, has no CRS, or the tiles do not cover the study area.
+    DemSizeError
+        If the DEM would have more than ``max_cells`` cells.
     """
     src_crs, want, src, src_transform = _mosaic(
         paths, dst_crs=dst_crs, area_bounds=area_bounds, margin_m=margin_m, layer=layer,
-        crs=crs, partial=partial,
+        crs=crs, partial=partial, max_cells=max_cells,
     )  # fmt: skip
-    out, dst_transform = _reproject(src, src_transform, src_crs, want, dst_crs, resolution_m)
+    src = _voids_as_nodata(src, layer=layer)
+    out, dst_transform = _reproject(
+        src, src_transform, src_crs, want, dst_crs, resolution_m, layer=layer, max_cells=max_cells
+    )
     height, width = out.shape
     log.info(
         "layer %s: %d file(s) mosaicked, %dx%d cells of %.0f m",
@@ -86,6 +103,9 @@ def _reproject(
     want: Bounds,
     dst_crs: pyproj.CRS,
     resolution_m: float | None,
+    *,
+    layer: str,
+    max_cells: int,
 ) -> tuple[FloatArray, Affine]:
     """Heights reprojected (bilinear) to the working CRS, in square cells."""
     rows, cols = src.shape
@@ -101,6 +121,10 @@ def _reproject(
         dst_transform, width, height = calculate_default_transform(
             src_crs, dst_crs, cols, rows, *want, resolution=size
         )
+    _check_cells(
+        int(width) * int(height), max_cells, layer=layer,
+        what=f"reprojected to {abs(dst_transform.a):,.1f} m cells",
+    )  # fmt: skip
     out = np.full((height, width), np.nan)
     reproject(
         src,
@@ -125,6 +149,7 @@ def _mosaic(
     layer: str,
     crs: str | None,
     partial: bool = False,
+    max_cells: int = DEFAULT_MAX_CELLS,
 ) -> tuple[pyproj.CRS, Bounds, FloatArray, Affine]:
     """The tiles merged over the area plus margin, in their own CRS, nodata as NaN.
 
@@ -148,6 +173,9 @@ def _mosaic(
             want = _overlap(datasets, want, layer=layer)
         else:
             _check_coverage(datasets, transform_bounds(dst_crs, src_crs, *area_bounds), layer=layer)
+        res_x, res_y = datasets[0].res
+        window_cells = ((want[2] - want[0]) / res_x) * ((want[3] - want[1]) / res_y)
+        _check_cells(int(window_cells), max_cells, layer=layer, what="read around the study area")
         nodata = datasets[0].nodata
         try:
             mosaic, mosaic_transform = merge(datasets, bounds=want, nodata=nodata, dtype="float64")
@@ -160,6 +188,42 @@ def _mosaic(
     if nodata is not None:
         src = np.where(src == nodata, np.nan, src)
     return src_crs, want, src, mosaic_transform
+
+
+def _check_cells(cells: int, max_cells: int, *, layer: str, what: str) -> None:
+    """Refuse a DEM grid of more than ``max_cells`` cells before it is allocated.
+
+    Raises
+    ------
+    DemSizeError
+        Naming the layer, the cells asked for, the memory, the limit and the ways out.
+    """
+    if cells > max_cells:
+        raise DemSizeError(
+            f"layer {layer!r}: the DEM {what} would have {cells:,} cells"
+            f" ({cells * 8 / 1e9:,.1f} GB of heights), more than dem.max_cells ({max_cells:,});"
+            " choose a coarser dem.resolution_m, a smaller study area, or raise dem.max_cells"
+        )
+
+
+def _voids_as_nodata(heights: FloatArray, *, layer: str) -> FloatArray:
+    """Heights outside :data:`HEIGHT_RANGE_M` set to NaN, with a warning giving their share.
+
+    >>> _voids_as_nodata(np.array([3500.0, -32742.0, np.nan, 12.0]), layer="x").tolist()
+    [3500.0, nan, nan, 12.0]
+    """
+    low, high = HEIGHT_RANGE_M
+    with np.errstate(invalid="ignore"):
+        void = np.isfinite(heights) & ((heights < low) | (heights > high)) | np.isinf(heights)
+    if not void.any():
+        return heights
+    share = void.sum() / max(int(np.isfinite(heights).sum() + np.isinf(heights).sum()), 1)
+    log.warning(
+        "layer %s: %.2f%% of its cells read heights outside %g to %g m (voids not tagged as"
+        " nodata?); treated as nodata",
+        *(layer, 100 * share, low, high),
+    )
+    return np.where(void, np.nan, heights)
 
 
 def _unreadable(datasets: list[rasterio.DatasetReader], paths: list[Path]) -> str:

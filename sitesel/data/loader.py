@@ -8,13 +8,14 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyogrio
 import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sitesel._typing import Dem
 from sitesel.config.catalog import Catalog, LayerSpec
-from sitesel.data.dem import load_dem
+from sitesel.data.dem import DEFAULT_MAX_CELLS, load_dem
 from sitesel.data.fetch import ensure_files, file_requests, target_path
 from sitesel.data.gdal import refuse_references, without_network
 from sitesel.data.osm import (
@@ -71,6 +72,25 @@ class LayerLoader:
     def available(self, name: str) -> bool:
         """Whether the catalog has the layer and its files are here (nothing is fetched)."""
         return name in self.catalog.layers and all(p.is_file() for p in self._paths(name))
+
+    def feature_count(self, name: str) -> int:
+        """How many features (or table rows) a fetched layer holds, without reading them.
+
+        A CSV's data lines are counted (a header line, no line breaks inside values); other
+        files ask GDAL, which counts without reading geometries.
+        """
+        (path,) = self._paths(name)[:1]
+        spec = self.spec(name)
+        if spec.format in ("csv", "runways_csv"):
+            with path.open("rb") as f:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+            with path.open("rb") as f:
+                f.seek(max(path.stat().st_size - 1, 0))
+                unterminated = f.read(1) not in (b"\n", b"")
+            return max(lines + int(unterminated) - 1, 0)
+        with without_network(self.offline), reading(name, path):
+            info = pyogrio.read_info(path, force_feature_count=True)
+        return int(info["features"])
 
     def spec(self, name: str) -> LayerSpec:
         """The catalog entry of a layer."""
@@ -175,6 +195,7 @@ class LayerLoader:
         resolution_m: float | None,
         margin_m: float = 5_000.0,
         partial: bool = False,
+        max_cells: int = DEFAULT_MAX_CELLS,
     ) -> Dem:
         """A DEM layer mosaicked and reprojected around ``area``.
 
@@ -194,6 +215,7 @@ class LayerLoader:
                 layer=name,
                 crs=spec.crs,
                 partial=partial,
+                max_cells=max_cells,
             )
         if spec.vertical_offset_m:
             dem = replace(dem, elevation_m=dem.elevation_m + spec.vertical_offset_m)

@@ -91,8 +91,9 @@ def read_runways_csv(
         mid_lon=(table["le_longitude_deg"] + table["he_longitude_deg"]) / 2,
     )
     return points_from_table(
-        table, x_column="mid_lon", y_column="mid_lat", crs=WGS84, path=path, layer=layer
-    )
+        table, x_column="mid_lon", y_column="mid_lat", crs=WGS84, path=path, layer=layer,
+        expect_blanks=True,
+    )  # fmt: skip
 
 
 def _runway_lines(table: pd.DataFrame, *, path: Path, layer: str) -> gpd.GeoDataFrame:

@@ -13,6 +13,7 @@ from affine import Affine
 from shapely.geometry.base import BaseGeometry
 
 from sitesel._typing import IntArray
+from sitesel.data.vector import repair_polygons
 from sitesel.errors import ConfigError, EmptyLayerError, LayerError
 from sitesel.units import M2_PER_HA
 
@@ -231,38 +232,11 @@ def parcel_sites(
                 f"sites.parcels.id_column: column {id_column!r} of layer {layer!r} has"
                 " repeated values; parcel ids must be unique"
             )
-    geoms = _repaired(polys.geometry.to_numpy(), ids, layer=layer)
-    return gpd.GeoDataFrame({"site_id": ids}, geometry=geoms, crs=polys.crs)
-
-
-def _repaired(geoms: np.ndarray, ids: list[str], *, layer: str) -> np.ndarray:
-    """Parcels with invalid geometry (self-intersecting rings, ...) repaired by make_valid.
-
-    Raises
-    ------
-    LayerError
-        Naming the parcels whose repair leaves no area.
-    """
-    invalid = np.flatnonzero(~shapely.is_valid(geoms))
-    if len(invalid) == 0:
-        return geoms
-    fixed = shapely.make_valid(geoms[invalid])
-    parts = shapely.get_parts(fixed, return_index=True)
-    polygonal = np.isin(shapely.get_type_id(parts[0]), [3, 6])  # Polygon, MultiPolygon
-    fixed = np.array(
-        [shapely.union_all(parts[0][polygonal & (parts[1] == k)]) for k in range(len(fixed))]
-    )
-    empty = [ids[i] for i, g in zip(invalid, fixed, strict=True) if g.is_empty or g.area <= 0]
+    geoms = repair_polygons(polys.geometry.to_numpy(), ids, layer=layer, what="parcel")
+    empty = [ids[i] for i in np.flatnonzero(shapely.is_empty(geoms) | (shapely.area(geoms) <= 0))]
     if empty:
         raise LayerError(
             f"layer {layer!r}: parcels {', '.join(empty[:10])} have invalid geometry with no area"
             " left after repair; fix or remove them"
         )
-    out = geoms.copy()
-    out[invalid] = fixed
-    shown = ", ".join(ids[i] for i in invalid[:10]) + (" ..." if len(invalid) > 10 else "")
-    log.warning(
-        "layer %s: %d parcel(s) had invalid geometry and were repaired with make_valid: %s",
-        *(layer, len(invalid), shown),
-    )
-    return out
+    return gpd.GeoDataFrame({"site_id": ids}, geometry=geoms, crs=polys.crs)

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyogrio
 import pyproj
+import shapely
 
+from sitesel.data.numbers import parse_coordinates, parse_numbers, spreadsheet_row
 from sitesel.errors import CrsError, EmptyLayerError, LayerError
 
 log = logging.getLogger(__name__)
@@ -78,8 +81,12 @@ def points_from_table(
     crs: str,
     path: Path,
     layer: str,
+    expect_blanks: bool = False,
 ) -> gpd.GeoDataFrame:
     """Turn a table with coordinate columns into points, dropping rows without coordinates.
+
+    Rows left out are named in a warning, unless ``expect_blanks`` (a source known to hold
+    such rows, as OurAirports' small strips): then in the log only.
 
     Raises
     ------
@@ -92,11 +99,16 @@ def points_from_table(
                 f"layer {layer!r}: {path.name} has no column {column!r} ({key} in the catalog);"
                 f" it has {', '.join(map(str, table.columns))}"
             )
-    x = pd.to_numeric(table[x_column], errors="coerce")
-    y = pd.to_numeric(table[y_column], errors="coerce")
+    x = parse_coordinates(table[x_column], axis="x", what=f"layer {layer!r}: {x_column}")
+    y = parse_coordinates(table[y_column], axis="y", what=f"layer {layer!r}: {y_column}")
     keep = x.notna() & y.notna()
     if (~keep).any():
-        log.info("layer %s: %d rows without coordinates dropped", layer, int((~keep).sum()))
+        rows = ", ".join(spreadsheet_row(label) for label in table.index[~keep.to_numpy()][:5])
+        log.log(
+            logging.INFO if expect_blanks else logging.WARNING,
+            "layer %s: %d row(s) of %s without coordinates left out (%s%s)",
+            *(layer, int((~keep).sum()), path.name, rows, " ..." if (~keep).sum() > 5 else ""),
+        )
     table = table.loc[keep]
     gdf = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(x[keep], y[keep]), crs=crs)
     return _checked(gdf, path=path, layer=layer, crs=crs)
@@ -210,19 +222,99 @@ def select(
                 f" it has {', '.join(c for c in gdf.columns if c != 'geometry')}"
             )
     for column, wanted in where.items():
-        values = list(wanted) if isinstance(wanted, list | tuple) else [wanted]
-        series = gdf[column]
-        if series.dtype == object or pd.api.types.is_string_dtype(series):
-            mask &= series.astype(str).isin([str(v) for v in values]).to_numpy()
-        else:
-            mask &= series.isin(values).to_numpy()
+        mask &= _matches(gdf[column], wanted)
     for column, lowest in minimum.items():
-        mask &= (pd.to_numeric(gdf[column], errors="coerce") >= lowest).to_numpy()
+        numbers = parse_numbers(gdf[column], what=f"{key}.min.{column}: layer {layer!r}")
+        mask &= (numbers >= lowest).to_numpy()
     selected = gdf[mask]
     if selected.empty:
         conditions = [f"{c} in {v!r}" for c, v in where.items()]
         conditions += [f"{c} >= {v}" for c, v in minimum.items()]
+        has = [f"{c} has {values_text(gdf[c])}" for c in where]
+        has += [f"{c} reaches {parse_numbers(gdf[c], what=c).max():g}" for c in minimum]
         raise EmptyLayerError(
             f"{key}: no feature of layer {layer!r} has {' and '.join(conditions)}"
+            f" ({'; '.join(has)})"
         )
     return selected
+
+
+def _accepted(wanted: Scalar | Sequence[Scalar]) -> list[Scalar]:
+    return list(wanted) if isinstance(wanted, list | tuple) else [wanted]  # type: ignore[list-item]
+
+
+def _matches(series: pd.Series, wanted: Scalar | Sequence[Scalar]) -> npt.NDArray[np.bool_]:
+    """Which values of a column are among the accepted ones (as text for a text column)."""
+    values = _accepted(wanted)
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        return np.asarray(series.astype(str).isin([str(v) for v in values]).to_numpy(), dtype=bool)
+    return np.asarray(series.isin(values).to_numpy(), dtype=bool)
+
+
+def values_text(series: pd.Series, limit: int = 12) -> str:
+    """The values a column holds, most frequent first, for a message.
+
+    >>> values_text(pd.Series(["NH", "SH", "NH", None, "MDR"]))
+    'NH, MDR, SH'
+    >>> values_text(pd.Series([None]))
+    'no values'
+    """
+    counts = series.dropna().astype(str).value_counts()
+    counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+    if counts.empty:
+        return "no values"
+    shown = ", ".join(counts.index[:limit])
+    return shown if len(counts) <= limit else f"{shown} and {len(counts) - limit} more"
+
+
+def unknown_values(
+    gdf: gpd.GeoDataFrame, where: Mapping[str, Scalar | Sequence[Scalar]]
+) -> dict[str, list[Scalar]]:
+    """Per ``where`` column, the accepted values that no feature of the layer has.
+
+    A value a layer never holds is a slip (``National Highway`` where the layer says
+    ``NH``), whatever the study area: a selection with one selects less than it says.
+
+    >>> frame = gpd.GeoDataFrame({"c": ["NH", "SH"]}, geometry=[None, None])
+    >>> unknown_values(frame, {"c": ["NH", "National Highway"]})
+    {'c': ['National Highway']}
+    """
+    out: dict[str, list[Scalar]] = {}
+    for column, wanted in where.items():
+        if column not in gdf.columns:
+            continue
+        missing = [v for v in _accepted(wanted) if not _matches(gdf[column], [v]).any()]
+        if missing:
+            out[column] = missing
+    return out
+
+
+def repair_polygons(
+    geoms: npt.NDArray[np.object_], names: Sequence[str], *, layer: str, what: str = "feature"
+) -> npt.NDArray[np.object_]:
+    """Invalid polygons (self-intersecting rings, ...) repaired by ``make_valid``.
+
+    Only the polygonal parts of a repair are kept (a bow-tie's two triangles, not the
+    point where they touch); a repair that leaves no area gives an empty polygon. Lines
+    and points are left as they are. The repaired features are named in a warning.
+
+    >>> bow = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
+    >>> fixed = repair_polygons(np.array([bow, shapely.box(0, 0, 1, 1)]), ["a", "b"], layer="x")
+    >>> [round(g.area, 1) for g in fixed], bool(shapely.is_valid(fixed).all())
+    ([50.0, 1.0], True)
+    """
+    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])  # Polygon, MultiPolygon
+    invalid = np.flatnonzero(polygonal & ~shapely.is_valid(geoms))
+    if len(invalid) == 0:
+        return geoms
+    parts, index = shapely.get_parts(shapely.make_valid(geoms[invalid]), return_index=True)
+    keep = np.isin(shapely.get_type_id(parts), [3, 6])
+    fixed = [shapely.union_all(parts[keep & (index == k)]) for k in range(len(invalid))]
+    out = np.asarray(geoms, dtype=object).copy()
+    out[invalid] = [shapely.Polygon() if g.is_empty else g for g in fixed]
+    shown = ", ".join(str(names[i]) for i in invalid[:10]) + (" ..." if len(invalid) > 10 else "")
+    log.warning(
+        "layer %s: %d %s(s) had invalid geometry and were repaired with make_valid: %s",
+        *(layer, len(invalid), what, shown),
+    )
+    return out

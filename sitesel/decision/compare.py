@@ -158,12 +158,24 @@ def _correlations(both: pd.DataFrame) -> tuple[float, float, list[str]]:
 def _top_k_changes(
     a: pd.DataFrame, b: pd.DataFrame, top_k: int
 ) -> tuple[float, list[str], list[str]]:
-    """Share of A's top k in B's, and the sites entering and leaving it (best first)."""
+    """Share of A's top k in B's, and the sites entering and leaving it (best first).
+
+    The share is of the places both runs can fill: a run of five ranked sites compared
+    with itself overlaps 100 % at k = 10, not 50 %.
+
+    >>> five = pd.DataFrame({"site_id": list("abcde"), "rank": [1.0, 2, 3, 4, 5]})
+    >>> _top_k_changes(five, five, 10)
+    (1.0, [], [])
+    >>> _top_k_changes(five, five.assign(rank=[1.0, 2, 3, 4, None]), 10)[0]
+    1.0
+    """
     top_a = a[a["rank"] <= top_k].sort_values("rank", kind="mergesort")["site_id"]
     top_b = b[b["rank"] <= top_k].sort_values("rank", kind="mergesort")["site_id"]
     entering = [str(s) for s in top_b[~top_b.isin(top_a)]]
     leaving = [str(s) for s in top_a[~top_a.isin(top_b)]]
-    return len(set(top_a) & set(top_b)) / top_k, entering, leaving
+    places = min(top_k, len(top_a), len(top_b))
+    share = len(set(top_a) & set(top_b)) / places if places else float("nan")
+    return share, entering, leaving
 
 
 def _weight_table(

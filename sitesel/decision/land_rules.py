@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from sitesel._typing import FloatArray, IntArray
+from sitesel.config.templates import fill, parse_template
 
 Action = Literal["exclude", "setback", "flag"]
 
@@ -40,14 +41,17 @@ class RuleText:
 
         >>> RuleText("inside {name}", "WPA 1972, s. 35").render("Hemis NP")
         'inside Hemis NP (WPA 1972, s. 35)'
-        >>> RuleText("{distance_km:.1f} km from {name}", "x").render("P", distance_m=7240)
+        >>> RuleText("{distance_km} km from {name}", "x").render("P", distance_m=7240)
         '7.2 km from P (x)'
         """
-        text = self.reason.format(
-            name=name,
-            distance_m=distance_m,
-            distance_km=distance_m / 1000.0,
-            share_pct=100.0 * share,
+        text = fill(
+            parse_template(self.reason),
+            {
+                "name": name,
+                "distance_m": distance_m,
+                "distance_km": distance_m / 1000.0,
+                "share_pct": 100.0 * share,
+            },
         )
         return f"{text} ({self.citation})" if self.citation else text
 
@@ -210,7 +214,7 @@ def apply_rule(
     >>> sites = np.array([shapely.box(0, 0, 10, 10), shapely.box(30, 0, 40, 10)])
     >>> runway = np.array([shapely.LineString([(0, 20), (40, 20)])])
     >>> out, _ = apply_rule(sites, runway, ["VILH"], action="setback", distance_m=15,
-    ...     max_share=0.0, text=RuleText("within {distance_m:.0f} m of {name}", ""))
+    ...     max_share=0.0, text=RuleText("within {distance_m} m of {name}", ""))
     >>> out.excluded.tolist()
     ['within 15 m of VILH', 'within 15 m of VILH']
     """

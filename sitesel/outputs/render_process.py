@@ -19,6 +19,7 @@ import os
 import pickle
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,7 +57,7 @@ class RenderProcess:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked state
         self._conn, child = context.Pipe()
         self._process = context.Process(
-            target=_serve, args=(child,), name="sitesel-render", daemon=True
+            target=_serve, args=(child, os.getpid()), name="sitesel-render", daemon=True
         )
         with _ctrl_c_ignored():  # the child is born ignoring it (see _serve)
             self._process.start()  # its imports now overlap the run
@@ -183,8 +184,29 @@ def abandon_summary(started: bool, renderer: RenderProcess | None) -> None:
         renderer.close()
 
 
-def _serve(conn: Connection) -> None:
+PARENT_CHECK_S = 0.2
+"""How often the render process checks that the run that started it is still alive."""
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this process within :data:`PARENT_CHECK_S` of its parent's death, however it died.
+
+    A run killed with SIGKILL cannot stop its render process: without this, one busy
+    drawing (or importing) would go on, and write into a staging folder the next run is
+    clearing. The parent's death makes this process an orphan (its parent id changes).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="sitesel-render-parent", daemon=True).start()
+
+
+def _serve(conn: Connection, parent: int) -> None:
     """The render process: warm up, then draw what arrives until the pipe closes."""
+    _end_with_parent(parent)
     # Ctrl-C in the terminal reaches the whole process group: the main process handles it
     # and stops this one, which would otherwise print a traceback of its own. An ignored
     # signal stays ignored across exec, so a child started in the main thread ignores it

@@ -11,16 +11,20 @@ files in; staging folders left by a killed run are removed by the next one.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
 import logging
 import os
 import resource
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+import pyarrow
 import pyogrio.errors
 import rasterio.errors
 
@@ -31,7 +35,9 @@ log = logging.getLogger(__name__)
 _WRITE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     pyogrio.errors.DataSourceError,  # GDAL's writers raise their own (a full disk, ...)
+    pyogrio.errors.DataLayerError,  # ... FeatureError "database or disk is full" among them
     rasterio.errors.RasterioError,
+    pyarrow.ArrowException,  # the CSV and GeoParquet writers
 )
 
 
@@ -127,9 +133,16 @@ def write_failure(exc: BaseException, folders: list[Path]) -> str:
     return text
 
 
-def _clear_stale(anchor: Path, folders: set[Path]) -> None:
-    """Remove staging folders a killed run left (inside the output folders, or beside)."""
-    stale = list(anchor.parent.glob(f".{anchor.name}.sitesel-staging-*"))
+def _clear_stale(anchor: Path, folders: set[Path], run_folder: Path | None = None) -> None:
+    """Remove staging folders a killed run left (inside the output folders, or beside).
+
+    Beside the run folder that is a new run half built, or the previous one that an
+    exchange had put aside.
+    """
+    stale = list(anchor.parent.glob(f".{anchor.name}{STAGING_PREFIX}*"))
+    if run_folder is not None:
+        stale += list(run_folder.parent.glob(f".{run_folder.name}{STAGING_PREFIX}*"))
+        folders = folders | ({run_folder} if run_folder.is_dir() else set())
     for folder in folders:
         stale += list(folder.glob(f"{STAGING_PREFIX}*"))
     for path in stale:
@@ -144,16 +157,25 @@ def staged_outputs(
     anchor: Path | None = None,
     lock: bool = True,
     last: str | None = None,
+    folder: Path | None = None,
+    owned: Collection[str] = (),
 ) -> Iterator[dict[str, Path]]:
     """Give temporary paths for outputs; move them all into place only on success.
 
-    Each output is staged in a folder inside its own destination folder
-    (``<folder>/.sitesel-staging-*``), on the destination's file system, so every move is
-    a rename that cannot fail half-way or copy across disks (a USB stick, a network share,
-    a tmpfs mounted as the output folder). The ``last`` output (the manifest, listing
-    every other output with its sha256) is moved after all the others: a run killed
-    between two renames leaves the previous manifest, which no longer matches the files,
-    and readers refuse such a folder naming the file that differs.
+    Outputs inside ``folder`` (a run folder) are written into a new folder beside it
+    (``.<name>.sitesel-staging-*``, on the same file system), which then takes the folder's
+    place in one step: the two are exchanged by ``renameat2(RENAME_EXCHANGE)`` (a folder
+    that does not exist yet is simply renamed into), so a reader sees the previous run or
+    the new one, never a mix, whenever the process is killed. Files of the old folder that
+    are not ``owned`` by a run (a dossier, a planner's notes) are carried into the new one
+    as hard links first; owned files this run does not write (an earlier run's
+    ``allocation.csv``) are not. Where the folder cannot be exchanged (it is a mount point,
+    or the file system or kernel lacks the call) its files are renamed one by one, stale
+    owned files removed, the ``last`` output (the manifest, listing every other output with
+    its sha256) last: a reader then refuses a folder left half-way, naming the file.
+
+    Other outputs (the map) are staged in a folder inside their own destination folder and
+    renamed into place after the run folder.
 
     Parameters
     ----------
@@ -166,6 +188,10 @@ def staged_outputs(
         Take the anchor's lock (False when the caller already holds it).
     last
         The output to move into place last (the manifest).
+    folder
+        The run folder, replaced as a whole; None: each output is renamed on its own.
+    owned
+        File names in ``folder`` that belong to a run, whether this one writes them or not.
 
     Yields
     ------
@@ -180,35 +206,159 @@ def staged_outputs(
         the same place.
     """
     anchor = anchor if anchor is not None else next(iter(destinations.values())).parent
-    folders = {p.parent for p in destinations.values()}
-    check_writable(sorted(folders | {anchor.parent}))
+    run_folder = None if folder is None else _real(folder)
+    if run_folder is not None and run_folder.exists() and not run_folder.is_dir():
+        raise OutputError(f"cannot write outputs to {folder}: it is a file, not a folder")
+    swap = run_folder is not None and not os.path.ismount(run_folder)
+    inside = {n for n, p in destinations.items() if swap and _real(p.parent) == run_folder}
+    loose = [n for n in destinations if n not in inside]
+    parents = sorted({_real(destinations[n].parent) for n in loose})
+    around = [run_folder.parent] if run_folder is not None else []
+    check_writable(sorted({*parents, *around, anchor.parent}))
     with output_lock(anchor) if lock else nullcontext():
-        _clear_stale(anchor, folders)
+        _clear_stale(anchor, set(parents), run_folder)
         staging: dict[Path, Path] = {}
         moved: list[str] = []
         try:
-            for folder in sorted(folders):
-                staging[folder] = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
-            yield {
-                name: staging[final.parent] / f"{name}{final.suffix}"
-                for name, final in destinations.items()
-            }
-            order = [n for n in destinations if n != last]
-            order += [n for n in destinations if n == last]  # the manifest, last
-            for name in order:
-                final = destinations[name]
-                os.replace(staging[final.parent] / f"{name}{final.suffix}", final)
+            for parent in parents:
+                staging[parent] = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
+            staged = {n: staging[_real(destinations[n].parent)] / f"{n}{destinations[n].suffix}"
+                      for n in loose}  # fmt: skip
+            if inside:
+                assert run_folder is not None
+                staging[run_folder] = _new_folder(run_folder)
+                staged |= {n: staging[run_folder] / destinations[n].name for n in inside}
+            yield {name: staged[name] for name in destinations}
+            if inside:
+                assert run_folder is not None
+                files = [destinations[n].name for n in _last_last(inside, last)]
+                _replace_folder(staging[run_folder], run_folder, files, {*owned, *files})
+                moved += list(inside)
+            for name in _last_last(loose, last):
+                if name == last and run_folder is not None and not inside:
+                    _drop_stale(run_folder, owned, {p.name for p in destinations.values()})
+                os.replace(staged[name], destinations[name])
                 moved.append(name)
         except _WRITE_ERRORS as exc:
-            reason = write_failure(exc, sorted(folders))
-            state = (
-                "the previous outputs are unchanged"
-                if not moved
-                else f"{len(moved)} of {len(destinations)} outputs were replaced"
-                f" ({', '.join(moved)}) before it stopped; the folder mixes two runs and"
-                " sitesel refuses it until a run completes"
-            )
-            raise OutputError(f"cannot write outputs to {anchor}: {reason}; {state}") from None
+            reason = write_failure(exc, sorted({*parents, *around}))
+            raise OutputError(
+                f"cannot write outputs to {anchor}: {reason}; {_state(moved, destinations)}"
+            ) from None
         finally:
-            for folder in staging.values():
-                shutil.rmtree(folder, ignore_errors=True)
+            for path in staging.values():
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _last_last(names: Collection[str], last: str | None) -> list[str]:
+    """The names in their order, ``last`` moved to the end.
+
+    >>> _last_last(["manifest", "a", "b"], "manifest")
+    ['a', 'b', 'manifest']
+    """
+    return [n for n in names if n != last] + [n for n in names if n == last]
+
+
+def _drop_stale(folder: Path, owned: Collection[str], written: set[str]) -> None:
+    """Remove files a run owns that this one did not write (an earlier run's tables)."""
+    for name in set(owned) - written:
+        with contextlib.suppress(FileNotFoundError):
+            (folder / name).unlink()
+
+
+def _state(moved: list[str], destinations: Mapping[str, Path]) -> str:
+    """What a failed write left: the previous outputs, or how many were replaced."""
+    if not moved:
+        return "the previous outputs are unchanged"
+    return (
+        f"{len(moved)} of {len(destinations)} outputs were replaced ({', '.join(moved)}) before"
+        " it stopped; rerun to write the rest"
+    )
+
+
+def _real(path: Path) -> Path:
+    """An absolute path with its links resolved (a run folder may be a link to another)."""
+    return Path(os.path.realpath(path))
+
+
+def _new_folder(folder: Path) -> Path:
+    """An empty folder beside ``folder``, on its parent's file system, to build the run in."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    new = Path(tempfile.mkdtemp(prefix=f".{folder.name}{STAGING_PREFIX}", dir=folder.parent))
+    if folder.is_dir():  # the folder keeps its permissions (mkdtemp makes it private)
+        mode = stat.S_IMODE(folder.stat().st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o777 & ~umask
+    new.chmod(mode)
+    return new
+
+
+def _replace_folder(new: Path, folder: Path, order: list[str], owned: set[str]) -> None:
+    """Put ``new`` in the place of ``folder`` in one step where the system allows it.
+
+    ``order``: the new run's files, the manifest last; ``owned``: every file name a run may
+    write. Where the exchange is refused the files are renamed one by one instead. After an
+    exchange the old folder sits at ``new``'s path and is removed by the caller (or by the
+    next run, if this one is killed first).
+    """
+    if not folder.exists():
+        os.rename(new, folder)
+        return
+    _carry_over(folder, new, owned)
+    try:
+        exchange(new, folder)
+        return
+    except OSError as exc:
+        if exc.errno not in _NO_EXCHANGE:
+            raise
+        log.info("cannot exchange %s in one step (%s); replacing its files", folder, exc)
+    for name in order[:-1]:
+        os.replace(new / name, folder / name)
+    _drop_stale(folder, owned, set(order))
+    os.replace(new / order[-1], folder / order[-1])
+
+
+def _carry_over(old: Path, new: Path, owned: set[str]) -> None:
+    """Entries of ``old`` that no run owns, hard-linked (or copied) into ``new``."""
+    for entry in old.iterdir():
+        if entry.name in owned or entry.name.startswith(STAGING_PREFIX):
+            continue
+        target = new / entry.name
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(entry, target)
+
+
+def _link_or_copy(src: str | Path, dst: str | Path) -> None:
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+_NO_EXCHANGE = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EBUSY, errno.ENOTSUP, errno.EPERM}
+"""Why ``renameat2(RENAME_EXCHANGE)`` may be refused by a system that still renames files."""
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def exchange(a: Path, b: Path) -> None:
+    """Swap two paths atomically (Linux ``renameat2`` with ``RENAME_EXCHANGE``).
+
+    Raises
+    ------
+    OSError
+        With the system's errno: ``ENOSYS`` where the C library lacks the call, ``EINVAL``
+        where the file system does not support it, ``EXDEV`` across file systems.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    call = getattr(libc, "renameat2", None)
+    if call is None:
+        raise OSError(errno.ENOSYS, "renameat2 is not available", str(a))
+    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if call(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err), str(a), None, str(b))

@@ -35,6 +35,17 @@ from sitesel.result import FLOAT_DECIMALS, Result, centroids_lon_lat
 log = logging.getLogger(__name__)
 
 
+RUN_FILES = frozenset(
+    {
+        "sites.gpkg", "ranking.csv", "summary.png", "manifest.json", "elevation.tif",
+        "elevation_top_sites.tif", "stability.csv", "robustness.csv", "smaa.csv", "regions.csv",
+        "sites.parquet", "allocation.csv", "allocation_demand.csv", "allocation_matrix.csv",
+    }
+)  # fmt: skip
+"""Every file a run may write into its folder: a new run replaces or drops them all (other
+files there, such as the dossier, are kept)."""
+
+
 def destinations(result: Result, out_dir: Path, map_path: Path) -> dict[str, Path]:
     """Output name -> path of every file a run writes."""
     out = {
@@ -158,7 +169,9 @@ def write_run(
     start = time.perf_counter()
     targets = destinations(result, out_dir, map_path)
     data = map_data(result)
-    with staged_outputs(targets, anchor=out_dir, lock=lock, last="manifest") as staged:
+    with staged_outputs(
+        targets, anchor=out_dir, lock=lock, last="manifest", folder=out_dir, owned=RUN_FILES
+    ) as staged:
         started = draw_summary(data, staged["summary"], renderer)
         try:
             _write_files(result, data, staged)

@@ -27,7 +27,12 @@ from sitesel.decision.weights import WeightReport, resolve_weights
 from sitesel.errors import ConfigError
 from sitesel.manifest import Manifest
 from sitesel.pipeline import inputs, land, scoring
-from sitesel.pipeline.allocation import Allocation, run_allocation, suitability_under_draws
+from sitesel.pipeline.allocation import (
+    Allocation,
+    check_demand_sizes,
+    run_allocation,
+    suitability_under_draws,
+)
 from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robustness
 from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_cluster
 from sitesel.pipeline.input_cache import InputCache, inputs_key
@@ -118,6 +123,7 @@ def _load_inputs(
 ) -> _Inputs:
     with t.stage("fetch"):
         loader.fetch([layer for _, layer in config.layer_references()] + rule_layers)
+        check_demand_sizes(config, loader.feature_count, str(config_path))
     if cache is None:
         return _read_inputs(config, config_path, loader, t)
     key = inputs_key(config, config_path, loader)
@@ -162,7 +168,7 @@ def _taken_land(
 
     def load() -> inputs.TakenLand:
         taken = inputs.taken_land(config, loader, got.area, frame)
-        status = land.land_status(config, loader, got.area.crs, frame, rules)
+        status = land.land_status(config, config_path, loader, got.area.crs, frame, rules)
         zones = [z for z in (taken.zones, status.zones) if len(z)]
         return inputs.TakenLand(
             reasons=taken.reasons + status.reasons,
@@ -170,6 +176,7 @@ def _taken_land(
             if zones
             else taken.zones,
             flags=None if config.land is None else status.flags,
+            counts=status.counts,
         )
 
     if cache is None:
@@ -292,7 +299,7 @@ def run(
         src, crs=got.area.crs, sites=frame, report=scored.report, robust=robust, regions=regions,
         network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
         timings_s=t.seconds, aggregation=scored.aggregation,
-        land=land.land_record(config, packs, taken.flags, dems=got.dem_record),
+        land=land.land_record(config, packs, taken.flags, counts=taken.counts, dems=got.dem_record),
         allocation=None if allocation is None else allocation.records,
         extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
     )  # fmt: skip

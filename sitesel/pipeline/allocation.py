@@ -23,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config, NetworkSpec, Selection
 from sitesel.config.allocation import AllocationSpec
+from sitesel.data.numbers import parse_numbers
 from sitesel.decision.allocation import Instance, Solution, assignment
 from sitesel.decision.allocation_exact import solve_exact, variables
 from sitesel.decision.allocation_heuristic import solve_heuristic
@@ -103,6 +104,27 @@ def run_allocation(
         matrix=pd.concat([p[2] for p in parts], ignore_index=True),
         records={name: p[3] for name, p in zip(config.allocation, parts, strict=True)},
     )
+
+
+def check_demand_sizes(config: Config, count: Callable[[str], int], source: str) -> None:
+    """Refuse a demand layer of more points than its problem allows, before any work.
+
+    ``count`` gives a fetched layer's feature count without reading it.
+
+    Raises
+    ------
+    ConfigError
+        Naming the problem, the layer, its size, the limit and the ways out.
+    """
+    for name, spec in config.allocation.items():
+        n = count(spec.demand.layer)
+        if n > spec.demand.max_points:
+            raise ConfigError(
+                f"{source}: allocation.{name}.demand: layer {spec.demand.layer!r} has {n:,}"
+                f" features, more than demand.max_points ({spec.demand.max_points:,}); aggregate"
+                " the demand (to villages or blocks), select part of it with where:, or raise"
+                f" allocation.{name}.demand.max_points"
+            )
 
 
 def suitability_under_draws(
@@ -343,10 +365,11 @@ def _demand(
             f" {spec.demand.weight_column!r}"
         )
     else:
-        weight = pd.to_numeric(frame[spec.demand.weight_column], errors="coerce").to_numpy(
-            dtype=float
-        )
-        weight = np.nan_to_num(weight, nan=0.0)
+        what = f"{key}.demand.weight_column: layer {spec.demand.layer!r}, column"
+        weight = parse_numbers(
+            frame[spec.demand.weight_column], what=f"{what} {spec.demand.weight_column!r}"
+        ).to_numpy(dtype=float)
+        weight = np.nan_to_num(weight, nan=0.0)  # a blank: no demand
         if (weight < 0).any():
             raise ConfigError(f"{key}.demand.weight_column: negative demand at some points")
     if not weight.sum() > 0:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +22,7 @@ from sitesel.criteria.area import area_ha
 from sitesel.criteria.dem_stack import assign_dems
 from sitesel.data.hex_lattice import HexLattice, hex_lattice
 from sitesel.data.loader import LayerLoader
+from sitesel.data.numbers import parse_numbers
 from sitesel.data.place_names import describe_locations
 from sitesel.data.sites import dem_square_grid, hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon, utm_crs
@@ -169,6 +171,7 @@ def elevation(config: Config, loader: LayerLoader, area: StudyArea) -> Dem | Non
         area=area.polygon,
         resolution_m=config.dem.resolution_m,
         margin_m=margin_m,
+        max_cells=config.dem.max_cells,
     )
 
 
@@ -194,7 +197,7 @@ def dem_stack(
         try:
             stack[name] = loader.dem(
                 name, crs=area.crs, area=area.polygon, resolution_m=None,
-                margin_m=DEM_MARGIN_M, partial=True,
+                margin_m=DEM_MARGIN_M, partial=True, max_cells=config.dem.max_cells,
             )  # fmt: skip
         except CoverageError:
             log.warning("dem.layers: %s covers no part of the study area; not used", name)
@@ -262,11 +265,14 @@ class TakenLand:
         GeoPackage.
     flags
         Per site, the land rules' flags ("" where none); None without a ``land:`` section.
+    counts
+        Per land rule applied: features selected and near, sites excluded and flagged.
     """
 
     reasons: list[np.ndarray]
     zones: gpd.GeoDataFrame
     flags: np.ndarray | None = None
+    counts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def taken_land(
@@ -373,7 +379,8 @@ def _footprint_radius_m(features: gpd.GeoDataFrame, spec: FootprintSpec, key: st
     """Radius of a disc holding each point's people at the footprint's density."""
     if spec.population_column not in features:
         raise LayerError(f"{key}: the features have no column {spec.population_column!r}")
-    people = pd.to_numeric(features[spec.population_column], errors="coerce").fillna(0)
+    what = f"{key}: column {spec.population_column!r}"
+    people = parse_numbers(features[spec.population_column], what=what).fillna(0)
     area_km2 = people.to_numpy(dtype=float) / spec.people_per_km2
     return np.asarray(np.sqrt(area_km2 / np.pi) * M_PER_KM, dtype=np.float64)
 

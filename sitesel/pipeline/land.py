@@ -23,7 +23,7 @@ from sitesel.config import Catalog, Config, Selection
 from sitesel.config.land import LandRule, RulePack, load_rule_packs
 from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
-from sitesel.data.vector import select
+from sitesel.data.vector import repair_polygons, select, unknown_values, values_text
 from sitesel.decision.land_rules import (
     RuleText,
     apply_rule,
@@ -64,12 +64,16 @@ class LandStatus:
         ``action`` (``exclude``, ``setback`` or ``flag``), ``rule`` and polygon.
     packs
         Each rule pack read: path, name, sha256 and the rules applied or not (and why).
+    counts
+        Per rule applied: the features it selected, those within its reach of the sites,
+        and the sites it excluded and flagged.
     """
 
     reasons: list[np.ndarray]
     flags: np.ndarray
     zones: gpd.GeoDataFrame
     packs: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def active_rules(
@@ -147,6 +151,7 @@ def _pack_record(
 
 def land_status(
     config: Config,
+    config_path: Path,
     loader: LayerLoader,
     crs: pyproj.CRS,
     sites: gpd.GeoDataFrame,
@@ -154,8 +159,13 @@ def land_status(
 ) -> LandStatus:
     """Apply the active rules and the config's land layers to every site.
 
+    A rule whose features all lie beyond its reach of the sites is applied to none: said
+    once in a warning and in its counts (``features_near: 0``).
+
     Raises
     ------
+    ConfigError
+        If a rule's selection names a value its layer never holds, or selects nothing.
     EmptyLayerError
         If the land bank (``land.include_only``) has no land near the sites.
     """
@@ -165,12 +175,13 @@ def land_status(
     reasons: list[np.ndarray] = []
     flag_columns: list[np.ndarray] = []
     zones: list[gpd.GeoDataFrame] = []
+    counts: dict[str, dict[str, Any]] = {}
     for active in rules:
         rule = active.rule
-        key = f"{active.pack.name}: rules.{active.name}.applies_to"
-        features, names = _features(loader, active, crs, key)
+        features, names = _features(loader, active, crs, config_path.name)
         reach = rule.distance_m if rule.action != "exclude" else 0.0
         near = clip_to_reach(features, bounds, reach)
+        near = repair_polygons(near, names, layer=active.selection.layer)
         text = RuleText(rule.reason, rule.source.citation)
         outcome, rule_zones = apply_rule(
             geoms, near, names, action=rule.action, distance_m=rule.distance_m,
@@ -180,9 +191,19 @@ def land_status(
             reasons.append(outcome.excluded)
         flag_columns.append(outcome.flagged)
         zones.append(_zone_frame(rule_zones, names, active, text, crs, bounds))
-        log.info(
-            "land rule %s: %d sites excluded, %d flagged",
-            *(active.name, int((outcome.excluded != "").sum()), int((outcome.flagged != "").sum())),
+        counts[active.name] = {
+            "features_selected": len(features),
+            "features_near": int((~shapely.is_empty(near)).sum()),
+            "sites_excluded": int((outcome.excluded != "").sum()),
+            "sites_flagged": int((outcome.flagged != "").sum()),
+        }
+        log.info("land rule %s: %s", active.name, counts[active.name])
+    idle = [n for n, c in counts.items() if c["features_near"] == 0]
+    if idle:
+        log.warning(
+            "land rules applied to 0 features (their layers have none within reach of the"
+            " sites): %s",
+            ", ".join(idle),
         )
     if config.land is not None:
         own_reasons, own_zones = _own_land(config, loader, crs, geoms, bounds)
@@ -197,24 +218,43 @@ def land_status(
         reasons=reasons,
         flags=join_flags(flag_columns, len(sites)),
         zones=gpd.GeoDataFrame(frame, crs=crs),
+        counts=counts,
     )
 
 
 def _features(
-    loader: LayerLoader, active: ActiveRule, crs: pyproj.CRS, key: str
+    loader: LayerLoader, active: ActiveRule, crs: pyproj.CRS, config_name: str
 ) -> tuple[np.ndarray, list[str]]:
-    """The rule's features in the working CRS and their names (none when nothing matches)."""
-    applies = active.rule.applies_to
+    """The rule's features in the working CRS and their names.
+
+    Raises
+    ------
+    ConfigError
+        If the selection names a value the layer never holds, or selects no feature of it:
+        a rule that selects nothing would otherwise pass for applied.
+    """
+    applies, binding = active.rule.applies_to, active.selection
+    layer = binding.layer
+    frame = loader.frame(layer, crs)
+    rule_key = f"{active.pack.name}: rules.{active.name}.applies_to"
+    bound_key = f"{config_name}: land.layers.{applies.layer}"
+    for where, key in ((binding.where, bound_key), (applies.where, rule_key)):
+        for column, values in unknown_values(frame, where).items():
+            raise ConfigError(
+                f"{key}.where.{column}: {', '.join(map(repr, values))} is not a value of layer"
+                f" {layer!r} (its {column} has {values_text(frame[column])}); correct it, or"
+                f" add {active.name} to land.skip"
+            )
     try:
-        frame = selected(loader, active.selection, key, crs)
-        frame = select(
-            frame, where=applies.where, minimum=applies.min, layer=active.selection.layer, key=key
-        )
+        frame = selected(loader, binding, bound_key, crs)
+        frame = select(frame, where=applies.where, minimum=applies.min, layer=layer, key=rule_key)
     except EmptyLayerError as exc:
-        log.info("land rule %s applies to nothing here: %s", active.name, exc)
-        return np.empty(0, dtype=object), []
+        raise ConfigError(
+            f"{exc}; rule {active.name} would apply to nothing: correct the selection, or add"
+            f" {active.name} to land.skip"
+        ) from None
     return np.asarray(frame.geometry.to_numpy(), dtype=object), _names(
-        frame, loader.spec(active.selection.layer).name_column, applies.layer
+        frame, loader.spec(layer).name_column, applies.layer
     )
 
 
@@ -274,6 +314,9 @@ def _own_land(
         bank = land.include_only
         frame = selected(loader, bank, "land.include_only", crs)
         near = clip_to_reach(np.asarray(frame.geometry.to_numpy(), dtype=object), bounds, 0)
+        near = repair_polygons(
+            near, _names(frame, loader.spec(bank.layer).name_column, bank.layer), layer=bank.layer
+        )
         near = near[~shapely.is_empty(near) & (shapely.area(near) > 0)]
         if len(near) == 0:
             raise EmptyLayerError(
@@ -294,6 +337,9 @@ def _own_land(
     for i, spec in enumerate(land.exclude):
         frame = selected(loader, spec, f"land.exclude[{i}]", crs)
         near = clip_to_reach(np.asarray(frame.geometry.to_numpy(), dtype=object), bounds, 0)
+        near = repair_polygons(
+            near, _names(frame, loader.spec(spec.layer).name_column, spec.layer), layer=spec.layer
+        )
         outcome, zone = apply_rule(
             geoms, near, [spec.reason] * len(near), action="exclude", distance_m=0.0,
             max_share=0.0, text=RuleText("{name}", ""),
@@ -315,12 +361,19 @@ def land_record(
     packs: list[dict[str, Any]],
     flags: np.ndarray | None,
     *,
+    counts: dict[str, dict[str, Any]] | None = None,
     dems: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any] | None:
-    """The land section as the manifest records it: packs with sha256, flags, DEMs used."""
+    """The land section as the manifest records it: packs with sha256, flags, DEMs used.
+
+    Each pack's ``rules`` give, per rule applied, what it selected and touched
+    (``counts``): a rule applied to 0 features says so.
+    """
     out: dict[str, Any] = {}
     if config.land is not None:
         spec = config.land
+        counts = counts or {}
+        packs = [p | {"rules": {n: counts[n] for n in p["applied"] if n in counts}} for p in packs]
         out |= {
             "pollution_category": spec.pollution_category,
             "rule_packs": packs,
