@@ -245,6 +245,13 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
             f"  land flags: {flagged:,} of {counts.ranked:,} ranked sites carry one"
             + (f"; most often: {listed}" if listed else "")
         )
+    packs = (result.manifest.land or {}).get("rule_packs") or []
+    idle = [n for p in packs for n, c in p.get("rules", {}).items() if c["features_near"] == 0]
+    if idle:
+        typer.echo(
+            f"  warning: land rules applied to 0 features (none of their layer's within reach"
+            f" of the sites): {', '.join(idle)}"
+        )
 
 
 @app.command()

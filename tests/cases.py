@@ -60,3 +60,56 @@ def run_case(tmp_path, data_dir, config, catalog=None):
     assert "Traceback" not in result.output
     assert not out.exists() and not map_path.exists()
     return lines[0]
+
+
+def run_case_over_previous(tmp_path, data_dir, config, catalog=None):
+    """As :func:`run_case`, into a folder holding a previous run: it must come out untouched,
+    with nothing temporary left beside it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = {"ranking.csv": b"site_id,rank\nA,1\n", "manifest.json": b"{}", "notes.txt": b"x"}
+    for name, body in previous.items():
+        (out / name).write_bytes(body)
+    if catalog is not None:
+        (tmp_path / "catalog.yaml").write_text(yaml.safe_dump(catalog))
+        config["catalog"] = str(tmp_path / "catalog.yaml")
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    result = sitesel(
+        "run", path, "--out", out, "--map", tmp_path / "case.html", "--data-dir", data_dir,
+        "--offline",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines and lines[-1].startswith("sitesel: error: "), result.stderr
+    assert "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == previous
+    assert not [p for p in tmp_path.iterdir() if "sitesel-" in p.name]
+    assert not (tmp_path / "case.html").exists()
+    return lines[-1]
+
+
+def small_leh_dict(buffer_km: float = 4) -> dict:
+    """The Leh study on a small area, without the analyses: a run of a few seconds."""
+    config = leh_dict()
+    config["study_area"]["buffer_km"] = buffer_km
+    config["robustness"] = None
+    config["allocation"] = {}
+    config.pop("regions")
+    return config
+
+
+def run_ok(tmp_path, data_dir, config, catalog=None, name="case"):
+    """Run a config that must succeed; the CLI result and the output folder."""
+    if catalog is not None:
+        (tmp_path / f"{name}_catalog.yaml").write_text(yaml.safe_dump(catalog))
+        config["catalog"] = str(tmp_path / f"{name}_catalog.yaml")
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    out = tmp_path / f"{name}_out"
+    result = sitesel(
+        "run", path, "--out", out, "--map", tmp_path / f"{name}.html", "--data-dir", data_dir,
+        "--offline",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result, out

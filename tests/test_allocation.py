@@ -384,3 +384,149 @@ def test_the_dossier_gives_each_chosen_sites_role_and_how_often_it_came_back(cfc
             assert f"<td>{round(100 * row.chosen_share)}% of 50 weight draws</td>" in line
         else:
             assert "<td>not re-solved</td>" in line
+
+
+# --------------------------------------------- issue 32: a planner's CSV, as offices write it
+
+
+def _indian(n: int) -> str:
+    """A whole number in Indian grouping: 1,23,456 (thousand, then lakh, crore)."""
+    text = str(n)
+    if len(text) <= 3:
+        return text
+    head, tail = text[:-3], text[-3:]
+    pairs = [head[max(i - 2, 0) : i] for i in range(len(head), 0, -2)][::-1]
+    return ",".join([*pairs, tail])
+
+
+def _dms(value: float, axis: str) -> str:
+    hemisphere = ("E" if value >= 0 else "W") if axis == "x" else ("N" if value >= 0 else "S")
+    total = round(abs(value) * 36000)  # tenths of a second
+    d, rest = divmod(total, 36000)
+    m, s = divmod(rest, 600)
+    return f"{d}°{m:02d}'{s / 10:04.1f}\"{hemisphere}"
+
+
+def _habitations_near_sahebganj(data_dir):
+    import geopandas as gpd
+
+    habs = gpd.read_file(data_dir / "bihar" / "pmgsy_habitations_bihar.zip").to_crs(4326)
+    near = habs.cx[84.88:84.98, 26.22:26.32]
+    return pd.DataFrame(
+        {
+            "name": near["HAB_NAME"].astype(str).to_numpy(),
+            "lon": near.geometry.x.round(5).to_numpy(),
+            "lat": near.geometry.y.round(5).to_numpy(),
+            "people": near["TOT_POPULA"].astype(int).to_numpy(),
+        }
+    )
+
+
+def _demand_catalog(path):
+    return {"msme_units": {"kind": "points", "format": "csv", "path": str(path),
+                           "x_column": "lon", "y_column": "lat", "crs": "EPSG:4326",
+                           "name_column": "name"}}  # fmt: skip
+
+
+def _cfc_ok(tmp_path, data_dir, csv_path, name):
+    from .cases import run_ok
+
+    config = with_repo_paths(
+        yaml.safe_load((ROOT / "configs" / "bihar_kesaria_cfc.yaml").read_text())
+    )
+    config["study_area"]["buffer_km"] = 3
+    config["robustness"] = None
+    config["allocation"] = {"cfc": config["allocation"]["cfc_mclp"]}
+    config["allocation"]["cfc"]["demand"] = {"layer": "msme_units", "weight_column": "people"}
+    base = yaml.safe_load((ROOT / "layers" / "bihar.yaml").read_text())
+    tiles = base["layers"]["dem_dted0_india"]["tiles"]
+    tiles["sha256_file"] = str(ROOT / "layers" / tiles["sha256_file"])
+    base["layers"] |= _demand_catalog(csv_path)
+    _, out = run_ok(tmp_path, data_dir, config, base, name=name)
+    return out
+
+
+def test_a_demand_csv_written_as_an_office_writes_it_gives_the_same_answer(tmp_path, data_dir):
+    """The same villages twice: plain numbers and decimal degrees, then Indian and
+    international grouping and degrees-minutes-seconds. Same demand, same sites."""
+    table = _habitations_near_sahebganj(data_dir)
+    assert len(table) > 30 and table["people"].max() >= 1000
+    for axis in ("lon", "lat"):  # on whole tenths of a second, so DMS can say them exactly
+        table[axis] = (table[axis] * 36000).round() / 36000
+    table.to_csv(tmp_path / "plain.csv", index=False, float_format="%.9f")
+    office = table.astype(object)
+    for i in range(len(office)):
+        if i % 3 == 0:
+            office.loc[i, "lon"] = _dms(table["lon"][i], "x")
+            office.loc[i, "lat"] = _dms(table["lat"][i], "y")
+        office.loc[i, "people"] = (
+            _indian(table["people"][i]) if i % 2 else f"{table['people'][i]:,}"
+        )
+    office.to_csv(tmp_path / "office.csv", index=False)
+    text = (tmp_path / "office.csv").read_text()
+    assert "°" in text and '"1,' in text  # quoted, grouped numbers and DMS reach the file
+    plain = _cfc_ok(tmp_path, data_dir, tmp_path / "plain.csv", "plain")
+    written = _cfc_ok(tmp_path, data_dir, tmp_path / "office.csv", "office")
+    a = pd.read_csv(plain / "allocation_demand.csv")
+    b = pd.read_csv(written / "allocation_demand.csv")
+    assert len(b) == len(a) > 0
+    assert b["weight"].tolist() == a["weight"].tolist()
+    np.testing.assert_allclose(b[["lon", "lat"]], a[["lon", "lat"]], atol=1e-6)
+    assert (plain / "allocation.csv").read_bytes() == (written / "allocation.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "said"),
+    [
+        ("people", "12.345,6", "column 'people': 1 value(s) are not numbers: row 3 ('12.345,6')"),
+        ("people", "1,2,3", "row 3 ('1,2,3')"),
+        ("people", "about 500", "row 3 ('about 500')"),
+        ("lat", "26°75'00\"N", "lat: 1 value(s) are not coordinates: row 3"),
+        ("lon", "84°55'E 12", "lon: 1 value(s) are not coordinates: row 3"),
+        ("lat", "84°55'00\"E", "lat: 1 value(s) are not coordinates: row 3"),
+    ],
+)
+def test_a_value_neither_a_number_nor_blank_is_refused_naming_its_row(
+    tmp_path, data_dir, column, value, said
+):
+    table = _habitations_near_sahebganj(data_dir).head(5).astype(object)
+    table.loc[1, column] = value
+    table.to_csv(tmp_path / "units.csv", index=False)
+    line = _cfc_case(
+        tmp_path, data_dir,
+        lambda a: a.update(demand={"layer": "msme_units", "weight_column": "people"}),
+        catalog=_demand_catalog(tmp_path / "units.csv"),
+    )  # fmt: skip
+    assert said in line and "msme_units" in line
+
+
+def test_a_demand_layer_above_its_limit_is_refused_before_any_work(tmp_path, data_dir):
+    table = _habitations_near_sahebganj(data_dir)
+    table.to_csv(tmp_path / "units.csv", index=False)
+    limit = len(table) - 1
+
+    def edit(a):
+        a.update(demand={"layer": "msme_units", "weight_column": "people", "max_points": limit})
+
+    line = _cfc_case(tmp_path, data_dir, edit, catalog=_demand_catalog(tmp_path / "units.csv"))
+    assert f"allocation.cfc.demand: layer 'msme_units' has {len(table):,} features" in line
+    assert f"more than demand.max_points ({limit:,})" in line
+    assert "raise allocation.cfc.demand.max_points" in line
+
+
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_a_layers_size_is_counted_without_reading_it(tmp_path, data_dir, ending):
+    import geopandas as gpd
+
+    from sitesel.config.catalog import Catalog
+    from sitesel.data.loader import LayerLoader
+
+    (tmp_path / "units.csv").write_text("name,lon,lat\n" + "a,84.9,26.3\n" * 9 + "b,1,2" + ending)
+    catalog = Catalog.model_validate(
+        {"layers": {"units": _demand_catalog(tmp_path / "units.csv")["msme_units"],
+                    "habs": {"kind": "points", "path": "ladakh/pmgsy_habitations_ladakh.zip"}}}
+    )  # fmt: skip
+    loader = LayerLoader(catalog, data_dir, offline=True)
+    assert loader.feature_count("units") == len(pd.read_csv(tmp_path / "units.csv")) == 10
+    habs = gpd.read_file(data_dir / "ladakh" / "pmgsy_habitations_ladakh.zip")
+    assert loader.feature_count("habs") == len(habs) == 729

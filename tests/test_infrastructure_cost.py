@@ -18,7 +18,7 @@ from rasterio.crs import CRS
 
 from sitesel._typing import Dem
 from sitesel.config import NetworkSpec, Selection
-from sitesel.config.rates import load_rates, rate_inr
+from sitesel.config.rates import RateOverride, load_rates, rate_inr
 from sitesel.criteria.context import CriterionContext
 from sitesel.criteria.infrastructure_cost import (
     InfrastructureCostCriterion,
@@ -164,7 +164,8 @@ def test_a_rate_from_the_file_and_from_an_override():
     plain = rates.access_road_per_km["plain"]
     index = rates.index.values
     assert rate_inr(rates, plain) == pytest.approx(plain.value * index[2024] / index[2019])
-    mine = load_rates(RATES, overrides={"access_road_per_km.plain": 1e7}, key="k")
+    override = RateOverride(value=1e7, unit="INR/km")
+    mine = load_rates(RATES, overrides={"access_road_per_km.plain": override}, key="k")
     assert mine.access_road_per_km["plain"].value == 1e7
     assert mine.access_road_per_km["plain"].source.title == "the scoring config's override"
     assert mine.access_road_per_km["hilly"] == rates.access_road_per_km["hilly"]
@@ -201,7 +202,7 @@ def test_leh_reports_each_ranked_sites_cost(leh_run):
 # ------------------------------------------------------------------------ bad input
 
 
-def _with_rates(tmp_path, data_dir, edit=None, overrides=None, path=None):
+def _with_rates(tmp_path, data_dir, edit=None, overrides=None, path=None, extra=None):
     rates = yaml.safe_load(RATES.read_text())
     if edit is not None:
         edit(rates)
@@ -211,6 +212,7 @@ def _with_rates(tmp_path, data_dir, edit=None, overrides=None, path=None):
     cost["rates"] = str(path or tmp_path / "rates.yaml")
     if overrides is not None:
         cost["rate_overrides"] = overrides
+    cost |= extra or {}
     return run_case(tmp_path, data_dir, config)
 
 
@@ -228,7 +230,9 @@ def test_a_non_finite_override(tmp_path, data_dir):
 
 
 def test_an_override_of_no_rate(tmp_path, data_dir):
-    line = _with_rates(tmp_path, data_dir, overrides={"access_road_per_km.flat": 1})
+    line = _with_rates(
+        tmp_path, data_dir, overrides={"access_road_per_km.flat": {"value": 1e7, "unit": "INR/km"}}
+    )
     assert "criteria.infra_cost_cr.rates: rate_overrides names 'access_road_per_km.flat'" in line
 
 
@@ -251,3 +255,87 @@ def test_a_year_outside_the_index(tmp_path, data_dir):
 
     line = _with_rates(tmp_path, data_dir, edit)
     assert "index.values has no value for 2009" in line
+
+
+# ------------------------------------------------- issue 32: names and units checked
+
+
+def test_a_region_the_rates_file_does_not_name(tmp_path, data_dir):
+    def edit(r):
+        r["region_factors"] = {"hill": 1.23, "plain": 1.0}
+
+    config_edit = {"region": "hills"}
+    line = _with_rates(tmp_path, data_dir, edit, extra=config_edit)
+    assert "criteria.infra_cost_cr.rates: region 'hills' is not a region of rates.yaml" in line
+    assert "(did you mean 'hill'?)" in line and "region_factors name hill, plain" in line
+
+
+def test_a_region_with_a_file_of_no_regions(tmp_path, data_dir):
+    line = _with_rates(tmp_path, data_dir, extra={"region": "hill"})
+    assert "region 'hill' is not a region of rates.yaml; its region_factors name none" in line
+
+
+def test_an_override_without_its_unit(tmp_path, data_dir):
+    line = _with_rates(tmp_path, data_dir, overrides={"access_road_per_km.hilly": 12000000})
+    assert "criteria.infra_cost_cr.rate_overrides.access_road_per_km.hilly: " in line
+    assert "12000000 has no unit; write {value: 12000000, unit: INR/km}" in line
+
+
+def test_an_override_typed_in_crore(tmp_path, data_dir):
+    override = {"value": 1.12, "unit": "INR/km"}  # Rs 1.12 crore meant, 1.12 rupees typed
+    line = _with_rates(tmp_path, data_dir, overrides={"access_road_per_km.hilly": override})
+    assert "rate_overrides.access_road_per_km.hilly.value: 1.12 INR/km is outside the" in line
+    assert "plausible 10,000 to 10,000,000,000 INR/km" in line
+
+
+def test_an_override_in_the_wrong_unit(tmp_path, data_dir):
+    override = {"value": 350, "unit": "INR/km"}
+    line = _with_rates(tmp_path, data_dir, overrides={"earthwork_per_m3": override})
+    assert "rate_overrides: earthwork_per_m3: INR/km is not the unit of a rate" in line
+    assert "earthwork_per_m3 (INR/m3)" in line
+
+
+def test_a_rate_whose_unit_does_not_fit_its_key(tmp_path, data_dir):
+    def edit(r):
+        r["earthwork_per_m3"]["unit"] = "INR/km"
+
+    line = _with_rates(tmp_path, data_dir, edit)
+    assert "rates.yaml" in line and "earthwork_per_m3.unit: INR/km does not fit the key" in line
+
+
+def test_a_rate_in_the_file_typed_in_lakh(tmp_path, data_dir):
+    def edit(r):
+        r["access_road_per_km"]["plain"]["value"] = 64.2  # Rs 64.2 lakh per km meant
+
+    line = _with_rates(tmp_path, data_dir, edit)
+    assert "access_road_per_km.plain.value: 64.2 INR/km is outside the plausible" in line
+    assert "correct it in the rates file (rupees, not lakh or crore)" in line
+
+
+def test_a_region_factor_and_an_override_price_what_they_say(tmp_path, data_dir):
+    """The hill factor and an override, against the rates' arithmetic by hand: the access
+    road of every site scales by 1.23 (a factor on every rate), the earthwork by the
+    override over the file's rate."""
+    from sitesel.config.rates import load_rates
+
+    def edit(r):
+        r["region_factors"] = {"hill": 1.23}
+
+    rates = yaml.safe_load(RATES.read_text())
+    edit(rates)
+    (tmp_path / "rates.yaml").write_text(yaml.safe_dump(rates))
+    plain = load_rates(tmp_path / "rates.yaml", overrides={}, key="k")
+    hill = load_rates(
+        tmp_path / "rates.yaml",
+        overrides={"earthwork_per_m3": RateOverride(value=450, unit="INR/m3")},
+        key="k",
+        region="hill",
+    )
+    road = plain.access_road_per_km["hilly"]
+    assert rate_inr(hill, hill.access_road_per_km["hilly"], region="hill") == pytest.approx(
+        1.23 * road.value * 154.0 / 121.8
+    )
+    assert rate_inr(hill, hill.earthwork_per_m3, region="hill") == pytest.approx(
+        1.23 * 450 * 154.0 / 151.4
+    )
+    assert hill.earthwork_per_m3.source.title == "the scoring config's override"

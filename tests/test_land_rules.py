@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 import geopandas as gpd
 import numpy as np
@@ -25,7 +26,15 @@ from sitesel.config.land import LandRule
 from sitesel.criteria.dem_stack import StackedZonalStats, assign_dems
 from sitesel.decision.land_rules import RuleText, apply_rule, flag_counts, nearest_within
 
-from .cases import catalog_dict, leh_dict, run_case, sitesel
+from .cases import (
+    catalog_dict,
+    leh_dict,
+    run_case,
+    run_case_over_previous,
+    run_ok,
+    sitesel,
+    small_leh_dict,
+)
 from .conftest import ROOT
 
 UTM43 = "EPSG:32643"
@@ -437,3 +446,174 @@ def test_a_bad_pack_leaves_the_previous_outputs_untouched(tmp_path, leh_run, dat
     assert result.exit_code == 2
     assert "land.rule_packs[4]: " in result.stderr and "which is not a file" in result.stderr
     assert {p.name: p.read_bytes() for p in sorted(run.iterdir()) if p.is_file()} == before
+
+
+# ------------------------------------------- issue 32: what a pack sent by e-mail may hold
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        ("within {distance_m:,d} m of {name}", "field {distance_m:,d} has a format specification"),
+        ("inside {name:>1000000000}", "field {name:>1000000000} has a format specification"),
+        ("inside {name!r}", "field {name!r} has a conversion"),
+        ("inside {name.upper}", "field {name.upper}: attribute or index access"),
+        ("inside {name[0]}", "field {name[0]}: attribute or index access"),
+        ("inside {park}", "field {park}: no such field"),
+        ("inside {name", "is not a template"),
+    ],
+)
+def test_a_reason_template_is_data_not_code(tmp_path, data_dir, reason, said):
+    rule = _rule(reason="inside {name}").model_dump(mode="json", exclude_none=True)
+    rule["reason"] = reason
+    config = small_leh_dict()
+    config["land"]["rule_packs"] = [_pack(tmp_path, {"parks": rule})]
+    start = time.perf_counter()
+    line = run_case_over_previous(tmp_path, data_dir, config)
+    assert time.perf_counter() - start < 30  # no gigabyte of padding was built
+    assert "pack.yaml: rules.parks.reason: " in line and said in line
+
+
+def test_each_template_field_is_written_one_way():
+    text = RuleText("{distance_m} m, {distance_km} km, {share_pct} %, {name}", "")
+    assert text.render("NH 1", distance_m=12345.6, share=0.256) == "12,346 m, 12.3 km, 26 %, NH 1"
+    # A name holding braces is a value, not a template.
+    assert RuleText("inside {name}", "").render("{distance_m:>99}") == "inside {distance_m:>99}"
+
+
+def _leh_manifest(leh_run):
+    return json.loads((leh_run / "run" / "manifest.json").read_text())
+
+
+def test_a_binding_whose_value_the_layer_never_holds(tmp_path, data_dir):
+    config = small_leh_dict()
+    config["land"]["layers"]["national_highways"]["where"]["RoadCatego"] = "National Highway"
+    line = run_case_over_previous(tmp_path, data_dir, config)
+    assert "case.yaml: land.layers.national_highways.where.RoadCatego:" in line
+    assert "'National Highway' is not a value of layer 'pmgsy_roads'" in line
+    # The values the layer does have, most frequent first (Ladakh's DRRP: 703 village roads).
+    assert "(its RoadCatego has RR(VR), RR(TRACK), MDR, NH, BR" in line
+    assert "land.skip" in line
+
+
+def test_a_pack_selection_with_a_value_its_layer_never_holds(tmp_path, data_dir):
+    rule = _rule().model_dump(mode="json", exclude_none=True)
+    rule["applies_to"] = {"layer": "protected_areas", "where": {"category": ["np", "wsl"]}}
+    config = small_leh_dict()
+    config["land"]["rule_packs"] = [_pack(tmp_path, {"parks": rule})]
+    line = run_case_over_previous(tmp_path, data_dir, config)
+    assert "pack.yaml: rules.parks.applies_to.where.category: 'wsl' is not a value" in line
+    assert "br, np, ramsar, tr, wls" not in line  # most frequent first, not alphabetical
+    assert "wls" in line and "np" in line
+
+
+def test_a_minimum_that_selects_nothing(tmp_path, data_dir):
+    rule = _rule().model_dump(mode="json", exclude_none=True)
+    rule["applies_to"] = {"layer": "protected_areas", "min": {"area_km2": 1e9}}
+    config = small_leh_dict()
+    config["land"]["rule_packs"] = [_pack(tmp_path, {"parks": rule})]
+    line = run_case_over_previous(tmp_path, data_dir, config)
+    largest = gpd.read_file(data_dir / "india" / "protected_areas_in.geojson")["area_km2"].max()
+    assert "rules.parks.applies_to: no feature of layer 'protected_areas' has area_km2 >=" in line
+    assert f"(area_km2 reaches {largest:g})" in line and "rule parks would apply to nothing" in line
+
+
+def test_each_rule_says_what_it_selected_and_touched(leh_run, data_dir):
+    """The counts against the layers read independently: 107 national parks and 56 tiger
+    reserves in India; none of the reserves near Leh; Hemis excludes every site it cuts."""
+    manifest = _leh_manifest(leh_run)
+    packs = {p["name"]: p for p in manifest["land"]["rule_packs"]}
+    counts = next(p for n, p in packs.items() if n.startswith("India protected"))["rules"]
+    parks = gpd.read_file(data_dir / "india" / "protected_areas_in.geojson")
+    assert counts["national_parks"]["features_selected"] == int((parks["category"] == "np").sum())
+    assert counts["tiger_reserves"]["features_selected"] == int((parks["category"] == "tr").sum())
+    assert counts["tiger_reserves"]["features_near"] == 0
+    assert counts["tiger_reserves"]["sites_flagged"] == 0
+    assert counts["national_parks"]["features_near"] >= 1
+    sites = gpd.read_file(leh_run / "run" / "sites.gpkg", layer="sites").to_crs(UTM43)
+    hemis = _hemis(data_dir)
+    cut = sites.intersection(hemis).area > 0
+    assert cut.sum() > 100
+    assert counts["national_parks"]["sites_excluded"] == int(cut.sum())
+
+
+def test_a_rule_with_nothing_near_is_said(tmp_path, data_dir):
+    result, out = run_ok(tmp_path, data_dir, small_leh_dict())
+    said = result.stdout.split("warning: land rules applied to 0 features")[1].splitlines()[0]
+    # Hemis lies beyond the 4 km study but within the 10 km band: that rule did touch land.
+    assert "tiger_reserves" in said and "national_parks" in said and "esz_band_10km" not in said
+
+
+def test_a_distance_override_far_beyond_any_setback(tmp_path, data_dir):
+    config = small_leh_dict()
+    config["land"]["distances_m"] = {"runway_clearance": 5e11}  # 500,000 km, typed as metres
+    line = run_case_over_previous(tmp_path, data_dir, config)
+    assert "land.distances_m.runway_clearance: 500,000,000,000 m is outside the plausible" in line
+    assert "widen_ranges" in line
+
+
+def _bow_tie(lon, lat, d):
+    """A self-intersecting ring: two triangles meeting at (lon, lat)."""
+    return shapely.Polygon(
+        [(lon - d, lat - d), (lon + d, lat + d), (lon + d, lat - d), (lon - d, lat + d)]
+    )
+
+
+def test_a_self_intersecting_land_layer_is_repaired_and_applied(tmp_path, data_dir):
+    centre = (77.60, 34.13)  # east of Leh town, inside the small study
+    bow = _bow_tie(*centre, 0.02)
+    assert not bow.is_valid
+    gpd.GeoDataFrame({"name": ["army land"]}, geometry=[bow], crs="EPSG:4326").to_file(
+        tmp_path / "defence.geojson"
+    )
+    catalog = catalog_dict()
+    catalog["layers"]["defence"] = {"kind": "area", "path": str(tmp_path / "defence.geojson"),
+                                    "name_column": "name"}  # fmt: skip
+    config = small_leh_dict()
+    config["land"]["exclude"] = [{"layer": "defence", "reason": "defence land"}]
+    result, out = run_ok(tmp_path, data_dir, config, catalog)
+    assert "layer defence: 1 feature(s) had invalid geometry and were repaired" in result.stderr
+    assert "army land" in result.stderr
+    sites = gpd.read_file(out / "sites.gpkg", layer="sites").to_crs(UTM43)
+    triangles = gpd.GeoSeries([shapely.make_valid(bow)], crs="EPSG:4326").to_crs(UTM43)[0]
+    hit = sites.intersection(triangles).area > 0
+    assert hit.sum() >= 4
+    assert sites.loc[hit, "exclusion_reason"].str.contains("defence land").all()
+    # Between the triangles (north and south of the crossing) the land is free: the repair
+    # kept two triangles, not the square around them, nor one triangle.
+    square = gpd.GeoSeries([shapely.box(*bow.bounds)], crs="EPSG:4326").to_crs(UTM43)[0]
+    between = sites[(sites.intersection(square).area > 0) & ~hit]
+    assert len(between) >= 2
+    assert not between["exclusion_reason"].fillna("").str.contains("defence land").any()
+    west, east = (shapely.Point(centre[0] + dx, centre[1]) for dx in (-0.015, 0.015))
+    for side in gpd.GeoSeries([west, east], crs="EPSG:4326").to_crs(UTM43):
+        assert sites[sites.contains(side)]["exclusion_reason"].str.contains("defence land").all()
+
+
+def test_a_fine_dem_with_untagged_voids_does_not_rank_a_void(tmp_path, data_dir):
+    """The 30 m raster with a block of -32,742 m and no nodata tag, as a careless export
+    leaves it: the void is said, its sites take the ~1 km tiles, and no height below the
+    Dead Sea reaches the ranking."""
+    with rasterio.open(data_dir / "ladakh" / "dem_srtm1_leh.tif") as src:
+        profile, z = src.profile | {"nodata": None}, src.read(1)
+        row, col = src.index(77.60, 34.13)  # south-east of Leh town, inside the study
+    z[row - 60 : row + 60, col - 60 : col + 60] = -32742
+    with rasterio.open(tmp_path / "srtm_voids.tif", "w", **profile) as dst:
+        dst.write(z, 1)
+    catalog = catalog_dict()
+    fine = catalog["layers"]["dem_srtm1_leh"]
+    fine.pop("sha256")
+    fine["path"] = str(tmp_path / "srtm_voids.tif")
+    result, out = run_ok(tmp_path, data_dir, small_leh_dict(), catalog)
+    assert "layer dem_srtm1_leh: " in result.stderr and "treated as nodata" in result.stderr
+    sites = gpd.read_file(out / "sites.gpkg", layer="sites").to_crs(UTM43)
+    assert sites["raw__elevation_m"].min() > 3000
+    void = gpd.GeoSeries(
+        [shapely.box(77.60 - 0.0155, 34.13 - 0.0155, 77.60 + 0.0155, 34.13 + 0.0155)],
+        crs="EPSG:4326",
+    ).to_crs(UTM43)[0]
+    on_void = sites[sites.intersects(void)]
+    assert len(on_void) >= 4
+    assert (on_void["dem_layer"] == "dem_dted0").all()
+    clear = sites[sites.disjoint(void.buffer(1000))]
+    assert (clear["dem_layer"] == "dem_srtm1_leh").mean() > 0.9

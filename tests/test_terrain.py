@@ -10,7 +10,7 @@ from rasterio.transform import from_origin
 
 from sitesel.criteria.zonal import slope_deg, zonal_stats
 from sitesel.data.dem import load_dem
-from sitesel.errors import CoverageError, CrsError
+from sitesel.errors import ConfigError, CoverageError, CrsError
 
 UTM43 = pyproj.CRS.from_epsg(32643)
 
@@ -315,3 +315,62 @@ def test_the_shortlists_terrain_profile_agrees_with_their_criteria(leh_run):
     )
     np.testing.assert_allclose(terrain[slope_class_columns()].sum(axis=1), 1.0)
     assert (fine["elevation_max_m"] - fine["elevation_min_m"] > 5).all()  # 30 m cells see relief
+
+
+# ----------------------------------------------- issue 32: DEMs that lie about their voids
+
+
+def test_untagged_voids_are_nodata_with_a_warning(tmp_path, caplog):
+    """A plane with a block of -32,742 (a void its file does not tag): the block reads as
+    nodata, its share is said, and a site on the void gets no slope instead of a cliff."""
+    bounds = write_plane(tmp_path / "plane.tif", crs="EPSG:32643", size=100)
+    with rasterio.open(tmp_path / "plane.tif", "r+") as ds:
+        z = ds.read(1)
+        z[40:60, 40:60] = -32742  # 400 of 10,000 cells: 4 %
+        z[45, 41] = 9500  # above Everest: a void too (inside the block: counted once)
+        z[0, 0] = -9999.5  # beyond the area's window: not read
+        ds.write(z, 1)
+        ds.nodata = None
+    x0, y0, _, _ = bounds
+    area = (x0 + 300, y0 + 300, x0 + 2700, y0 + 2700)
+    with caplog.at_level("WARNING"):
+        dem = load_dem([tmp_path / "plane.tif"], dst_crs=UTM43, area_bounds=area, margin_m=0,
+                       resolution_m=None, layer="fine")  # fmt: skip
+    # The area's window is 80 x 80 cells; the void block lies in it, the corner does not.
+    share = 100 * 20 * 20 / (80 * 80)
+    assert f"layer fine: {share:.2f}% of the cells read hold heights outside -500 to 9000 m" in (
+        caplog.text
+    )
+    assert np.nanmin(dem.elevation_m) >= 1000 and np.nanmax(dem.elevation_m) < 1400
+    on_void = gpd.GeoSeries([shapely.box(x0 + 1350, y0 + 1350, x0 + 1650, y0 + 1650)], crs=UTM43)
+    grids = {"slope": slope_deg(dem.elevation_m, dem.cell_size_m), "z": dem.elevation_m}
+    stats = zonal_stats(on_void, grids, transform=dem.transform, stats=["mean", "min"])
+    assert np.isnan(stats["slope_mean"][0]) and np.isnan(stats["z_min"][0])
+
+
+def test_a_dem_resolution_that_would_not_fit_is_refused_before_it_is_read(tmp_path, data_dir):
+    from .cases import run_case_over_previous, small_leh_dict
+
+    config = small_leh_dict()
+    config["dem"]["resolution_m"] = 1
+    line = run_case_over_previous(tmp_path, data_dir, config)
+    assert "dem.resolution_m: 1 m is outside the plausible 5 to 5,000 m" in line
+    config["widen_ranges"] = {"dem.resolution_m": [1, 5000]}
+    (tmp_path / "out").rename(tmp_path / "first")
+    line = run_case_over_previous(tmp_path, data_dir, config)
+    assert "layer 'dem_dted0': the DEM reprojected to 1.0 m cells would have" in line
+    cells = int(line.split("would have ")[1].split(" cells")[0].replace(",", ""))
+    # The 4 km study, its 30 km road margin: ~68 km across, at 1 m a side.
+    assert 4e9 < cells < 6e9
+    assert "more than dem.max_cells (50,000,000)" in line and "raise dem.max_cells" in line
+
+
+def test_the_cell_limit_counts_what_would_be_read(tmp_path):
+    bounds = write_plane(tmp_path / "plane.tif", crs="EPSG:32643", size=100)
+    x0, y0, _, _ = bounds
+    area = (x0 + 300, y0 + 300, x0 + 2700, y0 + 2700)  # 80 x 80 cells of 30 m
+    load_dem([tmp_path / "plane.tif"], dst_crs=UTM43, area_bounds=area, margin_m=0,
+             resolution_m=None, layer="fine", max_cells=80 * 80)  # fmt: skip
+    with pytest.raises(ConfigError, match=r"read around the study area would have 6,40\d cells"):
+        load_dem([tmp_path / "plane.tif"], dst_crs=UTM43, area_bounds=area, margin_m=0,
+                 resolution_m=None, layer="fine", max_cells=80 * 80 - 1)  # fmt: skip

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PositiveFloat, model_validator
+from pydantic import Field, PositiveFloat, field_validator, model_validator
 
 from sitesel.config._base import Scalar, Selection, Strict
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
@@ -121,18 +121,17 @@ class LandRule(Strict):
     def _consistent(self) -> LandRule:
         if self.action == "setback" and self.distance_m <= 0:
             raise ValueError("a setback needs distance_m above 0 (the width of the band)")
-        if ";" in self.reason:
-            raise ValueError(
-                f"reason {self.reason!r} has a semicolon, which separates a site's reasons;"
-                " use a comma"
-            )
         if self.action == "flag" and self.max_share > 0:
             raise ValueError("max_share goes with exclude and setback, not flag")
-        try:
-            parse_template(self.reason)
-        except ValueError as exc:
-            raise ValueError(f"reason {self.reason!r}: {exc}") from None
         return self
+
+    @field_validator("reason")
+    @classmethod
+    def _a_template(cls, reason: str) -> str:
+        if ";" in reason:
+            raise ValueError("has a semicolon, which separates a site's reasons; use a comma")
+        parse_template(reason)
+        return reason
 
     def binds(self, category: str | None) -> bool:
         """Whether the rule applies to a cluster of this pollution category."""

@@ -179,8 +179,9 @@ class RateOverride(Strict):
     @classmethod
     def _with_unit(cls, data: object) -> object:
         if isinstance(data, int | float) and not isinstance(data, bool):
+            number = f"{data:.0f}" if float(data).is_integer() else f"{data}"
             raise ValueError(
-                f"{data:g} has no unit; write {{value: {data:g}, unit: INR/km}} (or INR/m3 for"
+                f"{number} has no unit; write {{value: {number}, unit: INR/km}} (or INR/m3 for"
                 " earthwork), in rupees of the rate's year"
             )
         return data

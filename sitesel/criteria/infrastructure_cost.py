@@ -25,7 +25,7 @@ from typing import ClassVar, Literal
 
 import numpy as np
 import shapely
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from sitesel._typing import Dem, FloatArray
 from sitesel.config import NetworkCriterionSpec, Selection
@@ -38,6 +38,7 @@ from sitesel.config.rates import (
     RatesFile,
     load_rates,
     rate_inr,
+    unit_of_key,
 )
 from sitesel.criteria._network import target_points, xy
 from sitesel.criteria.context import CriterionContext, CriterionValues
@@ -94,6 +95,17 @@ class InfrastructureCostCriterion(NetworkCriterionSpec):
         description="Steepest gradient the platform may keep along the ground's fall"
         " (0: dead level). 2 % drains a factory yard: a planning choice, not a norm.",
     )
+
+    @field_validator("rate_overrides")
+    @classmethod
+    def _units_fit_keys(cls, overrides: dict[str, RateOverride]) -> dict[str, RateOverride]:
+        for key, override in overrides.items():
+            if override.unit != unit_of_key(key):
+                raise ValueError(
+                    f"{key}: {override.unit} is not the unit of a rate {key.split('.')[0]}"
+                    f" ({unit_of_key(key)})"
+                )
+        return overrides
 
     def load_rates(self, name: str, config_path: Path | None = None) -> RatesFile:
         """The rates file with the overrides applied (one-line errors naming the key).

@@ -219,8 +219,8 @@ def _voids_as_nodata(heights: FloatArray, *, layer: str) -> FloatArray:
         return heights
     share = void.sum() / max(int(np.isfinite(heights).sum() + np.isinf(heights).sum()), 1)
     log.warning(
-        "layer %s: %.2f%% of its cells read heights outside %g to %g m (voids not tagged as"
-        " nodata?); treated as nodata",
+        "layer %s: %.2f%% of the cells read hold heights outside %g to %g m (voids not tagged"
+        " as nodata?); treated as nodata",
         *(layer, 100 * share, low, high),
     )
     return np.where(void, np.nan, heights)

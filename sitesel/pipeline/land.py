@@ -159,8 +159,8 @@ def land_status(
 ) -> LandStatus:
     """Apply the active rules and the config's land layers to every site.
 
-    A rule whose features all lie beyond its reach of the sites is applied to none: said
-    once in a warning and in its counts (``features_near: 0``).
+    A rule whose features all lie beyond its reach of the sites is applied to none: its
+    counts say so (``features_near: 0``), and the run's summary after them.
 
     Raises
     ------
@@ -180,8 +180,7 @@ def land_status(
         rule = active.rule
         features, names = _features(loader, active, crs, config_path.name)
         reach = rule.distance_m if rule.action != "exclude" else 0.0
-        near = clip_to_reach(features, bounds, reach)
-        near = repair_polygons(near, names, layer=active.selection.layer)
+        near = _near(features, names, bounds, reach, layer=active.selection.layer)
         text = RuleText(rule.reason, rule.source.citation)
         outcome, rule_zones = apply_rule(
             geoms, near, names, action=rule.action, distance_m=rule.distance_m,
@@ -199,12 +198,8 @@ def land_status(
         }
         log.info("land rule %s: %s", active.name, counts[active.name])
     idle = [n for n, c in counts.items() if c["features_near"] == 0]
-    if idle:
-        log.warning(
-            "land rules applied to 0 features (their layers have none within reach of the"
-            " sites): %s",
-            ", ".join(idle),
-        )
+    if idle:  # said again in the run's summary, from the manifest's counts
+        log.info("land rules applied to 0 features near the sites: %s", ", ".join(idle))
     if config.land is not None:
         own_reasons, own_zones = _own_land(config, loader, crs, geoms, bounds)
         reasons += own_reasons
@@ -272,6 +267,34 @@ def _names(frame: gpd.GeoDataFrame, name_column: str | None, fallback: str) -> l
     return [str(v) for v in out.where(out != "", fallback.replace("_", " "))]
 
 
+def _near(
+    features: np.ndarray,
+    names: list[str],
+    bounds: tuple[float, float, float, float],
+    reach_m: float,
+    *,
+    layer: str,
+) -> np.ndarray:
+    """Features cut to the sites' box grown by ``reach_m``; invalid polygons near it repaired.
+
+    The repair comes first (GEOS cuts an invalid ring into nonsense), and only for
+    features whose box meets the reach: a broken polygon across the country is no concern
+    of this study.
+    """
+    xmin, ymin, xmax, ymax = bounds
+    box = np.asarray(shapely.bounds(features)).reshape(-1, 4)
+    pad = reach_m + 1.0
+    meets = (
+        (box[:, 0] <= xmax + pad) & (box[:, 2] >= xmin - pad)
+        & (box[:, 1] <= ymax + pad) & (box[:, 3] >= ymin - pad)
+    )  # fmt: skip
+    features = np.asarray(features, dtype=object).copy()
+    if meets.any():
+        near_names = [names[i] for i in np.flatnonzero(meets)]
+        features[meets] = repair_polygons(features[meets], near_names, layer=layer)
+    return clip_to_reach(features, bounds, reach_m)
+
+
 def _zone_frame(
     zones: np.ndarray,
     names: list[str],
@@ -313,10 +336,8 @@ def _own_land(
     if land.include_only is not None:
         bank = land.include_only
         frame = selected(loader, bank, "land.include_only", crs)
-        near = clip_to_reach(np.asarray(frame.geometry.to_numpy(), dtype=object), bounds, 0)
-        near = repair_polygons(
-            near, _names(frame, loader.spec(bank.layer).name_column, bank.layer), layer=bank.layer
-        )
+        names = _names(frame, loader.spec(bank.layer).name_column, bank.layer)
+        near = _near(frame.geometry.to_numpy(), names, bounds, 0.0, layer=bank.layer)
         near = near[~shapely.is_empty(near) & (shapely.area(near) > 0)]
         if len(near) == 0:
             raise EmptyLayerError(
@@ -336,10 +357,8 @@ def _own_land(
         )  # fmt: skip
     for i, spec in enumerate(land.exclude):
         frame = selected(loader, spec, f"land.exclude[{i}]", crs)
-        near = clip_to_reach(np.asarray(frame.geometry.to_numpy(), dtype=object), bounds, 0)
-        near = repair_polygons(
-            near, _names(frame, loader.spec(spec.layer).name_column, spec.layer), layer=spec.layer
-        )
+        names = _names(frame, loader.spec(spec.layer).name_column, spec.layer)
+        near = _near(frame.geometry.to_numpy(), names, bounds, 0.0, layer=spec.layer)
         outcome, zone = apply_rule(
             geoms, near, [spec.reason] * len(near), action="exclude", distance_m=0.0,
             max_share=0.0, text=RuleText("{name}", ""),
@@ -350,6 +369,7 @@ def _own_land(
             gpd.GeoDataFrame(
                 {"reason": spec.reason, "action": "exclude", "rule": f"land.exclude[{i}]"},
                 geometry=zone[keep],
+                index=pd.RangeIndex(int(keep.sum())),  # scalar columns need one
                 crs=crs,
             )
         )
