@@ -481,6 +481,7 @@ def test_a_demand_csv_written_as_an_office_writes_it_gives_the_same_answer(tmp_p
         ("people", "12.345,6", "column 'people': 1 value(s) are not numbers: row 3 ('12.345,6')"),
         ("people", "1,2,3", "row 3 ('1,2,3')"),
         ("people", "about 500", "row 3 ('about 500')"),
+        ("people", "-1,200", "column 'people': 1 count(s) are below 0: row 3 ('-1,200')"),
         ("lat", "26°75'00\"N", "lat: 1 value(s) are not coordinates: row 3"),
         ("lon", "84°55'E 12", "lon: 1 value(s) are not coordinates: row 3"),
         ("lat", "84°55'00\"E", "lat: 1 value(s) are not coordinates: row 3"),

@@ -130,3 +130,53 @@ def test_the_compare_map_reads_like_the_meeting_map(compare_page):
     html = target.read_text()
     assert "ranked in B only (A excludes it)" in html
     assert re.search(r'"Why": "[AB] excludes it: ', html)
+
+
+# ------------------------------------------------------------- issue 32: overlap, CRS
+
+
+@pytest.mark.parametrize(
+    ("ranks_a", "ranks_b", "top_k", "overlap"),
+    [
+        # Five ranked sites compared with themselves: all of the places there are.
+        ([1, 2, 3, 4, 5], [1, 2, 3, 4, 5], 10, 1.0),
+        # Three places each can fill: one of them shared (not 1 in 10).
+        ([1, 2, 3, None, None], [1, None, None, 2, 3], 10, 1 / 3),
+        # Five places A fills, three B does: all three of B's are A's.
+        ([1, 2, 3, 4, 5], [1, None, None, 2, 3], 10, 1.0),
+        # k below both: the usual top-k share, here 2 of 3.
+        ([1, 2, 3, 4, 5], [2, 1, 5, 3, 4], 3, 2 / 3),
+    ],
+)
+def test_the_overlap_is_of_the_places_both_runs_can_fill(ranks_a, ranks_b, top_k, overlap):
+    ids = list("abcde")
+    a = pd.DataFrame({"site_id": ids, "rank": ranks_a})
+    b = pd.DataFrame({"site_id": ids, "rank": ranks_b})
+    c = compare_rankings(a, b, weights_a={}, weights_b={}, top_k=top_k)
+    # By hand: the top k of each (at most k, at most what each ranks), their intersection.
+    top_a = {i for i, r in zip(ids, ranks_a, strict=True) if r is not None and r <= top_k}
+    top_b = {i for i, r in zip(ids, ranks_b, strict=True) if r is not None and r <= top_k}
+    assert len(top_a & top_b) / min(top_k, len(top_a), len(top_b)) == pytest.approx(overlap)
+    assert c.top_k_overlap == pytest.approx(overlap)
+
+
+def test_a_run_folder_whose_crs_proj_does_not_know(leh_run, tmp_path):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(leh_run / "run", folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["working_crs"] = "EPSG:999999"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    commands = [
+        ["report", folder, "--out", tmp_path / "r"],
+        ["map", folder, "--map", tmp_path / "m.html"],
+        ["compare", folder, leh_run / "run", "--map", tmp_path / "c.html"],
+    ]
+    for command in commands:
+        result = sitesel(*command)
+        assert result.exit_code == 2, result.output
+        line = result.stderr.strip()
+        assert len(line.splitlines()) == 1
+        assert f"{folder / 'manifest.json'}: working_crs: 'EPSG:999999' is not a CRS PROJ" in line
+    assert not (tmp_path / "r").exists() and not (tmp_path / "m.html").exists()

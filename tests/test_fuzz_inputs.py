@@ -7,10 +7,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .cases import catalog_dict, leh_dict, sitesel
+from .conftest import ROOT
 
 KEYS = [
     "name", "catalog", "study_area", "sites", "grid", "layer", "where", "criteria", "kind",
     "value", "weight", "type", "low", "high", "to", "path", "url", "files", "sha256", "x",
+]  # fmt: skip
+E_MAILED = [  # what a pack or rates file sent by e-mail may hold
+    "{distance_m:,d}", "{name:>1000000000}", "{name.__class__}", "{0}", "{}", "{name!s:>5}",
+    "{{name}}", "12,345", "1,23,456", "64.2 lakh", "INR/m3", "National Highway", "26°18'36\"N",
 ]  # fmt: skip
 scalars = (
     st.none()
@@ -19,6 +24,7 @@ scalars = (
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=12)
     | st.sampled_from(["../..", "/etc/passwd", "file:///etc/passwd", "1/0", "EPSG:4326", "1e999"])
+    | st.sampled_from(E_MAILED)
 )
 values = st.recursive(
     scalars,
@@ -87,3 +93,31 @@ def test_one_catalog_value_replaced_at_random(tmp_path, where, new):
     catalog = catalog_dict()
     _replace(catalog, where, new)
     _validate(tmp_path, leh_dict(), catalog)
+
+
+PACK = ROOT / "rules" / "protected_areas.yaml"
+RATES = ROOT / "rates" / "india_indicative.yaml"
+PACK_PATHS = list(_paths(yaml.safe_load(PACK.read_text())))
+RATES_PATHS = list(_paths(yaml.safe_load(RATES.read_text())))
+
+
+@FAST
+@given(where=st.sampled_from(PACK_PATHS), new=values)
+def test_one_rule_pack_value_replaced_at_random(tmp_path, where, new):
+    pack = yaml.safe_load(PACK.read_text())
+    _replace(pack, where, new)
+    (tmp_path / "pack.yaml").write_text(yaml.safe_dump(pack, allow_unicode=True))
+    config = leh_dict()
+    config["land"]["rule_packs"][0] = str(tmp_path / "pack.yaml")
+    _validate(tmp_path, config)
+
+
+@FAST
+@given(where=st.sampled_from(RATES_PATHS), new=values)
+def test_one_rates_value_replaced_at_random(tmp_path, where, new):
+    rates = yaml.safe_load(RATES.read_text())
+    _replace(rates, where, new)
+    (tmp_path / "rates.yaml").write_text(yaml.safe_dump(rates, allow_unicode=True))
+    config = leh_dict()
+    config["criteria"]["infra_cost_cr"]["rates"] = str(tmp_path / "rates.yaml")
+    _validate(tmp_path, config)

@@ -538,7 +538,7 @@ def test_each_rule_says_what_it_selected_and_touched(leh_run, data_dir):
 
 
 def test_a_rule_with_nothing_near_is_said(tmp_path, data_dir):
-    result, out = run_ok(tmp_path, data_dir, small_leh_dict())
+    result, _ = run_ok(tmp_path, data_dir, small_leh_dict())
     said = result.stdout.split("warning: land rules applied to 0 features")[1].splitlines()[0]
     # Hemis lies beyond the 4 km study but within the 10 km band: that rule did touch land.
     assert "tiger_reserves" in said and "national_parks" in said and "esz_band_10km" not in said

@@ -281,3 +281,40 @@ def test_ranking_csv_opens_right_in_excel(tmp_path):
     assert pd.read_csv(path)["place"].tolist() == table["place"].tolist()  # pandas skips it
     write_table_csv(table, tmp_path / "again.csv")
     assert (tmp_path / "again.csv").read_bytes() == raw  # byte-identical run to run
+
+
+# ------------------------------------------------------------ issue 32: widen_ranges itself
+
+
+def test_a_misspelt_widen_key_names_the_nearest_known_ones(tmp_path, data_dir):
+    config = leh_dict()
+    config["widen_ranges"] = {"network.offroad_speed_kph": [1, 80]}
+    line = run_case(tmp_path, data_dir, config)
+    assert "widen_ranges.network.offroad_speed_kph: no key of this config by that name" in line
+    assert "nearest: network.offroad_speed_kmh" in line
+
+
+def test_a_widen_key_of_a_number_without_a_range(tmp_path, data_dir):
+    config = leh_dict()
+    config["widen_ranges"] = {"map.top_n": [1, 500]}  # top_n is bounded, not plausible-ranged
+    line = run_case(tmp_path, data_dir, config)
+    assert "widen_ranges.map.top_n: no key of this config by that name has a plausible" in line
+
+
+def test_an_upside_down_range_says_so(tmp_path, data_dir):
+    config = leh_dict()
+    config["widen_ranges"] = {"network.offroad_speed_kmh": [80, 1]}
+    line = run_case(tmp_path, data_dir, config)
+    assert "widen_ranges.network.offroad_speed_kmh: [80, 1] is upside down" in line
+    assert "give the low end first: [1, 80]" in line
+
+
+def test_a_key_declared_but_not_set_may_be_widened(tmp_path):
+    """dem.resolution_m has a range; a study that does not set it may still widen it (a
+    later edit sets it), and an entry of a mapping (a road class) may be widened alone."""
+    config = leh_dict()
+    config["widen_ranges"] = {"dem.resolution_m": [1, 5000], "network.speeds_kmh.NH": [2, 140]}
+    path = tmp_path / "ok.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = sitesel("validate", path)
+    assert result.exit_code == 0, result.output

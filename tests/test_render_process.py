@@ -148,7 +148,12 @@ def test_ctrl_c_stops_both_processes_without_a_traceback(tmp_path, data_dir, aft
         sys.executable, "-m", "sitesel.cli", "run", str(LEH), "--out", str(tmp_path / "out"),
         "--map", str(tmp_path / "leh.html"), "--data-dir", str(data_dir), "--offline",
     ]  # fmt: skip
-    run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    run = subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        # Ctrl-C must reach it even when pytest itself was started in the background of a
+        # shell without job control, which ignores SIGINT (an ignored signal is inherited).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     deadline = time.monotonic() + 30
     while not any("spawn_main" in c for c in _live_processes(run.pid).values()):
         assert time.monotonic() < deadline, "no render process started"

@@ -10,7 +10,7 @@ from pydantic import Field
 from sitesel._typing import FloatArray
 from sitesel.config import NetworkCriterionSpec, Selection
 from sitesel.criteria.context import CriterionContext, CriterionValues
-from sitesel.data.numbers import parse_numbers
+from sitesel.data.numbers import parse_counts
 from sitesel.errors import LayerError
 from sitesel.network.accessibility import Decay, access
 from sitesel.units import M_PER_KM
@@ -57,7 +57,7 @@ def opportunity_weights(
     if column is None:
         return xy(points), np.ones(len(targets))
     what = f"criteria.{name}.weight_column: layer {to.layer!r}, column {column!r}"
-    weights = parse_numbers(targets[column], what=what).fillna(0).to_numpy(dtype=float)
+    weights = parse_counts(targets[column], what=what).to_numpy(dtype=float)
     return xy(points), weights
 
 

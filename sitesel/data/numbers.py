@@ -95,6 +95,26 @@ def parse_numbers(series: pd.Series, *, what: str) -> pd.Series:
     return numbers.astype(float).set_axis(series.index)
 
 
+def parse_counts(series: pd.Series, *, what: str) -> pd.Series:
+    """A column of counts (people, employees): numbers at or above 0, blanks as 0.
+
+    Raises
+    ------
+    LayerError
+        Naming the rows that are not numbers, or are below 0.
+
+    >>> parse_counts(pd.Series(["1,200", "", 3]), what="x").tolist()
+    [1200.0, 0.0, 3.0]
+    """
+    numbers = parse_numbers(series, what=what)
+    negative = (numbers < 0).to_numpy(dtype=bool)
+    if negative.any():
+        raise LayerError(
+            f"{what}: {int(negative.sum())} count(s) are below 0: {_rows_text(series, negative)}"
+        )
+    return numbers.fillna(0.0)
+
+
 def _dms_value(text: str, axis: str) -> float | None:
     """Degrees of one coordinate in degrees-minutes-seconds, or None if it is not one.
 

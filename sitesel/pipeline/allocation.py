@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config, NetworkSpec, Selection
 from sitesel.config.allocation import AllocationSpec
-from sitesel.data.numbers import parse_numbers
+from sitesel.data.numbers import parse_counts
 from sitesel.decision.allocation import Instance, Solution, assignment
 from sitesel.decision.allocation_exact import solve_exact, variables
 from sitesel.decision.allocation_heuristic import solve_heuristic
@@ -366,12 +366,9 @@ def _demand(
         )
     else:
         what = f"{key}.demand.weight_column: layer {spec.demand.layer!r}, column"
-        weight = parse_numbers(
+        weight = parse_counts(  # a blank is no demand; a negative one is refused
             frame[spec.demand.weight_column], what=f"{what} {spec.demand.weight_column!r}"
         ).to_numpy(dtype=float)
-        weight = np.nan_to_num(weight, nan=0.0)  # a blank: no demand
-        if (weight < 0).any():
-            raise ConfigError(f"{key}.demand.weight_column: negative demand at some points")
     if not weight.sum() > 0:
         raise ConfigError(f"{key}.demand: the demand adds up to 0; nothing to serve")
     name_col = next((c for c in ("name", "HAB_NAME", "NAME", "FAC_DESC") if c in frame), None)

@@ -22,7 +22,7 @@ from sitesel.criteria.area import area_ha
 from sitesel.criteria.dem_stack import assign_dems
 from sitesel.data.hex_lattice import HexLattice, hex_lattice
 from sitesel.data.loader import LayerLoader
-from sitesel.data.numbers import parse_numbers
+from sitesel.data.numbers import parse_counts
 from sitesel.data.place_names import describe_locations
 from sitesel.data.sites import dem_square_grid, hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon, utm_crs
@@ -380,7 +380,7 @@ def _footprint_radius_m(features: gpd.GeoDataFrame, spec: FootprintSpec, key: st
     if spec.population_column not in features:
         raise LayerError(f"{key}: the features have no column {spec.population_column!r}")
     what = f"{key}: column {spec.population_column!r}"
-    people = parse_numbers(features[spec.population_column], what=what).fillna(0)
+    people = parse_counts(features[spec.population_column], what=what)
     area_km2 = people.to_numpy(dtype=float) / spec.people_per_km2
     return np.asarray(np.sqrt(area_km2 / np.pi) * M_PER_KM, dtype=np.float64)
 
