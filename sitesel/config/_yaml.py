@@ -8,6 +8,7 @@ key, what was expected and what was found.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -132,6 +133,14 @@ def _child(node: Any, item: int | str) -> tuple[bool, Any]:
     return False, None
 
 
+_TYPE_LABEL = re.compile(
+    r"^(constrained-)?(float|int|str|bool|bytes|list|dict|tuple|set|frozenset|none|decimal|"
+    r"function-(after|before|wrap|plain)|json-or-python|lax-or-strict|nullable|union|chain|"
+    r"tagged-union|literal|enum|url|date|datetime|path)(\[.*\])?$"
+)
+"""What pydantic calls the members of a union in an error's location (not YAML keys)."""
+
+
 def _location(loc: tuple[int | str, ...], data: Any) -> str:
     """Render a pydantic location as ``a.b[0].c``.
 
@@ -144,6 +153,8 @@ def _location(loc: tuple[int | str, ...], data: Any) -> str:
     for pos, item in enumerate(loc):
         found, child = _child(node, item)
         below_scalar = node is not None and not isinstance(node, dict | list)
+        if isinstance(item, str) and not found and _TYPE_LABEL.match(item):
+            continue  # a union member's label (``constrained-float``, ``dict[str,int]``)
         if not (found or below_scalar or pos == len(loc) - 1):
             continue  # a union label, not part of the YAML
         if found:
@@ -192,9 +203,20 @@ def describe_validation_error(path: Path, exc: ValidationError, data: Any) -> st
             msg = expected_words(dict(err))
             problems.append(msg if key == "(top level)" else f"{key}: {msg}")
         else:
-            problems.append(
-                f"{key}: {expected_words(dict(err))}, found {_shorten(err.get('input'))}"
-            )
+            found = _shorten(err.get("input"))
+            merged = f"{key}: expected "
+            earlier = next(
+                (i for i, p in enumerate(problems) if p.startswith(merged) and
+                 p.endswith(f", found {found}")), None,
+            )  # fmt: skip
+            words = expected_words(dict(err))
+            if earlier is not None and words.startswith("expected "):  # two members of a union
+                problems[earlier] = (
+                    problems[earlier].removesuffix(f", found {found}")
+                    + f" or {words.removeprefix('expected ')}, found {found}"
+                )
+            else:
+                problems.append(f"{key}: {words}, found {found}")
     return f"{path}: " + "; ".join(problems)
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, PositiveFloat, model_validator
 
 from sitesel.config._base import Selection, Strict
+from sitesel.config.plausible import plausible
 
 
 class CandidatesSpec(Strict):
@@ -39,6 +40,7 @@ class DemandSpec(Selection):
         ge=0,
         le=200,
         description="Points up to this far outside the study area count too (0: inside it).",
+        json_schema_extra=plausible(0, 100, "km"),
     )
     max_points: int = Field(
         default=1_000_000,
@@ -72,7 +74,10 @@ class AllocationSpec(Strict):
     )
     k: int | None = Field(default=None, ge=1, description="Sites to choose (not for lscp).")
     within_min: PositiveFloat | None = Field(
-        default=None, le=1440, description="T in minutes (mclp, lscp)."
+        default=None,
+        le=1440,
+        description="T in minutes (mclp, lscp).",
+        json_schema_extra=plausible(1, 600, "min"),
     )
     candidates: CandidatesSpec = Field(default_factory=CandidatesSpec)
     demand: DemandSpec
@@ -82,12 +87,14 @@ class AllocationSpec(Strict):
         le=1440,
         description="Pairs farther than this are left out of the matrix (default: 2 T for"
         " mclp and lscp, 240 minutes otherwise).",
+        json_schema_extra=plausible(1, 1_440, "min"),
     )
     min_spacing_km: float = Field(
         default=0.0,
         ge=0,
         le=500,
         description="Chosen sites at least this far apart, in a straight line between centres.",
+        json_schema_extra=plausible(0, 100, "km"),
     )
     suitability_weight: float = Field(
         default=0.0,

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, PositiveFloat, model_validator
 
 from sitesel.config._base import Strict
+from sitesel.config.plausible import plausible
 
 
 def _judgment_value(value: object) -> float:
@@ -232,7 +233,12 @@ class RegionsSpec(Strict):
     """Contiguous regions of good sites."""
 
     min_suitability: float = Field(ge=0, le=1)
-    gap_m: float = Field(default=0.0, ge=0, description="Sites this close count as adjacent.")
+    gap_m: float = Field(
+        default=0.0,
+        ge=0,
+        description="Sites this close count as adjacent.",
+        json_schema_extra=plausible(0, 5_000, "m"),
+    )
 
 
 class SchemeSpec(Strict):

@@ -17,6 +17,8 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -85,36 +87,51 @@ def slip(value: float, low: float, high: float) -> str:
     return ""
 
 
-def _walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, float | None, list[Any]]]:
-    """Every ``(key, number, [low, high, unit])`` of a model with a declared range.
+@dataclass(frozen=True)
+class Declared:
+    """A number of a config whose plausible range is declared, where it is and its value."""
 
-    A key whose value is absent is given with None (it may still be widened); a mapping of
-    numbers gives its own key with None, then each entry's.
+    key: str
+    value: float | None  # None where the key is not set (it may still be widened)
+    low: float
+    high: float
+    unit: str
+    owner: type[BaseModel]
+    field: str
+
+
+def declared_ranges(model: BaseModel, prefix: str = "") -> Iterator[Declared]:
+    """Every number of a model (and the models in it) with a declared range.
+
+    A key whose value is absent is given with None; a mapping of numbers gives its own key
+    with None, then each entry's.
     """
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
         key = f"{prefix}{name}"
         bounds = _declared(model, field.json_schema_extra)
         if bounds is not None:
+            low, high, unit = bounds
+            here = partial(Declared, low=low, high=high, unit=unit, owner=type(model), field=name)
             if isinstance(value, Mapping):
-                yield key, None, bounds
+                yield here(key=key, value=None)
                 for k, v in value.items():
                     if isinstance(v, int | float) and not isinstance(v, bool):
-                        yield f"{key}.{k}", float(v), bounds
+                        yield here(key=f"{key}.{k}", value=float(v))
             elif isinstance(value, int | float) and not isinstance(value, bool):
-                yield key, float(value), bounds
+                yield here(key=key, value=float(value))
             else:
-                yield key, None, bounds
+                yield here(key=key, value=None)
         if isinstance(value, BaseModel):
-            yield from _walk(value, f"{key}.")
+            yield from declared_ranges(value, f"{key}.")
         elif isinstance(value, Mapping):
             for k, v in value.items():
                 if isinstance(v, BaseModel):
-                    yield from _walk(v, f"{key}.{k}.")
+                    yield from declared_ranges(v, f"{key}.{k}.")
         elif isinstance(value, list):
             for i, v in enumerate(value):
                 if isinstance(v, BaseModel):
-                    yield from _walk(v, f"{key}[{i}].")
+                    yield from declared_ranges(v, f"{key}[{i}].")
 
 
 WIDEN_ADVICE = "if the study needs it, add widen_ranges: {{{key}: [{low:.10g}, {high:.10g}]}}"
@@ -133,11 +150,12 @@ def range_problems(
     of ``key``, ``low`` and ``high``).
     """
     problems = []
-    for key, value, (low, high, unit) in _walk(model, ""):
+    for found in declared_ranges(model):
+        key, value, unit = found.key, found.value, found.unit
         if value is None:
             continue
         parent = key.rsplit(".", 1)[0]
-        low, high = widened.get(key, widened.get(parent, (low, high)))
+        low, high = widened.get(key, widened.get(parent, (found.low, found.high)))
         if not low <= value <= high:
             hint = advice.format(key=key, low=min(low, value), high=max(high, value))
             problems.append(
@@ -153,7 +171,7 @@ def widen_problems(model: BaseModel, widened: Mapping[str, tuple[float, float]])
     A key must name a number of this config that declares a range (set or not), or a
     mapping of them (``network.speeds_kmh``) or one of its entries.
     """
-    known = [key for key, _, _ in _walk(model, "")]
+    known = [found.key for found in declared_ranges(model)]
     problems = []
     for key, (low, high) in widened.items():
         if key not in known:

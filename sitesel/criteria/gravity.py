@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import PositiveFloat, model_validator
+from pydantic import Field, PositiveFloat, model_validator
 
 from sitesel.config import Strict
+from sitesel.config.plausible import plausible
 from sitesel.criteria._network import AccessibilitySpec, accessibility_values
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.registry import criterion
@@ -24,9 +25,15 @@ class DecaySpec(Strict):
     """Decay: step or linear (cutoff_min), exponential (half_life_min), gaussian (sigma_min)."""
 
     function: Literal["step", "linear", "exponential", "gaussian"]
-    cutoff_min: PositiveFloat | None = None
-    half_life_min: PositiveFloat | None = None
-    sigma_min: PositiveFloat | None = None
+    cutoff_min: PositiveFloat | None = Field(
+        default=None, json_schema_extra=plausible(1, 600, "min")
+    )
+    half_life_min: PositiveFloat | None = Field(
+        default=None, json_schema_extra=plausible(1, 600, "min")
+    )
+    sigma_min: PositiveFloat | None = Field(
+        default=None, json_schema_extra=plausible(1, 600, "min")
+    )
 
     @model_validator(mode="after")
     def _parameter(self) -> DecaySpec:

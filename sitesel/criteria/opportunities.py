@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import PositiveFloat
+from pydantic import Field, PositiveFloat
 
+from sitesel.config.plausible import plausible
 from sitesel.criteria._network import AccessibilitySpec, accessibility_values
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.registry import criterion
@@ -16,7 +17,10 @@ class OpportunitiesCriterion(AccessibilitySpec):
     """Opportunities (people, facilities) reachable within a travel time."""
 
     kind: Literal["opportunities"]
-    within_min: PositiveFloat
+    within_min: PositiveFloat = Field(
+        description="Targets count up to this many minutes away.",
+        json_schema_extra=plausible(1, 600, "min"),
+    )
 
     def reach_min(self) -> float:
         """Targets count up to ``within_min`` away."""

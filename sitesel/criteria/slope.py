@@ -9,6 +9,7 @@ from pydantic import Field, PositiveFloat, model_validator
 
 from sitesel._typing import FloatArray
 from sitesel.config import CriterionSpec
+from sitesel.config.plausible import plausible
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.registry import criterion
 from sitesel.criteria.zonal import ZonalStats
@@ -21,7 +22,9 @@ class SlopeCriterion(CriterionSpec):
     kind: Literal["slope"]
     stat: Literal["mean", "max", "share_below"] = "mean"
     threshold_deg: PositiveFloat | None = Field(
-        default=None, description="For stat share_below: the slope limit in degrees."
+        default=None,
+        description="For stat share_below: the slope limit in degrees.",
+        json_schema_extra=plausible(0.5, 45, "degrees"),
     )
 
     @model_validator(mode="after")
