@@ -77,3 +77,33 @@ def browser():
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+HEAVY_FIXTURES = {"leh_run", "leh", "leh_page", "report", "cfc", "compare_page", "small_run",
+                  "browser", "result", "ladakh"}  # fmt: skip
+"""Fixtures that run a real study (or a browser): a test using one is marked ``slow``."""
+
+
+RUNS_A_STUDY = ('"run"', "run_ok(", "run_case", "_cfc_case(", "_cfc_ok(", "_with_rates(",
+                "_cli(", "Popen(", "sitesel.run(", "run_and_write(", "@given(")  # fmt: skip
+"""What a test's source holds when it runs a study (the CLI, a process, hypothesis's many)."""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests that run a study, a process, a browser or many examples ``slow``.
+
+    ``python -m pytest -m "not slow"`` runs the rest (unit tests, hand-worked cases,
+    published examples) in about a minute; CI runs everything.
+    """
+    import inspect
+
+    slow = pytest.mark.slow
+    for item in items:
+        function = getattr(item, "function", None)
+        try:
+            source = inspect.getsource(function) if function is not None else ""
+        except (OSError, TypeError):  # doctests
+            source = ""
+        heavy = HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if heavy or any(marker in source for marker in RUNS_A_STUDY):
+            item.add_marker(slow)

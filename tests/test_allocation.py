@@ -168,6 +168,7 @@ def test_the_bihar_cfc_study_writes_its_answer(cfc):
     assert pmed["robustness"]["draws"] == 50 and mclp["robustness"] is None
     assert sum(pmed["robustness"]["chosen_share"].values()) == pytest.approx(3)
     shares = chosen.set_index("problem")["chosen_share"]
+    assert len(shares["cfc_mclp"]) == 3 and len(shares["cfc_p_median"]) == 3
     assert shares["cfc_mclp"].isna().all()
     assert ((shares["cfc_p_median"] > 0) & (shares["cfc_p_median"] <= 1)).all()
 
@@ -175,10 +176,12 @@ def test_the_bihar_cfc_study_writes_its_answer(cfc):
 # ------------------------------------------------------------------------ bad input
 
 
-def _cfc_case(tmp_path, data_dir, edit, catalog=None):
+def _cfc_case(tmp_path, data_dir, edit, catalog=None, widen=None):
     config = with_repo_paths(
         yaml.safe_load((ROOT / "configs" / "bihar_kesaria_cfc.yaml").read_text())
     )
+    if widen is not None:
+        config["widen_ranges"] = widen
     config["catalog"] = str(ROOT / "layers" / "bihar.yaml")
     config["study_area"]["buffer_km"] = 3
     config["allocation"] = {"cfc": config["allocation"]["cfc_mclp"]}
@@ -198,7 +201,8 @@ def test_k_larger_than_the_candidates(tmp_path, data_dir):
 
 
 def test_a_t_that_covers_nothing(tmp_path, data_dir):
-    line = _cfc_case(tmp_path, data_dir, lambda a: a.update(within_min=0.01))
+    line = _cfc_case(tmp_path, data_dir, lambda a: a.update(within_min=0.01),
+                     widen={"allocation.cfc.within_min": [0.01, 600]})  # fmt: skip
     assert "allocation.cfc.within_min: no demand point lies within 0.01 minutes" in line
 
 
@@ -343,6 +347,9 @@ def test_how_often_each_site_is_chosen_across_weight_draws():
     draws[:, 1] = 0.6
     share = _chosen_share(spec, inst, np.array([3, 1]), draws, "test")
     assert share.tolist() == [0.3, 0.7]  # only the first 10 draws: 3 of them favour site 3
+    # Fewer draws than robustness_draws asks for (the Monte Carlo drew 6): shares of 6.
+    share = _chosen_share(spec, inst, np.array([3, 1]), draws[:6], "test")
+    assert share.tolist() == pytest.approx([3 / 6, 3 / 6])
     no_blend = spec.model_copy(update={"suitability_weight": 0.0})
     assert _chosen_share(no_blend, inst, np.array([3, 1]), draws, "test") is None
 
@@ -531,3 +538,26 @@ def test_a_layers_size_is_counted_without_reading_it(tmp_path, data_dir, ending)
     assert loader.feature_count("units") == len(pd.read_csv(tmp_path / "units.csv")) == 10
     habs = gpd.read_file(data_dir / "ladakh" / "pmgsy_habitations_ladakh.zip")
     assert loader.feature_count("habs") == len(habs) == 729
+
+
+@pytest.mark.parametrize(("problem", "seed"), [("p_median", 0), ("p_median", 3), ("mclp", 27)])
+def test_a_heuristic_stopped_short_reports_the_gap_it_left(problem, seed):
+    """No time for substitution: the answer is worse than the optimum (so this is the case
+    where a gap of 0 would be a lie), and the reported bound and gap still bracket the
+    optimum the exact solver proves."""
+    rng = np.random.default_rng(seed)
+    demand, sites = rng.uniform(0, 100, (80, 2)), rng.uniform(0, 100, (40, 2))
+    minutes = np.hypot(*(demand[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    weight = rng.integers(1, 500, 80).astype(float)
+    inst = Instance(minutes=minutes, weight=weight, k=5, within_min=15)
+    best = solve_exact(problem, inst, time_limit_s=60, mip_gap=0.0).objective
+    assert _spopt(problem, minutes, weight, 5, 15) == pytest.approx(best, rel=1e-9)
+    heur = solve_heuristic(problem, inst, time_limit_s=0.0, target_gap=0.0)
+    assert heur.objective == pytest.approx(objective_of(problem, inst, heur.chosen), rel=1e-9)
+    short = abs(heur.objective - best) / heur.objective
+    assert short > 0.01  # stopped short indeed
+    if problem == "p_median":
+        assert heur.bound <= best + 1e-6
+    else:
+        assert heur.bound >= best - 1e-6
+    assert heur.gap >= short - 1e-12

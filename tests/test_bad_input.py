@@ -17,7 +17,7 @@ def _write_text(tmp_path, text):
     return path
 
 
-def test_a_key_given_twice(tmp_path, data_dir):
+def test_a_key_given_twice(tmp_path):
     text = LEH.read_text() + "\nname: again\n"
     from .cases import sitesel
 

@@ -180,3 +180,40 @@ def test_a_run_folder_whose_crs_proj_does_not_know(leh_run, tmp_path):
         assert len(line.splitlines()) == 1
         assert f"{folder / 'manifest.json'}: working_crs: 'EPSG:999999' is not a CRS PROJ" in line
     assert not (tmp_path / "r").exists() and not (tmp_path / "m.html").exists()
+
+
+def test_the_compare_map_counts_changes_among_the_sites_both_rank():
+    """B ranks five new sites above A's three and swaps x and y: on the map x fell one
+    place, y rose one and z kept its place (raw rank numbers would say all three fell)."""
+    import geopandas as gpd
+    import shapely
+
+    from sitesel.render import diffmap
+
+    ids = ["x", "y", "z", *[f"n{i}" for i in range(5)]]
+    a = pd.DataFrame({"site_id": ids, "rank": [1, 2, 3, None, None, None, None, None]})
+    b = pd.DataFrame({"site_id": ids, "rank": [7, 6, 8, 1, 2, 3, 4, 5]})
+    sites = gpd.GeoDataFrame(
+        {"site_id": ids},
+        geometry=[shapely.box(i * 100, 0, i * 100 + 90, 90) for i in range(8)],
+        crs="EPSG:32643",
+    )
+    ranks = compare_rankings(a, b, weights_a={}, weights_b={}).sites
+    fmap = diffmap.difference_map(sites, ranks, title="t", label_a="rank in A",
+                                  label_b="rank in B")  # fmt: skip
+    html = fmap.get_root().render()
+    features = {}
+    for blob in re.findall(r'"features": (\[.*?\]), "type": "FeatureCollection"', html):
+        for f in json.loads(blob):
+            props = f["properties"]
+            if "Change among the sites both rank" in props:
+                features.setdefault(re.sub(r".*\((\w+)\)$|^(\w+)$", r"\1\2", props["Site"]),
+                                    props)  # fmt: skip
+    change = {k: features[k]["Change among the sites both rank"] for k in ("x", "y", "z")}
+    assert change == {"x": "-1", "y": "+1", "z": "0"}
+    colour = {k: features[k]["_colour"] for k in ("x", "y", "z", "n0")}
+    moved = [*diffmap.FELL, *diffmap.ROSE]
+    assert colour["x"] in diffmap.FELL and colour["y"] in diffmap.ROSE
+    assert colour["z"] == diffmap.SAME
+    assert colour["n0"] == diffmap.ONLY_B and colour["n0"] not in [*moved, diffmap.SAME]
+    assert features["n0"]["Why"] == "A excludes it: not a site of A"

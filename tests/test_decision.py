@@ -94,7 +94,7 @@ def test_monte_carlo_with_huge_concentration_reproduces_the_base_ranking():
     np.testing.assert_array_equal(mc.rank_p05[~excluded], base[~excluded])
     np.testing.assert_array_equal(mc.rank_p95[~excluded], base[~excluded])
     assert mc.p_rank1[base == 1][0] == 1.0
-    assert np.isnan(mc.p_rank1[excluded]).all()
+    assert excluded.any() and np.isnan(mc.p_rank1[excluded]).all()
 
 
 def test_stability_interval_by_hand():
@@ -113,7 +113,7 @@ def test_stability_interval_by_hand():
     assert c2.upper == pytest.approx(0.5, abs=1e-5) and c2.lower is None
 
 
-def grid_sites(n_side=6):
+def grid_sites():
     cells = hex_grid(shapely.box(0, 0, 3000, 3000), cell_area_ha=40.47, crs="EPSG:32643")
     return cells
 
@@ -266,3 +266,38 @@ def test_exclusion_reasons_are_each_sites_reasons_in_order(seed, n_sites, n_rule
         expected += [str(z[i]) for z in zones if z[i]]
         assert reasons[i] == "; ".join(expected)
     np.testing.assert_array_equal(found.mask(n_sites), reasons != "")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_scheme_eligibility_against_every_pair_by_brute_force(seed):
+    """Random parcels, some unusable: a parcel is eligible alone, or with the largest usable
+    partner within the gap whose area makes up the rest; found here pair by pair."""
+    rng = np.random.default_rng(seed)
+    n = 40
+    x, y = rng.uniform(0, 6000, n), rng.uniform(0, 6000, n)
+    side = np.sqrt(rng.uniform(20, 140, n) * ACRE_HA * 10_000)  # 20 to 140 acres
+    parcels = gpd.GeoSeries([shapely.box(a, b, a + s, b + s) for a, b, s in zip(x, y, side,
+                                                                                 strict=True)])
+    area = parcels.area.to_numpy() / 10_000
+    usable = rng.uniform(size=n) > 0.25
+    rule = SchemeRule("rule", 100, max_parts=2, max_gap_km=0.5)
+    got = eligibility(parcels, area, usable, rule)
+    min_ha = 100 * ACRE_HA
+    joined = 0
+    for i in range(n):
+        if area[i] >= min_ha:
+            assert got.eligible[i] and got.partner[i] == ""
+            continue
+        partners = [j for j in range(n) if j != i and usable[i] and usable[j]
+                    and parcels[i].distance(parcels[j]) <= 500
+                    and area[i] + area[j] >= min_ha]  # fmt: skip
+        assert got.eligible[i] == bool(partners), i
+        if partners:
+            joined += 1
+            best = max(partners, key=lambda j: area[j])
+            assert area[int(got.partner[i])] == pytest.approx(area[best])
+            gap_km = parcels[i].distance(parcels[int(got.partner[i])]) / 1000
+            assert got.link[i] == f"{gap_km:.1f} km apart"
+        else:
+            assert got.partner[i] == "" and "< 100 acres" in got.reason[i]
+    assert joined >= 3

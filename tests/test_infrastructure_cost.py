@@ -190,7 +190,9 @@ def test_leh_reports_each_ranked_sites_cost(leh_run):
     total = fine[[p for p in parts if p != parts[3]]].sum(axis=1)
     assert np.allclose(fine["raw__infra_cost_cr"], total)
     coarse = ranked[ranked["dem_resolution_m"] > 500]
+    assert len(coarse) > 50
     assert coarse["component__infra_cost_cr__site_grading"].isna().all()  # 1 km: unknown
+    assert coarse["raw__infra_cost_cr"].isna().all()  # and so no total: unpriced, not cheap
     manifest = json.loads((leh_run / "run" / "manifest.json").read_text())
     record = manifest["rates"]["infra_cost_cr"]
     import hashlib
@@ -312,7 +314,7 @@ def test_a_rate_in_the_file_typed_in_lakh(tmp_path, data_dir):
     assert "correct it in the rates file (rupees, not lakh or crore)" in line
 
 
-def test_a_region_factor_and_an_override_price_what_they_say(tmp_path, data_dir):
+def test_a_region_factor_and_an_override_price_what_they_say(tmp_path):
     """The hill factor and an override, against the rates' arithmetic by hand: the access
     road of every site scales by 1.23 (a factor on every rate), the earthwork by the
     override over the file's rate."""
@@ -339,3 +341,25 @@ def test_a_region_factor_and_an_override_price_what_they_say(tmp_path, data_dir)
         1.23 * 450 * 154.0 / 151.4
     )
     assert hill.earthwork_per_m3.source.title == "the scoring config's override"
+
+
+def test_a_site_whose_grading_is_unknown_has_no_total():
+    """Two sites on a 1 km DEM: a 100 ha site over enough cells is priced (grading and
+    access, by hand), a 10 ha one over fewer than 4 cells has its grading unknown and so
+    no total: it is unpriced, never cheap (a NaN summed as 0 would price it by its access
+    road alone)."""
+    dem = _plane_dem(3.0, cell=1000.0, size_m=12_000)
+    big = shapely.box(2000, 2000, 4000, 7000)  # 10 km2 of 1 km cells: grading known
+    small = shapely.box(8000, 8000, 8300, 8300)  # 9 ha: under one cell
+    road = shapely.LineString([(0, 0), (0, 10_000)])
+    ctx, _ = _context([road], ["NH"], [big, small], dem)
+    values = infrastructure_cost(_spec(), "cost", ctx)
+    grading = values.components["site_grading"]
+    assert np.isfinite(grading[0]) and np.isnan(grading[1])
+    rates = _rates()
+    access = [2.0, 8.0]  # km from the road, over 3 % ground: plain terrain
+    per_km = rate_inr(rates, rates.access_road_per_km["plain"]) / CRORE
+    np.testing.assert_allclose(values.components["access_road"], np.array(access) * per_km)
+    assert values.raw[0] == pytest.approx(grading[0] + access[0] * per_km, rel=1e-9)
+    assert np.isnan(values.raw[1])
+    assert "site grading unknown for 1 sites" in values.note

@@ -717,3 +717,40 @@ def test_the_card_writes_raw_values_as_the_dossier_does(browser, tmp_path):
                       12345678.5, 1e21, float("nan"), float("inf")):  # fmt: skip
             got = page.page.evaluate("p => sitesel_format.fmtRaw(p[0], p[1])", [value, unit])
             assert got == raw_text(value, unit), (unit, value)
+
+
+def test_a_cards_numbers_are_the_runs_value_by_value(leh_page, leh_run):
+    """The card of each of the top three: its rank among the ranked sites, and per criterion
+    the raw value, score and weight the run's tables hold, written as the README's units
+    table says (the dossier's test reads the same table)."""
+    from .test_report import WRITTEN
+
+    run = leh_run / "run"
+    manifest = json.loads((run / "manifest.json").read_text())
+    ranking = pd.read_csv(run / "ranking.csv").set_index("site_id")
+    ranked = int(ranking["rank"].notna().sum())
+    labels, units = manifest["criteria_labels"], manifest["criteria_units"]
+    tops = leh_page.top_list()[:3]
+    assert len(tops) == 3
+    for k, sid in enumerate(tops, start=1):
+        leh_page.click_site(sid)
+        card = leh_page.page.locator(".sitesel-card")
+        assert f"rank {k} of {ranked:,}" in card.inner_text()
+        rows = card.locator(".sitesel-card-table tr").evaluate_all(
+            "rows => rows.slice(1).map(tr => [...tr.cells].map(td => td.innerText.trim()))"
+        )
+        cells = {r[0]: r[1:] for r in rows}
+        assert len(cells) == len(manifest["criteria"])
+        site = ranking.loc[sid]
+        for name in manifest["criteria"]:
+            raw, score, weight, *_ = cells[labels[name]]
+            value = site[f"raw__{name}"]
+            assert raw == ("no value" if pd.isna(value) else WRITTEN[units[name]](value)), name
+            share = manifest["weights"].get(name)
+            if share is None:
+                assert (score, weight) == ("-", "not weighted"), name
+            else:
+                assert score == f"{site[f'score__{name}']:.2f}", name
+                assert weight == f"{100 * share:.0f}%", name
+        leh_page.page.locator(".leaflet-popup-close-button").click()
+    assert leh_page.errors == []

@@ -223,7 +223,7 @@ def test_the_site_raster_reaches_web_mercator_in_each_sites_colour():
     assert image.rgba[rows // 2, 0, 3] == 255  # the first site reaches the west edge
 
 
-def test_a_hexagon_grid_raster_by_arithmetic_equals_rasterio(data_dir):
+def test_a_hexagon_grid_raster_by_arithmetic_equals_rasterio():
     """Issue 13: big hexagon grids skip rasterio's per-polygon work; the pixels must be the
     ones rasterio burns (pixel centre inside), here for the real grid over the Leh district's
     south-east corner, at a pixel much finer than a site, and at several sites per pixel."""

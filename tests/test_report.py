@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import geopandas as gpd
@@ -96,6 +97,7 @@ def test_the_location_maps_hillshade_comes_from_the_finest_dem(report):
     assert bounds.left >= centres.x.min() - 4030 and bounds.right <= centres.x.max() + 4030
     assert bounds.bottom >= centres.y.min() - 4030 and bounds.top <= centres.y.max() + 4030
     fine = centres[terrain["dem_layer"] == "dem_srtm1_leh"]  # ... where the fine DEM has them
+    assert len(fine) >= 5
     assert ((fine.x > bounds.left) & (fine.x < bounds.right)).all()
     assert ((fine.y > bounds.bottom) & (fine.y < bounds.top)).all()
     pages = re.findall(r"<section class='site' id='site-([^']+)'>(.*?)</section>", html, re.S)
@@ -210,3 +212,83 @@ def test_a_report_of_a_half_written_or_foreign_folder(tmp_path):
     result = sitesel("report", tmp_path / "foreign")
     assert result.exit_code == 2
     assert "not a sitesel run folder (no manifest.json)" in result.stderr
+
+
+# ------------------------- issue 31: what the page says, against the run's tables, cell by cell
+
+
+def _half_up(value: float, digits: int) -> str:
+    """Rounding as the page rounds: halves away from zero, thousands grouped."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    return f"{exact:,.{digits}f}"
+
+
+# How each of the Leh study's units is written, from the README's table (not the code's).
+WRITTEN = {
+    "min": lambda v: f"{_half_up(v, 0)} min",
+    "m": lambda v: f"{_half_up(v, 0)} m",
+    "km": lambda v: f"{_half_up(v, 1)} km",
+    "deg": lambda v: f"{_half_up(v, 1)}°",
+    "reachable": lambda v: f"{_half_up(v, 0)} people",
+    "share": lambda v: f"{_half_up(v, 2)} share",
+    "crore": lambda v: f"{_half_up(v, 2)} crore",
+}
+
+
+def _pages(html: str) -> dict[str, str]:
+    return dict(re.findall(r"<section class='site' id='site-([^']+)'>(.*?)</section>", html, re.S))
+
+
+def _cells(body: str, table: str) -> list[list[str]]:
+    found = re.search(rf"<table class='{table}'>(.*?)</table>", body, re.S)
+    assert found, f"no {table} table"
+    rows = re.findall(r"<tr>(.*?)</tr>", found.group(1), re.S)[1:]  # the header row first
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", r, re.S)]
+            for r in rows]  # fmt: skip
+
+
+def test_every_route_row_is_the_runs_route_value_by_value(report):
+    """Minutes printed as kilometres, a route of another site, a row dropped: each shows."""
+    import html as html_lib
+
+    page, run = report
+    pages = _pages(page.read_text(encoding="utf-8"))
+    routes = gpd.read_file(run / "sites.gpkg", layer="routes")
+    labels = json.loads((run / "manifest.json").read_text())["criteria_labels"]
+    checked = 0
+    for sid, body in pages.items():
+        rows = _cells(body, "routes")
+        mine = routes[routes["site_id"] == sid]
+        assert len(rows) == len(mine) > 0
+        for cells, r in zip(rows, mine.itertuples(), strict=True):
+            label = labels[r.criterion] + (f" ({r.scenario})" if r.scenario else "")
+            assert html_lib.unescape(cells[0]).lstrip("■ ") == label
+            assert cells[1] == WRITTEN["km"](r.km) and cells[2] == WRITTEN["min"](r.minutes)
+            assert html_lib.unescape(cells[3]).startswith(r.roads)
+            checked += 1
+    assert checked >= 10
+
+
+def test_every_criterion_row_is_the_runs_value_by_value(report):
+    import html as html_lib
+
+    page, run = report
+    pages = _pages(page.read_text(encoding="utf-8"))
+    manifest = json.loads((run / "manifest.json").read_text())
+    ranking = pd.read_csv(run / "ranking.csv").set_index("site_id")
+    units, labels = manifest["criteria_units"], manifest["criteria_labels"]
+    assert set(units.values()) <= set(WRITTEN)
+    for sid, body in pages.items():
+        rows = {html_lib.unescape(r[0]): r[1:] for r in _cells(body, "criteria")}
+        assert len(rows) == len(manifest["criteria"])
+        site = ranking.loc[sid]
+        for name in manifest["criteria"]:
+            raw, score, weight, _ = rows[labels[name]]
+            value = site[f"raw__{name}"]
+            assert raw == ("no value" if pd.isna(value) else WRITTEN[units[name]](value)), name
+            expected = site.get(f"score__{name}")
+            assert score == ("-" if pd.isna(expected) else f"{expected:,.2f}"), name
+            share = manifest["weights"].get(name)
+            assert weight == ("-" if share is None else f"{100 * share:.0f}%"), name

@@ -92,6 +92,7 @@ def test_step_and_sigmoid_value_functions(result):
 
 def test_gravity_access_is_bounded_by_cumulative_opportunities(result, data_dir):
     sites = result.sites.dropna(subset=["raw__workforce_gravity"])
+    assert len(sites) > 100
     gravity, within_30 = sites["raw__workforce_gravity"], sites["raw__workforce_30min"]
     assert (gravity > 0).mean() > 0.9  # a few cells join a road piece cut off from the rest
     # Everyone within 30 minutes counts at least 0.5 ** (30 / 15) of themselves ...

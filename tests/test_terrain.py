@@ -220,7 +220,7 @@ def test_aligned_blocks_equal_exactextract_and_anything_else_goes_to_exactextrac
     assert grid_aligned_blocks(blocks.rotate(10).to_numpy(), shape, transform) is None
 
 
-def test_dem_square_grid_sites_hold_whole_dem_cells(tmp_path):
+def test_dem_square_grid_sites_hold_whole_dem_cells():
     from sitesel._typing import Dem
     from sitesel.criteria.zonal import ZonalStats
     from sitesel.data.sites import dem_square_grid

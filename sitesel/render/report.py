@@ -115,7 +115,7 @@ def _minutes_line(result: Result, sid: str) -> str:
     mine = _routes_of(result, sid)
     labels = result.manifest.criteria_labels
     return "; ".join(
-        f"{_e(labels.get(r.criterion, r.criterion))}: {r.minutes:.0f} min"
+        f"{_e(labels.get(r.criterion, r.criterion))}: {raw_text(r.minutes, 'min')}"
         for r in mine.itertuples()
         if not r.scenario
     )
@@ -133,7 +133,7 @@ def _routes_section(result: Result, sid: str) -> str:
         f"<tr><td><span style='color:{ROUTE_COLOURS[k % len(ROUTE_COLOURS)]}'>■</span>"
         f" {_e(labels.get(r.criterion, r.criterion))}"
         f"{' (' + _e(r.scenario) + ')' if r.scenario else ''}</td>"
-        f"<td>{r.km:.1f} km</td><td>{r.minutes:.0f} min</td><td>{_e(r.roads)}"
+        f"<td>{raw_text(r.km, 'km')}</td><td>{raw_text(r.minutes, 'min')}</td><td>{_e(r.roads)}"
         f"<br><span class='muted'>{_e(getattr(r, 'road_names', ''))}</span></td></tr>"
         for k, r in enumerate(mine.itertuples())
     )
