@@ -276,8 +276,9 @@ def test_scheme_eligibility_against_every_pair_by_brute_force(seed):
     n = 40
     x, y = rng.uniform(0, 6000, n), rng.uniform(0, 6000, n)
     side = np.sqrt(rng.uniform(20, 140, n) * ACRE_HA * 10_000)  # 20 to 140 acres
-    parcels = gpd.GeoSeries([shapely.box(a, b, a + s, b + s) for a, b, s in zip(x, y, side,
-                                                                                 strict=True)])
+    parcels = gpd.GeoSeries(
+        [shapely.box(a, b, a + s, b + s) for a, b, s in zip(x, y, side, strict=True)]
+    )
     area = parcels.area.to_numpy() / 10_000
     usable = rng.uniform(size=n) > 0.25
     rule = SchemeRule("rule", 100, max_parts=2, max_gap_km=0.5)
