@@ -19,8 +19,8 @@ import warnings
 import numpy as np
 from _common import report
 
-from sitesel.decision.allocation import Instance
-from sitesel.decision.allocation_heuristic import solve_heuristic
+from sitesel.allocation.heuristic import solve_heuristic
+from sitesel.allocation.problems import Instance
 
 
 def instance(n_candidates: int, n_demand: int, seed: int = 7) -> Instance:

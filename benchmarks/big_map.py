@@ -2,7 +2,7 @@
 
 Above ``map.max_vector_sites`` the sites not drawn as shapes travel as an image: an index
 raster, the live candidates' terms (repainted as the weights move) and, for a click, every
-image site's card values (:mod:`sitesel.render.image_picks`). This measures a synthetic
+image site's card values (:mod:`sitesel.render.meeting_map.image_picks`). This measures a synthetic
 hexagon grid of the whole Leh district's size (383k sites of 40 ha, random scores for five
 criteria, 30 % excluded) in headless Chromium with web requests blocked: the page's bytes
 and how many the picks add, seconds to open (image drawn), to repaint on a slider, and
@@ -25,7 +25,7 @@ from _common import report
 from map_size import load_and_reweight_seconds, synthetic
 
 from sitesel.render import site_map
-from sitesel.render.payload import pack
+from sitesel.render.meeting_map.payload import pack
 from sitesel.render.site_image import vector_sites
 
 

@@ -19,8 +19,8 @@ import time
 import numpy as np
 from _common import median_of, report
 
-from sitesel.decision.aggregation import aggregate
-from sitesel.decision.robustness import dirichlet_weights, monte_carlo, stability_intervals
+from sitesel.mcda.aggregation import aggregate
+from sitesel.mcda.robustness import dirichlet_weights, monte_carlo, stability_intervals
 
 
 def numpy_loop(pool: np.ndarray, draws: np.ndarray, *, top_k: int) -> np.ndarray:

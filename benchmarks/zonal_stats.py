@@ -7,7 +7,7 @@ Two cases, each side the median of 3 runs:
 - synthetic: 10,000 sites on a 10^8-cell DEM (10 m cells; ~2 GB RAM): many cells a site.
 
 sitesel weights each cell by the share of it a site covers: for its own hexagons on a
-grid not much finer than them in closed form (sitesel.criteria.hex_coverage), else through
+grid not much finer than them in closed form (sitesel.terrain.hex_coverage), else through
 exactextract. References on the same in-memory slope grid: exactextract's own
 coverage-weighted mean (the same statistic, one polygon at a time), ``rasterstats.
 zonal_stats`` (what a user reaches for) and "rasterize once, then numpy.bincount". The last
@@ -36,9 +36,9 @@ from rasterio.features import rasterize
 from rasterio.transform import from_origin
 
 from sitesel._typing import Dem
-from sitesel.criteria.zonal import ZonalStats, slope_deg, zonal_stats
 from sitesel.data.dem import load_dem
 from sitesel.data.sites import hex_grid
+from sitesel.terrain.zonal import ZonalStats, slope_deg, zonal_stats
 
 
 def synthetic_dem(cells_per_side: int, cell_m: float, seed: int) -> np.ndarray:

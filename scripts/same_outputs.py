@@ -13,7 +13,8 @@ Usage (from the repository root, the shared data in place)::
     python scripts/same_outputs.py snapshot /tmp/after
     python scripts/same_outputs.py compare /tmp/before /tmp/after
 
-``SOURCE_DATE_EPOCH`` is fixed for the runs (the map and GeoPackage carry a date).
+``SOURCE_DATE_EPOCH`` is fixed for the runs (the map and GeoPackage carry a date). The
+maps are compared without the comments of their inlined script.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +32,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ["leh", "kargil", "bihar_kesaria", "bihar_kesaria_cfc"]
 VARYING = {"timings_s", "seconds"}
-"""Manifest keys whose values are measured, not computed: left out of the comparison."""
+"""Manifest keys whose values are measured, not computed: left out of the comparison (as
+are the outputs' sha256: the files themselves are compared)."""
+SCRIPT_COMMENT = re.compile(r"/\*.*?\*/|^[ \t]*//[^\n]*$", re.S | re.M)
+"""A comment of the map's inlined script (it may name a module that moved): not compared."""
 
 
 def snapshot(folder: Path) -> None:
@@ -51,11 +56,15 @@ def snapshot(folder: Path) -> None:
     print("wrote the Leh dossier")
 
 
-def _without_varying(node: Any) -> Any:
+def _without_varying(node: Any, outputs: bool = False) -> Any:
     if isinstance(node, dict):
-        return {k: _without_varying(v) for k, v in node.items() if k not in VARYING}
+        return {
+            k: _without_varying(v, outputs or k == "outputs")
+            for k, v in node.items()
+            if k not in VARYING and not (outputs and k == "sha256")
+        }
     if isinstance(node, list):
-        return [_without_varying(v) for v in node]
+        return [_without_varying(v, outputs) for v in node]
     return node
 
 
@@ -63,6 +72,9 @@ def _digest(path: Path, root: Path) -> str:
     if path.name == "manifest.json":  # the map's path is absolute: the snapshot's own
         text = path.read_text(encoding="utf-8").replace(str(root.resolve()), "<snapshot>")
         return json.dumps(_without_varying(json.loads(text)), sort_keys=True)
+    if path.suffix == ".html":
+        text = SCRIPT_COMMENT.sub("", path.read_text(encoding="utf-8"))
+        return hashlib.sha256(text.encode()).hexdigest()
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

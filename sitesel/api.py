@@ -22,8 +22,8 @@ from sitesel.config import load_config as _load_config
 from sitesel.criteria import spec_models
 from sitesel.data.fetch import default_data_dir, file_requests
 from sitesel.data.loader import LayerLoader
-from sitesel.decision.compare import Comparison, compare_rankings
 from sitesel.errors import ConfigError, LayerNotFoundError
+from sitesel.mcda.compare import Comparison, compare_rankings
 from sitesel.outputs.maps import map_data
 from sitesel.outputs.reader import read_run
 from sitesel.outputs.render_process import RenderProcess
@@ -37,7 +37,7 @@ from sitesel.pipeline.land import active_rules
 from sitesel.pipeline.target_checks import target_warnings
 from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map
-from sitesel.render.diffmap import Context, difference_map
+from sitesel.render.compare_map.diffmap import Context, difference_map
 from sitesel.result import Result
 
 __all__ = [
@@ -266,7 +266,7 @@ def write_report(
         For a folder that is not a complete run.
     """
     from sitesel.outputs.staging import staged_outputs
-    from sitesel.render.report import report_html, site_order
+    from sitesel.render.dossier.report import report_html, site_order
 
     if top is not None and sites is not None:
         raise ConfigError("--top and --sites: give one of them")

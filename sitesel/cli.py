@@ -194,7 +194,7 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
         f"{result.name}: {counts.total} sites, {counts.ranked} ranked, {seconds:.1f} s{kept};"
         f" wrote {written['ranking'].parent}/ and {written['map']}"
     )
-    from sitesel.decision.constraints import reason_counts
+    from sitesel.exclusions.constraints import reason_counts
 
     common = reason_counts(result.sites["exclusion_reason"]).head(3)
     if len(common):
@@ -235,7 +235,7 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
             shown = ", ".join(alone[:5]) + (f" and {len(alone) - 5} more" if len(alone) > 5 else "")
             typer.echo(f"    no candidate within {limit} of {len(alone)} demand points: {shown}")
     if "flags" in result.sites:
-        from sitesel.decision.land_rules import flag_counts
+        from sitesel.exclusions.land_rules import flag_counts
 
         ranked = result.sites.loc[~result.sites["excluded"].astype(bool), "flags"]
         flagged = int((ranked.fillna("") != "").sum())
@@ -355,7 +355,7 @@ def map_command(
         from sitesel.api import read_run
         from sitesel.outputs.maps import map_data, write_map
         from sitesel.outputs.staging import staged_outputs
-        from sitesel.render.summary import write_summary_png
+        from sitesel.render.summary.picture import write_summary_png
 
         data = map_data(read_run(run_dir))
         target = map_path if map_path is not None else Path("maps") / f"{data.name}.html"
@@ -441,7 +441,7 @@ def weights(
     """Print the criterion weights, how they were derived, and AHP consistency figures."""
     _setup_logging(verbose)
     with _reported(verbose):
-        from sitesel.decision.weights import WeightReport, resolve_weights
+        from sitesel.mcda.weights import WeightReport, resolve_weights
 
         leaders = ""
         if config_path.is_dir():

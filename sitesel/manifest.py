@@ -52,7 +52,7 @@ class SiteCounts(_Record):
 
 
 class StabilityRecord(_Record):
-    """One criterion's weight stability interval (see :mod:`sitesel.decision.robustness`)."""
+    """One criterion's weight stability interval (see :mod:`sitesel.mcda.robustness`)."""
 
     criterion: str
     weight: float

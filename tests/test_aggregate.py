@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sitesel.decision.aggregation import aggregate, owa_order_weights, rank_sites
-from sitesel.decision.constraints import Exclusions, Rule
+from sitesel.exclusions.constraints import Exclusions, Rule
+from sitesel.mcda.aggregation import aggregate, owa_order_weights, rank_sites
 
 METHODS = ["weighted_sum", "weighted_product", "owa", "topsis"]
 

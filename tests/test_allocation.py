@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from sitesel import criteria
+from sitesel.allocation.exact import solve_exact
+from sitesel.allocation.heuristic import solve_heuristic
+from sitesel.allocation.problems import Instance, assignment, objective_of
 from sitesel.config import load_config
 from sitesel.config.allocation import AllocationSpec
-from sitesel.decision.allocation import Instance, assignment, objective_of
-from sitesel.decision.allocation_exact import solve_exact
-from sitesel.decision.allocation_heuristic import solve_heuristic
 from sitesel.pipeline.allocation import _chosen_share, suitability_under_draws
 
 from .cases import run_case, sitesel, with_repo_paths

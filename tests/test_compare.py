@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from sitesel.decision.compare import compare_rankings
+from sitesel.mcda.compare import compare_rankings
 
 from .cases import sitesel
 from .conftest import ROOT
@@ -188,7 +188,7 @@ def test_the_compare_map_counts_changes_among_the_sites_both_rank():
     import geopandas as gpd
     import shapely
 
-    from sitesel.render import diffmap
+    from sitesel.render.compare_map import diffmap
 
     ids = ["x", "y", "z", *[f"n{i}" for i in range(5)]]
     a = pd.DataFrame({"site_id": ids, "rank": [1, 2, 3, None, None, None, None, None]})

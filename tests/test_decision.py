@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitesel.data.sites import hex_grid
-from sitesel.decision.aggregation import aggregate, owa_order_weights, rank_sites
-from sitesel.decision.regions import SchemeRule, eligibility, find_regions, region_table
-from sitesel.decision.robustness import (
+from sitesel.mcda.aggregation import aggregate, owa_order_weights, rank_sites
+from sitesel.mcda.regions import SchemeRule, eligibility, find_regions, region_table
+from sitesel.mcda.robustness import (
     dirichlet_weights,
     monte_carlo,
     ranks_per_draw,
@@ -219,7 +219,7 @@ def test_two_regions_within_the_gap_make_one_piece_of_land():
     import geopandas as gpd
     import shapely
 
-    from sitesel.decision.regions import region_eligibility
+    from sitesel.mcda.regions import region_eligibility
 
     side = (60 * ACRE_HA * 10_000) ** 0.5
     boxes = [shapely.box(0, 0, side, side), shapely.box(side + 300, 0, 2 * side + 300, side)]
@@ -232,7 +232,7 @@ def test_two_regions_within_the_gap_make_one_piece_of_land():
 
 
 def test_regions_across_a_road_make_one_piece_of_land():
-    from sitesel.decision.regions import region_eligibility
+    from sitesel.mcda.regions import region_eligibility
 
     side, parcels, _ = _two_parcels_40_m_apart(None)
     _, _, roads = _two_parcels_40_m_apart(side + 20)
@@ -247,7 +247,7 @@ def test_regions_across_a_road_make_one_piece_of_land():
 def test_exclusion_reasons_are_each_sites_reasons_in_order(seed, n_sites, n_rules):
     """Reasons are built once per combination; the result is still, per site, every reason
     that applies in report order (outside, missing values, rules, zones)."""
-    from sitesel.decision.constraints import Exclusions, Rule
+    from sitesel.exclusions.constraints import Exclusions, Rule
 
     rng = np.random.default_rng(seed)
     raw = {f"c{i}": rng.choice([np.nan, 1.0, 5.0, 9.0], n_sites) for i in range(4)}

@@ -11,10 +11,10 @@ from pymcdm import methods as pm
 from pymcdm import normalizations as pn
 from pymcdm import weights as pw
 
-from sitesel.decision.aggregation import aggregate
-from sitesel.decision.promethee import Preference
-from sitesel.decision.robustness import stability_intervals
-from sitesel.decision.vikor import vikor_conditions
+from sitesel.mcda.aggregation import aggregate
+from sitesel.mcda.promethee import Preference
+from sitesel.mcda.robustness import stability_intervals
+from sitesel.mcda.vikor import vikor_conditions
 
 # pymcdm warns when a random matrix has a dominant alternative; the numbers stay valid.
 pytestmark = pytest.mark.filterwarnings("ignore:Alternatives with indices:UserWarning")
@@ -143,7 +143,7 @@ def test_one_at_a_time_with_weighted_product_zeros():
 
 
 def test_entropy_and_critic_weights_equal_pymcdm():
-    from sitesel.decision.objective_weights import critic_weights, entropy_weights
+    from sitesel.mcda.objective_weights import critic_weights, entropy_weights
 
     for s, _ in random_problems(seed=5):
         s = s + 0.01  # entropy needs positive values
@@ -153,8 +153,8 @@ def test_entropy_and_critic_weights_equal_pymcdm():
 
 
 def test_smaa2_acceptabilities_central_weights_and_confidence():
-    from sitesel.decision.robustness import dirichlet_weights, monte_carlo
-    from sitesel.decision.smaa import smaa2
+    from sitesel.mcda.robustness import dirichlet_weights, monte_carlo
+    from sitesel.mcda.smaa import smaa2
 
     # a is best on criterion 0, c on criterion 1, b is the balanced middle.
     s = np.array([[1.0, 0.0], [0.6, 0.6], [0.0, 1.0]])
@@ -187,7 +187,7 @@ def test_smaa2_acceptabilities_central_weights_and_confidence():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_bwm_gives_back_weights_its_judgments_are_consistent_with(seed):
-    from sitesel.decision.bwm import bwm_weights
+    from sitesel.mcda.bwm import bwm_weights
 
     rng = np.random.default_rng(seed)
     w = rng.dirichlet(np.ones(5))
@@ -203,7 +203,7 @@ def test_bwm_gives_back_weights_its_judgments_are_consistent_with(seed):
 def test_bwm_linear_model_is_the_minimax_solution():
     """Inconsistent judgments: no weight vector has a smaller largest deviation than xi
     (checked by brute force over a 0.001 grid of the 3-criterion simplex)."""
-    from sitesel.decision.bwm import bwm_weights
+    from sitesel.mcda.bwm import bwm_weights
 
     to_others = {"a": 1, "b": 2, "c": 8}
     to_worst = {"a": 8, "b": 2, "c": 1}  # a -> b -> c says 4, a -> c says 8
@@ -229,8 +229,8 @@ def test_bwm_in_a_config_and_its_checks(tmp_path):
     import yaml
 
     from sitesel.api import load_config
-    from sitesel.decision.weights import resolve_weights
     from sitesel.errors import ConfigError
+    from sitesel.mcda.weights import resolve_weights
 
     from .cases import leh_dict
 

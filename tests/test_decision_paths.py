@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 import sitesel
-from sitesel.decision.objective_weights import critic_weights, entropy_weights
-from sitesel.decision.weights import WeightReport
+from sitesel.mcda.objective_weights import critic_weights, entropy_weights
+from sitesel.mcda.weights import WeightReport
 
 from .test_study_paths import RANKING, small_study
 
@@ -98,7 +98,7 @@ def test_ahp_judgment_draws_are_combined_with_the_objective_weights(tmp_path):
     """With weighting.objective, the Monte Carlo draws of perturbed AHP judgments are
     combined the same way as the weights the ranking used (so they centre on them)."""
     from sitesel.api import load_config
-    from sitesel.decision.weights import resolve_weights, weight_vector, with_objective
+    from sitesel.mcda.weights import resolve_weights, weight_vector, with_objective
     from sitesel.pipeline.analyses import _weight_draws
 
     from .cases import with_repo_paths

@@ -25,9 +25,9 @@ from sitesel.criteria.infrastructure_cost import (
     infrastructure_cost,
     terrain_class,
 )
-from sitesel.criteria.zonal import ZonalStats
 from sitesel.network.repair import road_edges_from_lines
 from sitesel.network.scenarios import build_network
+from sitesel.terrain.zonal import ZonalStats
 
 from .cases import leh_dict, run_case
 from .conftest import ROOT

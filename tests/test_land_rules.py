@@ -23,14 +23,14 @@ from rasterio.crs import CRS
 
 from sitesel._typing import Dem
 from sitesel.config.land import LandRule
-from sitesel.criteria.dem_stack import StackedZonalStats, assign_dems
-from sitesel.decision.land_rules import (
+from sitesel.exclusions.land_rules import (
     RuleText,
     apply_rule,
     flag_counts,
     largest_overlaps,
     nearest_within,
 )
+from sitesel.terrain.dem_stack import StackedZonalStats, assign_dems
 
 from .cases import (
     catalog_dict,

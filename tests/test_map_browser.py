@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from sitesel.decision.aggregation import aggregate, rank_sites
+from sitesel.mcda.aggregation import aggregate, rank_sites
 from sitesel.render import MapData, site_map
 
 from .conftest import ROOT
@@ -258,8 +258,8 @@ def random_run(case: str, n: int = 240, sites_as: str = "boxes"):
     Returns the map data, ``top(weights)``: the ten best site ids as sitesel ranks them, and
     ``suitability(weights)``: every site's suitability as sitesel computes it.
     """
-    from sitesel.decision.aggregation import AggregationParams, make_aggregator
-    from sitesel.decision.promethee import Preference
+    from sitesel.mcda.aggregation import AggregationParams, make_aggregator
+    from sitesel.mcda.promethee import Preference
 
     method = case.removesuffix("_order_weights").removesuffix("_vector")
     params = METHOD_CASES[case]

@@ -15,10 +15,10 @@ and ``phi = 2 * suitability - 1``. A cost criterion is passed negated: VIKOR's d
 import numpy as np
 import pytest
 
-from sitesel.decision.aggregation import aggregate
-from sitesel.decision.ahp import ahp
-from sitesel.decision.bwm import bwm_weights
-from sitesel.decision.promethee import Preference
+from sitesel.mcda.aggregation import aggregate
+from sitesel.mcda.ahp import ahp
+from sitesel.mcda.bwm import bwm_weights
+from sitesel.mcda.promethee import Preference
 
 # Papathanasiou & Ploskas (2018), Multiple Criteria Decision Aid, Springer, ch. 2-3
 # (doi:10.1007/978-3-319-91648-4): six alternatives, four benefit criteria.

@@ -10,7 +10,7 @@ from rasterio.transform import from_origin
 
 from sitesel.render import assets
 from sitesel.render.hillshade import hillshade, shaded_relief
-from sitesel.render.payload import SCALE, encode_lines, to_script_json
+from sitesel.render.meeting_map.payload import SCALE, encode_lines, to_script_json
 
 
 def decode(flat):
@@ -68,7 +68,7 @@ def test_the_map_script_is_small_modules_assembled_in_order():
         assert defined or helpers, name
         assert all(f"{f}(S)" in main for f in defined), name
         assert all(f"{h}." in script.replace(text, "") for h in helpers), name
-    from sitesel.render import report
+    from sitesel.render.dossier import report
     from sitesel.render.palette import ROUTE_COLOURS
 
     assert report.ROUTE_COLOURS is ROUTE_COLOURS  # the map and the dossier draw alike
@@ -104,7 +104,7 @@ def test_summary_sites_are_one_raster_image_in_the_map_classes():
 
     from sitesel.render.classes import map_classes
     from sitesel.render.mapdata import MapData
-    from sitesel.render.summary import _draw_sites_raster
+    from sitesel.render.summary.picture import _draw_sites_raster
 
     sites = gpd.GeoDataFrame(
         {"suitability": [0.82, 0.31, 0.5], "excluded": [False, False, True]},
@@ -134,7 +134,7 @@ def test_dollar_signs_in_labels_and_names_do_not_break_the_png(tmp_path):
     import geopandas as gpd
 
     from sitesel.render import MapData
-    from sitesel.render.summary import write_summary_png
+    from sitesel.render.summary.picture import write_summary_png
 
     sites = gpd.GeoDataFrame(
         {"site_id": ["a", "b"], "place": ["$5 road", "x"], "area_ha": 1.0,

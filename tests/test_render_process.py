@@ -17,7 +17,7 @@ from sitesel.outputs import render_process as render_module
 from sitesel.outputs.maps import map_data
 from sitesel.outputs.render_process import RenderProcess, draw_summary, render_process
 from sitesel.outputs.writer import write_run
-from sitesel.render.summary import write_summary_png
+from sitesel.render.summary.picture import write_summary_png
 
 from .cases import LEH
 

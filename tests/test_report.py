@@ -111,7 +111,7 @@ def test_a_site_over_a_hole_in_its_dem_says_so_instead_of_empty_bars(leh_run):
     from dataclasses import replace
 
     from sitesel.outputs.reader import read_run
-    from sitesel.render.report import report_html
+    from sitesel.render.dossier.report import report_html
 
     result = read_run(leh_run / "run")
     terrain = result.terrain.copy()
@@ -130,7 +130,7 @@ def test_the_scheme_section_says_why(leh_run):
     from dataclasses import replace
 
     from sitesel.outputs.reader import read_run
-    from sitesel.render.report import report_html
+    from sitesel.render.dossier.report import report_html
 
     result = read_run(leh_run / "run")
     html = report_html(result, result.terrain["site_id"].head(1).tolist())

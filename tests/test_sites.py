@@ -90,10 +90,10 @@ def test_the_hexagon_lattice_is_found_once_a_run(tmp_path, data_dir, monkeypatch
     import yaml
 
     from sitesel import api
-    from sitesel.criteria import zonal
     from sitesel.data import hex_lattice as lattice_module
     from sitesel.pipeline import inputs
     from sitesel.render import site_image
+    from sitesel.terrain import zonal
 
     from .cases import leh_dict
 

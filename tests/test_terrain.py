@@ -8,9 +8,9 @@ import rasterio
 import shapely
 from rasterio.transform import from_origin
 
-from sitesel.criteria.zonal import slope_deg, zonal_stats
 from sitesel.data.dem import load_dem
 from sitesel.errors import ConfigError, CoverageError, CrsError
+from sitesel.terrain.zonal import slope_deg, zonal_stats
 
 UTM43 = pyproj.CRS.from_epsg(32643)
 
@@ -131,8 +131,8 @@ def test_dted_tiles_mosaic_to_known_heights(data_dir):
 def test_coverage_once_agrees_with_exactextract_per_grid(data_dir):
     """ZonalStats (coverage fractions found once, statistics in numpy) = exactextract's own."""
     from sitesel._typing import Dem
-    from sitesel.criteria.zonal import ZonalStats
     from sitesel.data.sites import hex_grid
+    from sitesel.terrain.zonal import ZonalStats
 
     crs = pyproj.CRS.from_epsg(32643)
     leh = pyproj.Transformer.from_crs(4326, crs, always_xy=True).transform(77.58, 34.16)
@@ -171,10 +171,10 @@ def test_hexagon_coverage_is_the_exact_intersection():
     cells larger and smaller than the sites."""
     from affine import Affine
 
-    from sitesel.criteria.hex_coverage import hex_coverage
-    from sitesel.criteria.zonal import exactextract_coverage
     from sitesel.data.hex_lattice import hex_lattice
     from sitesel.data.sites import hex_grid
+    from sitesel.terrain.hex_coverage import hex_coverage
+    from sitesel.terrain.zonal import exactextract_coverage
 
     area = shapely.Point(452_000, 3_770_000).buffer(4_000)
     for cell_ha, width_m in ((40.47, 700.0), (15.5, 923.0), (100.0, 250.0)):
@@ -200,7 +200,7 @@ def test_aligned_blocks_equal_exactextract_and_anything_else_goes_to_exactextrac
     """Issue 13, terrain without zonal geometry: sites made of whole grid cells get the
     same (site, cell, fraction) pairs exactextract finds; one site off the grid lines sends
     the whole set back to exactextract."""
-    from sitesel.criteria.zonal import coverage_fractions, grid_aligned_blocks
+    from sitesel.terrain.zonal import coverage_fractions, grid_aligned_blocks
 
     transform = from_origin(500_000, 3_800_000, 100, 100)
     shape = (40, 50)
@@ -222,8 +222,8 @@ def test_aligned_blocks_equal_exactextract_and_anything_else_goes_to_exactextrac
 
 def test_dem_square_grid_sites_hold_whole_dem_cells():
     from sitesel._typing import Dem
-    from sitesel.criteria.zonal import ZonalStats
     from sitesel.data.sites import dem_square_grid
+    from sitesel.terrain.zonal import ZonalStats
 
     transform = from_origin(500_000, 3_800_000, 300, 300)
     elevation = np.arange(30 * 40, dtype=float).reshape(30, 40)
@@ -246,8 +246,8 @@ def test_streamed_statistics_equal_stored_pairs(monkeypatch):
     """A fine DEM streams each grid through exactextract instead of storing (site, cell)
     pairs; both give the same coverage-weighted mean, min and max, NaN cells skipped."""
     from sitesel._typing import Dem
-    from sitesel.criteria import zonal
     from sitesel.data.sites import hex_grid
+    from sitesel.terrain import zonal
 
     rng = np.random.default_rng(5)
     z = rng.normal(3500, 50, (60, 80))
@@ -279,7 +279,7 @@ def _plane_dem(grade_pct: float, cell: float = 30.0, size: int = 60):
 def test_a_planes_area_falls_in_its_slope_class(grade_pct, share_class):
     """A site on a plane of known grade: all its area in that grade's FAO class, its mean
     slope the plane's angle, its lowest and highest ground the plane's at its edges."""
-    from sitesel.criteria.slope_classes import profile_on_dem, slope_class_columns
+    from sitesel.terrain.slope_classes import profile_on_dem, slope_class_columns
 
     dem = _plane_dem(grade_pct)
     site = shapely.box(500_300.0, 3_798_800.0, 500_900.0, 3_799_400.0)  # 20 x 20 cells inside
@@ -298,7 +298,7 @@ def test_the_shortlists_terrain_profile_agrees_with_their_criteria(leh_run):
     DEM: its mean slope is the slope criterion's raw value, which came from the same DEM."""
     import pandas as pd
 
-    from sitesel.criteria.slope_classes import slope_class_columns
+    from sitesel.terrain.slope_classes import slope_class_columns
 
     terrain = gpd.read_file(leh_run / "run" / "sites.gpkg", layer="terrain")
     ranking = pd.read_csv(leh_run / "run" / "ranking.csv").set_index("site_id")

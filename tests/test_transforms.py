@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sitesel.decision import value_functions as transforms
+from sitesel.mcda import value_functions as transforms
 
 finite = st.floats(-1e6, 1e6, allow_nan=False)
 values = arrays(np.float64, st.integers(1, 50), elements=finite)

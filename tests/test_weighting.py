@@ -3,7 +3,8 @@ import pytest
 import yaml
 
 from sitesel.api import load_config
-from sitesel.decision.ahp import (
+from sitesel.errors import ConfigError
+from sitesel.mcda.ahp import (
     RANDOM_INDEX,
     ahp,
     comparison_matrix,
@@ -11,8 +12,7 @@ from sitesel.decision.ahp import (
     perturbed_ahp_weights,
     rank_order_weights,
 )
-from sitesel.decision.weights import resolve_weights
-from sitesel.errors import ConfigError
+from sitesel.mcda.weights import resolve_weights
 
 from .cases import with_repo_paths
 from .conftest import ROOT
@@ -126,7 +126,7 @@ WILD = {  # CR 0.48 alone; 0.12 in the geometric mean with CONSISTENT
 
 
 def test_cr_limits_follow_saaty_by_matrix_size_and_can_be_overridden(tmp_path):
-    from sitesel.decision.ahp import cr_limit
+    from sitesel.mcda.ahp import cr_limit
 
     assert [cr_limit(n) for n in (3, 4, 5, 7)] == [0.05, 0.08, 0.10, 0.10]
     path = three_criteria_config(tmp_path, {"judgments": CR_0063})

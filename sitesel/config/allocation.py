@@ -2,7 +2,7 @@
 
 Each entry names a problem (``p_median``, ``mclp``, ``lscp``, ``p_center``), its k and T,
 which ranked sites are candidates, which points are the demand (and their weight), and
-the solver's limits. See :mod:`sitesel.decision.allocation` for the definitions.
+the solver's limits. See :mod:`sitesel.allocation.problems` for the definitions.
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ import numpy as np
 
 from sitesel._typing import Dem, FloatArray
 from sitesel.config import NetworkSpec, Selection
-from sitesel.criteria.dem_stack import StackedZonalStats
 from sitesel.data.hex_lattice import HexLattice
 from sitesel.errors import ConfigError
 from sitesel.network.graph import RoutingGraph
 from sitesel.network.scenarios import NetworkModel
+from sitesel.terrain.dem_stack import StackedZonalStats
 
 Select = Callable[[Selection, str], gpd.GeoDataFrame]
 """Features chosen by a selection, in the working CRS; the second argument is the YAML key."""

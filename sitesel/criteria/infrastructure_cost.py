@@ -44,10 +44,10 @@ from sitesel.criteria._network import target_points, xy
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.distance import distance_km
 from sitesel.criteria.registry import criterion
-from sitesel.criteria.zonal import slope_deg
 from sitesel.errors import ConfigError
 from sitesel.network.graph import best_entries, node_times_to_targets
 from sitesel.network.route_classes import arc_edges, class_metres_to_targets
+from sitesel.terrain.zonal import slope_deg
 from sitesel.units import M_PER_KM, m_per_min
 
 COMPONENTS = ("access_road", "road_upgrade", "site_grading", "power", "water")

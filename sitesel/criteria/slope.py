@@ -12,7 +12,7 @@ from sitesel.config import CriterionSpec
 from sitesel.config.plausible import plausible
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.registry import criterion
-from sitesel.criteria.zonal import ZonalStats
+from sitesel.terrain.zonal import ZonalStats
 
 
 class SlopeCriterion(CriterionSpec):

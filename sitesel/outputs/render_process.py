@@ -241,7 +241,7 @@ def _warm_up() -> None:
 
     from matplotlib.figure import Figure
 
-    import sitesel.render.summary  # noqa: F401  (the import is the point)
+    import sitesel.render.summary.picture  # noqa: F401  (the import is the point)
 
     figure = Figure(figsize=(1, 1))
     figure.text(0.5, 0.5, "sitesel")
@@ -249,6 +249,6 @@ def _warm_up() -> None:
 
 
 def _draw_summary(data: MapData, path: Path) -> None:
-    from sitesel.render.summary import write_summary_png
+    from sitesel.render.summary.picture import write_summary_png
 
     write_summary_png(data, path)

@@ -23,9 +23,9 @@ from sitesel.criteria import CriterionContext
 from sitesel.criteria.infrastructure_cost import InfrastructureCostCriterion
 from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
-from sitesel.decision.weights import WeightReport, resolve_weights
 from sitesel.errors import ConfigError
 from sitesel.manifest import Manifest
+from sitesel.mcda.weights import WeightReport, resolve_weights
 from sitesel.pipeline import inputs, land, scoring
 from sitesel.pipeline.allocation import (
     Allocation,

@@ -4,7 +4,7 @@ Candidates are the ranked sites (the top N, or those above a suitability, plus t
 required ones); demand is a point layer with a weight; the times are the road network's
 (:func:`~sitesel.network.od_matrix.od_minutes`, off-road legs as the criteria count
 them). Each problem is solved exactly when its programme is small enough, else by the
-heuristic with a Lagrangian bound (:mod:`sitesel.decision.allocation`).
+heuristic with a Lagrangian bound (:mod:`sitesel.allocation.problems`).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from sitesel._typing import BoolArray, FloatArray
+from sitesel.allocation.exact import solve_exact, variables
+from sitesel.allocation.heuristic import solve_heuristic
+from sitesel.allocation.problems import Instance, Solution, assignment
 from sitesel.config import Config, NetworkSpec, Selection
 from sitesel.config.allocation import AllocationSpec
 from sitesel.data.numbers import parse_counts
-from sitesel.decision.allocation import Instance, Solution, assignment
-from sitesel.decision.allocation_exact import solve_exact, variables
-from sitesel.decision.allocation_heuristic import solve_heuristic
 from sitesel.errors import ConfigError, SolverError
 from sitesel.network.od_matrix import od_minutes
 from sitesel.network.scenarios import NetworkModel

@@ -1,6 +1,6 @@
 """The decision-support stages of a run: weight robustness, regions, scheme eligibility.
 
-Wires the config to :mod:`sitesel.decision.robustness` and :mod:`sitesel.decision.regions`
+Wires the config to :mod:`sitesel.mcda.robustness` and :mod:`sitesel.mcda.regions`
 and gives the sites' extra columns (``p_rank1``, ``p_top<k>``, ``rank_p05``,
 ``rank_p95``, ``region``, ``scheme_eligible``, ``scheme_reason``, ``scheme_partner``,
 ``scheme_link``).
@@ -20,9 +20,9 @@ import numpy.typing as npt
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config, load_scheme
 from sitesel.config.decision import MonteCarloSpec
-from sitesel.decision import ahp, regions, robustness, smaa
-from sitesel.decision.weights import WeightReport
 from sitesel.errors import ConfigError
+from sitesel.mcda import ahp, regions, robustness, smaa
+from sitesel.mcda.weights import WeightReport
 from sitesel.pipeline.scoring import Aggregator
 
 log = logging.getLogger(__name__)

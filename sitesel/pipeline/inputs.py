@@ -19,7 +19,6 @@ from sitesel.config import Config, NetworkSpec, Selection
 from sitesel.config._base import PLACES_LAYER
 from sitesel.config.scoring import ExcludeWithinSpec, FootprintSpec
 from sitesel.criteria.area import area_ha
-from sitesel.criteria.dem_stack import assign_dems
 from sitesel.data.hex_lattice import HexLattice, hex_lattice
 from sitesel.data.loader import LayerLoader
 from sitesel.data.numbers import parse_counts
@@ -27,11 +26,12 @@ from sitesel.data.place_names import describe_locations
 from sitesel.data.sites import dem_square_grid, hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon, utm_crs
 from sitesel.data.vector import select, select_place
-from sitesel.decision.constraints import zone_reasons
 from sitesel.errors import ConfigError, CoverageError, CrsError, LayerError
+from sitesel.exclusions.constraints import zone_reasons
 from sitesel.network.graph import ConnectivityReport, RoadEdges, connectivity_report
 from sitesel.network.repair import SnapReport
 from sitesel.network.scenarios import NetworkModel, build_network
+from sitesel.terrain.dem_stack import assign_dems
 from sitesel.units import M_PER_KM
 
 log = logging.getLogger(__name__)

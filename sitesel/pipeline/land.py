@@ -3,7 +3,7 @@
 Which rules apply (the packs a config names, less the skipped ones and those that do not
 bind the cluster's pollution category), where their features come from (a pack's layer
 name bound in ``land.layers``, else the catalog layer of that name), and what each rule
-does to each site (:mod:`sitesel.decision.land_rules`).
+does to each site (:mod:`sitesel.exclusions.land_rules`).
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from sitesel.config.land import LandRule, RulePack, load_rule_packs
 from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
 from sitesel.data.vector import repair_polygons, select, unknown_values, values_text
-from sitesel.decision.land_rules import (
+from sitesel.errors import ConfigError, EmptyLayerError
+from sitesel.exclusions.land_rules import (
     RuleText,
     apply_rule,
     clip_to_reach,
     join_flags,
     largest_overlaps,
 )
-from sitesel.errors import ConfigError, EmptyLayerError
 from sitesel.pipeline.inputs import selected
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,6 @@ from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import criterion_label, family_of
 from sitesel.criteria.infrastructure_cost import InfrastructureCostCriterion
 from sitesel.data.fetch import sha256_of
-from sitesel.decision.robustness import StabilityInterval
-from sitesel.decision.weights import WeightReport
 from sitesel.manifest import (
     FileRecord,
     Manifest,
@@ -31,6 +29,8 @@ from sitesel.manifest import (
     StabilityRecord,
     build_time,
 )
+from sitesel.mcda.robustness import StabilityInterval
+from sitesel.mcda.weights import WeightReport
 from sitesel.network.gaps import Repair
 from sitesel.network.graph import arc_lengths, detours
 from sitesel.network.margin import fastest_kmh, margin_checks

@@ -21,11 +21,12 @@ from sitesel.config.decision import PreferenceSpec
 from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import CriterionContext, family_of
 from sitesel.data.hex_lattice import lattice_subset
-from sitesel.decision import aggregation, constraints, owa, vikor
-from sitesel.decision.promethee import Preference
-from sitesel.decision.value_functions import apply_value_function
-from sitesel.decision.weights import WeightReport, weight_vector, with_objective
 from sitesel.errors import NoSuitableSiteError
+from sitesel.exclusions import constraints
+from sitesel.mcda import aggregation, owa, vikor
+from sitesel.mcda.promethee import Preference
+from sitesel.mcda.value_functions import apply_value_function
+from sitesel.mcda.weights import WeightReport, weight_vector, with_objective
 
 Aggregator = Callable[[FloatArray], FloatArray]
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ def _notes(config: Config, measured: Measured, n_sites: int) -> np.ndarray:
 
 
 def aggregation_params(config: Config) -> aggregation.AggregationParams:
-    """The aggregation section as the parameters of :mod:`sitesel.decision.aggregation`."""
+    """The aggregation section as the parameters of :mod:`sitesel.mcda.aggregation`."""
     spec = config.aggregation
     prefs = None
     if spec.method == "promethee_ii":

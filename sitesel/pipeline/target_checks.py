@@ -19,9 +19,9 @@ from sitesel.config.criteria import NetworkCriterionSpec, selections
 from sitesel.config.plausible import slip
 from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import family_of
-from sitesel.criteria.zonal import slope_deg
 from sitesel.data.loader import LayerLoader
 from sitesel.pipeline.inputs import StudyArea, selected
+from sitesel.terrain.zonal import slope_deg
 from sitesel.units import M_PER_KM
 
 OFF_ROAD_WARN_M = 1_000.0

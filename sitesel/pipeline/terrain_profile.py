@@ -1,7 +1,7 @@
 """The terrain profile stage: each shortlisted site's slope classes and heights, finest DEM.
 
 The run folder keeps only the coarse base grid (``elevation.tif``), so the run computes the
-dossier's terrain figures (:mod:`sitesel.criteria.slope_classes`) for the shortlist
+dossier's terrain figures (:mod:`sitesel.terrain.slope_classes`) for the shortlist
 (:mod:`~sitesel.pipeline.shortlist`: the ``map.top_n`` best and the sites location
 problems chose, whose routes it keeps too), each on the DEM its terrain came from (the
 finest of the stack that covers it: ``dem_layer``), and stores them as the ``terrain``
@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from sitesel._typing import Dem, IntArray
-from sitesel.criteria.slope_classes import profile_on_dem
 from sitesel.data.hex_lattice import HexLattice, lattice_subset
 from sitesel.result import LOCATION_WINDOW_M
+from sitesel.terrain.slope_classes import profile_on_dem
 
 
 def top_terrain(

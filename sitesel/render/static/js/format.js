@@ -8,7 +8,7 @@ const sitesel_format = (() => {
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  // Lines and rings: [x0, y0, dx, dy, ...] in 1e-5 degrees, as sitesel.render.payload packs them.
+  // Lines and rings: [x0, y0, dx, dy, ...] in 1e-5 degrees, as the payload packs them (payload.py).
   function decode(parts) {
     return parts.map((flat) => {
       const pts = [];
@@ -36,7 +36,7 @@ const sitesel_format = (() => {
     const u = has(U.text, unit) ? U.text[unit] : unit;
     return fmt(v, d) + (u === "\u00b0" ? u : u ? " " + u : "");
   }
-  // Arrays sitesel.render.live_image deflates (zlib) and base64-encodes.
+  // Arrays live_image.py deflates (zlib) and base64-encodes.
   async function inflate(b64) {
     const bin = atob(b64);
     const bytes = new Uint8Array(bin.length);

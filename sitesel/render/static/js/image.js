@@ -1,9 +1,9 @@
 /* the big map's image layer: above map.max_vector_sites the sites not drawn as shapes are
- * an image. Its index raster says which site covers each pixel (sitesel.render.live_image):
+ * an image. Its index raster says which site covers each pixel (live_image.py):
  * the live candidates first, repainted as the weights move (each one's terms combined by
  * the method's kernel), then the others (excluded, or candidates the page cannot
  * recolour: drawn by sitesel in a static image below). A click on any of them opens its
- * card from the picks (sitesel.render.image_picks). Adds to S: paintImage, loadImage,
+ * card from the picks (image_picks.py). Adds to S: paintImage, loadImage,
  * imageSuit, pickAt. */
 
 function sitesel_image(S) {

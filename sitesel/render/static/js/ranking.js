@@ -1,4 +1,4 @@
-/* ranking: suitability and ranks in the page, as sitesel ranks (sitesel.decision.aggregation;
+/* ranking: suitability and ranks in the page, as sitesel ranks (sitesel.mcda.aggregation;
  * ties by site id). Adds to the shared state S: normalisedWeights, KERNELS, slidersWork,
  * computeSuitability, computeOrder. */
 

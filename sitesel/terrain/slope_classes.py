@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from sitesel._typing import Dem, FloatArray, IntArray
-from sitesel.criteria.zonal import coverage_fractions, slope_deg, weighted_stats
 from sitesel.data.hex_lattice import HexLattice
+from sitesel.terrain.zonal import coverage_fractions, slope_deg, weighted_stats
 
 SLOPE_CLASS_EDGES_PCT: tuple[float, ...] = (0.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0)
 """Lower edges of the slope classes in percent (the last class is open above)."""

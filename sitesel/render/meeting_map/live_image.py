@@ -53,7 +53,7 @@ def pack_live_image(
         The run's map data.
     order
         The image's sites, the live candidates first
-        (:func:`~sitesel.render.image_picks.image_order`).
+        (:func:`~sitesel.render.meeting_map.image_picks.image_order`).
     live
         The candidates to paint, from :func:`live_candidates` (may be none: the index
         still serves clicks).

@@ -5,7 +5,7 @@ the page repaints, the candidates it cannot recolour (TOPSIS, VIKOR) and the exc
 sites. The page finds the site under a click in two ways:
 
 - candidates by the image's index raster (which site covers each pixel,
-  :mod:`~sitesel.render.live_image`), live ones numbered first;
+  :mod:`~sitesel.render.meeting_map.live_image`), live ones numbered first;
 - excluded sites of sitesel's hexagon grid in a UTM working CRS (the default) by
   arithmetic: the page projects the click to UTM and takes the nearest lattice centre
   (:mod:`~sitesel.data.hex_lattice`), so the district's 380,000 excluded sites need no
@@ -30,7 +30,7 @@ import pandas as pd
 import pyproj
 
 from sitesel.data.hex_lattice import HexLattice
-from sitesel.render.live_image import deflated, quantised
+from sitesel.render.meeting_map.live_image import deflated, quantised
 
 HEX_ID = r"^H(-?\d+)_(-?\d+)$"
 """The id :func:`sitesel.data.sites.hex_grid` gives a hexagon: its lattice column and row."""
@@ -96,7 +96,7 @@ def pack_picks(
         distinct exclusion reasons, ``"code"``: deflated uint32 index per site, 0 for
         none``}``); ``area_ha``; ``suitability`` and, per criterion, ``raw`` and ``score``
         (weighted criteria only, else None), quantised as
-        :func:`~sitesel.render.live_image.quantised` with excluded sites missing.
+        :func:`~sitesel.render.meeting_map.live_image.quantised` with excluded sites missing.
     """
     picked = sites.iloc[order]
     excluded = picked["excluded"].to_numpy(dtype=bool)

@@ -11,9 +11,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from sitesel._typing import FloatArray
-from sitesel.decision.owa import owa, owa_order_weights, quantifier
-from sitesel.decision.promethee import Preference, net_flows
-from sitesel.decision.vikor import regret_terms, s_r_q
+from sitesel.mcda.owa import owa, owa_order_weights, quantifier
+from sitesel.mcda.promethee import Preference, net_flows
+from sitesel.mcda.vikor import regret_terms, s_r_q
 
 __all__ = [
     "AGGREGATIONS",
@@ -100,10 +100,10 @@ def make_aggregator(
     method
         One of :data:`AGGREGATIONS`: ``weighted_sum``; ``weighted_product`` (weighted
         geometric mean: a zero score vetoes the site unless its weight is zero); ``owa``
-        (Malczewski 2006, :mod:`sitesel.decision.owa`); ``topsis`` (relative closeness to
+        (Malczewski 2006, :mod:`sitesel.mcda.owa`); ``topsis`` (relative closeness to
         the ideal and anti-ideal among the candidates); ``vikor`` (``1 - Q``,
-        :mod:`sitesel.decision.vikor`); ``promethee_ii`` (``(phi + 1) / 2`` from the net
-        outranking flow phi, :mod:`sitesel.decision.promethee`).
+        :mod:`sitesel.mcda.vikor`); ``promethee_ii`` (``(phi + 1) / 2`` from the net
+        outranking flow phi, :mod:`sitesel.mcda.promethee`).
     params
         Method parameters.
     candidates

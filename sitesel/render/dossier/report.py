@@ -1,6 +1,6 @@
 """The dossier of the shortlisted sites: one printable page per site, offline, one file.
 
-Each page has a location map (:mod:`~sitesel.render.location_map`: the DEM's hillshade,
+Each page has a location map (:mod:`~sitesel.render.dossier.location_map`: the DEM's hillshade,
 the site, the roads, the towns and the routes to each travel-time target, drawn as SVG in
 metres of the working CRS, so a route's drawn length is its length), the routes with their
 km, minutes and roads, the criteria (raw value, score, weight, contribution), the terrain
@@ -19,15 +19,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from sitesel.criteria.slope_classes import (
+from sitesel.render.dossier.location_map import location_svg
+from sitesel.render.palette import ROUTE_COLOURS
+from sitesel.render.units_text import raw_text
+from sitesel.result import Result
+from sitesel.terrain.slope_classes import (
     SLOPE_CLASS_EDGES_PCT,
     SLOPE_CLASS_NAMES,
     slope_class_columns,
 )
-from sitesel.render.location_map import location_svg
-from sitesel.render.palette import ROUTE_COLOURS
-from sitesel.render.units_text import raw_text
-from sitesel.result import Result
 from sitesel.units import ACRE_HA
 
 CSS = """

@@ -1,6 +1,6 @@
 """Turn a config's ``weighting`` section into weights and a report a committee can read.
 
-The arithmetic lives in :mod:`sitesel.decision.ahp`; this module reads the config, names the
+The arithmetic lives in :mod:`sitesel.mcda.ahp`; this module reads the config, names the
 YAML keys in errors, and refuses AHP weights whose consistency ratio is too high.
 """
 
@@ -17,14 +17,14 @@ import numpy as np
 from sitesel._typing import FloatArray
 from sitesel.config.decision import AhpSpec, BwmSpec
 from sitesel.config.scoring import Config
-from sitesel.decision import ahp as weighting
-from sitesel.decision.bwm import bwm_weights
-from sitesel.decision.objective_weights import (
+from sitesel.errors import ConfigError
+from sitesel.mcda import ahp as weighting
+from sitesel.mcda.bwm import bwm_weights
+from sitesel.mcda.objective_weights import (
     OBJECTIVE_METHODS,
     combined_weights,
     objective_weights,
 )
-from sitesel.errors import ConfigError
 
 SHOWN_JUDGMENTS = 3
 

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import sparse
 
 from sitesel._typing import FloatArray, IntArray
-from sitesel.decision.allocation import Instance, Solution
+from sitesel.allocation.problems import Instance, Solution
 
 UNREACHABLE = 1e15
 """Stands for the cost of an unreachable pair, so arithmetic stays finite."""

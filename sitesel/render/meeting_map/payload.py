@@ -18,13 +18,13 @@ import pandas as pd
 import shapely
 
 from sitesel.data.hex_lattice import hex_lattice
-from sitesel.decision.constraints import reason_counts
-from sitesel.decision.land_rules import FLAG_SEPARATOR, MEASURE
-from sitesel.decision.promethee import Preference, net_flows
+from sitesel.exclusions.constraints import reason_counts
+from sitesel.exclusions.land_rules import FLAG_SEPARATOR, MEASURE
+from sitesel.mcda.promethee import Preference, net_flows
 from sitesel.render.classes import map_classes, score_classes
-from sitesel.render.image_picks import image_order, pack_picks, utm_lattice
-from sitesel.render.live_image import live_candidates, pack_live_image
 from sitesel.render.mapdata import MapData
+from sitesel.render.meeting_map.image_picks import image_order, pack_picks, utm_lattice
+from sitesel.render.meeting_map.live_image import live_candidates, pack_live_image
 from sitesel.render.site_image import vector_sites
 
 WGS84 = "EPSG:4326"
@@ -149,8 +149,8 @@ def pack(data: MapData) -> dict[str, Any]:
 
     Above ``data.max_vector_sites`` only the sites :func:`vector_sites` picks are in it;
     ``counts`` then gives the exclusion counts over all sites. Candidates left out are in
-    ``image`` (:mod:`~sitesel.render.live_image`) when the method scores each site on its
-    own; otherwise ``live`` is false: the page cannot re-rank without them.
+    ``image`` (:mod:`~sitesel.render.meeting_map.live_image`) when the method scores each
+    site on its own; otherwise ``live`` is false: the page cannot re-rank without them.
     """
     vector = vector_sites(data.sites, data.max_vector_sites)
     sites = data.sites[vector]
@@ -254,7 +254,7 @@ def _image(
     criteria: list[dict[str, Any]],
     flows: np.ndarray | None,
 ) -> dict[str, Any]:
-    """The image's index raster, live terms and picks (:mod:`~sitesel.render.image_picks`).
+    """The image's index raster, live terms and picks (:mod:`.image_picks`).
 
     Candidates are found under a click by the index raster; excluded sites by lattice
     arithmetic when the grid allows it (else they are not in the picks).

@@ -2,28 +2,26 @@
 
 Folium supplies the page, the map, the layer switcher and the hillshade overlay; Leaflet
 and sitesel's own script are inlined (:mod:`sitesel.render.assets`), and the run's data
-travels as one JSON element read by that script (:mod:`sitesel.render.payload`).
+travels as one JSON element read by that script (:mod:`sitesel.render.meeting_map.payload`).
 """
 
 from __future__ import annotations
 
 import html
-import re
-from pathlib import Path
 from typing import Any
 
 import folium
 import numpy as np
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from jinja2 import Template
 from matplotlib.colors import to_rgba
 
 from sitesel.render import assets
+from sitesel.render.basemap import Verbatim, add_hillshade, offline_map
 from sitesel.render.classes import map_classes
-from sitesel.render.hillshade import shaded_relief
-from sitesel.render.live_image import live_candidates
-from sitesel.render.mapdata import Elevation, MapData
-from sitesel.render.payload import pack, to_script_json
+from sitesel.render.mapdata import MapData
+from sitesel.render.meeting_map.live_image import live_candidates
+from sitesel.render.meeting_map.payload import pack, to_script_json
 from sitesel.render.site_image import site_image, vector_sites
 
 DATA_ELEMENT_ID = "sitesel-data"
@@ -35,24 +33,6 @@ ONLINE_LAYERS = (
         "Tiles: Esri, Maxar, Earthstar Geographics",
     ),
 )
-
-
-class Verbatim(Element):
-    """HTML put into the page as it is.
-
-    branca's ``Element(text)`` compiles its text as a Jinja template: the inlined Leaflet
-    and the site data (3 s of template lexing for 77,000 sites) would be parsed for ``{{``
-    and ``{%``, and a place or road name, or a run's title, holding them would be evaluated
-    or break the page.
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs: Any) -> str:
-        """The text, untouched."""
-        return self._text
 
 
 class _SitesLayer(MacroElement):
@@ -83,31 +63,6 @@ def _title_block(data: MapData) -> str:
         f"<div>Data: {html.escape('; '.join(data.sources))}</div>" if data.sources else "",
     ]
     return '<div class="sitesel-panel sitesel-title">' + "".join(lines) + "</div>"
-
-
-def offline_map() -> folium.Map:
-    """A Folium map without CDN links: Leaflet and sitesel's style are inlined."""
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    fmap.default_js = []
-    fmap.default_css = []
-    root: Any = fmap.get_root()
-    root.header.add_child(Verbatim(assets.inline_style(assets.leaflet_css())), name="leaflet_css")
-    root.header.add_child(Verbatim(assets.inline_style(assets.sitesel_css())), name="sitesel_css")
-    root.header.add_child(Verbatim(assets.inline_script(assets.leaflet_js())), name="leaflet_js")
-    return fmap
-
-
-def add_hillshade(fmap: folium.Map, elevation: Elevation, crs: Any, *, tint: bool) -> None:
-    """The DEM's shaded relief as the offline basemap layer."""
-    relief = shaded_relief(elevation.elevation_m, elevation.transform, crs, tint=tint)
-    folium.raster_layers.ImageOverlay(
-        relief.rgba,
-        bounds=[list(relief.south_west), list(relief.north_east)],
-        name="Hillshade (from the DEM, offline)",
-        mercator_project=False,
-        pixelated=False,
-        zindex=1,
-    ).add_to(fmap)
 
 
 def site_map(data: MapData) -> folium.Map:
@@ -154,7 +109,7 @@ def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
 
     It lies above the hillshade and below the vector sites: excluded sites grey, and the
     candidates the page cannot recolour (TOPSIS, VIKOR) in their suitability class; the
-    page paints the others (:mod:`~sitesel.render.live_image`).
+    page paints the others (:mod:`~sitesel.render.meeting_map.live_image`).
     """
     vector = vector_sites(data.sites, data.max_vector_sites)
     if vector.all():
@@ -180,25 +135,3 @@ def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
         pixelated=True,
         zindex=2,
     ).add_to(fmap)
-
-
-_FOLIUM_ID = re.compile(r"(?<=[a-z]_)[0-9a-f]{32}(?![0-9a-f])")
-
-
-def map_html(fmap: folium.Map) -> str:
-    """The page of a map, with folium's random element ids numbered in order instead.
-
-    Folium names every element ``<kind>_<uuid4 hex>``; numbering them by first appearance
-    makes the same map give the same bytes, run after run.
-    """
-    numbers: dict[str, int] = {}
-
-    def number(match: re.Match[str]) -> str:
-        return f"{numbers.setdefault(match[0], len(numbers) + 1):032d}"
-
-    return _FOLIUM_ID.sub(number, fmap.get_root().render())
-
-
-def save_map(fmap: folium.Map, path: Path) -> None:
-    """Write a map's page (UTF-8), with stable element ids."""
-    path.write_text(map_html(fmap), encoding="utf-8")

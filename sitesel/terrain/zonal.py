@@ -18,9 +18,9 @@ from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
 
 from sitesel._typing import Dem, FloatArray, IntArray
-from sitesel.criteria._wkb_features import WkbFeatureSource
-from sitesel.criteria.hex_coverage import MAX_CANDIDATE_CELLS, candidate_cells, hex_coverage
 from sitesel.data.hex_lattice import HexLattice, hex_lattice
+from sitesel.terrain._wkb_features import WkbFeatureSource
+from sitesel.terrain.hex_coverage import MAX_CANDIDATE_CELLS, candidate_cells, hex_coverage
 
 
 def slope_deg(elevation_m: FloatArray, cell_size_m: float) -> FloatArray:
@@ -209,7 +209,7 @@ def coverage_fractions(
     """Which cells of a grid each site covers, and the covered fraction of each cell.
 
     Sites of whole grid cells (:func:`grid_aligned_blocks`) and sitesel's hexagons on a
-    grid not much finer than them (:mod:`~sitesel.criteria.hex_coverage`) need no zonal
+    grid not much finer than them (:mod:`~sitesel.terrain.hex_coverage`) need no zonal
     geometry; other polygons go through exactextract.
 
     Returns

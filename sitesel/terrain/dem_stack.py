@@ -15,8 +15,8 @@ import geopandas as gpd
 import numpy as np
 
 from sitesel._typing import Dem, FloatArray, IntArray
-from sitesel.criteria.zonal import ZonalStats, coverage_fractions, slope_deg
 from sitesel.data.hex_lattice import HexLattice, lattice_subset
+from sitesel.terrain.zonal import ZonalStats, coverage_fractions, slope_deg
 
 FULL_COVER = 0.999
 """Share of a site that a DEM's valid cells must cover for the site to use that DEM."""

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sitesel._typing import FloatArray
-from sitesel.decision.robustness import Aggregator, top_site_per_draw
+from sitesel.mcda.robustness import Aggregator, top_site_per_draw
 
 
 @dataclass(frozen=True)

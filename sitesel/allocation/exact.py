@@ -16,7 +16,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from sitesel._typing import FloatArray
-from sitesel.decision.allocation import SENSE, Instance, Problem, Solution
+from sitesel.allocation.problems import SENSE, Instance, Problem, Solution
 from sitesel.errors import SolverError
 
 

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from sitesel._typing import FloatArray
+from sitesel.render.basemap import Verbatim, add_hillshade, offline_map
 from sitesel.render.mapdata import Elevation
-from sitesel.render.sitemap import Verbatim, add_hillshade, offline_map
 
 ROSE = ["#c6dbef", "#6baed6", "#08519c"]
 FELL = ["#fcbba1", "#fb6a4a", "#a50f15"]
@@ -92,7 +92,7 @@ def difference_map(
     ranks
         ``site_id``, ``rank_a``, ``rank_b`` (NaN where a run excludes the site); with
         ``common_a``, ``common_b`` (ranks among the sites both rank), ``class`` and
-        ``why`` (:func:`sitesel.decision.compare.compare_rankings`' ``sites``) the change
+        ``why`` (:func:`sitesel.mcda.compare.compare_rankings`' ``sites``) the change
         is counted among the common sites, and a site ranked in one run only has a class
         (and colour) of its own, its card saying why.
     title, label_a, label_b

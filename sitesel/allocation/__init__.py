@@ -1,0 +1,1 @@
+"""Location-allocation: the four location problems, their exact (HiGHS) and heuristic solvers."""

@@ -1,1 +1,0 @@
-"""Decision support: value functions, weights, aggregation, constraints, robustness, regions."""

@@ -1,0 +1,1 @@
+"""The compare map: two runs' rankings side by side, the rank changes."""

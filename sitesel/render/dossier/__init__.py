@@ -1,0 +1,1 @@
+"""The dossier (`sitesel report`): one printable page a site."""

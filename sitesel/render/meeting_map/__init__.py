@@ -1,0 +1,1 @@
+"""The meeting map: the offline Folium page, its payload, script and images."""

@@ -1,0 +1,1 @@
+"""The summary picture (summary.png) of a run."""
