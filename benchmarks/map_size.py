@@ -29,6 +29,7 @@ import shapely
 from _common import median_of, report
 
 from sitesel.data.sites import hex_grid
+from sitesel.exclusions.records import Hits, Records, Source
 from sitesel.render import MapData, site_map
 
 CRITERIA = ["time_to_town_min", "time_to_airport_min", "highway_km", "slope_deg", "elev_m"]
@@ -63,6 +64,9 @@ def synthetic(n_sites: int, seed: int = 0) -> MapData:
         units=dict.fromkeys(CRITERIA, "unit"),
         weights=dict.fromkeys(CRITERIA, 0.2),
         area=gpd.GeoSeries([area], crs=sites.crs),
+        records=Records(
+            (Hits.where(Source("slope", "threshold", "too steep"), "exclude", excluded),)
+        ),  # fmt: skip
     )
 
 

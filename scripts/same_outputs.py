@@ -56,36 +56,45 @@ def snapshot(folder: Path) -> None:
     print("wrote the Leh dossier")
 
 
-def _without_varying(node: Any, outputs: bool = False) -> Any:
+def _without_varying(node: Any, new: set[str], outputs: bool = False) -> Any:
     if isinstance(node, dict):
         return {
-            k: _without_varying(v, outputs or k == "outputs")
+            k: _without_varying(v, new, outputs or k == "outputs")
             for k, v in node.items()
-            if k not in VARYING and not (outputs and k == "sha256")
+            if k not in VARYING
+            and not (outputs and k == "sha256")
+            and not (outputs and isinstance(v, dict) and v.get("file") in new)
         }
     if isinstance(node, list):
-        return [_without_varying(v, outputs) for v in node]
+        return [_without_varying(v, new, outputs) for v in node]
     return node
 
 
-def _digest(path: Path, root: Path) -> str:
+def _digest(path: Path, root: Path, new: set[str]) -> str:
     if path.name == "manifest.json":  # the map's path is absolute: the snapshot's own
         text = path.read_text(encoding="utf-8").replace(str(root.resolve()), "<snapshot>")
-        return json.dumps(_without_varying(json.loads(text)), sort_keys=True)
+        return json.dumps(_without_varying(json.loads(text), new), sort_keys=True)
     if path.suffix == ".html":
         text = SCRIPT_COMMENT.sub("", path.read_text(encoding="utf-8"))
         return hashlib.sha256(text.encode()).hexdigest()
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def compare(a: Path, b: Path) -> list[str]:
-    """The files that differ between two snapshots, or are in one only."""
+def compare(a: Path, b: Path, new: set[str] | None = None) -> list[str]:
+    """The files that differ between two snapshots, or are in one only.
+
+    ``new``: file names B may hold that A does not (an output added on purpose); they and
+    their entries in B's manifest are left out.
+    """
+    new = new or set()
     files_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
-    files_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file() and p.name not in new}
     problems = [f"only in {a}: {p}" for p in sorted(files_a - files_b)]
     problems += [f"only in {b}: {p}" for p in sorted(files_b - files_a)]
     problems += [
-        f"differs: {p}" for p in sorted(files_a & files_b) if _digest(a / p, a) != _digest(b / p, b)
+        f"differs: {p}"
+        for p in sorted(files_a & files_b)
+        if _digest(a / p, a, set()) != _digest(b / p, b, new)
     ]
     return problems
 
@@ -98,11 +107,12 @@ def main() -> int:
     cmp = sub.add_parser("compare")
     cmp.add_argument("a", type=Path)
     cmp.add_argument("b", type=Path)
+    cmp.add_argument("--new", action="append", default=[], help="a file B adds on purpose")
     args = parser.parse_args()
     if args.command == "snapshot":
         snapshot(args.folder)
         return 0
-    problems = compare(args.a, args.b)
+    problems = compare(args.a, args.b, set(args.new))
     for line in problems:
         print(line)
     n = sum(1 for p in args.a.rglob("*") if p.is_file())

@@ -23,6 +23,7 @@ from sitesel.criteria import spec_models
 from sitesel.data.fetch import default_data_dir, file_requests
 from sitesel.data.loader import LayerLoader
 from sitesel.errors import ConfigError, LayerNotFoundError
+from sitesel.exclusions.packs import active_rules
 from sitesel.mcda.compare import Comparison, compare_rankings
 from sitesel.outputs.maps import map_data
 from sitesel.outputs.reader import read_run
@@ -33,7 +34,6 @@ from sitesel.pipeline import RunSources, check, inputs
 from sitesel.pipeline import run as run_pipeline
 from sitesel.pipeline.cluster import parse_cluster
 from sitesel.pipeline.input_cache import InputCache
-from sitesel.pipeline.land import active_rules
 from sitesel.pipeline.target_checks import target_warnings
 from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map

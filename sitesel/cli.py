@@ -194,9 +194,9 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
         f"{result.name}: {counts.total} sites, {counts.ranked} ranked, {seconds:.1f} s{kept};"
         f" wrote {written['ranking'].parent}/ and {written['map']}"
     )
-    from sitesel.exclusions.constraints import reason_counts
+    from sitesel.exclusions.text import counts as record_counts
 
-    common = reason_counts(result.sites["exclusion_reason"]).head(3)
+    common = record_counts(result.records, "exclude").head(3)
     if len(common):
         listed = ", ".join(f"{why} ({n:,})" for why, n in common.items())
         typer.echo(f"  excluded most often: {listed} (a site can fail several)")
@@ -235,11 +235,9 @@ def _summary(result: Result, written: dict[str, Path], seconds: float, kept: str
             shown = ", ".join(alone[:5]) + (f" and {len(alone) - 5} more" if len(alone) > 5 else "")
             typer.echo(f"    no candidate within {limit} of {len(alone)} demand points: {shown}")
     if "flags" in result.sites:
-        from sitesel.exclusions.land_rules import flag_counts
-
-        ranked = result.sites.loc[~result.sites["excluded"].astype(bool), "flags"]
-        flagged = int((ranked.fillna("") != "").sum())
-        common = flag_counts(ranked).head(3)
+        ranked = ~result.sites["excluded"].to_numpy(dtype=bool)
+        flagged = int((result.records.mask(len(ranked), "flag") & ranked).sum())
+        common = record_counts(result.records, "flag", keep=ranked).head(3)
         listed = "; ".join(f"{why} ({n:,})" for why, n in common.items())
         typer.echo(
             f"  land flags: {flagged:,} of {counts.ranked:,} ranked sites carry one"

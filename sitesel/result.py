@@ -6,7 +6,7 @@ can score a study or open an earlier run folder and look at it the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import geopandas as gpd
@@ -17,6 +17,7 @@ import shapely
 
 from sitesel._typing import Dem, FloatArray
 from sitesel.data.hex_lattice import HexLattice
+from sitesel.exclusions.records import Records, as_table
 from sitesel.manifest import Manifest
 
 FLOAT_DECIMALS = 6
@@ -66,6 +67,9 @@ class Result:
     terrain_dem
         The finest DEM of a stack over the top sites' location-map windows
         (``elevation_top_sites.tif``), for the dossier's hillshade; None with one DEM.
+    records
+        Every exclusion and flag of the run, one record per site and rule
+        (:mod:`sitesel.exclusions`): what the reasons, flags and counts are written from.
     """
 
     manifest: Manifest
@@ -84,6 +88,12 @@ class Result:
     terrain: gpd.GeoDataFrame | None = None
     terrain_dem: Dem | None = None
     lattice: HexLattice | None = None  # the sites' hexagon lattice (not written; refound)
+    records: Records = field(default_factory=Records)
+
+    @property
+    def exclusions_table(self) -> pd.DataFrame:
+        """The records as one table, a row per site and rule (``exclusions.csv``)."""
+        return as_table(self.records, self.sites["site_id"].astype(str).tolist())
 
     @property
     def name(self) -> str:

@@ -6,7 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sitesel.exclusions.constraints import Exclusions, Rule
+from sitesel.exclusions.text import joined
+from sitesel.exclusions.thresholds import (
+    Threshold,
+    missing_records,
+    outside_records,
+    threshold_records,
+)
 from sitesel.mcda.aggregation import aggregate, owa_order_weights, rank_sites
 
 METHODS = ["weighted_sum", "weighted_product", "owa", "topsis"]
@@ -26,12 +32,14 @@ def test_ties_broken_by_site_id_and_excluded_unranked():
 
 
 def test_constraints_collect_every_reason():
-    reasons = Exclusions(
-        raw={"t": np.array([10.0, 200.0, np.nan]), "s": np.array([20.0, 1.0, 1.0])},
-        rules=[Rule("t", ">", 120, "too far"), Rule("s", ">=", 20)],
-        required=["t"],
-        outside_area=np.array([False, False, True]),
-    ).reasons(3)
+    raw = {"t": np.array([10.0, 200.0, np.nan]), "s": np.array([20.0, 1.0, 1.0])}
+    records = (
+        outside_records(np.array([False, False, True]))
+        + missing_records(raw, {"t": "no value for t"}, {})
+        + threshold_records(raw, [("c0", Threshold("t", ">", 120, "too far")),
+                                  ("c1", Threshold("s", ">=", 20))])
+    )  # fmt: skip
+    reasons = joined(records, "exclude", 3)
     assert reasons.tolist() == ["s >= 20", "too far", "outside the study area; no value for t"]
 
 

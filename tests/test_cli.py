@@ -26,6 +26,7 @@ def test_run_writes_the_output_contract(leh_run):
         "allocation_matrix.csv",
         "elevation.tif",
         "elevation_top_sites.tif",
+        "exclusions.csv",
         "manifest.json",
         "ranking.csv",
         "regions.csv",

@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitesel.data.sites import hex_grid
+from sitesel.exclusions.scheme import SchemeRule, eligibility, scheme_records
+from sitesel.exclusions.text import joined
 from sitesel.mcda.aggregation import aggregate, owa_order_weights, rank_sites
-from sitesel.mcda.regions import SchemeRule, eligibility, find_regions, region_table
+from sitesel.mcda.regions import find_regions, region_table
 from sitesel.mcda.robustness import (
     dirichlet_weights,
     monte_carlo,
@@ -170,12 +172,13 @@ def test_scheme_two_parcels_only_within_the_gap():
     )
     area = near.area.to_numpy() / 10_000
     rule = SchemeRule("EMC 2.0 (hill/UT)", 100, max_parts=2, max_gap_km=0.5)
-    ok, reason, partner, _ = eligibility(near, area, np.array([True, True, True]), rule)
+    ok, partner, _ = eligibility(near, area, np.array([True, True, True]), rule)
+    reason = joined(scheme_records(ok, area, np.array([True, True, True]), rule), "ineligible", 3)
     assert ok.tolist() == [True, True, False]
     assert partner.tolist() == ["1", "0", ""]
     assert "60 acres < 100 acres" in reason[2] and "within 0.5 km" in reason[2]
     single = SchemeRule("EMC 2.0 (general)", 200, max_parts=2, max_gap_km=0.5)
-    ok, _, _, _ = eligibility(near, area, np.array([True, True, True]), single)
+    ok, _, _ = eligibility(near, area, np.array([True, True, True]), single)
     assert not ok.any()  # 60 + 60 acres < 200
 
 
@@ -193,21 +196,23 @@ def _two_parcels_40_m_apart(road_x_m: float | None):
 
 
 @pytest.mark.parametrize(
-    ("road_at", "joined"),
+    ("road_at", "together"),
     [("in the gap", True), ("elsewhere", False), (None, False)],
 )
-def test_parcels_separated_only_by_a_road_join(road_at, joined):
+def test_parcels_separated_only_by_a_road_join(road_at, together):
     """EMC 2.0: two parcels "separated by a road" count as one, decided with the roads."""
     side, parcels, _ = _two_parcels_40_m_apart(None)
     x = {"in the gap": side + 20, "elsewhere": 3 * side, None: None}[road_at]
     _, _, roads = _two_parcels_40_m_apart(x)
     rule = SchemeRule("strict", 100, max_parts=2, max_gap_km=0.0, road_corridor_m=60)
-    got = eligibility(parcels, parcels.area.to_numpy() / 1e4, np.array([True, True]), rule, roads)
-    assert got.eligible.tolist() == [joined, joined]
-    if joined:
+    area = parcels.area.to_numpy() / 1e4
+    got = eligibility(parcels, area, np.array([True, True]), rule, roads)
+    assert got.eligible.tolist() == [together, together]
+    if together:
         assert got.link.tolist() == ["across NH1 (NH)"] * 2
     else:
-        assert "or across a road" in got.reason[0]
+        records = scheme_records(got.eligible, area, np.array([True, True]), rule)
+        assert "or across a road" in joined(records, "ineligible", 2)[0]
     wider = SchemeRule("strict", 100, max_parts=2, max_gap_km=0.0, road_corridor_m=30)
     narrow = eligibility(
         parcels, parcels.area.to_numpy() / 1e4, np.array([True, True]), wider, roads
@@ -219,7 +224,7 @@ def test_two_regions_within_the_gap_make_one_piece_of_land():
     import geopandas as gpd
     import shapely
 
-    from sitesel.mcda.regions import region_eligibility
+    from sitesel.exclusions.scheme import region_eligibility
 
     side = (60 * ACRE_HA * 10_000) ** 0.5
     boxes = [shapely.box(0, 0, side, side), shapely.box(side + 300, 0, 2 * side + 300, side)]
@@ -232,7 +237,7 @@ def test_two_regions_within_the_gap_make_one_piece_of_land():
 
 
 def test_regions_across_a_road_make_one_piece_of_land():
-    from sitesel.mcda.regions import region_eligibility
+    from sitesel.exclusions.scheme import region_eligibility
 
     side, parcels, _ = _two_parcels_40_m_apart(None)
     _, _, roads = _two_parcels_40_m_apart(side + 20)
@@ -246,26 +251,42 @@ def test_regions_across_a_road_make_one_piece_of_land():
 @given(seed=st.integers(0, 10_000), n_sites=st.integers(0, 300), n_rules=st.integers(0, 12))
 def test_exclusion_reasons_are_each_sites_reasons_in_order(seed, n_sites, n_rules):
     """Reasons are built once per combination; the result is still, per site, every reason
-    that applies in report order (outside, missing values, rules, zones)."""
-    from sitesel.exclusions.constraints import Exclusions, Rule
+    that applies in report order (outside, missing values, rules, zones), whatever mix of
+    constant and per-feature texts the records hold."""
+    from sitesel.exclusions.records import Hits, Records, Source
+    from sitesel.exclusions.text import joined
+    from sitesel.exclusions.thresholds import (
+        Threshold,
+        missing_records,
+        outside_records,
+        threshold_records,
+    )
 
     rng = np.random.default_rng(seed)
     raw = {f"c{i}": rng.choice([np.nan, 1.0, 5.0, 9.0], n_sites) for i in range(4)}
-    rules = [Rule(f"c{rng.integers(4)}", ">", float(rng.integers(10)), f"rule {k}")
+    rules = [(f"constraints[{k}]", Threshold(f"c{rng.integers(4)}", ">",
+                                             float(rng.integers(10)), f"rule {k}"))
              for k in range(n_rules)]  # fmt: skip
     outside = rng.uniform(size=n_sites) < 0.2
-    zones = [np.where(rng.uniform(size=n_sites) < 0.1, f"on zone {z}", "").astype(object)
+    zones = [np.where(rng.uniform(size=n_sites) < 0.1, f"zone {z} of ", "").astype(object)
              for z in range(2)]  # fmt: skip
-    found = Exclusions(raw=raw, rules=rules, required=["c0", "c1"], outside_area=outside,
-                       zones=zones)  # fmt: skip
-    reasons = found.reasons(n_sites)
+    names = np.array([f"town {i}" for i in range(n_sites)], dtype=object)
+    records = (
+        outside_records(outside)
+        + missing_records(raw, {c: f"no value for {c}" for c in ("c0", "c1")}, {})
+        + threshold_records(raw, rules)
+        + Records(tuple(Hits.where(Source(f"z{z}", "setback", f"on zone {z} {{name}}"),
+                                   "exclude", zone != "", feature=names)
+                        for z, zone in enumerate(zones)))
+    )  # fmt: skip
+    reasons = joined(records, "exclude", n_sites)
     for i in range(n_sites):
         expected = ["outside the study area"] if outside[i] else []
         expected += [f"no value for {c}" for c in ("c0", "c1") if np.isnan(raw[c][i])]
-        expected += [r.reason for r in rules if raw[r.criterion][i] > r.threshold]
-        expected += [str(z[i]) for z in zones if z[i]]
+        expected += [r.reason for _, r in rules if raw[r.criterion][i] > r.threshold]
+        expected += [f"on zone {z} town {i}" for z, zone in enumerate(zones) if zone[i]]
         assert reasons[i] == "; ".join(expected)
-    np.testing.assert_array_equal(found.mask(n_sites), reasons != "")
+    np.testing.assert_array_equal(records.mask(n_sites), reasons != "")
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -283,8 +304,9 @@ def test_scheme_eligibility_against_every_pair_by_brute_force(seed):
     usable = rng.uniform(size=n) > 0.25
     rule = SchemeRule("rule", 100, max_parts=2, max_gap_km=0.5)
     got = eligibility(parcels, area, usable, rule)
+    reasons = joined(scheme_records(got.eligible, area, usable, rule), "ineligible", n)
     min_ha = 100 * ACRE_HA
-    joined = 0
+    paired = 0
     for i in range(n):
         if area[i] >= min_ha:
             assert got.eligible[i] and got.partner[i] == ""
@@ -294,11 +316,16 @@ def test_scheme_eligibility_against_every_pair_by_brute_force(seed):
                     and area[i] + area[j] >= min_ha]  # fmt: skip
         assert got.eligible[i] == bool(partners), i
         if partners:
-            joined += 1
+            paired += 1
             best = max(partners, key=lambda j: area[j])
             assert area[int(got.partner[i])] == pytest.approx(area[best])
             gap_km = parcels[i].distance(parcels[int(got.partner[i])]) / 1000
             assert got.link[i] == f"{gap_km:.1f} km apart"
         else:
-            assert got.partner[i] == "" and "< 100 acres" in got.reason[i]
-    assert joined >= 3
+            assert got.partner[i] == ""
+            assert (
+                ("< 100 acres" in reasons[i])
+                if usable[i]
+                else (reasons[i] == "the site is excluded")
+            )
+    assert paired >= 3

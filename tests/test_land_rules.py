@@ -23,13 +23,10 @@ from rasterio.crs import CRS
 
 from sitesel._typing import Dem
 from sitesel.config.land import LandRule
-from sitesel.exclusions.land_rules import (
-    RuleText,
-    apply_rule,
-    flag_counts,
-    largest_overlaps,
-    nearest_within,
-)
+from sitesel.exclusions.records import Hits, Records, Source
+from sitesel.exclusions.rules import apply_rule as apply_to_records
+from sitesel.exclusions.text import counts, joined, texts
+from sitesel.exclusions.zones import largest_overlaps, nearest_within
 from sitesel.terrain.dem_stack import StackedZonalStats, assign_dems
 
 from .cases import (
@@ -204,6 +201,28 @@ def _boxes(*xs):
     return np.array([shapely.box(x, 0, x + 100, 100) for x in xs], dtype=object)
 
 
+class _Outcome:
+    """A rule's records as each site reads them: its exclusion and its flag ("" if none)."""
+
+    def __init__(self, records: Records, n_sites: int):
+        self.records = records
+        self.excluded = joined(records, "exclude", n_sites)
+        self.flagged = joined(records, "flag", n_sites)
+
+
+def apply_rule(sites, features, names, *, text, **kw):
+    """The rule applied, its records read per site (``text``: template and citation)."""
+    template, citation = text
+    found, zones = apply_to_records(
+        sites, features, names, source=Source("rule", "land_rule", template, citation), **kw
+    )
+    return _Outcome(found, len(sites)), zones
+
+
+def RuleText(template, citation):  # noqa: N802  (reads as the rule's text, as before)
+    return template, citation
+
+
 def test_exclude_by_overlap_and_flag_a_small_overlap():
     sites = _boxes(0, 200, 400)
     park = np.array([shapely.box(-50, -50, 230, 150)], dtype=object)  # all of 0, 30 % of 200
@@ -250,14 +269,22 @@ def test_flag_names_the_distance_and_the_nearest_feature():
 
 
 def test_flag_counts_leave_out_distances():
-    flags = pd.Series(
-        [
-            "2.0 km from West: band (Rule); 12 % within 40 m of NH",
-            "",
-            "3.5 km from West: band (Rule)",
-        ]
-    )
-    assert flag_counts(flags).to_dict() == {"West: band (Rule)": 2, "within 40 m of NH": 1}
+    """Two sites 2.0 and 3.5 km from West, one with 12 % in a road's band: the counts are of
+    the kinds of flag, their distances and shares left out."""
+    band = Source("band", "land_rule", "{distance_km} km from {name}: band", "Rule")
+    road = Source("nh", "land_rule", "within {distance_m} m of {name}")
+    records = Records(
+        (
+            Hits(band, "flag", np.array([0, 2]), np.array(["West", "West"], dtype=object),
+                 {"distance_m": np.array([2000.0, 3500.0])}),
+            Hits(road, "flag", np.array([0]), np.array(["NH"], dtype=object),
+                 {"distance_m": np.array([40.0]), "share": np.array([0.12])}, partial=True),
+        )
+    )  # fmt: skip
+    assert joined(records, "flag", 3).tolist() == [
+        "2.0 km from West: band (Rule); 12 % within 40 m of NH", "", "3.5 km from West: band (Rule)"
+    ]  # fmt: skip
+    assert counts(records, "flag").to_dict() == {"West: band (Rule)": 2, "within 40 m of NH": 1}
 
 
 def _rule(**kw):
@@ -279,7 +306,7 @@ def test_a_rule_binds_only_its_categories():
 
 def test_rules_that_do_not_bind_the_category_are_recorded_not_applied(tmp_path):
     from sitesel.config.catalog import Catalog
-    from sitesel.pipeline.land import active_rules
+    from sitesel.exclusions.packs import active_rules
 
     pack = {
         "name": "test pack",
@@ -308,7 +335,7 @@ def test_rules_that_do_not_bind_the_category_are_recorded_not_applied(tmp_path):
 def test_a_config_distance_replaces_the_packs(tmp_path):
     from sitesel.api import load_config
     from sitesel.config import load_catalog
-    from sitesel.pipeline.land import active_rules
+    from sitesel.exclusions.packs import active_rules
 
     config = leh_dict()
     config["land"]["distances_m"] = {"nh_building_line": 20}
@@ -487,11 +514,20 @@ def test_a_reason_template_is_data_not_code(tmp_path, data_dir, reason, said):
     assert "pack.yaml: rules.parks.reason: " in line and said in line
 
 
+def _read(template, name, **measures):
+    source = Source("r", "land_rule", template)
+    hits = Hits(source, "flag", np.array([0]), np.array([name], dtype=object),
+                {k: np.array([v]) for k, v in measures.items()})  # fmt: skip
+    return texts(hits)[0]
+
+
 def test_each_template_field_is_written_one_way():
-    text = RuleText("{distance_m} m, {distance_km} km, {share_pct} %, {name}", "")
-    assert text.render("NH 1", distance_m=12345.6, share=0.256) == "12,346 m, 12.3 km, 26 %, NH 1"
+    template = "{name}: {distance_m} m, {distance_km} km, {share_pct} %"
+    assert _read(template, "NH 1", distance_m=12345.6, share=0.256) == (
+        "NH 1: 12,346 m, 12.3 km, 26 %"
+    )
     # A name holding braces is a value, not a template.
-    assert RuleText("inside {name}", "").render("{distance_m:>99}") == "inside {distance_m:>99}"
+    assert _read("inside {name}", "{distance_m:>99}") == "inside {distance_m:>99}"
 
 
 def _leh_manifest(leh_run):
@@ -738,3 +774,27 @@ def test_a_stack_of_three_takes_the_finest_that_covers_each_site():
     expected = [np.degrees(np.arctan(0.05)), np.degrees(np.arctan(0.20)),
                 np.degrees(np.arctan(0.20)), 0.0]  # fmt: skip
     np.testing.assert_allclose(slope, expected, atol=1e-6)
+
+
+def test_the_exclusions_table_holds_a_row_per_site_and_rule(leh_run):
+    """Issue 33: one table of records: the elevation threshold's rows are exactly the sites
+    above 4,200 m (read from their raw values), with those values; every excluded site has
+    an exclusion row and no ranked site has one; the flags column's sites are the flag rows'."""
+    run = leh_run / "run"
+    table = pd.read_csv(run / "exclusions.csv", encoding="utf-8-sig", keep_default_na=False,
+                        na_values={"value": [""]})  # fmt: skip
+    ranking = pd.read_csv(run / "ranking.csv", encoding="utf-8-sig", keep_default_na=False,
+                          na_values={"rank": [""]})  # fmt: skip
+    above = ranking[pd.to_numeric(ranking["raw__elevation_m"]) > 4200]
+    rows = table[table["rule"] == "constraints[2]"]
+    assert len(above) > 1000 and set(rows["action"]) == {"exclude"}
+    assert sorted(rows["site_id"]) == sorted(above["site_id"])
+    values = rows.set_index("site_id")["value"].astype(float)
+    np.testing.assert_allclose(values[above["site_id"]], above["raw__elevation_m"].astype(float))
+    assert set(rows["template"]) == {"above 4,200 m"}
+    excluded = set(ranking.loc[ranking["excluded"].astype(bool), "site_id"])
+    assert len(excluded) > 1000
+    assert set(table.loc[table["action"] == "exclude", "site_id"]) == excluded
+    flagged = set(ranking.loc[ranking["flags"] != "", "site_id"])
+    assert len(flagged) > 500
+    assert set(table.loc[table["action"] == "flag", "site_id"]) == flagged

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from sitesel.exclusions.records import Hits, Records, Source
 from sitesel.mcda.aggregation import aggregate, rank_sites
 from sitesel.render import MapData, site_map
 
@@ -308,6 +309,7 @@ def random_run(case: str, n: int = 240, sites_as: str = "boxes"):
         weights=dict(zip(names, weights.tolist(), strict=True)),
         area=gpd.GeoSeries([shapely.box(*sites.total_bounds)], crs="EPSG:32643"),
         aggregation={"method": method, **params},
+        records=Records((Hits.where(Source("test", "threshold", "test"), "exclude", excluded),)),
     )
     return data, top, agg
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sitesel.config._yaml import describe_validation_error
 from sitesel.config.plausible import slip
-from sitesel.pipeline.inputs import bounded_zones
+from sitesel.exclusions.zones import bounded_zones
 
 from .cases import leh_dict, run_case, sitesel
 from .conftest import ROOT

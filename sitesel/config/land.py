@@ -23,7 +23,7 @@ from pydantic import Field, PositiveFloat, field_validator, model_validator
 from sitesel.config._base import Scalar, Selection, Strict
 from sitesel.config._yaml import read_yaml_mapping, validate_mapping
 from sitesel.config.plausible import plausible
-from sitesel.config.templates import parse_template
+from sitesel.config.templates import PACK_FIELDS, parse_template
 from sitesel.errors import ConfigError
 
 PollutionCategory = Literal["red", "orange", "green", "white"]
@@ -130,7 +130,7 @@ class LandRule(Strict):
     def _a_template(cls, reason: str) -> str:
         if ";" in reason:
             raise ValueError("has a semicolon, which separates a site's reasons; use a comma")
-        parse_template(reason)
+        parse_template(reason, PACK_FIELDS)
         return reason
 
     def binds(self, category: str | None) -> bool:

@@ -17,16 +17,20 @@ FIELD_FORMATS: dict[str, str] = {
     "distance_m": "{:,.0f}",
     "distance_km": "{:,.1f}",
     "share_pct": "{:.0f}",
+    "area_acres": "{:.0f}",
 }
-"""The fields a reason may name and how each is written: the feature's name; the distance
-in whole metres (thousands grouped); in kilometres with one decimal; the share of the site
-in the zone in whole per cent."""
+"""Every field a template may name and how each is written: the feature's name; the
+distance in whole metres (thousands grouped); in kilometres with one decimal; the share of
+the site in the zone in whole per cent; land in whole acres (a scheme's)."""
+
+PACK_FIELDS = ("name", "distance_m", "distance_km", "share_pct")
+"""The fields a rule pack's reason may name."""
 
 Template = tuple[tuple[str, str | None], ...]
 """A parsed template: (literal text, field name or None) pairs in order."""
 
 
-def parse_template(text: str) -> Template:
+def parse_template(text: str, fields: tuple[str, ...] = tuple(FIELD_FORMATS)) -> Template:
     """The literal parts and field names of a reason, refusing anything but plain fields.
 
     Raises
@@ -53,8 +57,8 @@ def parse_template(text: str) -> Template:
             continue
         shown = "{" + field + (f"!{conversion}" if conversion else "")
         shown += (f":{spec}" if spec else "") + "}"
-        if field not in FIELD_FORMATS:
-            known = ", ".join("{" + f + "}" for f in FIELD_FORMATS)
+        if field not in fields:
+            known = ", ".join("{" + f + "}" for f in fields)
             what = "attribute or index access" if any(c in field for c in ".[") else "no such field"
             raise ValueError(f"field {shown}: {what}; a reason may name {known}")
         if conversion:

@@ -38,6 +38,7 @@ def map_data(result: Result) -> MapData:
         allocation_records=meta.allocation,
         routes=result.routes,
         lattice=result.lattice,
+        records=result.records,
     )
 
 

@@ -14,6 +14,7 @@ from sitesel._typing import Dem
 from sitesel.data.fetch import sha256_of
 from sitesel.data.read_errors import READER_ERRORS, cause
 from sitesel.errors import OutputError
+from sitesel.exclusions.records import MEASURES, Records, from_table
 from sitesel.manifest import Manifest, read_manifest
 from sitesel.result import Result
 
@@ -87,6 +88,7 @@ def read_run(run_dir: str | Path) -> Result:
         routes=_layer(gpkg, layers, "routes"),
         terrain=_layer(gpkg, layers, "terrain"),
         terrain_dem=_dem(run_dir / "elevation_top_sites.tif", crs),
+        records=_records(run_dir, manifest, sites),
     )
 
 
@@ -118,6 +120,34 @@ def check_complete(run_dir: Path, manifest: Manifest) -> None:
                 " differs): the folder mixes the outputs of two runs, or the file was edited;"
                 " rerun `sitesel run`"
             )
+
+
+EXCLUSION_TEXT = ("site_id", "rule", "kind", "action", "feature", "template", "citation")
+
+
+def _records(run_dir: Path, manifest: Manifest, sites: gpd.GeoDataFrame) -> Records:
+    """The run's exclusions and flags, from ``exclusions.csv``.
+
+    Raises
+    ------
+    OutputError
+        For a folder an earlier sitesel wrote, without the table.
+    """
+    if "exclusions" not in manifest.outputs:
+        raise OutputError(
+            f"{run_dir}: written by an earlier sitesel, without exclusions.csv (the records"
+            " its reasons and flags are written from); rerun `sitesel run`"
+        )
+    path = run_dir / manifest.outputs["exclusions"]["file"]
+    try:
+        blanks = {m: [""] for m in MEASURES}
+        text = dict.fromkeys(EXCLUSION_TEXT, str)
+        table = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=blanks)
+        return from_table(table, sites["site_id"].astype(str).tolist())
+    except (OSError, ValueError, KeyError) as exc:
+        raise OutputError(
+            f"{path}: not a sitesel exclusions table ({exc}); rerun `sitesel run`"
+        ) from None
 
 
 def _allocation_table(path: Path) -> pd.DataFrame | None:

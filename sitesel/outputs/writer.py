@@ -1,7 +1,8 @@
 """Write everything a run produced, all or nothing.
 
-A run folder holds ``ranking.csv``, ``sites.gpkg`` (layers ``sites`` (``sites.parquet``
-above :data:`~sitesel.outputs.files.LARGE_RUN_SITES` sites), ``roads``,
+A run folder holds ``ranking.csv``, ``exclusions.csv`` (one row per site and rule that
+excludes or flags it: :mod:`sitesel.exclusions`), ``sites.gpkg`` (layers ``sites``
+(``sites.parquet`` above :data:`~sitesel.outputs.files.LARGE_RUN_SITES` sites), ``roads``,
 ``targets``, ``study_area``, ``regions``, ``taken_land``, ``places``, ``routes``,
 ``terrain``), ``elevation.tif`` (the DEM around the study area, for the hillshade),
 ``elevation_top_sites.tif`` (a stack's finest DEM around the top sites, for the dossier),
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 
 RUN_FILES = frozenset(
     {
-        "sites.gpkg", "ranking.csv", "summary.png", "manifest.json", "elevation.tif",
+        "sites.gpkg", "ranking.csv", "exclusions.csv", "summary.png", "manifest.json",
+        "elevation.tif",
         "elevation_top_sites.tif", "stability.csv", "robustness.csv", "smaa.csv", "regions.csv",
         "sites.parquet", "allocation.csv", "allocation_demand.csv", "allocation_matrix.csv",
     }
@@ -51,6 +53,7 @@ def destinations(result: Result, out_dir: Path, map_path: Path) -> dict[str, Pat
     out = {
         "sites": out_dir / "sites.gpkg",
         "ranking": out_dir / "ranking.csv",
+        "exclusions": out_dir / "exclusions.csv",
         "summary": out_dir / "summary.png",
         "manifest": out_dir / "manifest.json",
         "map": map_path,
@@ -98,6 +101,7 @@ def _write_geopackage(result: Result, path: Path) -> None:
 def _write_tables(result: Result, staged: dict[str, Path]) -> None:
     ranking = result.ranking
     files.write_table_csv(ranking, staged["ranking"])
+    files.write_table_csv(result.exclusions_table, staged["exclusions"])
     if "stability" in staged:
         files.write_table_csv(files.stability_table(result.manifest.stability), staged["stability"])
     if "robustness" in staged:

@@ -15,7 +15,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from sitesel._typing import BoolArray, Dem
 from sitesel.config import Catalog, Config, check_references
@@ -24,6 +23,9 @@ from sitesel.criteria.infrastructure_cost import InfrastructureCostCriterion
 from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
 from sitesel.errors import ConfigError
+from sitesel.exclusions.packs import ActiveRule, active_rules, land_record
+from sitesel.exclusions.records import Records
+from sitesel.exclusions.text import joined
 from sitesel.manifest import Manifest
 from sitesel.mcda.weights import WeightReport, resolve_weights
 from sitesel.pipeline import inputs, land, scoring
@@ -77,7 +79,7 @@ def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Pat
     implausible = threshold_problems(config, str(config_path))
     if implausible:
         raise ConfigError("; ".join(implausible))
-    land.active_rules(config, config_path, catalog, catalog_path)  # packs read and bound
+    active_rules(config, config_path, catalog, catalog_path)  # packs read and bound
     for name, spec in config.criteria.items():
         if isinstance(spec, InfrastructureCostCriterion):
             spec.load_rates(name, config_path)  # the rates file read before any work
@@ -151,33 +153,22 @@ def _read_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timi
     return _Inputs(area=area, sites=sites, dem=dem, network=network, places=places, dems=dems)
 
 
-def _taken_land(
+def _land(
     config: Config,
     config_path: Path,
     loader: LayerLoader,
     got: _Inputs,
     cache: InputCache | None,
-    rules: list[land.ActiveRule],
-) -> inputs.TakenLand:
-    """Land the ``exclude_within`` constraints and the land rules take, and the flags.
+    rules: list[ActiveRule],
+) -> land.Land:
+    """What setbacks, land rules and land layers decide for the sites.
 
     A ``sitesel watch`` session keeps it while the constraints, the land section and the
     rule packs are unchanged.
     """
-    frame = got.sites.frame
 
-    def load() -> inputs.TakenLand:
-        taken = inputs.taken_land(config, loader, got.area, frame)
-        status = land.land_status(config, config_path, loader, got.area.crs, frame, rules)
-        zones = [z for z in (taken.zones, status.zones) if len(z)]
-        return inputs.TakenLand(
-            reasons=taken.reasons + status.reasons,
-            zones=gpd.GeoDataFrame(pd.concat(zones, ignore_index=True), crs=got.area.crs)
-            if zones
-            else taken.zones,
-            flags=None if config.land is None else status.flags,
-            counts=status.counts,
-        )
+    def load() -> land.Land:
+        return land.land(config, config_path, loader, got.area, got.sites.frame, rules)
 
     if cache is None:
         return load()
@@ -190,14 +181,14 @@ def _measure(
     config: Config,
     ctx: CriterionContext,
     outside: BoolArray,
-    zones: list[np.ndarray],
+    taken: BoolArray,
     cluster: ClusterSpec | None,
 ) -> scoring.Measured:
     """The criteria stage, here or on a dask cluster (same values)."""
     if cluster is None:
-        return scoring.measure(config, ctx, outside, zones)
+        return scoring.measure(config, ctx, outside, taken)
     with cluster_client(cluster) as client:
-        return measure_on_cluster(client, config, ctx, outside, zones)
+        return measure_on_cluster(client, config, ctx, outside, taken)
 
 
 def _context(config: Config, loader: LayerLoader, got: _Inputs) -> CriterionContext:
@@ -270,20 +261,21 @@ def run(
     """
     config, config_path = src.config, src.config_path
     report = check(config, config_path, src.catalog, src.catalog_path)  # before any work
-    rules, packs = land.active_rules(config, config_path, src.catalog, src.catalog_path)
+    rules, packs = active_rules(config, config_path, src.catalog, src.catalog_path)
     t = Timings(progress)
     loader = LayerLoader(src.catalog, src.data_dir, offline=offline)
     got = _load_inputs(config, config_path, loader, t, cache, [r.selection.layer for r in rules])
     frame, outside = got.sites.frame, got.sites.outside
     with t.stage("taken_land"):
-        taken = _taken_land(config, config_path, loader, got, cache, rules)
+        taken = _land(config, config_path, loader, got, cache, rules)
     with t.stage("criteria"):
         ctx = _context(config, loader, got)
-        measured = _measure(config, ctx, outside, taken.reasons, cluster)
+        measured = _measure(config, ctx, outside, taken.records.mask(len(frame)), cluster)
     with t.stage("scoring"):
-        scored = scoring.score(config, frame, measured, report, outside, taken.reasons)
-        frame = got.sites.frame.assign(**_with_flags(scored.columns, taken.flags))
-    scoring.refuse_if_all_excluded(frame["exclusion_reason"], str(config_path))
+        scored = scoring.score(config, frame, measured, report, outside, taken.records)
+        flags = None if config.land is None else joined(scored.records, "flag", len(frame))
+        frame = got.sites.frame.assign(**_with_flags(scored.columns, flags))
+    scoring.refuse_if_all_excluded(scored.records, len(frame), str(config_path))
     frame, robust, regions = _analyse(config, config_path, frame, scored, got, t)
     with t.stage("allocation"):
         allocation = run_allocation(
@@ -299,11 +291,13 @@ def run(
         src, crs=got.area.crs, sites=frame, report=scored.report, robust=robust, regions=regions,
         network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
         timings_s=t.seconds, aggregation=scored.aggregation,
-        land=land.land_record(config, packs, taken.flags, counts=taken.counts, dems=got.dem_record),
+        land=land_record(config, packs, None if flags is None else int((flags != "").sum()),
+                         counts=taken.counts, dems=got.dem_record),
         allocation=None if allocation is None else allocation.records,
         extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
     )  # fmt: skip
-    return _result(manifest, frame, got, regions, targets, taken, allocation, described)
+    records = scored.records + regions.records
+    return _result(manifest, frame, got, regions, targets, taken, allocation, described, records)
 
 
 @dataclass(frozen=True)
@@ -355,9 +349,10 @@ def _result(
     got: _Inputs,
     regions: Regions,
     targets: gpd.GeoDataFrame,
-    taken: inputs.TakenLand,
+    taken: land.Land,
     allocation: Allocation | None,
     described: _Shortlist,
+    records: Records,
 ) -> Result:
     roads = None if got.network is None else got.network.roads.edges
     return Result(
@@ -377,4 +372,5 @@ def _result(
         terrain=described.terrain,
         terrain_dem=described.terrain_dem,
         lattice=got.sites.lattice,
+        records=records,
     )

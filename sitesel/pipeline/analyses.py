@@ -21,6 +21,9 @@ from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config, load_scheme
 from sitesel.config.decision import MonteCarloSpec
 from sitesel.errors import ConfigError
+from sitesel.exclusions import scheme as scheme_rules
+from sitesel.exclusions.records import Records
+from sitesel.exclusions.text import joined
 from sitesel.mcda import ahp, regions, robustness, smaa
 from sitesel.mcda.weights import WeightReport
 from sitesel.pipeline.scoring import Aggregator
@@ -40,11 +43,12 @@ class Robustness:
 
 @dataclass
 class Regions:
-    """Scheme eligibility columns, the region table and the scheme's description."""
+    """Scheme eligibility columns and records, the region table, the scheme's description."""
 
     columns: dict[str, object] = field(default_factory=dict)
     table: gpd.GeoDataFrame | None = None
     scheme: dict[str, Any] | None = None
+    records: Records = field(default_factory=Records)
 
 
 def _weight_draws(
@@ -159,10 +163,12 @@ def _monte_carlo_record(
     }
 
 
-def _scheme_rule(config: Config, config_path: Path) -> tuple[regions.SchemeRule, dict[str, Any]]:
+def _scheme_rule(
+    config: Config, config_path: Path
+) -> tuple[scheme_rules.SchemeRule, dict[str, Any]]:
     assert config.scheme is not None
     scheme, variant, path = load_scheme(config.scheme, config_path)
-    rule = regions.SchemeRule(
+    rule = scheme_rules.SchemeRule(
         name=f"{scheme.name} ({config.scheme.variant})",
         min_area_acres=variant.min_area_acres,
         max_parts=variant.max_parts,
@@ -180,9 +186,9 @@ def _scheme_rule(config: Config, config_path: Path) -> tuple[regions.SchemeRule,
 
 
 def _eligible_regions(
-    table: gpd.GeoDataFrame, rule: regions.SchemeRule, roads: gpd.GeoDataFrame | None
+    table: gpd.GeoDataFrame, rule: scheme_rules.SchemeRule, roads: gpd.GeoDataFrame | None
 ) -> gpd.GeoDataFrame:
-    ok, reason, partner = regions.region_eligibility(table, rule, roads)
+    ok, reason, partner = scheme_rules.region_eligibility(table, rule, roads)
     return table.assign(eligible=ok, eligibility_reason=reason, partner_region=partner)
 
 
@@ -202,12 +208,14 @@ def run_regions(
     if config.scheme is not None:
         rule, out.scheme = _scheme_rule(config, config_path)
         ids = sites["site_id"].tolist()
-        ok, reason, partner, link = regions.eligibility(
-            sites.geometry, sites["area_ha"].to_numpy(dtype=float), candidates, rule, roads
+        area_ha = sites["area_ha"].to_numpy(dtype=float)
+        ok, partner, link = scheme_rules.eligibility(
+            sites.geometry, area_ha, candidates, rule, roads
         )
+        out.records = scheme_rules.scheme_records(ok, area_ha, candidates, rule)
         out.columns = {
             "scheme_eligible": ok & candidates,
-            "scheme_reason": np.where(candidates, reason, "the site is excluded"),
+            "scheme_reason": joined(out.records, "ineligible", len(sites)),
             "scheme_partner": np.array(
                 [ids[int(p)] if p != "" else "" for p in partner], dtype=object
             ),

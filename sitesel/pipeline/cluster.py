@@ -164,7 +164,7 @@ def _measure_tile(
     network_spec: NetworkSpec | None,
     dem: Dem | None,
     outside: BoolArray,
-    zones: list[np.ndarray],
+    taken: BoolArray,
     node_times: dict[str, FloatArray],
     dems: dict[str, Dem] | None = None,
 ) -> Measured:
@@ -174,7 +174,7 @@ def _measure_tile(
         sites=sites, select=select, network=network, network_spec=network_spec, dem=dem,
         node_times=node_times, dems=dems or {},
     )  # fmt: skip
-    return measure(config, ctx, outside, zones)
+    return measure(config, ctx, outside, taken)
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ def measure_on_cluster(
     config: Config,
     ctx: CriterionContext,
     outside: BoolArray,
-    zones: list[np.ndarray],
+    taken: BoolArray,
 ) -> Measured:
     """Criteria of every site, computed tile by tile on the cluster's workers.
 
@@ -245,7 +245,7 @@ def measure_on_cluster(
             network, nodes = network_piece(ctx.network, bounds, plan.margin.margin_m)
             node_times = node_times_of_piece(plan.node_times, nodes)
         args: list[Any] = [shared["config"], sites, shared["select"], network, ctx.network_spec]
-        args += [shared["dem"], outside[idx], [z[idx] for z in zones], node_times]
+        args += [shared["dem"], outside[idx], taken[idx], node_times]
         args += [shared["dems"]]
         futures.append(client.submit(_measure_tile, *args, pure=False))
     return merge_tiles(client.gather(futures), parts, len(ctx.sites), list(config.criteria))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,20 +13,17 @@ import pyproj
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from sitesel._typing import BoolArray, Dem, FloatArray
+from sitesel._typing import BoolArray, Dem
 from sitesel.config import Config, NetworkSpec, Selection
 from sitesel.config._base import PLACES_LAYER
-from sitesel.config.scoring import ExcludeWithinSpec, FootprintSpec
 from sitesel.criteria.area import area_ha
 from sitesel.data.hex_lattice import HexLattice, hex_lattice
 from sitesel.data.loader import LayerLoader
-from sitesel.data.numbers import parse_counts
 from sitesel.data.place_names import describe_locations
 from sitesel.data.sites import dem_square_grid, hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon, utm_crs
 from sitesel.data.vector import select, select_place
-from sitesel.errors import ConfigError, CoverageError, CrsError, LayerError
-from sitesel.exclusions.constraints import zone_reasons
+from sitesel.errors import ConfigError, CoverageError, CrsError
 from sitesel.network.graph import ConnectivityReport, RoadEdges, connectivity_report
 from sitesel.network.repair import SnapReport
 from sitesel.network.scenarios import NetworkModel, build_network
@@ -249,140 +245,6 @@ def road_network(
     }
     model = build_network(roads, net, dem=dem, closure_areas=closure_areas)
     return Network(roads=roads, snap=snap, connectivity=connectivity, model=model)
-
-
-@dataclass(frozen=True)
-class TakenLand:
-    """Land the ``exclude_within`` constraints take, and which sites it excludes.
-
-    Attributes
-    ----------
-    reasons
-        Per constraint, why each site lies on taken land ("" if it does not).
-    zones
-        The taken land itself near the study area: ``reason`` (what the zone is, e.g.
-        "within 500 m of Leh runway"), ``action`` and polygon, for the map and the
-        GeoPackage.
-    flags
-        Per site, the land rules' flags ("" where none); None without a ``land:`` section.
-    counts
-        Per land rule applied: features selected and near, sites excluded and flagged.
-    """
-
-    reasons: list[np.ndarray]
-    zones: gpd.GeoDataFrame
-    flags: np.ndarray | None = None
-    counts: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def taken_land(
-    config: Config, loader: LayerLoader, area: StudyArea, sites: gpd.GeoDataFrame
-) -> TakenLand:
-    """The taken land of each ``exclude_within`` constraint and the sites it excludes.
-
-    Raises
-    ------
-    LayerError
-        If a footprint's population column is missing.
-    """
-    reasons, zones = [], []
-    near = shapely.box(*sites.total_bounds) if len(sites) else area.polygon
-    for i, constraint in enumerate(config.constraints):
-        if not isinstance(constraint, ExcludeWithinSpec):
-            continue
-        zone = constraint.exclude_within
-        key = f"constraints[{i}].exclude_within.to"
-        features = selected(loader, zone.to, key, area.crs)
-        radius_m = np.full(len(features), zone.distance_m)
-        label = f"within {zone.distance_m:g} m of"
-        if zone.footprint is not None:
-            radius_m += _footprint_radius_m(features, zone.footprint, key)
-            label = "in the built-up area of"
-        name_column = loader.spec(zone.to.layer).name_column
-        names = (
-            features[name_column].astype(str).tolist()
-            if name_column in features
-            else [zone.to.layer] * len(features)
-        )
-        label = constraint.reason or label
-        geoms, kept_names = bounded_zones(
-            np.asarray(features.geometry.to_numpy()), radius_m, names, near, key=key
-        )
-        reasons.append(
-            zone_reasons(
-                sites.geometry, gpd.GeoSeries(geoms, crs=area.crs), kept_names,
-                max_share=zone.max_share, label=label,
-            )
-        )  # fmt: skip
-        zones.append(
-            gpd.GeoDataFrame(
-                {
-                    "reason": [f"{label} {n}".strip() for n in kept_names],
-                    "action": "exclude",
-                    "rule": f"constraints[{i}]",
-                },
-                geometry=geoms,
-                crs=area.crs,
-            )
-        )
-    frame = (
-        pd.concat(zones, ignore_index=True)
-        if zones
-        else gpd.GeoDataFrame({"reason": []}, geometry=[], crs=area.crs)
-    )
-    return TakenLand(reasons=reasons, zones=gpd.GeoDataFrame(frame, crs=area.crs))
-
-
-def bounded_zones(
-    features: np.ndarray,
-    radius_m: np.ndarray,
-    names: list[str],
-    near: BaseGeometry,
-    *,
-    key: str,
-) -> tuple[np.ndarray, list[str]]:
-    """Each feature's zone (itself buffered by its radius), cut to where the sites are.
-
-    Whatever a radius is (a footprint typed 1,000 times too wide), the geometry built stays
-    the size of the sites' box: features whose zone cannot reach the box are dropped, a
-    zone that covers the whole box is the box (one is enough: the first, by name order),
-    and the others are cut to it. GEOS failures name the key.
-
-    >>> import shapely
-    >>> geoms, kept = bounded_zones(np.array([shapely.Point(0, 0), shapely.Point(50, 0),
-    ...     shapely.Point(9e6, 0)]), np.array([1e7, 2.0, 1.0]), ["a", "b", "c"],
-    ...     shapely.box(0, 0, 100, 100), key="k")
-    >>> kept, [g.bounds for g in geoms][0]
-    (['a', 'b'], (-1.0, -1.0, 101.0, 101.0))
-    """
-    box = shapely.box(*shapely.bounds(near)).buffer(1.0, join_style="mitre")
-    xmin, ymin, xmax, ymax = shapely.bounds(box)
-    diagonal = float(np.hypot(xmax - xmin, ymax - ymin))
-    try:
-        gap = shapely.distance(features, box)
-        reach = gap <= radius_m
-        covers = reach & (radius_m >= gap + diagonal)
-        covers &= shapely.get_type_id(features) == 0  # a point's disc: exactly known
-        first_cover = np.flatnonzero(covers)[:1]
-        partial = np.flatnonzero(reach & ~covers)
-        buffered = shapely.buffer(features[partial], radius_m[partial], quad_segs=16)
-        cut = shapely.intersection(buffered, box)
-        keep = ~shapely.is_empty(cut)
-        geoms = np.concatenate([np.array([box] * len(first_cover), dtype=object), cut[keep]])
-        rows = np.concatenate([first_cover, partial[keep]])
-    except shapely.errors.GEOSException as exc:
-        raise LayerError(f"{key}: the zones could not be built ({exc})") from None
-    return np.asarray(geoms, dtype=object), [names[r] for r in rows]
-
-
-def _footprint_radius_m(features: gpd.GeoDataFrame, spec: FootprintSpec, key: str) -> FloatArray:
-    """Radius of a disc holding each point's people at the footprint's density."""
-    if spec.population_column not in features:
-        raise LayerError(f"{key}: the features have no column {spec.population_column!r}")
-    what = f"{key}: column {spec.population_column!r}"
-    people = parse_counts(features[spec.population_column], what=what)
-    area_km2 = people.to_numpy(dtype=float) / spec.people_per_km2
-    return np.asarray(np.sqrt(area_km2 / np.pi) * M_PER_KM, dtype=np.float64)
 
 
 PLACES_MARGIN_M = 10_000.0

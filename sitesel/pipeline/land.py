@@ -1,9 +1,8 @@
-"""The land stage: rule packs and the planner's land layers applied to the sites.
+"""The land stage: setbacks, rule packs and the planner's land layers, applied to the sites.
 
-Which rules apply (the packs a config names, less the skipped ones and those that do not
-bind the cluster's pollution category), where their features come from (a pack's layer
-name bound in ``land.layers``, else the catalog layer of that name), and what each rule
-does to each site (:mod:`sitesel.exclusions.land_rules`).
+Wiring: here each rule's features are read from the catalog and checked (a selection that
+names a value its layer never holds, or selects nothing, is refused); what they do to each
+site is :mod:`sitesel.exclusions`'s, and gives one table of records.
 """
 
 from __future__ import annotations
@@ -18,149 +17,63 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+from shapely.geometry.base import BaseGeometry
 
-from sitesel.config import Catalog, Config, Selection
-from sitesel.config.land import LandRule, RulePack, load_rule_packs
-from sitesel.data.fetch import sha256_of
+from sitesel.config import Config
+from sitesel.config.scoring import ExcludeWithinSpec
 from sitesel.data.loader import LayerLoader
-from sitesel.data.vector import repair_polygons, select, unknown_values, values_text
-from sitesel.errors import ConfigError, EmptyLayerError
-from sitesel.exclusions.land_rules import (
-    RuleText,
-    apply_rule,
-    clip_to_reach,
-    join_flags,
-    largest_overlaps,
-)
-from sitesel.pipeline.inputs import selected
+from sitesel.data.numbers import parse_counts
+from sitesel.data.vector import select, unknown_values, values_text
+from sitesel.errors import ConfigError, EmptyLayerError, LayerError
+from sitesel.exclusions import zones as zone_engine
+from sitesel.exclusions.land_layers import land_bank_records, land_to_avoid_records
+from sitesel.exclusions.packs import ActiveRule
+from sitesel.exclusions.records import Records, concat
+from sitesel.exclusions.rules import apply_rule
+from sitesel.exclusions.setbacks import footprint_radius_m, setback_records, setback_source
+from sitesel.exclusions.text import zone_labels
+from sitesel.pipeline.inputs import StudyArea, selected
 
 log = logging.getLogger(__name__)
 
-RULE_LAYER_KINDS = {"points", "roads", "area", "parcels"}
+ZONE_COLUMNS = ["reason", "action", "rule"]
 
 
 @dataclass(frozen=True)
-class ActiveRule:
-    """A rule that applies to this study, with where its features come from."""
-
-    name: str
-    rule: LandRule
-    pack: Path
-    selection: Selection  # the bound layer and selection, before the rule's own where/min
-
-
-@dataclass(frozen=True)
-class LandStatus:
-    """What the land rules and land layers decide for each site.
+class Land:
+    """What setbacks, land rules and land layers decide for the sites.
 
     Attributes
     ----------
-    reasons
-        One array per excluding rule or layer: why it excludes each site ("" if not).
-    flags
-        Per site, every flag joined by "; " ("" where none).
+    records
+        Their exclusions and flags, one record per site and rule.
     zones
-        The rules' zones near the study area for the map and the GeoPackage: ``reason``,
-        ``action`` (``exclude``, ``setback`` or ``flag``), ``rule`` and polygon.
-    packs
-        Each rule pack read: path, name, sha256 and the rules applied or not (and why).
+        The land they take near the sites, for the map and the GeoPackage: ``reason``,
+        ``action`` (``exclude``, ``setback``, ``flag``, ``include_only``), ``rule``, polygon.
     counts
-        Per rule applied: the features it selected, those within its reach of the sites,
-        and the sites it excluded and flagged.
+        Per land rule applied: features selected and near, sites excluded and flagged.
     """
 
-    reasons: list[np.ndarray]
-    flags: np.ndarray
+    records: Records
     zones: gpd.GeoDataFrame
-    packs: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def active_rules(
-    config: Config, config_path: Path, catalog: Catalog, catalog_path: Path
-) -> tuple[list[ActiveRule], list[dict[str, Any]]]:
-    """The rules that apply to this study, and a record of every pack read.
-
-    Raises
-    ------
-    ConfigError
-        If a pack is missing or invalid, or a rule's layer is neither bound in
-        ``land.layers`` nor a catalog layer of a fitting kind.
-    """
-    land = config.land
-    if land is None:
-        return [], []
-    active: list[ActiveRule] = []
-    records: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for path, pack in load_rule_packs(land, config_path):
-        applied, not_applied = [], {}
-        for name, rule in pack.rules.items():
-            if name in land.skip:
-                not_applied[name] = "skipped by the config (land.skip)"
-                continue
-            if not rule.binds(land.pollution_category):
-                cats = ", ".join(rule.categories or [])
-                not_applied[name] = f"binds {cats} only; the cluster is {land.pollution_category}"
-                continue
-            layer = rule.applies_to.layer
-            selection = land.layers.get(layer)
-            if selection is None and layer in catalog.layers:
-                selection = Selection(layer=layer)
-            if selection is None and rule.optional:
-                not_applied[name] = f"no layer {layer!r} in this study (optional rule)"
-                continue
-            if selection is None:
-                problems.append(
-                    f"{path}: rules.{name}.applies_to.layer: {layer!r} is neither bound under"
-                    f" land.layers in {config_path.name} nor a layer of {catalog_path.name};"
-                    f" bind it there (e.g. {layer}: {{layer: <a catalog layer>, where:"
-                    f" {{...}}}}) or add {name} to land.skip"
-                )
-                continue
-            kind = (
-                catalog.layers[selection.layer].kind if selection.layer in catalog.layers else None
-            )
-            if kind is not None and kind not in RULE_LAYER_KINDS:
-                problems.append(
-                    f"{path}: rules.{name}.applies_to.layer: {layer!r} is a {kind} layer;"
-                    " a rule needs points, lines or polygons"
-                )
-                continue
-            if name in land.distances_m:
-                rule = rule.model_copy(update={"distance_m": land.distances_m[name]})
-            active.append(ActiveRule(name=name, rule=rule, pack=path, selection=selection))
-            applied.append(name)
-        records.append(_pack_record(path, pack, applied, not_applied))
-    if problems:
-        raise ConfigError("; ".join(problems))
-    return active, records
+@dataclass(frozen=True)
+class _Part:
+    records: Records
+    zones: gpd.GeoDataFrame | None
 
 
-def _pack_record(
-    path: Path, pack: RulePack, applied: list[str], not_applied: dict[str, str]
-) -> dict[str, Any]:
-    return {
-        "file": str(path),
-        "name": pack.name,
-        "sha256": sha256_of(path),
-        "applied": applied,
-        "not_applied": not_applied,
-    }
-
-
-def land_status(
+def land(
     config: Config,
     config_path: Path,
     loader: LayerLoader,
-    crs: pyproj.CRS,
+    area: StudyArea,
     sites: gpd.GeoDataFrame,
     rules: list[ActiveRule],
-) -> LandStatus:
-    """Apply the active rules and the config's land layers to every site.
-
-    A rule whose features all lie beyond its reach of the sites is applied to none: its
-    counts say so (``features_near: 0``), and the run's summary after them.
+) -> Land:
+    """Every setback (``exclude_within``), active rule and land layer, applied to the sites.
 
     Raises
     ------
@@ -172,49 +85,101 @@ def land_status(
     geoms = np.asarray(sites.geometry.to_numpy(), dtype=object)
     xmin, ymin, xmax, ymax = sites.total_bounds.tolist() if len(sites) else [0.0] * 4
     bounds = (xmin, ymin, xmax, ymax)
-    reasons: list[np.ndarray] = []
-    flag_columns: list[np.ndarray] = []
-    zones: list[gpd.GeoDataFrame] = []
+    box = shapely.box(*sites.total_bounds) if len(sites) else area.polygon
+    parts = _setbacks(config, loader, area.crs, geoms, box)
     counts: dict[str, dict[str, Any]] = {}
     for active in rules:
-        rule = active.rule
-        features, names = _features(loader, active, crs, config_path.name)
-        reach = rule.distance_m if rule.action != "exclude" else 0.0
-        near = _near(features, names, bounds, reach, layer=active.selection.layer)
-        text = RuleText(rule.reason, rule.source.citation)
-        outcome, rule_zones = apply_rule(
-            geoms, near, names, action=rule.action, distance_m=rule.distance_m,
-            max_share=rule.max_share, text=text,
-        )  # fmt: skip
-        if rule.action != "flag":
-            reasons.append(outcome.excluded)
-        flag_columns.append(outcome.flagged)
-        zones.append(_zone_frame(rule_zones, names, active, text, crs, bounds))
-        counts[active.name] = {
-            "features_selected": len(features),
-            "features_near": int((~shapely.is_empty(near)).sum()),
-            "sites_excluded": int((outcome.excluded != "").sum()),
-            "sites_flagged": int((outcome.flagged != "").sum()),
-        }
-        log.info("land rule %s: %s", active.name, counts[active.name])
+        part, counts[active.name] = _rule(active, loader, area.crs, geoms, bounds,
+                                          config_path.name)  # fmt: skip
+        parts.append(part)
     idle = [n for n, c in counts.items() if c["features_near"] == 0]
     if idle:  # said again in the run's summary, from the manifest's counts
         log.info("land rules applied to 0 features near the sites: %s", ", ".join(idle))
-    if config.land is not None:
-        own_reasons, own_zones = _own_land(config, loader, crs, geoms, bounds)
-        reasons += own_reasons
-        zones += own_zones
+    parts += _land_layers(config, loader, area.crs, geoms, bounds)
+    shown = [p.zones for p in parts if p.zones is not None and len(p.zones)]
     frame = (
-        pd.concat(zones, ignore_index=True)
-        if zones
-        else gpd.GeoDataFrame({"reason": [], "action": [], "rule": []}, geometry=[], crs=crs)
+        gpd.GeoDataFrame(pd.concat(shown, ignore_index=True), crs=area.crs)
+        if shown
+        else _no_zones(area.crs, with_action=config.land is not None)
     )
-    return LandStatus(
-        reasons=reasons,
-        flags=join_flags(flag_columns, len(sites)),
-        zones=gpd.GeoDataFrame(frame, crs=crs),
-        counts=counts,
+    return Land(records=concat(p.records for p in parts), zones=frame, counts=counts)
+
+
+def _no_zones(crs: pyproj.CRS, *, with_action: bool) -> gpd.GeoDataFrame:
+    columns = ZONE_COLUMNS if with_action else ZONE_COLUMNS[:1]
+    return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=crs)
+
+
+def _zone_frame(
+    geoms: np.ndarray, reasons: list[str], action: str, rule: str, crs: pyproj.CRS
+) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"reason": reasons, "action": action, "rule": rule},
+        geometry=np.asarray(geoms, dtype=object),
+        index=pd.RangeIndex(len(reasons)),  # scalar columns need one
+        crs=crs,
     )
+
+
+def _setbacks(
+    config: Config, loader: LayerLoader, crs: pyproj.CRS, geoms: np.ndarray, box: BaseGeometry
+) -> list[_Part]:
+    """Each ``exclude_within`` constraint: a setback of a distance, or a footprint."""
+    parts = []
+    for i, constraint in enumerate(config.constraints):
+        if not isinstance(constraint, ExcludeWithinSpec):
+            continue
+        zone = constraint.exclude_within
+        key = f"constraints[{i}].exclude_within.to"
+        features = selected(loader, zone.to, key, crs)
+        radius_m = np.full(len(features), zone.distance_m)
+        label = f"within {zone.distance_m:g} m of"
+        if zone.footprint is not None:
+            column = zone.footprint.population_column
+            if column not in features:
+                raise LayerError(f"{key}: the features have no column {column!r}")
+            people = parse_counts(features[column], what=f"{key}: column {column!r}")
+            radius_m += footprint_radius_m(people.to_numpy(float), zone.footprint.people_per_km2)
+            label = "in the built-up area of"
+        source = setback_source(f"constraints[{i}]", constraint.reason or label)
+        names = _names(features, loader.spec(zone.to.layer).name_column, zone.to.layer, raw=True)
+        found, zones, kept = setback_records(
+            geoms, np.asarray(features.geometry.to_numpy()), radius_m, names, box,
+            source=source, max_share=zone.max_share,
+        )  # fmt: skip
+        reasons = [t.strip() for t in zone_labels(source, kept)]
+        parts.append(_Part(found, _zone_frame(zones, reasons, "exclude", source.id, crs)))
+    return parts
+
+
+def _rule(
+    active: ActiveRule,
+    loader: LayerLoader,
+    crs: pyproj.CRS,
+    geoms: np.ndarray,
+    bounds: zone_engine.Bounds,
+    config_name: str,
+) -> tuple[_Part, dict[str, Any]]:
+    """One active rule of a pack, applied to every site, and what it selected and touched."""
+    rule = active.rule
+    features, names = _features(loader, active, crs, config_name)
+    reach = rule.distance_m if rule.action != "exclude" else 0.0
+    near = zone_engine.near(features, names, bounds, reach, layer=active.selection.layer)
+    found, rule_zones = apply_rule(
+        geoms, near, names, source=active.source, action=rule.action,
+        distance_m=rule.distance_m, max_share=rule.max_share,
+    )  # fmt: skip
+    cut, keep = zone_engine.shown(rule_zones, bounds)
+    reasons = zone_labels(active.source, [n for n, k in zip(names, keep, strict=True) if k],
+                          distance_m=rule.distance_m)  # fmt: skip
+    counts = {
+        "features_selected": len(features),
+        "features_near": int((~shapely.is_empty(near)).sum()),
+        "sites_excluded": int(found.mask(len(geoms), "exclude").sum()),
+        "sites_flagged": int(found.mask(len(geoms), "flag").sum()),
+    }
+    log.info("land rule %s: %s", active.name, counts)
+    return _Part(found, _zone_frame(cut[keep], reasons, rule.action, active.name, crs)), counts
 
 
 def _features(
@@ -253,12 +218,21 @@ def _features(
     )
 
 
-def _names(frame: gpd.GeoDataFrame, name_column: str | None, fallback: str) -> list[str]:
+def _names(
+    frame: gpd.GeoDataFrame, name_column: str | None, fallback: str, *, raw: bool = False
+) -> list[str]:
     """Each feature's name: its name column, else its ``ref`` (OSM), else the layer's name.
+
+    ``raw``: the name column as it is, or the layer's name for every feature when there
+    is none (as the setbacks of ``exclude_within`` always named them).
 
     >>> _names(gpd.GeoDataFrame({"name": ["NH 1", None], "ref": ["", "NH139W"]}), "name", "x")
     ['NH 1', 'NH139W']
     """
+    if raw:
+        if name_column and name_column in frame:
+            return [str(v) for v in frame[name_column].astype(str)]
+        return [fallback] * len(frame)
     blank = pd.Series("", index=frame.index)
     name = frame[name_column] if name_column and name_column in frame else blank
     ref = frame.get("ref", blank)
@@ -267,142 +241,45 @@ def _names(frame: gpd.GeoDataFrame, name_column: str | None, fallback: str) -> l
     return [str(v) for v in out.where(out != "", fallback.replace("_", " "))]
 
 
-def _near(
-    features: np.ndarray,
-    names: list[str],
-    bounds: tuple[float, float, float, float],
-    reach_m: float,
-    *,
-    layer: str,
-) -> np.ndarray:
-    """Features cut to the sites' box grown by ``reach_m``; invalid polygons near it repaired.
-
-    The repair comes first (GEOS cuts an invalid ring into nonsense), and only for
-    features whose box meets the reach: a broken polygon across the country is no concern
-    of this study.
-    """
-    xmin, ymin, xmax, ymax = bounds
-    box = np.asarray(shapely.bounds(features)).reshape(-1, 4)
-    pad = reach_m + 1.0
-    meets = (
-        (box[:, 0] <= xmax + pad) & (box[:, 2] >= xmin - pad)
-        & (box[:, 1] <= ymax + pad) & (box[:, 3] >= ymin - pad)
-    )  # fmt: skip
-    features = np.asarray(features, dtype=object).copy()
-    if meets.any():
-        near_names = [names[i] for i in np.flatnonzero(meets)]
-        features[meets] = repair_polygons(features[meets], near_names, layer=layer)
-    return clip_to_reach(features, bounds, reach_m)
-
-
-def _zone_frame(
-    zones: np.ndarray,
-    names: list[str],
-    active: ActiveRule,
-    text: RuleText,
-    crs: pyproj.CRS,
-    bounds: tuple[float, float, float, float],
-) -> gpd.GeoDataFrame:
-    """The rule's zones that are not empty, cut to the sites' box, each with what it is.
-
-    Only the part where sites are is drawn and stored: a 20 km height zone or a park's
-    10 km band reaches far beyond, and would only make the meeting map heavier.
-    """
-    zones = np.asarray(shapely.clip_by_rect(zones, *bounds), dtype=object)
-    keep = ~shapely.is_empty(zones) & (shapely.area(zones) > 0)
-    label = [
-        text.render(n, distance_m=active.rule.distance_m)
-        for n, k in zip(names, keep, strict=True)
-        if k
-    ]
-    return gpd.GeoDataFrame(
-        {"reason": label, "action": active.rule.action, "rule": active.name},
-        geometry=np.asarray(zones[keep], dtype=object),
-        crs=crs,
-    )
-
-
-def _own_land(
+def _land_layers(
     config: Config,
     loader: LayerLoader,
     crs: pyproj.CRS,
     geoms: np.ndarray,
-    bounds: tuple[float, float, float, float],
-) -> tuple[list[np.ndarray], list[gpd.GeoDataFrame]]:
+    bounds: zone_engine.Bounds,
+) -> list[_Part]:
     """The planner's land layers: outside the land bank, or on land to stay out of."""
-    land = config.land
-    assert land is not None
-    reasons, zones = [], []
-    if land.include_only is not None:
-        bank = land.include_only
+    land_spec = config.land
+    if land_spec is None:
+        return []
+    parts = []
+    bank = land_spec.include_only
+    if bank is not None:
         frame = selected(loader, bank, "land.include_only", crs)
         names = _names(frame, loader.spec(bank.layer).name_column, bank.layer)
-        near = _near(frame.geometry.to_numpy(), names, bounds, 0.0, layer=bank.layer)
+        near = zone_engine.near(frame.geometry.to_numpy(), names, bounds, 0.0, layer=bank.layer)
         near = near[~shapely.is_empty(near) & (shapely.area(near) > 0)]
         if len(near) == 0:
             raise EmptyLayerError(
                 f"land.include_only: layer {bank.layer!r} has no land within the study area;"
                 " a land bank must hold some of it (check the layer, or drop include_only)"
             )
-        share_in, _ = largest_overlaps(geoms, np.array([shapely.union_all(near)], dtype=object))
-        outside = (1.0 - share_in) > land.max_share_outside + 1e-9
-        reasons.append(np.where(outside, bank.reason, "").astype(object))
-        zones.append(
-            gpd.GeoDataFrame(
-                {"reason": [f"land bank: {bank.layer}"], "action": ["include_only"],
-                 "rule": ["land.include_only"]},
-                geometry=[shapely.union_all(near)],
-                crs=crs,
-            )
+        found, whole = land_bank_records(
+            geoms, near, rule_id="land.include_only", reason=bank.reason,
+            max_share_outside=land_spec.max_share_outside,
         )  # fmt: skip
-    for i, spec in enumerate(land.exclude):
+        zone = _zone_frame(np.array([whole], dtype=object), [f"land bank: {bank.layer}"],
+                           "include_only",
+                           "land.include_only", crs)  # fmt: skip
+        parts.append(_Part(found, zone))
+    for i, spec in enumerate(land_spec.exclude):
         frame = selected(loader, spec, f"land.exclude[{i}]", crs)
         names = _names(frame, loader.spec(spec.layer).name_column, spec.layer)
-        near = _near(frame.geometry.to_numpy(), names, bounds, 0.0, layer=spec.layer)
-        outcome, zone = apply_rule(
-            geoms, near, [spec.reason] * len(near), action="exclude", distance_m=0.0,
-            max_share=0.0, text=RuleText("{name}", ""),
-        )  # fmt: skip
-        reasons.append(outcome.excluded)
+        near = zone_engine.near(frame.geometry.to_numpy(), names, bounds, 0.0, layer=spec.layer)
+        found, zone = land_to_avoid_records(geoms, near, names, rule_id=f"land.exclude[{i}]",
+                                            reason=spec.reason)  # fmt: skip
         keep = ~shapely.is_empty(zone) & (shapely.area(zone) > 0)
-        zones.append(
-            gpd.GeoDataFrame(
-                {"reason": spec.reason, "action": "exclude", "rule": f"land.exclude[{i}]"},
-                geometry=zone[keep],
-                index=pd.RangeIndex(int(keep.sum())),  # scalar columns need one
-                crs=crs,
-            )
-        )
-    return reasons, zones
-
-
-def land_record(
-    config: Config,
-    packs: list[dict[str, Any]],
-    flags: np.ndarray | None,
-    *,
-    counts: dict[str, dict[str, Any]] | None = None,
-    dems: list[dict[str, Any]] | None = None,
-) -> dict[str, Any] | None:
-    """The land section as the manifest records it: packs with sha256, flags, DEMs used.
-
-    Each pack's ``rules`` give, per rule applied, what it selected and touched
-    (``counts``): a rule applied to 0 features says so.
-    """
-    out: dict[str, Any] = {}
-    if config.land is not None:
-        spec = config.land
-        counts = counts or {}
-        packs = [p | {"rules": {n: counts[n] for n in p["applied"] if n in counts}} for p in packs]
-        out |= {
-            "pollution_category": spec.pollution_category,
-            "rule_packs": packs,
-            "distances_m": dict(spec.distances_m),
-            "skipped": list(spec.skip),
-            "include_only": None if spec.include_only is None else spec.include_only.layer,
-            "exclude": [x.layer for x in spec.exclude],
-            "flagged_sites": 0 if flags is None else int((flags != "").sum()),
-        }
-    if dems:
-        out["dem_stack"] = dems
-    return out or None
+        shown = _zone_frame(zone[keep], [spec.reason] * int(keep.sum()), "exclude",
+                            f"land.exclude[{i}]", crs)  # fmt: skip
+        parts.append(_Part(found, shown))
+    return parts

@@ -13,7 +13,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config
@@ -22,7 +21,14 @@ from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import CriterionContext, family_of
 from sitesel.data.hex_lattice import lattice_subset
 from sitesel.errors import NoSuitableSiteError
-from sitesel.exclusions import constraints
+from sitesel.exclusions.records import Records
+from sitesel.exclusions.text import counts, joined
+from sitesel.exclusions.thresholds import (
+    Threshold,
+    missing_records,
+    outside_records,
+    threshold_records,
+)
 from sitesel.mcda import aggregation, owa, vikor
 from sitesel.mcda.promethee import Preference
 from sitesel.mcda.value_functions import apply_value_function
@@ -54,18 +60,20 @@ class Scored:
     weights: FloatArray
     aggregation: dict[str, Any]
     report: WeightReport  # with objective weights from the candidates' scores
+    records: Records  # every exclusion and flag, one record per site and rule
 
 
 def measure(
-    config: Config, ctx: CriterionContext, outside: BoolArray, zones: list[np.ndarray]
+    config: Config, ctx: CriterionContext, outside: BoolArray, taken: BoolArray
 ) -> Measured:
     """Raw values of every criterion, computed by its family, excluding early.
 
     Criteria are computed in phases, cheapest first (:func:`phases`). After each phase the
-    constraints decided by the criteria so far (and the study area and taken land) are
-    applied, and the next phase is computed only for the sites still in play. A site
-    excluded early keeps the values that excluded it and has no value (NaN) for later
-    criteria; ``evaluated`` records which sites each criterion was computed for.
+    constraints decided by the criteria so far (and the study area and the land the land
+    stage took, ``taken``) are applied, and the next phase is computed only for the sites
+    still in play. A site excluded early keeps the values that excluded it and has no value
+    (NaN) for later criteria; ``evaluated`` records which sites each criterion was
+    computed for.
     """
     raw: dict[str, FloatArray] = {}
     reasons: dict[str, str] = {}
@@ -77,7 +85,8 @@ def measure(
     for phase in phases(config):
         if raw:
             so_far = Measured(raw=raw, missing_reasons=reasons, targets=targets)
-            in_play = ~excluded_so_far(config, so_far, outside, zones, only=set(raw))
+            records = value_records(config, so_far, outside, only=set(raw))
+            in_play = ~(records.mask(len(in_play)) | taken)
             log.info("%d of %d sites in play for %s", in_play.sum(), len(in_play), phase)
         sub = ctx if in_play.all() else _subset_context(ctx, in_play)
         for name in phase:
@@ -161,31 +170,16 @@ def aggregation_params(config: Config) -> aggregation.AggregationParams:
     )
 
 
-def exclusions(
-    config: Config, measured: Measured, outside: BoolArray, zones: list[np.ndarray]
-) -> np.ndarray:
-    """Why each site is excluded ("" when kept): constraints, missing values, outside."""
-    return _exclusions(config, measured, outside, zones, None).reasons(len(outside))
+def value_records(
+    config: Config, measured: Measured, outside: BoolArray, only: set[str] | None = None
+) -> Records:
+    """The exclusions by value: outside the study area, missing values, thresholds.
 
-
-def excluded_so_far(
-    config: Config, measured: Measured, outside: BoolArray, zones: list[np.ndarray], only: set[str]
-) -> BoolArray:
-    """Which sites the criteria in ``only`` (those computed so far) already exclude."""
-    return _exclusions(config, measured, outside, zones, only).mask(len(outside))
-
-
-def _exclusions(
-    config: Config,
-    measured: Measured,
-    outside: BoolArray,
-    zones: list[np.ndarray],
-    only: set[str] | None,
-) -> constraints.Exclusions:
-    """The config's exclusions, with the rules and required criteria among ``only``."""
+    With ``only``, the thresholds and required criteria among those computed so far.
+    """
     rules = [
-        constraints.Rule(*c.parts, reason=c.reason)
-        for c in config.constraints
+        (f"constraints[{i}]", Threshold(*c.parts, reason=c.reason))
+        for i, c in enumerate(config.constraints)
         if isinstance(c, ConstraintSpec) and (only is None or c.parts[0] in only)
     ]
     required = {
@@ -193,13 +187,10 @@ def _exclusions(
         for n in config.scored
         if not config.criteria[n].scores_missing_as_zero() and (only is None or n in only)
     }
-    return constraints.Exclusions(
-        raw=measured.raw,
-        rules=rules,
-        required=required,
-        outside_area=outside,
-        zones=zones,
-        evaluated=measured.evaluated,
+    return (
+        outside_records(outside)
+        + missing_records(measured.raw, required, measured.evaluated)
+        + threshold_records(measured.raw, rules)
     )
 
 
@@ -209,12 +200,17 @@ def score(
     measured: Measured,
     report: WeightReport,
     outside: BoolArray,
-    zones: list[np.ndarray],
+    land: Records,
 ) -> Scored:
-    """Exclusions, scores, suitability, rank, contributions and limiting criterion."""
+    """Exclusions, scores, suitability, rank, contributions and limiting criterion.
+
+    ``land`` holds the land stage's records (setbacks, rules, land layers): they follow
+    the exclusions by value in each site's reasons.
+    """
     scored = config.scored
-    reasons = exclusions(config, measured, outside, zones)
-    excluded = reasons != ""
+    records = value_records(config, measured, outside) + land
+    excluded = records.mask(len(sites))
+    reasons = joined(records, "exclude", len(sites))
     scores = {}
     for n in scored:
         fn = config.criteria[n].value
@@ -258,6 +254,7 @@ def score(
         weights=w,
         aggregation=about,
         report=report,
+        records=records,
     )
 
 
@@ -308,18 +305,18 @@ def aggregation_report(
     return out
 
 
-def refuse_if_all_excluded(reasons: pd.Series, source: str) -> None:
+def refuse_if_all_excluded(records: Records, n_sites: int, source: str) -> None:
     """Stop with the most common reasons when no site is left to rank.
 
     Raises
     ------
     NoSuitableSiteError
-        If every site has an exclusion reason.
+        If every site is excluded.
     """
-    if (reasons == "").any():
+    if not records.mask(n_sites).all():
         return
-    common = ", ".join(f"{r} ({n})" for r, n in constraints.reason_counts(reasons).head(3).items())
+    common = ", ".join(f"{r} ({n})" for r, n in counts(records, "exclude").head(3).items())
     raise NoSuitableSiteError(
-        f"{source}: constraints: all {len(reasons)} sites are excluded (most common"
+        f"{source}: constraints: all {n_sites} sites are excluded (most common"
         f" reasons: {common}); relax the constraints or enlarge the study area"
     )

@@ -12,6 +12,7 @@ import pandas as pd
 from affine import Affine
 
 from sitesel.data.hex_lattice import HexLattice
+from sitesel.exclusions.records import Records
 from sitesel.render.site_image import SiteRaster, WebIndex, rasterise_sites, web_index
 
 
@@ -70,6 +71,9 @@ class MapData:
     repairs
         Joins made in the road layer (``kind``, ``lon``, ``lat``, ``gap_m``, ``joined``),
         as the manifest lists them.
+    records
+        The run's exclusions and flags (:mod:`sitesel.exclusions`): the cards' flags and
+        the counts of a big map's excluded sites are written from them.
     """
 
     name: str
@@ -96,6 +100,7 @@ class MapData:
     allocation_records: dict[str, dict[str, Any]] = field(default_factory=dict)
     routes: gpd.GeoDataFrame | None = None
     lattice: HexLattice | None = None  # the sites' hexagon lattice, when the run found it
+    records: Records = field(default_factory=Records)
 
     _site_raster: SiteRaster | None = field(default=None, init=False, repr=False, compare=False)
     _web_index: WebIndex | None = field(default=None, init=False, repr=False, compare=False)

@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from sitesel.exclusions.text import texts
 from sitesel.render.dossier.location_map import location_svg
 from sitesel.render.palette import ROUTE_COLOURS
 from sitesel.render.units_text import raw_text
@@ -50,6 +51,7 @@ def report_html(result: Result, site_ids: list[str]) -> str:
     """The dossier of ``site_ids`` (best first) as one self-contained HTML page."""
     sites = result.sites.set_index(result.sites["site_id"].astype(str))
     meta = result.manifest
+    flags = _flag_texts(result)
     rows = []
     for sid in site_ids:
         s = sites.loc[sid]
@@ -57,7 +59,7 @@ def report_html(result: Result, site_ids: list[str]) -> str:
             f'<tr><td><a href="#site-{_e(sid)}">{_e(s.get("place") or sid)}</a></td>'
             f"<td>{_e(sid)}</td><td>{_rank(s)}</td><td>{_num(s.get('suitability'), 3)}</td>"
             f"<td>{_minutes_line(result, sid)}</td><td>{_num(s.get('area_ha'), 1)} ha</td>"
-            f"<td>{len(_flags(s))}</td></tr>"
+            f"<td>{len(flags.get(sid, []))}</td></tr>"
         )
     index = (
         f"<h1>sitesel dossier: {_e(result.name)}</h1>"
@@ -66,7 +68,7 @@ def report_html(result: Result, site_ids: list[str]) -> str:
         "<th>rank</th><th>suitability</th><th>minutes by road</th><th>area</th><th>flags</th>"
         "</tr>" + "".join(rows) + "</table>"
     )
-    pages = "".join(_site_page(result, sites, sid) for sid in site_ids)
+    pages = "".join(_site_page(result, sites, sid, flags.get(sid, [])) for sid in site_ids)
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>sitesel dossier: {_e(result.name)}</title><style>{CSS}</style></head>"
@@ -74,7 +76,7 @@ def report_html(result: Result, site_ids: list[str]) -> str:
     )
 
 
-def _site_page(result: Result, sites: pd.DataFrame, sid: str) -> str:
+def _site_page(result: Result, sites: pd.DataFrame, sid: str, flags: list[str]) -> str:
     meta = result.manifest
     s = sites.loc[sid]
     parts = [
@@ -86,7 +88,7 @@ def _site_page(result: Result, sites: pd.DataFrame, sid: str) -> str:
         _routes_section(result, sid),
         _criteria_section(result, s),
         _terrain_section(result, s, sid),
-        _land_section(result, s),
+        _land_section(result, s, flags),
         _scheme_section(result, sites, s),
         _robustness_section(result, s, sid),
         _cost_section(s),
@@ -225,19 +227,23 @@ def _slope_histogram(row: pd.Series) -> str:
     )
 
 
-def _flags(s: pd.Series) -> list[str]:
-    text = s.get("flags")
-    return [f for f in str(text).split("; ") if f] if isinstance(text, str) else []
+def _flag_texts(result: Result) -> dict[str, list[str]]:
+    """Each site's land flags, from the run's records, in their order."""
+    ids = result.sites["site_id"].astype(str).to_numpy()
+    out: dict[str, list[str]] = {}
+    for hits in result.records.of("flag"):
+        for site, text in zip(hits.site, texts(hits), strict=True):
+            out.setdefault(str(ids[site]), []).append(str(text))
+    return out
 
 
-def _land_section(result: Result, s: pd.Series) -> str:
+def _land_section(result: Result, s: pd.Series, flags: list[str]) -> str:
     reason = s.get("exclusion_reason")
     status = (
         f"<p><b>Excluded:</b> {_e(reason)}</p>"
         if isinstance(reason, str) and reason
         else "<p>Passes every constraint and land rule of the run.</p>"
     )
-    flags = _flags(s)
     flag_list = (
         "<ul class='flags'>" + "".join(f"<li>{_e(f)}</li>" for f in flags) + "</ul>"
         if flags

@@ -18,8 +18,8 @@ import pandas as pd
 import shapely
 
 from sitesel.data.hex_lattice import hex_lattice
-from sitesel.exclusions.constraints import reason_counts
-from sitesel.exclusions.land_rules import FLAG_SEPARATOR, MEASURE
+from sitesel.exclusions import text as record_text
+from sitesel.exclusions.records import Records
 from sitesel.mcda.promethee import Preference, net_flows
 from sitesel.render.classes import map_classes, score_classes
 from sitesel.render.mapdata import MapData
@@ -109,7 +109,7 @@ def _display(geoms: gpd.GeoSeries, tolerance_m: float = SIMPLIFY_M) -> np.ndarra
     return np.asarray(gpd.GeoSeries(simple, crs=geoms.crs).to_crs(WGS84).to_numpy())
 
 
-def _extras(sites: gpd.GeoDataFrame) -> dict[str, Any]:
+def _extras(sites: gpd.GeoDataFrame, records: Records) -> dict[str, Any]:
     """Optional columns (robustness, regions, scheme, flags) as text for the site card.
 
     A column of few distinct texts (flags, scheme reasons) is sent once per text, with
@@ -123,7 +123,7 @@ def _extras(sites: gpd.GeoDataFrame) -> dict[str, Any]:
     ]
     for column, label in (*EXTRA_FIELDS, *components):
         if column == "flags" and column in sites:
-            extras[label] = _flags(sites)
+            extras[label] = _flags(sites, records)
             continue
         if column in sites:
             values = sites[column]
@@ -172,13 +172,13 @@ def pack(data: MapData) -> dict[str, Any]:
         "sites": encode_lines(_display(sites.geometry)),
         "area": encode_lines(_display(data.area)),
     }
-    payload["extras"] = _extras(sites)
+    payload["extras"] = _extras(sites, data.records.subset(vector))
     if data.routes is not None and len(data.routes):
         payload["routes"] = _routes(data, sites)
     flows = _promethee_flows(data)
     payload["aggregation"] = _aggregation(data, vector, flows)
     live = live_candidates(data, vector)
-    payload |= _left_out(data.sites, vector, live)
+    payload |= _left_out(data.sites, vector, live, data.records)
     if not vector.all():  # the image's sites: painted live, and found under a click
         payload["image"] = _image(data, vector, live, criteria, flows)
     suit_classes = map_classes(
@@ -293,7 +293,9 @@ def _site_columns(sites: gpd.GeoDataFrame, criteria: list[dict[str, Any]]) -> di
     }
 
 
-def _left_out(sites: gpd.GeoDataFrame, vector: np.ndarray, live: np.ndarray) -> dict[str, Any]:
+def _left_out(
+    sites: gpd.GeoDataFrame, vector: np.ndarray, live: np.ndarray, records: Records
+) -> dict[str, Any]:
     """Counts over all sites, and whether the page can re-rank, when some are an image.
 
     The page can re-rank when every candidate is a vector site or painted live.
@@ -301,7 +303,7 @@ def _left_out(sites: gpd.GeoDataFrame, vector: np.ndarray, live: np.ndarray) -> 
     if vector.all():
         return {}
     excluded = sites["excluded"].to_numpy(dtype=bool)
-    counts = reason_counts(sites.loc[excluded, "exclusion_reason"].fillna("").astype(str))
+    counts = record_text.counts(records, "exclude")
     reranks = bool((vector | live)[~excluded].all())
     out: dict[str, Any] = {
         "counts": {
@@ -388,7 +390,7 @@ def _context_layers(data: MapData) -> dict[str, Any]:
     return out
 
 
-def _flags(sites: gpd.GeoDataFrame) -> dict[str, Any]:
+def _flags(sites: gpd.GeoDataFrame, records: Records) -> dict[str, Any]:
     """The land flags of the ranked sites, each as a kind of flag and its measure.
 
     "6.5 km from Hemis National Park: eco-sensitive band ..." is sent as the kind (the text
@@ -399,12 +401,9 @@ def _flags(sites: gpd.GeoDataFrame) -> dict[str, Any]:
     kinds: dict[str, int] = {}
     per_site: list[list[list[Any]]] = []
     ranked = ~sites["excluded"].astype(bool).to_numpy()
-    for text, keep in zip(sites["flags"].fillna("").astype(str), ranked, strict=True):
+    for pairs, keep in zip(record_text.per_site(records, "flag", len(sites)), ranked, strict=True):
         mine: list[list[Any]] = []
-        for flag in text.split(FLAG_SEPARATOR) if keep and text else []:
-            match = MEASURE.match(flag)
-            prefix = match.group(0) if match else ""
-            kind = flag[len(prefix) :]
+        for prefix, kind in pairs if keep else []:
             mine.append([kinds.setdefault(kind, len(kinds)), prefix])
         per_site.append(mine)
     return {"kinds": list(kinds), "sites": per_site}
