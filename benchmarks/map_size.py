@@ -70,6 +70,8 @@ def synthetic(n_sites: int, seed: int = 0) -> MapData:
     )
 
 
+STEEP = Source("slope", "threshold", "too steep")
+
 REWEIGHT_JS = """() => {
   const slider = document.querySelector('input[data-criterion]');
   slider.value = "90";
