@@ -64,9 +64,7 @@ def synthetic(n_sites: int, seed: int = 0) -> MapData:
         units=dict.fromkeys(CRITERIA, "unit"),
         weights=dict.fromkeys(CRITERIA, 0.2),
         area=gpd.GeoSeries([area], crs=sites.crs),
-        records=Records(
-            (Hits.where(Source("slope", "threshold", "too steep"), "exclude", excluded),)
-        ),  # fmt: skip
+        records=Records((Hits.where(STEEP, "exclude", excluded),)),
     )
 
 
