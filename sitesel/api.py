@@ -25,6 +25,7 @@ from sitesel.data.loader import LayerLoader
 from sitesel.errors import ConfigError, LayerNotFoundError
 from sitesel.exclusions.packs import active_rules
 from sitesel.mcda.compare import Comparison, compare_rankings
+from sitesel.mcda.weights import WeightReport
 from sitesel.outputs.maps import map_data
 from sitesel.outputs.reader import read_run
 from sitesel.outputs.render_process import RenderProcess
@@ -295,6 +296,65 @@ def _top_ids(table: pd.DataFrame, k: int, *, exclude: list[str] | None = None) -
     """The ids of a ranking's top k, best first (less those in ``exclude``)."""
     top = table[table["rank"] <= k].sort_values("rank", kind="mergesort")["site_id"]
     return [str(s) for s in top if str(s) not in set(exclude or [])]
+
+
+def write_map_again(
+    run_dir: str | Path, *, map_path: Path | None = None, png: Path | None = None
+) -> tuple[str, list[Path]]:
+    """Draw a run folder's map again (and the summary PNG, given ``png``): ``sitesel map``.
+
+    Returns the run's name and the files written (all or nothing).
+    """
+    from sitesel.outputs.maps import write_map
+    from sitesel.outputs.staging import staged_outputs
+    from sitesel.render.summary.picture import write_summary_png
+
+    data = map_data(read_run(Path(run_dir)))
+    target = map_path if map_path is not None else Path("maps") / f"{data.name}.html"
+    destinations = {"map": target} | ({"png": png} if png is not None else {})
+    with staged_outputs(destinations) as staged:
+        write_map(data, staged["map"])
+        if png is not None:
+            write_summary_png(data, staged["png"])
+    return data.name, list(destinations.values())
+
+
+def weights_of(path: str | Path) -> tuple[WeightReport, pd.DataFrame]:
+    """A config's weights and how they were derived (``sitesel weights``).
+
+    For a run folder, the weights it used and its SMAA-2 leaders (``place`` added).
+    """
+    from sitesel.mcda.weights import resolve_weights
+    from sitesel.outputs.files import smaa_table
+
+    path = Path(path)
+    if not path.is_dir():
+        study = load_config(path)
+        return resolve_weights(study.config, path), pd.DataFrame()
+    run = read_run(path)
+    report = WeightReport.from_json(run.manifest.weighting or {})
+    smaa = smaa_table(run.manifest.monte_carlo)
+    if len(smaa) and "place" in run.sites:
+        places = run.sites.set_index(run.sites["site_id"].astype(str))["place"]
+        smaa.insert(0, "place", smaa["site_id"].astype(str).map(places).fillna(""))
+    return report, smaa
+
+
+def run_or_read(path: Path, data_dir: Path | None, offline: bool, side: str) -> Result:
+    """A run folder read back, or a config run into ``out/compare/<side>_<name>/``.
+
+    Its own folder (and ``maps/compare/<side>_<name>.html``): comparing never overwrites
+    the outputs of a plain `sitesel run`, nor A the outputs of B when both share a name.
+    """
+    if path.is_dir():
+        return read_run(path)
+    study = load_config(path)
+    out = Path("out") / "compare" / f"{side}_{study.name}"
+    map_path = Path("maps") / "compare" / f"{side}_{study.name}.html"
+    result, _ = run_and_write(
+        study, data_dir=data_dir, offline=offline, out_dir=out, map_path=map_path
+    )
+    return result
 
 
 def compare_runs(

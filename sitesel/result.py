@@ -89,6 +89,7 @@ class Result:
     terrain_dem: Dem | None = None
     lattice: HexLattice | None = None  # the sites' hexagon lattice (not written; refound)
     records: Records = field(default_factory=Records)
+    kinds: dict[str, str] = field(default_factory=dict)  # criterion -> its family (not written)
 
     @property
     def exclusions_table(self) -> pd.DataFrame:

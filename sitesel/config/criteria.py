@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, get_args
+from pathlib import Path
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import Field, PositiveFloat, model_validator
 
@@ -49,6 +50,19 @@ class CriterionSpec(Strict):
     def scores_missing_as_zero(self) -> bool:
         """Whether a site without a value scores 0 (with a note) instead of being excluded."""
         return False
+
+    def preflight(self, name: str, config_path: Path) -> None:
+        """Check what the spec names beyond the catalog (a rates file) before any work.
+
+        A family whose spec reads files of its own overrides this; ``ConfigError`` names
+        the file and the key.
+        """
+        del name, config_path  # nothing to check by default
+
+    def provenance(self, name: str) -> dict[str, Any] | None:
+        """What the manifest records of the spec's own files (path, sha256, ...), or None."""
+        del name
+        return None
 
 
 class NetworkCriterionSpec(CriterionSpec):

@@ -21,7 +21,7 @@ Rates come from a rates file (:mod:`sitesel.config.rates`), brought to its price
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import shapely
@@ -44,6 +44,7 @@ from sitesel.criteria._network import target_points, xy
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.distance import distance_km
 from sitesel.criteria.registry import criterion
+from sitesel.data.fetch import sha256_of
 from sitesel.errors import ConfigError
 from sitesel.network.graph import best_entries, node_times_to_targets
 from sitesel.network.route_classes import arc_edges, class_metres_to_targets
@@ -107,6 +108,21 @@ class InfrastructureCostCriterion(NetworkCriterionSpec):
                 )
         return overrides
 
+    def preflight(self, name: str, config_path: Path) -> None:
+        """The rates file read and checked before any work."""
+        self.load_rates(name, config_path)
+
+    def provenance(self, name: str) -> dict[str, Any]:
+        """The rates file: path, sha256, name, price year and the config's overrides."""
+        rates = self.load_rates(name)
+        return {
+            "file": str(self.rates),
+            "sha256": sha256_of(self.rates),
+            "name": rates.name,
+            "price_year": rates.price_year,
+            "overrides": dict(self.rate_overrides),
+        }
+
     def load_rates(self, name: str, config_path: Path | None = None) -> RatesFile:
         """The rates file with the overrides applied (one-line errors naming the key).
 
@@ -132,7 +148,26 @@ def terrain_class(slope_pct: FloatArray) -> np.ndarray:
     return np.searchsorted(np.asarray(TERRAIN_UPPER_PCT), slope_pct, side="right")
 
 
-@criterion(InfrastructureCostCriterion, unit="crore", label="Infrastructure cost")
+def cost_range(ranked: FloatArray) -> str:
+    """The ranked sites' costs in words: their range and median, over those priced.
+
+    >>> cost_range(np.array([20.23, np.nan, 345.2, 144.7]))
+    'Rs 20.2 to 345.2 crore (median 144.7) over 3 ranked sites'
+    >>> cost_range(np.array([np.nan]))
+    'no ranked site has every component'
+    """
+    known = ranked[np.isfinite(ranked)]
+    if not len(known):
+        return "no ranked site has every component"
+    return (
+        f"Rs {known.min():,.1f} to {known.max():,.1f} crore (median {np.median(known):,.1f})"
+        f" over {len(known):,} ranked sites"
+    )
+
+
+@criterion(
+    InfrastructureCostCriterion, unit="crore", label="Infrastructure cost", summary=cost_range
+)
 def infrastructure_cost(
     spec: InfrastructureCostCriterion, name: str, ctx: CriterionContext
 ) -> CriterionValues:

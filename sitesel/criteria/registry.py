@@ -20,6 +20,7 @@ from importlib import metadata
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
+from sitesel._typing import FloatArray
 from sitesel.config import CriterionSpec
 from sitesel.config.criteria import selections
 from sitesel.criteria.context import CriterionContext, CriterionValues
@@ -30,14 +31,23 @@ ENTRY_POINT_GROUP = "sitesel.criteria"
 SpecT = TypeVar("SpecT", bound=CriterionSpec)
 
 
+Summary = Callable[[FloatArray], str]
+"""A family's line in the run's summary: its ranked sites' values in words."""
+
+
 @dataclass(frozen=True)
 class CriterionFamily(Generic[SpecT]):
-    """One kind of criterion: its spec model, unit, label and compute function."""
+    """One kind of criterion: its spec model, unit, label and compute function.
+
+    ``summary``, when a family gives one, says its ranked sites' values in the run's
+    summary (the cost criterion: their range in crore).
+    """
 
     spec: type[SpecT]
     compute: Callable[[SpecT, str, CriterionContext], CriterionValues]
     unit: str | Callable[[SpecT], str]
     label: str
+    summary: Summary | None = None
 
     @property
     def kind(self) -> str:
@@ -55,7 +65,11 @@ _TAG = "__sitesel_criterion_family__"
 
 
 def criterion(
-    spec: type[SpecT], *, unit: str | Callable[[SpecT], str], label: str
+    spec: type[SpecT],
+    *,
+    unit: str | Callable[[SpecT], str],
+    label: str,
+    summary: Summary | None = None,
 ) -> Callable[
     [Callable[[SpecT, str, CriterionContext], CriterionValues]],
     Callable[[SpecT, str, CriterionContext], CriterionValues],
@@ -70,6 +84,8 @@ def criterion(
         Unit of the raw values, or a function of the spec giving it.
     label
         A short readable name of the family ("Travel time").
+    summary
+        Its ranked sites' values in words, for the run's summary (None: no line).
 
     Raises
     ------
@@ -87,7 +103,8 @@ def criterion(
                 f"criterion kind {kind!r} is registered twice ({known.spec.__module__}"
                 f".{known.spec.__qualname__} and {spec.__module__}.{spec.__qualname__})"
             )
-        family = CriterionFamily(spec=spec, compute=compute, unit=unit, label=label)
+        family = CriterionFamily(spec=spec, compute=compute, unit=unit, label=label,
+                                 summary=summary)  # fmt: skip
         _FAMILIES[kind] = family
         setattr(compute, _TAG, family)  # found again by _load, whatever was imported when
         return compute

@@ -19,7 +19,6 @@ import numpy as np
 from sitesel._typing import BoolArray, Dem
 from sitesel.config import Catalog, Config, check_references
 from sitesel.criteria import CriterionContext
-from sitesel.criteria.infrastructure_cost import InfrastructureCostCriterion
 from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
 from sitesel.errors import ConfigError
@@ -81,8 +80,7 @@ def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Pat
         raise ConfigError("; ".join(implausible))
     active_rules(config, config_path, catalog, catalog_path)  # packs read and bound
     for name, spec in config.criteria.items():
-        if isinstance(spec, InfrastructureCostCriterion):
-            spec.load_rates(name, config_path)  # the rates file read before any work
+        spec.preflight(name, config_path)  # a criterion's own files read before any work
     return resolve_weights(config, config_path)
 
 
@@ -297,7 +295,9 @@ def run(
         extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
     )  # fmt: skip
     records = scored.records + regions.records
-    return _result(manifest, frame, got, regions, targets, taken, allocation, described, records)
+    return _result(
+        config, manifest, frame, got, regions, targets, taken, allocation, described, records
+    )
 
 
 @dataclass(frozen=True)
@@ -344,6 +344,7 @@ def _with_flags(columns: dict[str, object], flags: np.ndarray | None) -> dict[st
 
 
 def _result(
+    config: Config,
     manifest: Manifest,
     frame: gpd.GeoDataFrame,
     got: _Inputs,
@@ -373,4 +374,5 @@ def _result(
         terrain_dem=described.terrain_dem,
         lattice=got.sites.lattice,
         records=records,
+        kinds={name: spec.kind_name() for name, spec in config.criteria.items()},
     )

@@ -19,7 +19,6 @@ from sitesel.config import Catalog, Config
 from sitesel.config.criteria import NetworkCriterionSpec, selections
 from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import criterion_label, family_of
-from sitesel.criteria.infrastructure_cost import InfrastructureCostCriterion
 from sitesel.data.fetch import sha256_of
 from sitesel.manifest import (
     FileRecord,
@@ -226,19 +225,9 @@ def build_manifest(
 
 
 def _rates_records(config: Config) -> dict[str, dict[str, Any]]:
-    """Each cost criterion's rates file: path, sha256, price year and overrides."""
-    out = {}
-    for name, spec in config.criteria.items():
-        if isinstance(spec, InfrastructureCostCriterion):
-            rates = spec.load_rates(name)
-            out[name] = {
-                "file": str(spec.rates),
-                "sha256": sha256_of(spec.rates),
-                "name": rates.name,
-                "price_year": rates.price_year,
-                "overrides": dict(spec.rate_overrides),
-            }
-    return out
+    """What each criterion records of its own files (a cost criterion's rates file)."""
+    found = {name: spec.provenance(name) for name, spec in config.criteria.items()}
+    return {name: record for name, record in found.items() if record is not None}
 
 
 def _criteria_records(config: Config) -> dict[str, Any]:
