@@ -15,12 +15,13 @@ import pytest
 import yaml
 
 from sitesel import criteria
+from sitesel.allocation.draws import chosen_share
 from sitesel.allocation.exact import solve_exact
 from sitesel.allocation.heuristic import solve_heuristic
 from sitesel.allocation.problems import Instance, assignment, objective_of
 from sitesel.config import load_config
 from sitesel.config.allocation import AllocationSpec
-from sitesel.pipeline.allocation import _chosen_share, suitability_under_draws
+from sitesel.pipeline.allocation import suitability_under_draws
 
 from .cases import run_case, sitesel, with_repo_paths
 from .conftest import ROOT
@@ -345,13 +346,13 @@ def test_how_often_each_site_is_chosen_across_weight_draws():
     draws = np.full((12, 4), np.nan)  # 4 sites; the candidates are sites 3 and 1
     draws[:, 3] = np.where(first_better, 0.9, 0.4)
     draws[:, 1] = 0.6
-    share = _chosen_share(spec, inst, np.array([3, 1]), draws, "test")
+    share = chosen_share(spec, inst, np.array([3, 1]), draws, "test")
     assert share.tolist() == [0.3, 0.7]  # only the first 10 draws: 3 of them favour site 3
     # Fewer draws than robustness_draws asks for (the Monte Carlo drew 6): shares of 6.
-    share = _chosen_share(spec, inst, np.array([3, 1]), draws[:6], "test")
+    share = chosen_share(spec, inst, np.array([3, 1]), draws[:6], "test")
     assert share.tolist() == pytest.approx([3 / 6, 3 / 6])
     no_blend = spec.model_copy(update={"suitability_weight": 0.0})
-    assert _chosen_share(no_blend, inst, np.array([3, 1]), draws, "test") is None
+    assert chosen_share(no_blend, inst, np.array([3, 1]), draws, "test") is None
 
 
 def test_the_sites_suitability_under_draws_keeps_excluded_sites_out():

@@ -16,18 +16,10 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from sitesel._typing import FloatArray
-from sitesel.allocation.problems import SENSE, Instance, Problem, Solution
+from sitesel.allocation.problems import SENSE, Instance, Problem, Solution, variables
+from sitesel.allocation.solvers import solver
+from sitesel.config.allocation import AllocationSpec
 from sitesel.errors import SolverError
-
-
-def variables(problem: Problem, inst: Instance) -> int:
-    """How many variables the programme has (to choose between exact and heuristic)."""
-    n_d, n_c = (int(v) for v in inst.minutes.shape)
-    if problem in ("p_median", "p_center"):
-        return n_c + int(np.isfinite(inst.minutes).sum()) + int(problem == "p_center")
-    if problem == "mclp":
-        return n_c + n_d
-    return n_c
 
 
 def solve_exact(
@@ -166,3 +158,17 @@ def _programme(
     lo = np.zeros(rows.n_vars)
     lo[inst.required] = 1.0
     return c, [rows.constraint()], integrality, Bounds(lo, hi), n_c
+
+
+ALL_PROBLEMS = frozenset({"p_median", "mclp", "lscp", "p_center"})
+
+
+def _small_enough(spec: AllocationSpec, inst: Instance) -> bool:
+    return variables(spec.problem, inst) <= spec.solver.max_exact_variables
+
+
+@solver("exact", problems=ALL_PROBLEMS, fits=_small_enough, order=0)
+def exact_answer(spec: AllocationSpec, inst: Instance) -> Solution:
+    """The optimum (or one within ``solver.mip_gap``), by HiGHS."""
+    limit = spec.solver
+    return solve_exact(spec.problem, inst, time_limit_s=limit.time_limit_s, mip_gap=limit.mip_gap)

@@ -23,6 +23,8 @@ from scipy import sparse
 
 from sitesel._typing import FloatArray, IntArray
 from sitesel.allocation.problems import Instance, Solution
+from sitesel.allocation.solvers import solver
+from sitesel.config.allocation import AllocationSpec
 
 UNREACHABLE = 1e15
 """Stands for the cost of an unreachable pair, so arithmetic stays finite."""
@@ -262,3 +264,12 @@ def _cover_bound(
             break
         mu = np.maximum(mu - theta * (value - lower) / norm * grad, 0.0)
     return max(best, lower), best_set
+
+
+@solver("heuristic", problems=frozenset({"p_median", "mclp"}), fits=lambda spec, inst: True,
+        order=1)  # fmt: skip
+def heuristic_answer(spec: AllocationSpec, inst: Instance) -> Solution:
+    """Greedy plus substitution with a Lagrangian bound, for programmes too large."""
+    limit = spec.solver
+    return solve_heuristic(spec.problem, inst, time_limit_s=limit.time_limit_s,
+                           target_gap=max(limit.mip_gap, 1e-4))  # fmt: skip

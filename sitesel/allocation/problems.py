@@ -145,3 +145,13 @@ def objective_of(problem: Problem, inst: Instance, chosen: IntArray) -> float:
     if problem == "lscp":
         return float(len(chosen))
     return float(t.max()) if len(t) else 0.0
+
+
+def variables(problem: Problem, inst: Instance) -> int:
+    """How many variables the programme has (to choose between exact and heuristic)."""
+    n_d, n_c = (int(v) for v in inst.minutes.shape)
+    if problem in ("p_median", "p_center"):
+        return n_c + int(np.isfinite(inst.minutes).sum()) + int(problem == "p_center")
+    if problem == "mclp":
+        return n_c + n_d
+    return n_c
