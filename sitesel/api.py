@@ -18,8 +18,6 @@ import pandas as pd
 
 from sitesel._typing import Dem
 from sitesel.config import Config, load_catalog, load_scheme
-from sitesel.config import load_config as _load_config
-from sitesel.criteria import spec_models
 from sitesel.data.fetch import default_data_dir, file_requests
 from sitesel.data.loader import LayerLoader
 from sitesel.errors import ConfigError, LayerNotFoundError
@@ -35,6 +33,7 @@ from sitesel.pipeline import RunSources, check, inputs
 from sitesel.pipeline import run as run_pipeline
 from sitesel.pipeline.cluster import parse_cluster
 from sitesel.pipeline.input_cache import InputCache
+from sitesel.pipeline.registries import load_study_config
 from sitesel.pipeline.target_checks import target_warnings
 from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map
@@ -68,14 +67,14 @@ class StudyConfig:
 
 
 def load_config(path: str | Path) -> StudyConfig:
-    """Read and validate a scoring config, with every registered criterion family.
+    """Read and validate a scoring config, with every registered criterion family and method.
 
     Raises
     ------
     ConfigError
         With one line naming the file, each wrong key, what was expected and what was found.
     """
-    config, catalog_path = _load_config(path, criteria=spec_models())
+    config, catalog_path = load_study_config(path)
     return StudyConfig(config=config, path=Path(path), catalog_path=catalog_path)
 
 

@@ -13,7 +13,8 @@ from sitesel.exclusions.thresholds import (
     outside_records,
     threshold_records,
 )
-from sitesel.mcda.aggregation import aggregate, owa_order_weights, rank_sites
+from sitesel.mcda.aggregation import aggregate, rank_sites
+from sitesel.mcda.methods.owa import owa_order_weights
 
 METHODS = ["weighted_sum", "weighted_product", "owa", "topsis"]
 
@@ -55,7 +56,8 @@ weight_vectors = st.lists(st.floats(0.01, 100), min_size=3, max_size=3).map(np.a
 def _aggregate(scores, weights, method, candidates=None):
     """The call the pipeline makes (pipeline.scoring.score); OWA with an andness of 0.3."""
     order = owa_order_weights(scores.shape[1], 0.3) if method == "owa" else None
-    return aggregate(scores, weights, method=method, order_weights=order, candidates=candidates)
+    params = {} if order is None else {"order_weights": order}
+    return aggregate(scores, weights, method=method, candidates=candidates, **params)
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -14,14 +14,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from sitesel import criteria
 from sitesel.allocation.draws import chosen_share
 from sitesel.allocation.exact import solve_exact
 from sitesel.allocation.heuristic import solve_heuristic
 from sitesel.allocation.problems import Instance, assignment, objective_of
-from sitesel.config import load_config
 from sitesel.config.allocation import AllocationSpec
 from sitesel.pipeline.allocation import suitability_under_draws
+from sitesel.pipeline.registries import load_study_config
 
 from .cases import run_case, sitesel, with_repo_paths
 from .conftest import ROOT
@@ -356,9 +355,7 @@ def test_how_often_each_site_is_chosen_across_weight_draws():
 
 
 def test_the_sites_suitability_under_draws_keeps_excluded_sites_out():
-    parsed, _ = load_config(
-        ROOT / "configs" / "bihar_kesaria_cfc.yaml", criteria=criteria.spec_models()
-    )
+    parsed, _ = load_study_config(ROOT / "configs" / "bihar_kesaria_cfc.yaml")
     candidates = np.array([True, False, True])
     draws = np.array([[0.2, 0.8], [0.5, 0.5], [0.9, 0.1]] * 30)  # 90 draws
     scores = np.array([[1.0, 0.0], [0.5, 0.5]])  # the two candidates' criterion scores

@@ -4,10 +4,9 @@ import pytest
 import yaml
 
 from sitesel.api import load_config
-from sitesel.config import config_model
 from sitesel.config.catalog import load_catalog
-from sitesel.criteria import spec_models
 from sitesel.errors import ConfigError
+from sitesel.pipeline.registries import study_config_model
 from sitesel.units import ACRE_HA
 
 from .conftest import ROOT
@@ -101,8 +100,18 @@ def test_missing_config_file(tmp_path):
 
 
 def test_json_schema_lists_criterion_kinds():
-    schema = config_model(spec_models()).model_json_schema()
+    schema = study_config_model().model_json_schema()
     text = str(schema)
     for kind in ("travel_time", "distance", "slope", "elevation", "area"):
         assert kind in text
     assert schema["additionalProperties"] is False
+
+
+def test_a_key_of_another_method_names_the_method_it_was_read_as(tmp_path):
+    """Issue 33: each method brings its own keys; one given to another method says whose."""
+    data = yaml.safe_load(LEH.read_text()) | {"aggregation": {"andness": 0.5}}
+    with pytest.raises(ConfigError, match=r"aggregation\.andness: unknown key of weighted_sum"):
+        load_config(write(tmp_path, data))
+    data["aggregation"] = {"method": "topsis", "v": 0.3}
+    with pytest.raises(ConfigError, match=r"aggregation\.v: unknown key of topsis"):
+        load_config(write(tmp_path, data))

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from sitesel.data.sites import hex_grid
 from sitesel.exclusions.scheme import SchemeRule, eligibility, scheme_records
 from sitesel.exclusions.text import joined
-from sitesel.mcda.aggregation import aggregate, owa_order_weights, rank_sites
+from sitesel.mcda.aggregation import aggregate, rank_sites
+from sitesel.mcda.methods.owa import owa_order_weights
 from sitesel.mcda.regions import find_regions, region_table
 from sitesel.mcda.robustness import (
     dirichlet_weights,

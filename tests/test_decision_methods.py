@@ -12,9 +12,8 @@ from pymcdm import normalizations as pn
 from pymcdm import weights as pw
 
 from sitesel.mcda.aggregation import aggregate
-from sitesel.mcda.promethee import Preference
+from sitesel.mcda.methods.vikor import vikor_conditions
 from sitesel.mcda.robustness import stability_intervals
-from sitesel.mcda.vikor import vikor_conditions
 
 # pymcdm warns when a random matrix has a dominant alternative; the numbers stay valid.
 pytestmark = pytest.mark.filterwarnings("ignore:Alternatives with indices:UserWarning")
@@ -63,7 +62,7 @@ def test_vikor_equals_pymcdm(v):
 def test_promethee_ii_equals_pymcdm(ours, theirs, q, p):
     for s, w in random_problems(seed=3):
         m = s.shape[1]
-        prefs = tuple(Preference(ours, q or 0.0, p or 0.0) for _ in range(m))
+        prefs = {f"c{j}": {"type": ours, "q": q or 0.0, "p": p} for j in range(m)}
         phi = 2 * aggregate(s, w, method="promethee_ii", preferences=prefs) - 1
         kw = {}
         if p is not None:

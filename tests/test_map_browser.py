@@ -259,8 +259,8 @@ def random_run(case: str, n: int = 240, sites_as: str = "boxes"):
     Returns the map data, ``top(weights)``: the ten best site ids as sitesel ranks them, and
     ``suitability(weights)``: every site's suitability as sitesel computes it.
     """
-    from sitesel.mcda.aggregation import AggregationParams, make_aggregator
-    from sitesel.mcda.promethee import Preference
+    from sitesel.mcda.aggregation import make_aggregator
+    from sitesel.mcda.methods import method_of
 
     method = case.removesuffix("_order_weights").removesuffix("_vector")
     params = METHOD_CASES[case]
@@ -273,13 +273,8 @@ def random_run(case: str, n: int = 240, sites_as: str = "boxes"):
     if sites_as == "odd_ids":  # parcel ids as a land record might hold them
         ids = [f'S{k:03d} "plot"\n</script> खसरा {k}' for k in range(n)]
     weights = np.array([0.4, 0.3, 0.2, 0.1])
-    prefs = tuple(Preference(**params.get("preferences", {}).get(c, {})) for c in names)
-    kwargs = {k: np.asarray(v) if k == "order_weights" else v for k, v in params.items()}
-    kwargs.pop("preferences", None)
-    agg = make_aggregator(
-        scores, method=method, candidates=~excluded,
-        params=AggregationParams(preferences=prefs if method == "promethee_ii" else None, **kwargs),
-    )  # fmt: skip
+    spec = method_of(method).spec.model_validate({"method": method, **params})
+    agg = make_aggregator(scores, spec, candidates=~excluded, names=names)
 
     def top(w):
         ranks = rank_sites(agg(w), excluded, ids).fillna(10**9).to_numpy()

@@ -21,10 +21,9 @@ import yaml
 from pydantic import BaseModel
 
 from sitesel.api import load_config
-from sitesel.config import config_model
 from sitesel.config.plausible import PLAUSIBLE, PLAUSIBLE_BY, Declared, declared_ranges
-from sitesel.criteria import spec_models
 from sitesel.errors import ConfigError
+from sitesel.pipeline.registries import study_config_model
 
 from .cases import with_repo_paths
 from .conftest import ROOT
@@ -125,7 +124,7 @@ CASES = _cases()
 
 def test_every_declared_range_is_shown_by_some_config():
     covered = {(c[2].owner, c[2].field) for c in CASES}
-    declared = declared_fields(config_model(spec_models()))
+    declared = declared_fields(study_config_model())
     missing = sorted(f"{m.__name__}.{f}" for m, f in declared - covered)
     assert not missing, f"no config in configs/ nor _extras() shows {missing}: add one"
     assert len(declared) >= 24  # as many as were declared when this test was written

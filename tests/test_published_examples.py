@@ -18,7 +18,7 @@ import pytest
 from sitesel.mcda.aggregation import aggregate
 from sitesel.mcda.ahp import ahp
 from sitesel.mcda.bwm import bwm_weights
-from sitesel.mcda.promethee import Preference
+from sitesel.mcda.methods.promethee_ii import Preference, net_flows
 
 # Papathanasiou & Ploskas (2018), Multiple Criteria Decision Aid, Springer, ch. 2-3
 # (doi:10.1007/978-3-319-91648-4): six alternatives, four benefit criteria.
@@ -33,8 +33,15 @@ def vikor_q(scores: np.ndarray, weights: np.ndarray, v: float = 0.5) -> np.ndarr
     return 1.0 - aggregate(scores, weights, method="vikor", v=v)
 
 
-def promethee_phi(scores: np.ndarray, weights: np.ndarray, **kwargs: object) -> np.ndarray:
-    return 2.0 * aggregate(scores, weights, method="promethee_ii", **kwargs) - 1.0
+def promethee_phi(
+    scores: np.ndarray, weights: np.ndarray, preferences: tuple[Preference, ...] | None = None
+) -> np.ndarray:
+    """PROMETHEE II's net flow; with preference thresholds on the papers' own scales (a
+    config's are on the 0-1 score scale), from the flows' arithmetic directly."""
+    if preferences is None:
+        return 2.0 * aggregate(scores, weights, method="promethee_ii") - 1.0
+    flows = net_flows(scores, list(preferences), np.ones(len(scores), bool))
+    return flows @ (weights / weights.sum())
 
 
 def test_vikor_opricovic_and_tzeng_2004():

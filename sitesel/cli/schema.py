@@ -17,8 +17,8 @@ def schema(
     ] = False,
 ) -> None:
     """Print the JSON Schema of scoring configs (or of layer catalogs) for editors."""
-    from sitesel.config import Catalog, config_model
-    from sitesel.criteria import spec_models
+    from sitesel.config import Catalog
+    from sitesel.pipeline.registries import study_config_model
 
-    model = Catalog if catalog else config_model(spec_models())
+    model = Catalog if catalog else study_config_model()
     typer.echo(json.dumps(model.model_json_schema(), indent=2))

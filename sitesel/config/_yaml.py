@@ -141,6 +141,18 @@ _TYPE_LABEL = re.compile(
 """What pydantic calls the members of a union in an error's location (not YAML keys)."""
 
 
+def _member(loc: tuple[int | str, ...], data: Any) -> str | None:
+    """The tagged-union member an error's location passes through (``owa``), if any."""
+    node, member = data, None
+    for item in loc[:-1]:
+        found, child = _child(node, item)
+        if found:
+            node = child
+        elif isinstance(item, str) and not _TYPE_LABEL.match(item) and isinstance(node, dict):
+            member = item
+    return member
+
+
 def _location(loc: tuple[int | str, ...], data: Any) -> str:
     """Render a pydantic location as ``a.b[0].c``.
 
@@ -190,7 +202,11 @@ def describe_validation_error(path: Path, exc: ValidationError, data: Any) -> st
         key = _location(tuple(err["loc"]), data)
         kind = err["type"]
         if kind == "extra_forbidden":
-            problems.append(f"{key}: unknown key (check its spelling; `sitesel schema` lists keys)")
+            member = _member(tuple(err["loc"]), data)
+            whose = f" of {member}" if member else ""
+            problems.append(
+                f"{key}: unknown key{whose} (check its spelling; `sitesel schema` lists keys)"
+            )
         elif kind == "missing":
             problems.append(f"{key}: required key is missing")
         elif kind in {"union_tag_invalid", "union_tag_not_found"}:

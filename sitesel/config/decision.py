@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BeforeValidator, Field, PositiveFloat, model_validator
 
@@ -147,64 +147,28 @@ class WeightingSpec(Strict):
         return self
 
 
-class PreferenceSpec(Strict):
-    """PROMETHEE preference function of one criterion, thresholds on the 0-1 score scale."""
-
-    type: Literal["usual", "v_shape", "linear"] = "usual"
-    q: float = Field(default=0.0, ge=0, le=1, description="linear: indifference threshold.")
-    p: float | None = Field(
-        default=None, gt=0, le=1, description="v_shape, linear: strict preference threshold."
-    )
-
-    @model_validator(mode="after")
-    def _thresholds(self) -> PreferenceSpec:
-        if self.type != "usual" and self.p is None:
-            raise ValueError(f"a {self.type} preference function needs p")
-        if self.type == "linear" and self.p is not None and self.q >= self.p:
-            raise ValueError(f"linear needs q < p, found q {self.q:g} and p {self.p:g}")
-        return self
-
-
 class AggregationSpec(Strict):
-    """How scores combine into suitability."""
+    """How scores combine into suitability: the base of every method's own section.
 
-    method: Literal[
-        "weighted_sum", "weighted_product", "owa", "topsis", "vikor", "promethee_ii"
-    ] = "weighted_sum"
-    order_weights: list[Annotated[float, Field(ge=0)]] | None = Field(
-        default=None, description="owa: one weight per rank position, best score first."
-    )
-    andness: float | None = Field(
-        default=None,
-        ge=0,
-        le=1,
-        description="owa: 0 = OR (best score decides), 0.5 = average, 1 = AND (worst decides).",
-    )
-    normalisation: Literal["min_max", "vector"] = Field(
-        default="min_max",
-        description="topsis: min_max uses the value-function scores as they are; vector"
-        " divides each criterion by its Euclidean norm (Hwang & Yoon).",
-    )
-    v: float = Field(
-        default=0.5, ge=0, le=1, description="vikor: weight of group utility against regret."
-    )
-    preferences: dict[str, PreferenceSpec] = Field(
-        default_factory=dict,
-        description="promethee_ii: preference function per criterion (usual when omitted).",
-    )
+    Each aggregation method (:mod:`sitesel.mcda.methods`) subclasses it with a ``method``
+    literal and its own keys; the config accepts exactly the registered methods (a union
+    on ``method``, ``weighted_sum`` when the key is left out).
+    """
 
-    @model_validator(mode="after")
-    def _owa(self) -> AggregationSpec:
-        given = (self.order_weights is not None) + (self.andness is not None)
-        if self.method == "owa" and given != 1:
-            raise ValueError("owa needs exactly one of order_weights or andness")
-        if self.method != "owa" and given:
-            raise ValueError("order_weights and andness go with method owa")
-        if self.order_weights is not None and not sum(self.order_weights) > 0:
-            raise ValueError("order_weights must not all be zero")
-        if self.preferences and self.method != "promethee_ii":
-            raise ValueError("preferences go with method promethee_ii")
-        return self
+    method: str
+
+    @classmethod
+    def method_name(cls) -> str:
+        """The ``method:`` that selects this spec in YAML (its ``method`` field's literal)."""
+        (name,) = get_args(cls.model_fields["method"].annotation)
+        return str(name)
+
+    def problems(self, scored: list[str]) -> list[str]:
+        """What is wrong with this section given the scored criteria (none by default).
+
+        A method whose keys name criteria or count them overrides this.
+        """
+        return []
 
 
 class MonteCarloSpec(Strict):

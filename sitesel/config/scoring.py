@@ -21,7 +21,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Discriminator, Field, PositiveFloat, Tag, create_model, model_validator
+from pydantic import (
+    BeforeValidator,
+    Discriminator,
+    Field,
+    PositiveFloat,
+    Tag,
+    create_model,
+    model_validator,
+)
 
 from sitesel.config._base import RunName, Selection, Strict, name_problem
 from sitesel.config._messages import describe_pattern
@@ -405,7 +413,7 @@ class Config(Strict):
     criteria: dict[str, CriterionSpec] = Field(min_length=1)
     constraints: list[Constraint] = Field(default_factory=list)
     weighting: WeightingSpec = Field(default_factory=WeightingSpec)
-    aggregation: AggregationSpec = Field(default_factory=AggregationSpec)
+    aggregation: AggregationSpec  # one of the registered methods' specs: config_model
     robustness: RobustnessSpec | None = None
     regions: RegionsSpec | None = None
     scheme: SchemeSpec | None = None
@@ -434,7 +442,7 @@ class Config(Strict):
             + self._section_problems()
             + self._weighting_problems()
             + self._constraint_problems()
-            + self._aggregation_problems()
+            + self.aggregation.problems(self.scored)
             + self._allocation_problems()
         )
         if problems:
@@ -474,15 +482,6 @@ class Config(Strict):
                     f"allocation.{name}.scenario: {spec.scenario!r} is not among"
                     f" network.scenarios ({known})"
                 )
-        return problems
-
-    def _aggregation_problems(self) -> list[str]:
-        spec, scored = self.aggregation, self.scored
-        problems = [
-            f"aggregation.preferences.{name}: not a weighted criterion (one of {', '.join(scored)})"
-            for name in spec.preferences
-            if name not in scored
-        ]
         return problems
 
     def _section_problems(self) -> list[str]:
@@ -540,12 +539,6 @@ class Config(Strict):
                 for key, name in (("best", bwm.best), ("worst", bwm.worst))
                 if name not in scored
             ]
-        order_weights = self.aggregation.order_weights
-        if order_weights is not None and len(order_weights) != len(scored):
-            problems.append(
-                f"aggregation.order_weights needs one weight per scored criterion"
-                f" ({len(scored)}), found {len(order_weights)}"
-            )
         return problems
 
     def _constraint_problems(self) -> list[str]:
@@ -613,13 +606,18 @@ def _relative_files_resolved(config: Config, path: Path) -> Config:
 
 
 @functools.cache
-def config_model(specs: tuple[type[CriterionSpec], ...]) -> type[Config]:
-    """The config model whose ``criteria`` accept exactly these criterion specs.
+def config_model(
+    specs: tuple[type[CriterionSpec], ...], methods: tuple[type[AggregationSpec], ...]
+) -> type[Config]:
+    """The config model whose ``criteria`` and ``aggregation`` accept exactly these specs.
 
     Parameters
     ----------
     specs
         One spec model per criterion family, each with a distinct ``kind`` literal.
+    methods
+        One spec model per aggregation method, each with a distinct ``method`` literal;
+        the first is the default (the section, or its ``method:``, left out).
 
     Returns
     -------
@@ -628,19 +626,38 @@ def config_model(specs: tuple[type[CriterionSpec], ...]) -> type[Config]:
     """
     if not specs:
         raise ValueError("no criterion family is registered")
+    if not methods:
+        raise ValueError("no aggregation method is registered")
     member: Any = Annotated[Union[specs], Field(discriminator="kind")]  # noqa: UP007
+    default = methods[0]
+    method: Any = Annotated[
+        Union[methods],  # noqa: UP007
+        Field(discriminator="method"),
+        BeforeValidator(functools.partial(_with_method, default.method_name())),
+    ]
     model = create_model(
         "Config",
         __base__=Config,
         __module__=__name__,
         criteria=(dict[str, member], Field(min_length=1)),
+        aggregation=(method, Field(default_factory=lambda: default(method=default.method_name()))),
     )
     model.__doc__ = Config.__doc__
     return model
 
 
+def _with_method(default: str, value: object) -> object:
+    """An aggregation section without ``method:`` is the default method's."""
+    if isinstance(value, dict) and "method" not in value:
+        return {"method": default, **value}
+    return value
+
+
 def load_config(
-    path: str | Path, *, criteria: Sequence[type[CriterionSpec]]
+    path: str | Path,
+    *,
+    criteria: Sequence[type[CriterionSpec]],
+    methods: Sequence[type[AggregationSpec]],
 ) -> tuple[Config, Path]:
     """Read and validate a scoring config.
 
@@ -650,6 +667,9 @@ def load_config(
         The YAML file.
     criteria
         The criterion spec models to accept (``sitesel.criteria.spec_models()``).
+    methods
+        The aggregation spec models to accept, the default first
+        (``sitesel.mcda.methods.spec_models()``).
 
     Returns
     -------
@@ -662,7 +682,9 @@ def load_config(
         With one line naming the file, each wrong key, what was expected and what was found.
     """
     path = Path(path)
-    config = validate_mapping(config_model(tuple(criteria)), read_yaml_mapping(path), path)
+    config = validate_mapping(
+        config_model(tuple(criteria), tuple(methods)), read_yaml_mapping(path), path
+    )
     implausible = widen_problems(config, config.widen_ranges) or range_problems(
         config, config.widen_ranges
     )

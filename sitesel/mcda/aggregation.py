@@ -1,27 +1,27 @@
-"""Combine criterion scores into suitability, and rank sites."""
+"""Combine criterion scores into suitability, and rank sites.
+
+The arithmetic of each method lives in its module of :mod:`sitesel.mcda.methods`; this
+module prepares a method once and applies it to one weight vector or a batch of them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from sitesel._typing import FloatArray
-from sitesel.mcda.owa import owa, owa_order_weights, quantifier
-from sitesel.mcda.promethee import Preference, net_flows
-from sitesel.mcda.vikor import regret_terms, s_r_q
+from sitesel.config.decision import AggregationSpec
+from sitesel.mcda.methods import DEFAULT_METHOD, method_of
 
 __all__ = [
-    "AGGREGATIONS",
-    "AggregationParams",
     "aggregate",
     "limiting_criterion",
     "make_aggregator",
-    "owa_order_weights",
+    "make_aggregators",
     "rank_sites",
 ]
 
@@ -47,49 +47,15 @@ def rank_sites(
     return ranks
 
 
-AGGREGATIONS = (
-    "weighted_sum",
-    "weighted_product",
-    "owa",
-    "topsis",
-    "vikor",
-    "promethee_ii",
-)
 _CHUNK_CELLS = 20_000_000  # draws x sites x criteria held at once by OWA, TOPSIS, VIKOR
-_LOG_ZERO = -1e300  # log(0) that stays finite: 0 * _LOG_ZERO = 0 (a zero weight vetoes nothing)
-
-
-@dataclass(frozen=True)
-class AggregationParams:
-    """The parameters of the aggregation methods (each uses its own).
-
-    Attributes
-    ----------
-    order_weights, andness
-        ``owa``: explicit order weights (best score first) or an ANDness in [0, 1].
-    normalisation
-        ``topsis``: ``min_max`` (the value-function scores as they are) or ``vector``
-        (each criterion's scores divided by their Euclidean norm over the candidates,
-        Hwang & Yoon 1981).
-    v
-        ``vikor``: weight of group utility against individual regret.
-    preferences
-        ``promethee_ii``: one preference function per criterion (``usual`` if None).
-    """
-
-    order_weights: FloatArray | None = None
-    andness: float | None = None
-    normalisation: Literal["min_max", "vector"] = "min_max"
-    v: float = 0.5
-    preferences: tuple[Preference, ...] | None = None
 
 
 def make_aggregator(
     scores: FloatArray,
+    spec: AggregationSpec,
     *,
-    method: str = "weighted_sum",
-    params: AggregationParams | None = None,
     candidates: npt.NDArray[np.bool_] | None = None,
+    names: Sequence[str] | None = None,
 ) -> Callable[[FloatArray], FloatArray]:
     """A function from weights to suitability, with the weight-free work done once.
 
@@ -97,17 +63,13 @@ def make_aggregator(
     ----------
     scores
         ``(n_sites, n_criteria)`` scores in [0, 1] (benefit: higher is better).
-    method
-        One of :data:`AGGREGATIONS`: ``weighted_sum``; ``weighted_product`` (weighted
-        geometric mean: a zero score vetoes the site unless its weight is zero); ``owa``
-        (Malczewski 2006, :mod:`sitesel.mcda.owa`); ``topsis`` (relative closeness to
-        the ideal and anti-ideal among the candidates); ``vikor`` (``1 - Q``,
-        :mod:`sitesel.mcda.vikor`); ``promethee_ii`` (``(phi + 1) / 2`` from the net
-        outranking flow phi, :mod:`sitesel.mcda.promethee`).
-    params
-        Method parameters.
+    spec
+        The aggregation section: one of the methods of :mod:`sitesel.mcda.methods`.
     candidates
         The sites compared by TOPSIS, VIKOR and PROMETHEE (ideals, flows); all if None.
+    names
+        The criteria's names (the columns of ``scores``), for methods whose keys name
+        criteria; ``c0, c1, ...`` if None.
 
     Returns
     -------
@@ -115,15 +77,15 @@ def make_aggregator(
         Weights ``(n_criteria,)`` or ``(n_draws, n_criteria)`` (each normalised to sum to
         1) to suitability ``(n_sites,)`` or ``(n_draws, n_sites)``.
     """
-    return make_aggregators(scores, method=method, params=params, candidates=candidates)[0]
+    return make_aggregators(scores, spec, candidates=candidates, names=names)[0]
 
 
 def make_aggregators(
     scores: FloatArray,
+    spec: AggregationSpec,
     *,
-    method: str = "weighted_sum",
-    params: AggregationParams | None = None,
     candidates: npt.NDArray[np.bool_] | None = None,
+    names: Sequence[str] | None = None,
 ) -> tuple[Callable[[FloatArray], FloatArray], Callable[[FloatArray], FloatArray]]:
     """Two aggregators from one preparation: over every site, and over the candidates only.
 
@@ -132,23 +94,24 @@ def make_aggregators(
     second aggregator reads the candidates' rows of it, which is what rescoring (Monte
     Carlo, stability) needs: the same numbers as the first for those rows.
 
+    >>> from sitesel.mcda.methods.topsis import TopsisSpec
     >>> s = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
-    >>> every, kept = make_aggregators(s, method="topsis", candidates=np.array([1, 0, 1], bool))
+    >>> every, kept = make_aggregators(s, TopsisSpec(method="topsis"),
+    ...                                candidates=np.array([1, 0, 1], bool))
     >>> w = np.array([0.5, 0.5])
     >>> bool(np.allclose(every(w)[[0, 2]], kept(w)))
     True
     """
-    if method not in AGGREGATIONS:
-        raise ValueError(f"unknown aggregation {method!r}; use one of {', '.join(AGGREGATIONS)}")
+    method = method_of(spec.method)
     s = np.asarray(scores, dtype=float)
-    par = params or AggregationParams()
     pool = np.ones(len(s), bool) if candidates is None or not candidates.any() else candidates
-    prepared = _prepare(s, method, par, pool)
+    columns = list(names) if names is not None else [f"c{j}" for j in range(s.shape[1])]
+    prepared = method.prepare(s, spec, pool, columns)
     rows = np.flatnonzero(pool)
     mine = {k: v[rows] for k, v in prepared.items()}
     return (
-        _chunked(_per_draws(prepared, method, par, pool), s.size),
-        _chunked(_per_draws(mine, method, par, pool[rows]), len(rows) * s.shape[1]),
+        _chunked(method.combine(prepared, spec, pool), s.size),
+        _chunked(method.combine(mine, spec, pool[rows]), len(rows) * s.shape[1]),
     )
 
 
@@ -167,59 +130,19 @@ def _chunked(
     return aggregator
 
 
-def _prepare(
-    s: FloatArray, method: str, par: AggregationParams, pool: npt.NDArray[np.bool_]
-) -> dict[str, FloatArray]:
-    """The weight-free arrays of a method, one row per site (computed once)."""
-    if method == "weighted_product":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_s = np.where(s > 0, np.log(np.where(s > 0, s, 1.0)), _LOG_ZERO)
-        return {"log": np.where(np.isnan(s), np.nan, log_s)}
-    if method == "topsis":
-        return {"m": _vector_normalised(s, pool) if par.normalisation == "vector" else s}
-    if method == "vikor":
-        return {"terms": regret_terms(s, pool)}
-    if method == "promethee_ii":
-        prefs = list(par.preferences or [Preference()] * s.shape[1])
-        return {"flows": net_flows(s, prefs, pool)}
-    return {"s": s}
-
-
-def _per_draws(
-    prep: dict[str, FloatArray], method: str, par: AggregationParams, pool: npt.NDArray[np.bool_]
-) -> Callable[[FloatArray], FloatArray]:
-    """The method as ``(n_draws, m)`` normalised weights -> ``(n_draws, n_sites)``."""
-    if method == "weighted_sum":
-        s = prep["s"]
-        return lambda w: np.asarray(w @ s.T, dtype=np.float64)
-    if method == "weighted_product":
-        log_s = prep["log"]
-        return lambda w: np.asarray(np.exp(w @ log_s.T), dtype=np.float64)
-    if method == "owa":
-        q = quantifier(andness=par.andness, order_weights=par.order_weights)
-        return lambda w: owa(prep["s"], w, q)
-    if method == "topsis":
-        return lambda w: _topsis(prep["m"], w, pool)
-    if method == "vikor":
-        terms = prep["terms"]
-        return lambda w: np.clip(1.0 - s_r_q(terms, w, par.v, pool)[2], 0.0, 1.0)
-    flows = prep["flows"]
-    return lambda w: np.asarray((w @ flows.T + 1.0) / 2.0, dtype=np.float64)
-
-
 def aggregate(
     scores: FloatArray,
     weights: FloatArray,
     *,
-    method: str = "weighted_sum",
+    method: str = DEFAULT_METHOD,
     candidates: npt.NDArray[np.bool_] | None = None,
-    order_weights: FloatArray | None = None,
     **params: Any,
 ) -> FloatArray:
     """Combine criterion scores into suitability, for one or many weight vectors.
 
-    A shorthand for :func:`make_aggregator` (``order_weights`` and the other keywords are
-    :class:`AggregationParams` fields).
+    A shorthand for :func:`make_aggregator`: ``params`` are the method's config keys
+    (``andness=0.7``; arrays are taken as lists; PROMETHEE's ``preferences`` keyed
+    ``c0, c1, ...``).
 
     Examples
     --------
@@ -233,26 +156,9 @@ def aggregate(
     >>> aggregate(s, np.array([1.0, 0.0]), method="weighted_product").tolist()  # 0 ** 0 = 1
     [1.0, 0.5]
     """
-    par = AggregationParams(order_weights=order_weights, **params)
-    return make_aggregator(scores, method=method, params=par, candidates=candidates)(weights)
-
-
-def _vector_normalised(s: FloatArray, pool: npt.NDArray[np.bool_]) -> FloatArray:
-    norm = np.sqrt(np.nansum(s[pool] ** 2, axis=0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(np.where(norm > 0, s / norm, 0.0), dtype=np.float64)
-
-
-def _topsis(s: FloatArray, w: FloatArray, pool: npt.NDArray[np.bool_]) -> FloatArray:
-    v = w[:, None, :] * s[None, :, :]  # (d, n, m)
-    candidates = v[:, pool, :]
-    ideal = np.nanmax(candidates, axis=1, keepdims=True)
-    anti = np.nanmin(candidates, axis=1, keepdims=True)
-    d_plus = np.sqrt(((v - ideal) ** 2).sum(axis=2))
-    d_minus = np.sqrt(((v - anti) ** 2).sum(axis=2))
-    with np.errstate(invalid="ignore"):
-        closeness = d_minus / (d_plus + d_minus)
-    return np.asarray(np.where(d_plus + d_minus == 0, 1.0, closeness), dtype=np.float64)
+    keys = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in params.items()}
+    spec = method_of(method).spec.model_validate({"method": method, **keys})
+    return make_aggregator(scores, spec, candidates=candidates)(weights)
 
 
 def limiting_criterion(scores: FloatArray, names: Sequence[str]) -> npt.NDArray[np.object_]:

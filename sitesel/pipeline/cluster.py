@@ -31,8 +31,7 @@ import numpy as np
 from sitesel._typing import BoolArray, Dem, FloatArray
 from sitesel.config import Config, NetworkCriterionSpec, NetworkSpec, Selection
 from sitesel.config.criteria import selections
-from sitesel.config.scoring import config_model
-from sitesel.criteria import CriterionContext, spec_models
+from sitesel.criteria import CriterionContext
 from sitesel.criteria.travel_time import TravelTimeCriterion, target_node_times
 from sitesel.errors import ConfigError
 from sitesel.network.scenarios import NetworkModel
@@ -43,6 +42,7 @@ from sitesel.network.tiling import (
     node_times_of_piece,
     tile_margin,
 )
+from sitesel.pipeline.registries import study_config_model
 from sitesel.pipeline.scoring import Measured, measure
 from sitesel.units import M_PER_KM
 
@@ -169,7 +169,7 @@ def _measure_tile(
     dems: dict[str, Dem] | None = None,
 ) -> Measured:
     """Runs on a worker: the criteria of one tile of sites."""
-    config = config_model(spec_models()).model_validate(config_json)
+    config = study_config_model().model_validate(config_json)
     ctx = CriterionContext(
         sites=sites, select=select, network=network, network_spec=network_spec, dem=dem,
         node_times=node_times, dems=dems or {},

@@ -16,7 +16,6 @@ import numpy as np
 
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config
-from sitesel.config.decision import PreferenceSpec
 from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import CriterionContext, family_of
 from sitesel.data.hex_lattice import lattice_subset
@@ -29,8 +28,8 @@ from sitesel.exclusions.thresholds import (
     outside_records,
     threshold_records,
 )
-from sitesel.mcda import aggregation, owa, vikor
-from sitesel.mcda.promethee import Preference
+from sitesel.mcda import aggregation
+from sitesel.mcda.methods import Scene, method_of
 from sitesel.mcda.value_functions import apply_value_function
 from sitesel.mcda.weights import WeightReport, weight_vector, with_objective
 
@@ -151,25 +150,6 @@ def _notes(config: Config, measured: Measured, n_sites: int) -> np.ndarray:
     return notes
 
 
-def aggregation_params(config: Config) -> aggregation.AggregationParams:
-    """The aggregation section as the parameters of :mod:`sitesel.mcda.aggregation`."""
-    spec = config.aggregation
-    prefs = None
-    if spec.method == "promethee_ii":
-        defaults = PreferenceSpec()
-        prefs = tuple(
-            Preference(p.type, p.q, p.p or 0.0)
-            for p in (spec.preferences.get(n, defaults) for n in config.scored)
-        )
-    return aggregation.AggregationParams(
-        order_weights=None if spec.order_weights is None else np.asarray(spec.order_weights),
-        andness=spec.andness,
-        normalisation=spec.normalisation,
-        v=spec.v,
-        preferences=prefs,
-    )
-
-
 def value_records(
     config: Config, measured: Measured, outside: BoolArray, only: set[str] | None = None
 ) -> Records:
@@ -223,10 +203,7 @@ def score(
     # One preparation (a PROMETHEE's pairwise flows, ...): every site's suitability, and
     # the candidates' for rescoring (robustness: excluded sites never compete).
     aggregator, in_play = aggregation.make_aggregators(
-        matrix,
-        method=config.aggregation.method,
-        params=aggregation_params(config),
-        candidates=~excluded,
+        matrix, config.aggregation, candidates=~excluded, names=scored
     )
     suitability = aggregator(w)
     if not (~excluded).any():
@@ -267,41 +244,15 @@ def aggregation_report(
 ) -> dict[str, Any]:
     """The aggregation as configured, with what the method says of this run.
 
-    OWA: the quantifier's ORness (1 - andness), the ORness of the order weights equal
-    criterion weights give, and each candidate's realised ORness (mean, min, max);
-    VIKOR: its acceptance conditions and compromise set; TOPSIS: the normalisation.
+    The method's ``describe``: OWA's ORness, VIKOR's conditions, PROMETHEE's preference
+    functions.
     """
     spec = config.aggregation
-    keys = {
-        "owa": ("order_weights", "andness"),
-        "topsis": ("normalisation",),
-        "vikor": ("v",),
-        "promethee_ii": ("preferences",),
-    }.get(spec.method, ())
-    out: dict[str, Any] = {"method": spec.method} | spec.model_dump(include=set(keys))
-    if spec.method == "promethee_ii":
-        prefs = aggregation_params(config).preferences or ()
-        out["preferences"] = {
-            n: {"type": p.type, "q": p.q, "p": p.p}
-            for n, p in zip(config.scored, prefs, strict=True)
-        }
-    if spec.method == "owa" and candidates.any():
-        params = aggregation_params(config)
-        q = owa.quantifier(andness=params.andness, order_weights=params.order_weights)
-        m = len(weights)
-        if params.andness is not None:  # orness of Q(p) = p ** alpha: 1 / (1 + alpha)
-            out["quantifier_orness"] = round(1 - params.andness, 6)
-        equal = np.diff(q(np.arange(m + 1) / m))  # order weights of equal criterion weights
-        out["configured_orness"] = round(float(owa.orness(equal)), 6)
-        realised = owa.realised_orness(matrix[candidates], weights, q)
-        out["realised_orness"] = {
-            "mean": round(float(realised.mean()), 6),
-            "min": round(float(realised.min()), 6),
-            "max": round(float(realised.max()), 6),
-        }
-    if spec.method == "vikor" and candidates.any():
-        found = vikor.vikor_conditions(matrix, weights, spec.v, candidates, site_ids)
-        out |= found.as_json()
+    method = method_of(spec.method)
+    out: dict[str, Any] = {"method": spec.method} | spec.model_dump(exclude={"method"})
+    if method.describe is not None:
+        scene = Scene(matrix, weights, candidates, site_ids, config.scored)
+        out |= method.describe(spec, scene)
     return out
 
 

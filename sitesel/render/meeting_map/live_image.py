@@ -23,21 +23,19 @@ import numpy.typing as npt
 from sitesel._typing import BoolArray
 from sitesel.render.mapdata import MapData
 
-PER_SITE_METHODS = frozenset({"weighted_sum", "weighted_product", "owa", "promethee_ii"})
-"""Aggregation methods the page can apply to each candidate on its own."""
 MISSING = 65535
 """The quantised value of a missing (NaN) term; 0 ... 65534 span the terms' range."""
 
 
-def live_candidates(data: MapData, vector: BoolArray) -> BoolArray:
+def live_candidates(data: MapData, vector: BoolArray, per_site: bool) -> BoolArray:
     """The candidates a big map paints live in the image: those not drawn as vectors.
 
-    None when every candidate is a vector, or when the method compares sites with the
-    whole pool (TOPSIS, VIKOR).
+    None when every candidate is a vector, or when the page cannot weigh a site on its own
+    (``per_site`` False: TOPSIS and VIKOR compare sites with the whole pool, and the page's
+    script may lack a method: :func:`~.page_method.weighs_per_site`).
     """
-    method = (data.aggregation or {}).get("method", "weighted_sum")
     excluded = data.sites["excluded"].to_numpy(dtype=bool)
-    if method not in PER_SITE_METHODS:
+    if not per_site:
         return np.zeros(len(excluded), dtype=bool)
     return np.asarray(~excluded & ~vector, dtype=bool)
 

@@ -20,11 +20,11 @@ import shapely
 from sitesel.data.hex_lattice import hex_lattice
 from sitesel.exclusions import text as record_text
 from sitesel.exclusions.records import Records
-from sitesel.mcda.promethee import Preference, net_flows
 from sitesel.render.classes import map_classes, score_classes
 from sitesel.render.mapdata import MapData
 from sitesel.render.meeting_map.image_picks import image_order, pack_picks, utm_lattice
 from sitesel.render.meeting_map.live_image import live_candidates, pack_live_image
+from sitesel.render.meeting_map.page_method import PageMethod, aggregation_payload, page_method
 from sitesel.render.site_image import vector_sites
 
 WGS84 = "EPSG:4326"
@@ -45,15 +45,6 @@ EXTRA_FIELDS = (
     ("dem_resolution_m", "terrain from a DEM of (m)"),
 )
 """Optional run columns shown on the site card when present."""
-
-METHOD_LABELS = {
-    "weighted_sum": "weighted sum",
-    "weighted_product": "weighted product",
-    "owa": "ordered weighted average",
-    "topsis": "TOPSIS",
-    "vikor": "VIKOR",
-    "promethee_ii": "PROMETHEE II",
-}
 
 
 def _nullable(values: np.ndarray, digits: int) -> list[float | None]:
@@ -175,12 +166,14 @@ def pack(data: MapData) -> dict[str, Any]:
     payload["extras"] = _extras(sites, data.records.subset(vector))
     if data.routes is not None and len(data.routes):
         payload["routes"] = _routes(data, sites)
-    flows = _promethee_flows(data)
-    payload["aggregation"] = _aggregation(data, vector, flows)
-    live = live_candidates(data, vector)
+    method = page_method(data)
+    payload["aggregation"] = _aggregation(method, vector)
+    live = live_candidates(data, vector, method.terms is not None)
     payload |= _left_out(data.sites, vector, live, data.records)
+    if not method.reranks:  # the page shows sitesel's values
+        payload["suitability"] = _nullable(sites["suitability"].to_numpy(float), 6)
     if not vector.all():  # the image's sites: painted live, and found under a click
-        payload["image"] = _image(data, vector, live, criteria, flows)
+        payload["image"] = _image(data, vector, live, criteria, method)
     suit_classes = map_classes(
         data.sites["suitability"].to_numpy(dtype=float), data.sites["excluded"]
     )
@@ -252,7 +245,7 @@ def _image(
     vector: np.ndarray,
     live: np.ndarray,
     criteria: list[dict[str, Any]],
-    flows: np.ndarray | None,
+    method: PageMethod,
 ) -> dict[str, Any]:
     """The image's index raster, live terms and picks (:mod:`.image_picks`).
 
@@ -266,8 +259,9 @@ def _image(
     if len(indexed) < len(order):
         found = data.lattice or hex_lattice(data.sites.geometry.to_numpy())
         lattice = utm_lattice(found, data.sites.crs, data.sites["site_id"])
-    image = pack_live_image(data, indexed, live, _terms(data, flows))
-    in_terms = bool(live.any()) and flows is None  # the live terms are the scores
+    terms = method.terms if method.terms is not None else method.scores
+    image = pack_live_image(data, indexed, live, terms)
+    in_terms = bool(live.any()) and method.terms_are_scores  # the picks need not repeat them
     picked = order if lattice is not None else indexed
     image["picks"] = pack_picks(data.sites, picked, criteria, in_terms)
     if lattice is not None:
@@ -318,53 +312,15 @@ def _left_out(
     return out
 
 
-def _aggregation(data: MapData, vector: np.ndarray, flows: np.ndarray | None) -> dict[str, Any]:
+def _aggregation(method: PageMethod, vector: np.ndarray) -> dict[str, Any]:
     """What the page needs to re-rank as sitesel does (PROMETHEE: the per-criterion flows)."""
-    spec = dict(data.aggregation or {"method": "weighted_sum"})
-    out: dict[str, Any] = {
-        key: spec[key]
-        for key in ("method", "andness", "order_weights", "normalisation", "v")
-        if key in spec
-    }
-    out["label"] = METHOD_LABELS.get(str(spec.get("method")), str(spec.get("method")))
-    if out.get("method") == "topsis" and out.get("normalisation") == "vector":
-        out["label"] += " (vector normalisation)"
-    if flows is not None:
-        out["flows"] = [_nullable(flows[vector, k], 9) for k in range(flows.shape[1])]
+    out = aggregation_payload(method)
+    if method.terms is not None and method.method is not None and not method.terms_are_scores:
+        terms = method.terms
+        out[str(method.method.page_terms)] = [
+            _nullable(terms[vector, k], 9) for k in range(terms.shape[1])
+        ]
     return out
-
-
-def _promethee_flows(data: MapData) -> np.ndarray | None:
-    """Each site's net flow on each weighted criterion, over the candidate pool.
-
-    PROMETHEE II only: the page weighs them (they do not depend on the weights).
-    """
-    spec = data.aggregation or {}
-    if spec.get("method") != "promethee_ii":
-        return None
-    names = _page_order(data)
-    prefs_spec = spec.get("preferences") or {}
-    prefs = [Preference(**prefs_spec[n]) if n in prefs_spec else Preference() for n in names]
-    scores = np.column_stack([data.sites[f"score__{n}"].to_numpy(dtype=float) for n in names])
-    pool = ~data.sites["excluded"].to_numpy(dtype=bool)
-    return net_flows(scores, prefs, pool if pool.any() else ~pool)
-
-
-def _terms(data: MapData, flows: np.ndarray | None) -> np.ndarray:
-    """What the page's method combines per site and weighted criterion (page order).
-
-    The net flows for PROMETHEE II, else the scores.
-    """
-    if flows is not None:
-        return flows
-    return np.column_stack(
-        [data.sites[f"score__{n}"].to_numpy(dtype=float) for n in _page_order(data)]
-    )
-
-
-def _page_order(data: MapData) -> list[str]:
-    """The weighted criteria in the order the page lists them (the criteria's order)."""
-    return [n for n in data.units if n in data.weights]
 
 
 def _context_layers(data: MapData) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from sitesel.render.basemap import Verbatim, add_hillshade, offline_map
 from sitesel.render.classes import map_classes
 from sitesel.render.mapdata import MapData
 from sitesel.render.meeting_map.live_image import live_candidates
+from sitesel.render.meeting_map.page_method import weighs_per_site
 from sitesel.render.meeting_map.payload import pack, to_script_json
 from sitesel.render.site_image import site_image, vector_sites
 
@@ -119,7 +120,7 @@ def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
     palette = np.array([[int(255 * c) for c in to_rgba(h, 0.75)] for h in classes.colours])
     rgba = palette[classes.index(sites["suitability"].to_numpy(float))]
     rgba[sites["excluded"].to_numpy(bool)] = EXCLUDED_RGBA
-    drawn = vector | live_candidates(data, vector)  # painted by the page's script
+    drawn = vector | live_candidates(data, vector, weighs_per_site(data))  # the page paints
     rgba[drawn] = 0
     image = site_image(data.site_web_index(), rgba)
     rest = sites[~drawn]

@@ -164,11 +164,11 @@ function sitesel_ranking(S) {
   };
   const slidersWork = S.live && sitesel_format.has(METHODS, AGG.method);
   function computeSuitability() {
-    if (!S.live) {
+    if (!slidersWork) { // sitesel's values: too many sites, or a method this page lacks
       for (let s = 0; s < n; s++) suit[s] = data.suitability[s] === null ? NaN : data.suitability[s];
       return;
     }
-    METHODS[slidersWork ? AGG.method : "weighted_sum"](normalisedWeights());
+    METHODS[AGG.method](normalisedWeights());
   }
   function compareIds(a, b) {
     const x = data.ids[a];

@@ -18,10 +18,20 @@ show it beside the configured ``1 - andness``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import Field, model_validator
 
-from sitesel._typing import FloatArray
+from sitesel._typing import BoolArray, FloatArray
+from sitesel.config.decision import AggregationSpec
+from sitesel.mcda.methods.registry import (
+    AggregationMethod,
+    PerDraws,
+    Prepared,
+    Scene,
+    scores_as_they_are,
+)
 
 Quantifier = Callable[[FloatArray], FloatArray]
 
@@ -123,3 +133,81 @@ def realised_orness(scores: FloatArray, weights: FloatArray, q: Quantifier) -> F
     """
     _, v = site_order_weights(scores, np.atleast_2d(weights), q)
     return orness(v[0])
+
+
+class OwaSpec(AggregationSpec):
+    """Ordered weighted averaging: exactly one of ``order_weights`` or ``andness``."""
+
+    method: Literal["owa"]
+    order_weights: list[Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, description="owa: one weight per rank position, best score first."
+    )
+    andness: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="owa: 0 = OR (best score decides), 0.5 = average, 1 = AND (worst decides).",
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> OwaSpec:
+        if (self.order_weights is not None) + (self.andness is not None) != 1:
+            raise ValueError("owa needs exactly one of order_weights or andness")
+        if self.order_weights is not None and not sum(self.order_weights) > 0:
+            raise ValueError("order_weights must not all be zero")
+        return self
+
+    def problems(self, scored: list[str]) -> list[str]:
+        """Order weights must count the scored criteria."""
+        if self.order_weights is None or len(self.order_weights) == len(scored):
+            return []
+        return [
+            f"aggregation.order_weights needs one weight per scored criterion"
+            f" ({len(scored)}), found {len(self.order_weights)}"
+        ]
+
+    def quantifier(self) -> Quantifier:
+        """The RIM quantifier this section describes."""
+        order = None if self.order_weights is None else np.asarray(self.order_weights)
+        return quantifier(andness=self.andness, order_weights=order)
+
+
+def combine(prepared: Prepared, spec: OwaSpec, pool: BoolArray) -> PerDraws:
+    """OWA suitability for each weight vector."""
+    q = spec.quantifier()
+    return lambda w: owa(prepared["scores"], w, q)
+
+
+def describe(spec: OwaSpec, scene: Scene) -> dict[str, Any]:
+    """OWA's ORness figures: the quantifier's, equal weights', the candidates' realised.
+
+    The quantifier's ORness is ``1 - andness``; the realised ORness of the candidates is
+    given by its mean, min and max.
+    """
+    if not scene.candidates.any():
+        return {}
+    out: dict[str, Any] = {}
+    q = spec.quantifier()
+    m = len(scene.weights)
+    if spec.andness is not None:  # orness of Q(p) = p ** alpha: 1 / (1 + alpha)
+        out["quantifier_orness"] = round(1 - spec.andness, 6)
+    equal = np.diff(q(np.arange(m + 1) / m))  # order weights of equal criterion weights
+    out["configured_orness"] = round(float(orness(equal)), 6)
+    realised = realised_orness(scene.scores[scene.candidates], scene.weights, q)
+    out["realised_orness"] = {
+        "mean": round(float(realised.mean()), 6),
+        "min": round(float(realised.min()), 6),
+        "max": round(float(realised.max()), 6),
+    }
+    return out
+
+
+OWA = AggregationMethod(
+    spec=OwaSpec,
+    label="ordered weighted average",
+    prepare=scores_as_they_are,
+    combine=combine,
+    describe=describe,
+    page_kernel=True,
+    page_terms="scores",
+)

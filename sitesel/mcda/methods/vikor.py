@@ -12,11 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import Field
 
-from sitesel._typing import FloatArray
+from sitesel._typing import BoolArray, FloatArray
+from sitesel.config.decision import AggregationSpec
+from sitesel.mcda.methods.registry import AggregationMethod, PerDraws, Prepared, Scene
+
+
+class VikorSpec(AggregationSpec):
+    """VIKOR and the weight of group utility."""
+
+    method: Literal["vikor"]
+    v: float = Field(
+        default=0.5, ge=0, le=1, description="vikor: weight of group utility against regret."
+    )
 
 
 def _ratio(x: FloatArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
@@ -112,3 +125,33 @@ def vikor_conditions(
     else:
         members = order[:1]
     return VikorConditions(v, dq, advantage, stability, [str(i) for i in ids[members[:max_listed]]])
+
+
+def prepare(scores: FloatArray, spec: VikorSpec, pool: BoolArray, names: Sequence[str]) -> Prepared:
+    """The regret terms against the pool's best and worst scores."""
+    return {"terms": regret_terms(scores, pool)}
+
+
+def combine(prepared: Prepared, spec: VikorSpec, pool: BoolArray) -> PerDraws:
+    """``1 - Q``, clipped to [0, 1], for each weight vector."""
+    terms = prepared["terms"]
+    return lambda w: np.clip(1.0 - s_r_q(terms, w, spec.v, pool)[2], 0.0, 1.0)
+
+
+def describe(spec: VikorSpec, scene: Scene) -> dict[str, Any]:
+    """The acceptance conditions at the run's weights, and the compromise set."""
+    if not scene.candidates.any():
+        return {}
+    found = vikor_conditions(scene.scores, scene.weights, spec.v, scene.candidates,
+                             scene.site_ids)  # fmt: skip
+    return found.as_json()
+
+
+VIKOR = AggregationMethod(
+    spec=VikorSpec,
+    label="VIKOR",
+    prepare=prepare,
+    combine=combine,
+    describe=describe,
+    page_kernel=True,
+)
