@@ -324,7 +324,7 @@ def weights_of(path: str | Path) -> tuple[WeightReport, pd.DataFrame]:
     For a run folder, the weights it used and its SMAA-2 leaders (``place`` added).
     """
     from sitesel.mcda.weights import resolve_weights
-    from sitesel.outputs.files import smaa_table
+    from sitesel.outputs.run_files.smaa import smaa_table
 
     path = Path(path)
     if not path.is_dir():

@@ -1,5 +1,9 @@
 """Helpers shared by the end-to-end tests: the CLI in-process, and bad-input cases."""
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -113,3 +117,30 @@ def run_ok(tmp_path, data_dir, config, catalog=None, name="case"):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return result, out
+
+
+def install_plugin(folder: Path, module: Path, group: str, name: str) -> None:
+    """Install ``module`` as a plug-in package in ``folder``, as ``pip install`` leaves one.
+
+    A ``.dist-info`` with an entry point ``name`` under ``group``: put ``folder`` on
+    ``PYTHONPATH`` and :mod:`importlib.metadata` finds it.
+    """
+    folder.mkdir(exist_ok=True)
+    shutil.copy(module, folder / module.name)
+    info = folder / f"sitesel_{name}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: sitesel-{name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[{group}]\n{name} = {module.stem}\n")
+
+
+def run_cli_process(
+    tmp_path: Path, data_dir: Path, config: dict, plugins: Path, name: str = "case"
+) -> subprocess.CompletedProcess[str]:
+    """Run a config through ``python -m sitesel.cli run`` with ``plugins`` on the path."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    env = os.environ | {"PYTHONPATH": str(plugins)}
+    command = [sys.executable, "-m", "sitesel.cli", "run", str(path), "--out",
+               str(tmp_path / "out"), "--map", str(tmp_path / "map.html"), "--data-dir",
+               str(data_dir), "--offline"]  # fmt: skip
+    return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)

@@ -9,47 +9,23 @@ must be each candidate's lowest score, worked out here from the ranking's own sc
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
-from .cases import small_leh_dict
+from .cases import install_plugin, run_cli_process, small_leh_dict
 from .conftest import ROOT
 
 EXAMPLE = ROOT / "docs" / "examples" / "maximin_method.py"
 
 
-def _install_plugin(folder):
-    folder.mkdir()
-    shutil.copy(EXAMPLE, folder / "maximin_method.py")
-    info = folder / "sitesel_maximin-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: sitesel-maximin\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[sitesel.aggregations]\nmaximin = maximin_method\n")
-
-
-def _run(tmp_path, data_dir, plugins, aggregation):
-    config = small_leh_dict() | {"aggregation": aggregation}
-    path = tmp_path / "maximin.yaml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    env = os.environ | {"PYTHONPATH": str(plugins)}
-    command = [sys.executable, "-m", "sitesel.cli", "run", str(path), "--out",
-               str(tmp_path / "out"), "--map", str(tmp_path / "map.html"), "--data-dir",
-               str(data_dir), "--offline"]  # fmt: skip
-    return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-
-
 @pytest.mark.slow
 def test_a_method_from_one_module_ranks_by_the_worst_score(tmp_path, data_dir):
     plugins = tmp_path / "plugins"
-    _install_plugin(plugins)
-    done = _run(tmp_path, data_dir, plugins, {"method": "maximin", "min_weight": 0.1})
+    install_plugin(plugins, EXAMPLE, "sitesel.aggregations", "maximin")
+    config = small_leh_dict() | {"aggregation": {"method": "maximin", "min_weight": 0.1}}
+    done = run_cli_process(tmp_path, data_dir, config, plugins)
     assert done.returncode == 0, done.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["aggregation"] == {"method": "maximin", "min_weight": 0.1}
@@ -68,7 +44,8 @@ def test_a_method_from_one_module_ranks_by_the_worst_score(tmp_path, data_dir):
 
 
 def test_an_unknown_method_is_refused_in_one_line_naming_the_known_ones(tmp_path, data_dir):
-    done = _run(tmp_path, data_dir, tmp_path, {"method": "maximin"})  # no plug-in there
+    config = small_leh_dict() | {"aggregation": {"method": "maximin"}}
+    done = run_cli_process(tmp_path, data_dir, config, tmp_path)  # no plug-in there
     assert done.returncode == 2
     line = done.stderr.strip()
     assert "\n" not in line and "Traceback" not in line

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,7 +18,7 @@ import pyproj
 import rasterio
 from affine import Affine
 
-from sitesel.manifest import StabilityRecord, build_time
+from sitesel.manifest import build_time
 from sitesel.result import FLOAT_DECIMALS
 
 SITES_LAYER = "sites"
@@ -37,65 +36,6 @@ def fixed_gpkg_time() -> Iterator[None]:
         yield
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-
-
-def stability_table(intervals: Sequence[StabilityRecord]) -> pd.DataFrame:
-    """One row per criterion: its weight and the interval keeping the top site on top."""
-    return pd.DataFrame(
-        [
-            {
-                "criterion": si.criterion,
-                "weight": round(si.weight, FLOAT_DECIMALS),
-                "stable_from": None if si.lower is None else round(si.lower, 4),
-                "stable_to": None if si.upper is None else round(si.upper, 4),
-                "smallest_change": None
-                if si.smallest_change is None
-                else round(si.smallest_change, 4),
-                "new_top_below": si.lower_challenger,
-                "new_top_above": si.upper_challenger,
-            }
-            for si in intervals
-        ]
-    )
-
-
-def robustness_table(ranking: pd.DataFrame) -> pd.DataFrame:
-    """Ranked sites ordered by P(rank 1), then P(top k), then rank."""
-    top_col = next(c for c in ranking.columns if c.startswith("p_top"))
-    cols = ["site_id", "rank", "suitability", "p_rank1", top_col, "rank_p05", "rank_p95"]
-    table = ranking.loc[~ranking["excluded"], cols]
-    table = table.sort_values(
-        ["p_rank1", top_col, "rank"], ascending=[False, False, True], kind="mergesort"
-    )
-    return table.astype({"rank_p05": "Int64", "rank_p95": "Int64"}).reset_index(drop=True)
-
-
-def smaa_table(monte_carlo: dict[str, Any] | None) -> pd.DataFrame:
-    """SMAA-2 measures of the sites that rank first in some draws (``smaa.csv``).
-
-    Columns: ``site_id``, ``b_rank1`` .. ``b_rank<k>`` (rank acceptability indices),
-    ``confidence_factor`` and ``central__<criterion>`` (central weight vector).
-    """
-    smaa = (monte_carlo or {}).get("smaa") or {"criteria": [], "sites": []}
-    rows = []
-    for site in smaa["sites"]:
-        row: dict[str, Any] = {"site_id": site["site_id"]}
-        row |= {f"b_rank{r + 1}": b for r, b in enumerate(site["acceptability"])}
-        row["confidence_factor"] = site["confidence_factor"]
-        row |= {
-            f"central__{c}": w
-            for c, w in zip(smaa["criteria"], site["central_weights"], strict=True)
-        }
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def regions_table(regions: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Regions without geometry, floats rounded."""
-    table = pd.DataFrame(regions.drop(columns=regions.geometry.name))
-    floats = table.select_dtypes(include="float").columns
-    table[floats] = table[floats].round(FLOAT_DECIMALS)
-    return table
 
 
 UTF8_BOM = b"\xef\xbb\xbf"

@@ -1,14 +1,10 @@
 """Write everything a run produced, all or nothing.
 
-A run folder holds ``ranking.csv``, ``exclusions.csv`` (one row per site and rule that
-excludes or flags it: :mod:`sitesel.exclusions`), ``sites.gpkg`` (layers ``sites``
-(``sites.parquet`` above :data:`~sitesel.outputs.files.LARGE_RUN_SITES` sites), ``roads``,
-``targets``, ``study_area``, ``regions``, ``taken_land``, ``places``, ``routes``,
-``terrain``), ``elevation.tif`` (the DEM around the study area, for the hillshade),
-``elevation_top_sites.tif`` (a stack's finest DEM around the top sites, for the dossier),
-``manifest.json``, ``summary.png``
-and the robustness, SMAA-2 and region tables; the HTML map goes to ``maps/``.
-:func:`~sitesel.outputs.reader.read_run` reads the folder back.
+A run folder holds the registered run files (:mod:`sitesel.outputs.run_files`: the
+ranking, the exclusion records, the GeoPackage, the DEMs, the robustness, SMAA-2, region
+and allocation tables, each when the run has it), ``summary.png`` and ``manifest.json``;
+the HTML map goes to ``maps/``. :func:`~sitesel.outputs.reader.read_run` reads the folder
+back.
 """
 
 from __future__ import annotations
@@ -17,11 +13,7 @@ import logging
 import time
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
-
 from sitesel.data.fetch import sha256_of
-from sitesel.outputs import files
 from sitesel.outputs.maps import map_data, write_map
 from sitesel.outputs.render_process import (
     RenderProcess,
@@ -29,113 +21,39 @@ from sitesel.outputs.render_process import (
     draw_summary,
     finish_summary,
 )
+from sitesel.outputs.run_files import run_files
 from sitesel.outputs.staging import staged_outputs
 from sitesel.render.mapdata import MapData
-from sitesel.result import FLOAT_DECIMALS, Result, centroids_lon_lat
+from sitesel.result import Result
 
 log = logging.getLogger(__name__)
 
 
-RUN_FILES = frozenset(
-    {
-        "sites.gpkg", "ranking.csv", "exclusions.csv", "summary.png", "manifest.json",
-        "elevation.tif",
-        "elevation_top_sites.tif", "stability.csv", "robustness.csv", "smaa.csv", "regions.csv",
-        "sites.parquet", "allocation.csv", "allocation_demand.csv", "allocation_matrix.csv",
-    }
-)  # fmt: skip
-"""Every file a run may write into its folder: a new run replaces or drops them all (other
-files there, such as the dossier, are kept)."""
+WRITER_FILES = {"summary": "summary.png", "manifest": "manifest.json"}
+"""The files the writer draws itself: the summary (in a render process) and the manifest
+(last, with every other file's checksum)."""
+
+
+def run_file_names() -> frozenset[str]:
+    """Every file a run may write into its folder.
+
+    A new run replaces or drops them all; other files there (the dossier) are kept.
+    """
+    return frozenset(WRITER_FILES.values()) | {f.file for f in run_files().values()}
 
 
 def destinations(result: Result, out_dir: Path, map_path: Path) -> dict[str, Path]:
-    """Output name -> path of every file a run writes."""
-    out = {
-        "sites": out_dir / "sites.gpkg",
-        "ranking": out_dir / "ranking.csv",
-        "exclusions": out_dir / "exclusions.csv",
-        "summary": out_dir / "summary.png",
-        "manifest": out_dir / "manifest.json",
-        "map": map_path,
-    }
-    if result.dem is not None:
-        out["elevation"] = out_dir / "elevation.tif"
-    if result.terrain_dem is not None:
-        out["elevation_top_sites"] = out_dir / "elevation_top_sites.tif"
-    if result.manifest.stability:
-        out["stability"] = out_dir / "stability.csv"
-    if result.manifest.monte_carlo is not None:
-        out["robustness"] = out_dir / "robustness.csv"
-        out["smaa"] = out_dir / "smaa.csv"
-    if result.regions is not None:
-        out["regions"] = out_dir / "regions.csv"
-    if len(result.sites) > files.LARGE_RUN_SITES:
-        out["sites_parquet"] = out_dir / "sites.parquet"
-    if result.allocation is not None:
-        out["allocation"] = out_dir / "allocation.csv"
-    if result.allocation_demand is not None:
-        out["allocation_demand"] = out_dir / "allocation_demand.csv"
-    if result.allocation_matrix is not None:
-        out["allocation_matrix"] = out_dir / "allocation_matrix.csv"
+    """Output name -> path of every file this run writes."""
+    out = {name: out_dir / file for name, file in WRITER_FILES.items()} | {"map": map_path}
+    out |= {f.name: out_dir / f.file for f in run_files().values() if f.wanted(result)}
     return out
 
 
-def _write_geopackage(result: Result, path: Path) -> None:
-    if len(result.sites) <= files.LARGE_RUN_SITES:  # larger: sites.parquet
-        files.write_sites_gpkg(result.sites, result.centroids_lon_lat, path)
-    layers: dict[str, gpd.GeoDataFrame] = {
-        "study_area": gpd.GeoDataFrame(geometry=result.area, crs=result.crs)
-    }
-    if result.roads is not None:
-        layers["roads"] = gpd.GeoDataFrame(result.roads, crs=result.crs)
-    optional = {
-        "targets": result.targets, "regions": result.regions, "taken_land": result.taken_land,
-        "places": result.places, "allocation_demand": result.allocation_demand,
-        "routes": result.routes, "terrain": result.terrain,
-    }  # fmt: skip
-    layers |= {name: frame for name, frame in optional.items() if frame is not None and len(frame)}
-    for layer, frame in layers.items():
-        frame.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
-
-
-def _write_tables(result: Result, staged: dict[str, Path]) -> None:
-    ranking = result.ranking
-    files.write_table_csv(ranking, staged["ranking"])
-    files.write_table_csv(result.exclusions_table, staged["exclusions"])
-    if "stability" in staged:
-        files.write_table_csv(files.stability_table(result.manifest.stability), staged["stability"])
-    if "robustness" in staged:
-        files.write_table_csv(files.robustness_table(ranking), staged["robustness"])
-        files.write_table_csv(files.smaa_table(result.manifest.monte_carlo), staged["smaa"])
-    if result.regions is not None:
-        files.write_table_csv(files.regions_table(result.regions), staged["regions"])
-    if result.allocation is not None:
-        files.write_table_csv(result.allocation.round(FLOAT_DECIMALS), staged["allocation"])
-    if result.allocation_demand is not None:
-        demand = result.allocation_demand
-        lon, lat = centroids_lon_lat(demand)
-        table = pd.DataFrame(demand.drop(columns="geometry")).assign(lon=lon, lat=lat)
-        files.write_table_csv(table.round(FLOAT_DECIMALS), staged["allocation_demand"])
-    if result.allocation_matrix is not None:
-        matrix = result.allocation_matrix.round(FLOAT_DECIMALS)
-        files.write_table_csv(matrix, staged["allocation_matrix"])
-
-
 def _write_files(result: Result, data: MapData, staged: dict[str, Path]) -> None:
-    """Everything but the summary PNG and the manifest."""
-    with files.fixed_gpkg_time():
-        _write_geopackage(result, staged["sites"])
-    if "sites_parquet" in staged:
-        files.write_sites_parquet(result.sites, result.centroids_lon_lat, staged["sites_parquet"])
-    _write_tables(result, staged)
-    if result.dem is not None:
-        dem = result.dem
-        files.write_elevation_tif(dem.elevation_m, dem.transform, result.crs, staged["elevation"])
-    if result.terrain_dem is not None:
-        fine = result.terrain_dem
-        files.write_elevation_tif(
-            fine.elevation_m, fine.transform, result.crs, staged["elevation_top_sites"]
-        )
+    """Every registered run file this run has, and the map (not the summary, the manifest)."""
+    for name, run_file in run_files().items():
+        if name in staged:
+            run_file.write(result, staged[name])
     write_map(data, staged["map"])
 
 
@@ -174,7 +92,7 @@ def write_run(
     targets = destinations(result, out_dir, map_path)
     data = map_data(result)
     with staged_outputs(
-        targets, anchor=out_dir, lock=lock, last="manifest", folder=out_dir, owned=RUN_FILES
+        targets, anchor=out_dir, lock=lock, last="manifest", folder=out_dir, owned=run_file_names()
     ) as staged:
         started = draw_summary(data, staged["summary"], renderer)
         try:
