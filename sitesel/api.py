@@ -21,7 +21,6 @@ from sitesel.config import Config, load_catalog, load_scheme
 from sitesel.data.fetch import default_data_dir, file_requests
 from sitesel.data.loader import LayerLoader
 from sitesel.errors import ConfigError, LayerNotFoundError
-from sitesel.exclusions.packs import active_rules
 from sitesel.mcda.compare import Comparison, compare_rankings
 from sitesel.mcda.weights import WeightReport
 from sitesel.outputs.maps import map_data
@@ -175,10 +174,9 @@ def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validat
     """
     study = load_config(path)
     src = _sources(study, data_dir)
-    check(study.config, study.path, src.catalog, src.catalog_path)
+    rules = check(study.config, study.path, src.catalog, src.catalog_path).rules
     if study.config.scheme is not None:
         load_scheme(study.config.scheme, study.path)
-    rules, _ = active_rules(study.config, study.path, src.catalog, src.catalog_path)
     layers = [name for _, name in study.config.layer_references()]
     requests = file_requests(src.catalog, layers + [r.selection.layer for r in rules])
     absent = [r for r in requests if not (src.data_dir / r.path).is_file()]

@@ -63,7 +63,7 @@ class Result:
         ``scenario``, ``minutes``, ``km``, ``roads`` (classes and km), lines.
     terrain
         The top sites' heights, slope and area by slope class on their finest DEM
-        (:mod:`sitesel.pipeline.terrain_profile`), with their polygons.
+        (:mod:`sitesel.terrain.profile`), with their polygons.
     terrain_dem
         The finest DEM of a stack over the top sites' location-map windows
         (``elevation_top_sites.tif``), for the dossier's hillshade; None with one DEM.

@@ -550,9 +550,9 @@ def test_a_config_copied_elsewhere_names_the_key_and_the_path_tried(tmp_path):
 
 def test_a_run_off_a_terminal_prints_no_progress():
     """The spinner is for terminals: captured output (CI, pipes) holds only the summary."""
-    from sitesel.cli.options import stage_display as _stage_display
+    from sitesel.cli.options import stage_display
 
-    with _stage_display(0) as show:
+    with stage_display(0) as show:
         assert show is None  # pytest's stderr is not a terminal
 
 

@@ -1,6 +1,8 @@
 """The criterion registry: a family registered from outside sitesel runs in a study."""
 
-from importlib import metadata
+import os
+import subprocess
+import sys
 from typing import Literal
 
 import numpy as np
@@ -12,6 +14,7 @@ from sitesel.config import CriterionSpec
 from sitesel.criteria import CriterionValues, criterion, families, registry
 from sitesel.errors import ConfigError
 
+from .cases import install_plugin
 from .conftest import ROOT
 
 
@@ -26,12 +29,12 @@ def perimeter(spec, name, ctx):
 
 
 @pytest.fixture
-def perimeter_family(monkeypatch):
+def perimeter_family():
     """Register the family for one test only."""
-    monkeypatch.setattr(registry, "_FAMILIES", dict(registry._FAMILIES))
     families()  # built-ins first
     criterion(PerimeterCriterion, unit="km", label="Perimeter")(perimeter)
-    return families()["perimeter"]
+    yield families()["perimeter"]
+    registry.forget("perimeter")
 
 
 def _config(tmp_path, criteria):
@@ -83,19 +86,14 @@ def test_a_kind_cannot_be_taken_twice(perimeter_family):
         criterion(Impostor, unit="m", label="Impostor")(perimeter)
 
 
-def test_plugins_are_loaded_from_the_entry_point_group(monkeypatch):
-    point = metadata.EntryPoint(
-        name="perimeter", value="tests.plugin_criteria", group=registry.ENTRY_POINT_GROUP
-    )
-    monkeypatch.setattr(registry, "_FAMILIES", {})
-    monkeypatch.setattr(registry, "_loaded", False)
-    monkeypatch.setattr(
-        registry.metadata,
-        "entry_points",
-        lambda group: [point] if group == registry.ENTRY_POINT_GROUP else [],
-    )
-    import sys
-
-    sys.modules.pop("tests.plugin_criteria", None)
-    kinds = set(families())
+def test_plugins_are_loaded_from_the_entry_point_group(tmp_path):
+    """tests/plugin_criteria.py installed as a plug-in package (a .dist-info with an entry
+    point, as pip leaves one): a fresh interpreter finds its family beside the built-ins."""
+    plugins = tmp_path / "plugins"
+    install_plugin(plugins, ROOT / "tests" / "plugin_criteria.py", "sitesel.criteria", "ring")
+    code = "from sitesel.criteria import families; print(' '.join(sorted(families())))"
+    env = os.environ | {"PYTHONPATH": str(plugins)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=ROOT, check=True)  # fmt: skip
+    kinds = set(done.stdout.split())
     assert "ring_road_distance" in kinds and "travel_time" in kinds

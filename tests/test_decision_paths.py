@@ -98,8 +98,8 @@ def test_ahp_judgment_draws_are_combined_with_the_objective_weights(tmp_path):
     """With weighting.objective, the Monte Carlo draws of perturbed AHP judgments are
     combined the same way as the weights the ranking used (so they centre on them)."""
     from sitesel.api import load_config
+    from sitesel.mcda.weight_draws import weight_draws
     from sitesel.mcda.weights import resolve_weights, weight_vector, with_objective
-    from sitesel.pipeline.analyses import _weight_draws
 
     from .cases import with_repo_paths
     from .conftest import ROOT
@@ -119,7 +119,7 @@ def test_ahp_judgment_draws_are_combined_with_the_objective_weights(tmp_path):
     report = with_objective(resolve_weights(config, path), scores, scored)
     used = weight_vector(report, scored)
     assert config.robustness is not None and config.robustness.monte_carlo is not None
-    draws = _weight_draws(config.robustness.monte_carlo, config, path, used, report)
+    draws = weight_draws(config.robustness.monte_carlo, config, path, used, report)
     np.testing.assert_allclose(draws.sum(axis=1), 1.0)
     assert report.subjective_weights is not None
     subjective = np.array([report.subjective_weights[n] for n in scored])

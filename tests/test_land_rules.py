@@ -381,7 +381,7 @@ def test_a_stack_uses_the_fine_dem_where_it_covers_and_the_coarse_over_its_hole(
 
 
 def test_terrain_sources_record_the_resolution_each_site_uses():
-    from sitesel.pipeline.inputs import terrain_sources
+    from sitesel.terrain.dem_stack import terrain_sources
 
     fine = _plane(0, 0, 100, 30.0, slope_pct=5)
     coarse = _plane(-5000, -5000, 12, 1000.0, slope_pct=0)

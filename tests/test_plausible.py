@@ -12,7 +12,7 @@ import shapely
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sitesel.config._yaml import describe_validation_error
+from sitesel.config import describe_validation_error
 from sitesel.config.plausible import slip
 from sitesel.exclusions.zones import bounded_zones
 

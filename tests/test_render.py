@@ -57,9 +57,9 @@ def test_the_map_script_is_small_modules_assembled_in_order():
     assert script.startswith('"use strict";\nconst SITESEL_PALETTE = ')
     positions = [script.index(f"/* ---- {name}.js ---- */") for name in assets.SCRIPT_MODULES]
     assert positions == sorted(positions)
-    main = assets._static("js/main.js")
+    main = assets.static_text("js/main.js")
     for name in assets.SCRIPT_MODULES:
-        text = assets._static(f"js/{name}.js")
+        text = assets.static_text(f"js/{name}.js")
         assert len(text.splitlines()) <= 200, name
         if name == "main":
             continue
@@ -104,7 +104,7 @@ def test_summary_sites_are_one_raster_image_in_the_map_classes():
 
     from sitesel.render.classes import map_classes
     from sitesel.render.mapdata import MapData
-    from sitesel.render.summary.picture import _draw_sites_raster
+    from sitesel.render.summary.picture import draw_sites_raster
 
     sites = gpd.GeoDataFrame(
         {"suitability": [0.82, 0.31, 0.5], "excluded": [False, False, True]},
@@ -116,7 +116,7 @@ def test_summary_sites_are_one_raster_image_in_the_map_classes():
     classes = map_classes(sites["suitability"].to_numpy(), excluded)
     data = MapData(name="t", sites=sites, units={}, weights={}, area=sites.geometry)
     fig, ax = plt.subplots()
-    _draw_sites_raster(ax, data, excluded, classes)
+    draw_sites_raster(ax, data, excluded, classes)
     (image,) = ax.images
     rgba = np.asarray(image.get_array()) / 255  # drawn from RGBA bytes
     row = rgba.shape[0] // 2

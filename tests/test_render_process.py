@@ -22,6 +22,13 @@ from sitesel.render.summary.picture import write_summary_png
 from .cases import LEH
 
 
+def _wait_dead(process: RenderProcess, timeout_s: float = 5.0) -> None:
+    """Until the killed render process is gone (reaped: ``alive`` polls it)."""
+    end = time.monotonic() + timeout_s
+    while process.alive and time.monotonic() < end:
+        time.sleep(0.01)
+
+
 @pytest.fixture(scope="module")
 def leh_result(leh_run):
     return sitesel.read_run(leh_run / "run")
@@ -66,8 +73,8 @@ def test_a_killed_render_process_costs_a_warning_not_the_png(leh_result, tmp_pat
     with render_process() as process:
         if process is None:
             pytest.skip("one CPU here: no render process to kill")
-        process._process.kill()
-        process._process.join()
+        os.kill(process.pid, signal.SIGKILL)
+        _wait_dead(process)
         with caplog.at_level(logging.WARNING, logger="sitesel"):
             write_run(leh_result, out_dir=tmp_path / "out", map_path=tmp_path / "m.html",
                       renderer=process)  # fmt: skip
@@ -123,7 +130,7 @@ def test_a_render_process_killed_while_drawing_is_reported(leh_result, tmp_path,
     process = RenderProcess()
     try:
         assert process.start_summary(map_data(leh_result), tmp_path / "summary.png")
-        process._process.kill()
+        os.kill(process.pid, signal.SIGKILL)
         with caplog.at_level(logging.WARNING, logger="sitesel"):
             assert not process.finish_summary()  # the caller draws it instead
         assert "render process stopped" in caplog.text

@@ -258,7 +258,7 @@ def test_streamed_statistics_equal_stored_pairs(monkeypatch):
     stored = zonal.ZonalStats(sites, dem).of("z", lambda: z)
     monkeypatch.setattr(zonal, "MAX_COVERAGE_PAIRS", 0)
     streamed = zonal.ZonalStats(sites, dem)
-    assert streamed._streaming
+    assert streamed.streaming
     got = streamed.of("z", lambda: z)
     for stat in ("mean", "min", "max"):
         np.testing.assert_allclose(got[stat], stored[stat], rtol=1e-9, equal_nan=True)

@@ -4,7 +4,7 @@ Nothing here computes: the models validate YAML and hand plain, typed values on.
 """
 
 from sitesel.config._base import Selection, Strict
-from sitesel.config._yaml import read_yaml_mapping
+from sitesel.config._yaml import describe_validation_error, read_yaml_mapping
 from sitesel.config.catalog import Catalog, LayerSpec, check_references, load_catalog
 from sitesel.config.criteria import CriterionSpec, NetworkCriterionSpec
 from sitesel.config.scheme import SchemeFile, SchemeVariant, load_scheme
@@ -23,6 +23,7 @@ __all__ = [
     "Strict",
     "check_references",
     "config_model",
+    "describe_validation_error",
     "load_catalog",
     "load_config",
     "load_scheme",

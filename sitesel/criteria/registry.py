@@ -134,6 +134,20 @@ def _load() -> None:
                 _FAMILIES.setdefault(family.kind, family)
 
 
+def forget(kind: str) -> None:
+    """Remove a registered family: a session trying one out (a notebook, a test) ends.
+
+    Raises
+    ------
+    KeyError
+        If no family has that kind.
+    """
+    _load()
+    family = _FAMILIES.pop(kind)
+    if getattr(family.compute, _TAG, None) is family:
+        delattr(family.compute, _TAG)  # or _load would find it again
+
+
 def families() -> dict[str, CriterionFamily[Any]]:
     """Every registered criterion family, by kind."""
     _load()

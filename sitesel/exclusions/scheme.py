@@ -10,7 +10,8 @@ scheme asks; an excluded site's record says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +21,8 @@ import shapely
 
 from sitesel._geometry import TOUCH_M, pairs_within
 from sitesel._typing import FloatArray
+from sitesel.config import load_scheme
+from sitesel.config.decision import SchemeSpec
 from sitesel.exclusions.records import Hits, Records, Source, literal
 from sitesel.units import ACRE_HA
 
@@ -265,3 +268,37 @@ def region_eligibility(
         for r, good in zip(order, eligible, strict=True)
     ]
     return eligible, np.array(reasons, dtype=object), partners
+
+
+def scheme_rule(spec: SchemeSpec, config_path: Path) -> tuple[SchemeRule, dict[str, Any]]:
+    """The scheme variant a config names, as a rule, and its description for the manifest.
+
+    Raises
+    ------
+    ConfigError
+        If the scheme file cannot be read or lacks the variant.
+    """
+    scheme, variant, path = load_scheme(spec, config_path)
+    rule = SchemeRule(
+        name=f"{scheme.name} ({spec.variant})",
+        min_area_acres=variant.min_area_acres,
+        max_parts=variant.max_parts,
+        max_gap_km=variant.max_gap_km,
+        road_corridor_m=variant.road_corridor_m,
+    )
+    about = {
+        "name": scheme.name,
+        "variant": spec.variant,
+        "file": str(path),
+        "source": scheme.source,
+        **variant.model_dump(),
+    }
+    return rule, about
+
+
+def eligible_regions(
+    table: gpd.GeoDataFrame, rule: SchemeRule, roads: gpd.GeoDataFrame | None
+) -> gpd.GeoDataFrame:
+    """The region table with each region's eligibility under the scheme's rule."""
+    ok, reason, partner = region_eligibility(table, rule, roads)
+    return table.assign(eligible=ok, eligibility_reason=reason, partner_region=partner)

@@ -230,3 +230,21 @@ def stability_intervals(
         (lo, lo_site), (hi, hi_site) = bounds
         out.append(StabilityInterval(name, float(w[j]), lo, hi, lo_site, hi_site))
     return out
+
+
+def per_site_columns(
+    stats: MonteCarloResult, in_play: npt.NDArray[np.intp], n_sites: int
+) -> dict[str, object]:
+    """The Monte Carlo columns for every site: NaN where a site was not in play."""
+
+    def per_site(values: FloatArray) -> FloatArray:
+        full = np.full(n_sites, np.nan)
+        full[in_play] = values
+        return full
+
+    return {
+        "p_rank1": per_site(stats.p_rank1),
+        f"p_top{stats.top_k}": per_site(stats.p_top_k),
+        "rank_p05": per_site(stats.rank_p05),
+        "rank_p95": per_site(stats.rank_p95),
+    }

@@ -65,6 +65,11 @@ class RenderProcess:
         self._closed = False
 
     @property
+    def pid(self) -> int | None:
+        """The process id of the render process (None before it starts)."""
+        return self._process.pid
+
+    @property
     def alive(self) -> bool:
         """Whether the process can take a drawing."""
         return not self._closed and self._process.is_alive()
@@ -188,7 +193,7 @@ PARENT_CHECK_S = 0.2
 """How often the render process checks that the run that started it is still alive."""
 
 
-def _end_with_parent(parent: int) -> None:
+def end_with_parent(parent: int) -> None:
     """End this process within :data:`PARENT_CHECK_S` of its parent's death, however it died.
 
     A run killed with SIGKILL cannot stop its render process: without this, one busy
@@ -206,7 +211,7 @@ def _end_with_parent(parent: int) -> None:
 
 def _serve(conn: Connection, parent: int) -> None:
     """The render process: warm up, then draw what arrives until the pipe closes."""
-    _end_with_parent(parent)
+    end_with_parent(parent)
     # Ctrl-C in the terminal reaches the whole process group: the main process handles it
     # and stops this one, which would otherwise print a traceback of its own. An ignored
     # signal stays ignored across exec, so a child started in the main thread ignores it

@@ -1,9 +1,10 @@
 """The one place that wires a validated config to the domain functions, stage by stage.
 
-``check -> fetch -> study area -> DEM -> sites -> road network -> criteria -> scoring ->
-robustness -> regions -> Result``. Each stage is a small function with typed inputs and
-outputs (:mod:`~sitesel.pipeline.inputs`, :mod:`~sitesel.pipeline.scoring`,
-:mod:`~sitesel.pipeline.analyses`); writing outputs is left to :mod:`sitesel.outputs`.
+The stages and their order, with what each needs and gives and why it runs where it does,
+are declared in :mod:`~sitesel.pipeline.stages` (the timer holds the run to that order).
+Each stage is a small function with typed inputs and outputs (:mod:`~.inputs`,
+:mod:`~.land`, :mod:`~.scoring`, :mod:`~.analyses`, :mod:`~.allocation`, :mod:`~.routes`);
+writing outputs is left to :mod:`sitesel.outputs`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from sitesel._typing import BoolArray, Dem
 from sitesel.config import Catalog, Config, check_references
 from sitesel.criteria import CriterionContext
+from sitesel.criteria.checks import threshold_problems
 from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
 from sitesel.errors import ConfigError
@@ -40,10 +42,10 @@ from sitesel.pipeline.input_cache import InputCache, inputs_key
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
 from sitesel.pipeline.routes import top_routes
 from sitesel.pipeline.shortlist import shortlist_rows
-from sitesel.pipeline.target_checks import threshold_problems
-from sitesel.pipeline.terrain_profile import top_sites_dem, top_terrain
 from sitesel.pipeline.timing import Progress, Timings
-from sitesel.result import Result
+from sitesel.result import LOCATION_WINDOW_M, Result
+from sitesel.terrain.dem_stack import terrain_sources
+from sitesel.terrain.profile import top_sites_dem, top_terrain
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +63,38 @@ LAYER_KINDS_BY_KEY: dict[str, set[str]] = {
     "allocation.": {"points"},
 }
 
-__all__ = ["RunSources", "check", "run"]
+__all__ = ["Checked", "RunSources", "check", "run"]
 
 
-def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Path) -> WeightReport:
-    """Check the config against its catalog and resolve the weights; raise once per problem.
+@dataclass(frozen=True)
+class Checked:
+    """What checking a config before any work found: the weights and the land rules.
+
+    Attributes
+    ----------
+    report
+        The resolved weights (AHP consistency, BWM, objective weights).
+    rules
+        The rule packs' rules that apply to this study, bound to their layers.
+    packs
+        A record of every pack read, for the manifest.
+    """
+
+    report: WeightReport
+    rules: list[ActiveRule]
+    packs: list[dict[str, Any]]
+
+
+def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Path) -> Checked:
+    """Check the config against its catalog, resolve the weights and bind the land rules.
+
+    The packs are read (and hashed) here, once a run.
 
     Raises
     ------
     ConfigError
-        For unknown layers or wrong kinds, incomplete or inconsistent AHP judgments.
+        For unknown layers or wrong kinds, incomplete or inconsistent AHP judgments, a
+        missing or invalid rule pack, implausible thresholds.
     """
     check_references(
         catalog, catalog_path, config.layer_references(), config_path, LAYER_KINDS_BY_KEY
@@ -78,10 +102,10 @@ def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Pat
     implausible = threshold_problems(config, str(config_path))
     if implausible:
         raise ConfigError("; ".join(implausible))
-    active_rules(config, config_path, catalog, catalog_path)  # packs read and bound
+    rules, packs = active_rules(config, config_path, catalog, catalog_path)
     for name, spec in config.criteria.items():
         spec.preflight(name, config_path)  # a criterion's own files read before any work
-    return resolve_weights(config, config_path)
+    return Checked(resolve_weights(config, config_path), rules, packs)
 
 
 @dataclass(frozen=True)
@@ -142,7 +166,7 @@ def _read_inputs(config: Config, config_path: Path, loader: LayerLoader, t: Timi
         named = sites.frame.copy()
         named.insert(1, "place", inputs.site_names(named, places))
         if dems:
-            named = named.assign(**inputs.terrain_sources(named, dems, sites.lattice))
+            named = named.assign(**terrain_sources(named, dems, sites.lattice))
         sites = replace(sites, frame=named)
     network = None
     if config.network is not None:
@@ -258,9 +282,10 @@ def run(
         For any problem with the config, the catalog or the data.
     """
     config, config_path = src.config, src.config_path
-    report = check(config, config_path, src.catalog, src.catalog_path)  # before any work
-    rules, packs = active_rules(config, config_path, src.catalog, src.catalog_path)
-    t = Timings(progress)
+    t = Timings(progress)  # the stages, in the order pipeline/stages.py declares
+    with t.stage("check"):  # before any work
+        checked = check(config, config_path, src.catalog, src.catalog_path)
+    report, rules, packs = checked.report, checked.rules, checked.packs
     loader = LayerLoader(src.catalog, src.data_dir, offline=offline)
     got = _load_inputs(config, config_path, loader, t, cache, [r.selection.layer for r in rules])
     frame, outside = got.sites.frame, got.sites.outside
@@ -328,7 +353,7 @@ def _describe_shortlist(
     with t.stage("terrain_profile"):
         dems = got.terrain_dems(config)
         terrain = top_terrain(frame, shortlist, dems, got.sites.lattice)
-        return _Shortlist(routes, terrain, top_sites_dem(terrain, dems))
+        return _Shortlist(routes, terrain, top_sites_dem(terrain, dems, LOCATION_WINDOW_M))
 
 
 def _with_flags(columns: dict[str, object], flags: np.ndarray | None) -> dict[str, object]:

@@ -15,16 +15,14 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import numpy.typing as npt
 
 from sitesel._typing import BoolArray, FloatArray
-from sitesel.config import Config, load_scheme
-from sitesel.config.decision import MonteCarloSpec
-from sitesel.errors import ConfigError
+from sitesel.config import Config
 from sitesel.exclusions import scheme as scheme_rules
 from sitesel.exclusions.records import Records
 from sitesel.exclusions.text import joined
-from sitesel.mcda import ahp, regions, robustness, smaa
+from sitesel.mcda import regions, robustness, smaa
+from sitesel.mcda.weight_draws import monte_carlo_record, weight_draws
 from sitesel.mcda.weights import WeightReport
 from sitesel.pipeline.scoring import Aggregator
 
@@ -49,36 +47,6 @@ class Regions:
     table: gpd.GeoDataFrame | None = None
     scheme: dict[str, Any] | None = None
     records: Records = field(default_factory=Records)
-
-
-def _weight_draws(
-    mc: MonteCarloSpec, config: Config, config_path: Path, weights: FloatArray, report: WeightReport
-) -> FloatArray:
-    rng = np.random.default_rng(mc.seed)
-    if mc.method != "ahp_judgments":
-        return robustness.dirichlet_weights(
-            weights, concentration=mc.concentration, draws=mc.draws, rng=rng
-        )
-    if report.matrix is None or config.weighting.ahp is None:
-        raise ConfigError(
-            f"{config_path}: robustness.monte_carlo.method: ahp_judgments needs"
-            " weighting.method ahp; use dirichlet"
-        )
-    try:
-        draws = ahp.perturbed_ahp_weights(
-            report.matrix,
-            sigma=mc.judgment_sigma,
-            draws=mc.draws,
-            max_cr=report.max_consistency_ratio or float("inf"),
-            rng=rng,
-        )
-    except ValueError as exc:
-        raise ConfigError(f"{config_path}: robustness.monte_carlo: {exc}") from None
-    if report.objective is not None:  # combined weighting: each draw combined the same way
-        objective = np.array([report.objective_weights[report.objective][n] for n in config.scored])
-        draws = draws * objective
-        draws /= np.where(draws.sum(axis=1, keepdims=True) > 0, draws.sum(axis=1, keepdims=True), 1)
-    return draws
 
 
 def run_robustness(
@@ -110,12 +78,12 @@ def run_robustness(
     mc = spec.monte_carlo
     if mc is None:
         return out
-    draws = _weight_draws(mc, config, config_path, weights, report)
+    draws = weight_draws(mc, config, config_path, weights, report)
     out.draws = draws
     stats = robustness.monte_carlo(
         aggregator, draws, candidates=everyone, site_ids=ids, top_k=mc.top_k
     )
-    out.columns = _per_site_columns(stats, in_play, len(site_ids))
+    out.columns = robustness.per_site_columns(stats, in_play, len(site_ids))
     leaders = smaa.smaa2(
         stats.ranks,
         draws / draws.sum(axis=1, keepdims=True),
@@ -125,71 +93,8 @@ def run_robustness(
         site_ids=ids,
         top_k=mc.top_k,
     )
-    out.monte_carlo = _monte_carlo_record(mc, config.scored, leaders)
+    out.monte_carlo = monte_carlo_record(mc, config.scored, leaders)
     return out
-
-
-def _per_site_columns(
-    stats: robustness.MonteCarloResult, in_play: npt.NDArray[np.intp], n_sites: int
-) -> dict[str, object]:
-    """The Monte Carlo columns for every site: NaN where a site was not in play."""
-
-    def per_site(values: FloatArray) -> FloatArray:
-        full = np.full(n_sites, np.nan)
-        full[in_play] = values
-        return full
-
-    return {
-        "p_rank1": per_site(stats.p_rank1),
-        f"p_top{stats.top_k}": per_site(stats.p_top_k),
-        "rank_p05": per_site(stats.rank_p05),
-        "rank_p95": per_site(stats.rank_p95),
-    }
-
-
-def _monte_carlo_record(
-    mc: MonteCarloSpec, scored: list[str], leaders: list[smaa.SmaaSite]
-) -> dict[str, Any]:
-    """How the draws were made, and the SMAA-2 leaders, for the manifest."""
-    dirichlet = mc.method == "dirichlet"
-    return {
-        "method": mc.method,
-        "draws": mc.draws,
-        "seed": mc.seed,
-        "top_k": mc.top_k,
-        "concentration": mc.concentration if dirichlet else None,
-        "judgment_sigma": None if dirichlet else mc.judgment_sigma,
-        "smaa": {"criteria": list(scored), "sites": [vars(site) for site in leaders]},
-    }
-
-
-def _scheme_rule(
-    config: Config, config_path: Path
-) -> tuple[scheme_rules.SchemeRule, dict[str, Any]]:
-    assert config.scheme is not None
-    scheme, variant, path = load_scheme(config.scheme, config_path)
-    rule = scheme_rules.SchemeRule(
-        name=f"{scheme.name} ({config.scheme.variant})",
-        min_area_acres=variant.min_area_acres,
-        max_parts=variant.max_parts,
-        max_gap_km=variant.max_gap_km,
-        road_corridor_m=variant.road_corridor_m,
-    )
-    about = {
-        "name": scheme.name,
-        "variant": config.scheme.variant,
-        "file": str(path),
-        "source": scheme.source,
-        **variant.model_dump(),
-    }
-    return rule, about
-
-
-def _eligible_regions(
-    table: gpd.GeoDataFrame, rule: scheme_rules.SchemeRule, roads: gpd.GeoDataFrame | None
-) -> gpd.GeoDataFrame:
-    ok, reason, partner = scheme_rules.region_eligibility(table, rule, roads)
-    return table.assign(eligible=ok, eligibility_reason=reason, partner_region=partner)
 
 
 def run_regions(
@@ -206,7 +111,7 @@ def run_regions(
     candidates = ~sites["excluded"].to_numpy(dtype=bool)
     rule = None
     if config.scheme is not None:
-        rule, out.scheme = _scheme_rule(config, config_path)
+        rule, out.scheme = scheme_rules.scheme_rule(config.scheme, config_path)
         ids = sites["site_id"].tolist()
         area_ha = sites["area_ha"].to_numpy(dtype=float)
         ok, partner, link = scheme_rules.eligibility(
@@ -233,6 +138,10 @@ def run_regions(
     )
     out.columns["region"] = labels
     table = regions.region_table(sites, labels, suitability)
-    out.table = _eligible_regions(table, rule, roads) if rule is not None and len(table) else table
+    out.table = (
+        scheme_rules.eligible_regions(table, rule, roads)
+        if rule is not None and len(table)
+        else table
+    )
     log.info("%d regions of suitability >= %g", len(table), config.regions.min_suitability)
     return out

@@ -27,7 +27,6 @@ from sitesel.errors import ConfigError, CoverageError, CrsError
 from sitesel.network.graph import ConnectivityReport, RoadEdges, connectivity_report
 from sitesel.network.repair import SnapReport
 from sitesel.network.scenarios import NetworkModel, build_network
-from sitesel.terrain.dem_stack import assign_dems
 from sitesel.units import M_PER_KM
 
 log = logging.getLogger(__name__)
@@ -206,19 +205,6 @@ def dem_stack(
             " CRS (e.g. gdalwarp -t_srs EPSG:4326) so heights are compared on one grid"
         )
     return stack
-
-
-def terrain_sources(
-    sites: gpd.GeoDataFrame, stack: dict[str, Dem], lattice: HexLattice | None = None
-) -> dict[str, np.ndarray]:
-    """Per site, which DEM its terrain comes from and that DEM's cell size in metres."""
-    names = list(stack)
-    source = assign_dems(sites.geometry, list(stack.values()), lattice)
-    resolution = np.array([stack[n].cell_size_m for n in names])[source]
-    return {
-        "dem_layer": np.asarray(names, dtype=object)[source],
-        "dem_resolution_m": np.round(resolution, 1),
-    }
 
 
 def road_network(

@@ -25,7 +25,8 @@ def _leaflet_file(name: str) -> str:
     return (Path(xstatic_leaflet.BASE_DIR) / name).read_text(encoding="utf-8")
 
 
-def _static(name: str) -> str:
+def static_text(name: str) -> str:
+    """A file of the package's ``static/`` folder (``js/main.js``) as text."""
     path = resources.files("sitesel.render").joinpath("static", *name.split("/"))
     return path.read_text(encoding="utf-8")
 
@@ -73,14 +74,16 @@ def sitesel_js() -> str:
     function (``format``: a ``sitesel_format`` object) and ``main.js``'s ``sitesel_init``
     calls them with the state they share.
     """
-    modules = [f"/* ---- {name}.js ---- */\n" + _static(f"js/{name}.js") for name in SCRIPT_MODULES]
+    modules = [
+        f"/* ---- {name}.js ---- */\n" + static_text(f"js/{name}.js") for name in SCRIPT_MODULES
+    ]
     return '"use strict";\n' + palette_js() + units_js() + "\n".join(modules)
 
 
 @cache
 def sitesel_css() -> str:
     """Style of sitesel's panels, legend and site card."""
-    return _static("sitesel.css")
+    return static_text("sitesel.css")
 
 
 def inline_script(code: str) -> str:

@@ -131,3 +131,16 @@ class StackedZonalStats:
             for stat, values in found.items():
                 out.setdefault(stat, np.full(len(self.sites), np.nan))[rows] = values
         return out
+
+
+def terrain_sources(
+    sites: gpd.GeoDataFrame, stack: dict[str, Dem], lattice: HexLattice | None = None
+) -> dict[str, np.ndarray]:
+    """Per site, which DEM its terrain comes from and that DEM's cell size in metres."""
+    names = list(stack)
+    source = assign_dems(sites.geometry, list(stack.values()), lattice)
+    resolution = np.array([stack[n].cell_size_m for n in names])[source]
+    return {
+        "dem_layer": np.asarray(names, dtype=object)[source],
+        "dem_resolution_m": np.round(resolution, 1),
+    }

@@ -2,7 +2,7 @@
 
 The dossier (``sitesel report``) shows each top site's terrain as a small histogram of its
 area by slope class, beside its lowest, mean and highest ground
-(:mod:`sitesel.pipeline.terrain_profile` computes them on the finest DEM of the run).
+(:mod:`sitesel.terrain.profile` computes them on the finest DEM of the run).
 
 Slope classes are those of the FAO *Guidelines for soil description*, 4th edition (2006),
 table "Classification of slope gradient", in percent, its four classes below 2 % merged

@@ -139,7 +139,7 @@ class ZonalStats:
         )
 
     @cached_property
-    def _streaming(self) -> bool:
+    def streaming(self) -> bool:
         """Whether the (site, cell) pairs would be too many to hold (a fine DEM)."""
         cell_m2 = abs(self.dem.transform.a * self.dem.transform.e)
         return float(self.sites.area.sum()) / cell_m2 > MAX_COVERAGE_PAIRS
@@ -187,7 +187,7 @@ class ZonalStats:
         """``{"mean": ..., "min": ..., "max": ...}`` of the grid ``grid()`` called ``name``."""
         if name in self._cache:
             return self._cache[name]
-        if self._streaming:
+        if self.streaming:
             found = zonal_stats(
                 self.sites, {name: grid()}, transform=self.dem.transform, stats=STATS
             )

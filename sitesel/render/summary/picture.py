@@ -61,7 +61,7 @@ def _draw_hillshade(ax: Axes, data: MapData) -> None:
     ax.imshow(shade, cmap="Greys_r", extent=extent, vmin=0, vmax=1, alpha=0.8)
 
 
-def _draw_sites_raster(ax: Axes, data: MapData, excluded: np.ndarray, classes: Classes) -> None:
+def draw_sites_raster(ax: Axes, data: MapData, excluded: np.ndarray, classes: Classes) -> None:
     """Sites coloured by class (excluded grey), drawn from the map's site raster.
 
     At most :data:`~sitesel.render.site_image.SUMMARY_PX` pixels across: one image, not a
@@ -104,7 +104,7 @@ def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
     excluded = sites["excluded"].to_numpy(dtype=bool)
     ranked = sites[~excluded]
     classes = map_classes(sites["suitability"].to_numpy(dtype=float), excluded)
-    _draw_sites_raster(ax, data, excluded, classes)
+    draw_sites_raster(ax, data, excluded, classes)
     handles = [
         Patch(color=c, label=lab) for c, lab in zip(classes.colours, classes.labels(), strict=True)
     ]

@@ -1,8 +1,8 @@
-"""The terrain profile stage: each shortlisted site's slope classes and heights, finest DEM.
+"""The terrain profile: each shortlisted site's slope classes and heights, finest DEM.
 
 The run folder keeps only the coarse base grid (``elevation.tif``), so the run computes the
 dossier's terrain figures (:mod:`sitesel.terrain.slope_classes`) for the shortlist
-(:mod:`~sitesel.pipeline.shortlist`: the ``map.top_n`` best and the sites location
+(:mod:`sitesel.pipeline.shortlist`: the ``map.top_n`` best and the sites location
 problems chose, whose routes it keeps too), each on the DEM its terrain came from (the
 finest of the stack that covers it: ``dem_layer``), and stores them as the ``terrain``
 layer of ``sites.gpkg``. With a stack it also keeps the finest DEM over those sites'
@@ -18,7 +18,6 @@ import pandas as pd
 
 from sitesel._typing import Dem, IntArray
 from sitesel.data.hex_lattice import HexLattice, lattice_subset
-from sitesel.result import LOCATION_WINDOW_M
 from sitesel.terrain.slope_classes import profile_on_dem
 
 
@@ -74,7 +73,7 @@ def top_terrain(
 
 
 def top_sites_dem(
-    terrain: gpd.GeoDataFrame | None, dems: dict[str, Dem], window_m: float = LOCATION_WINDOW_M
+    terrain: gpd.GeoDataFrame | None, dems: dict[str, Dem], window_m: float
 ) -> Dem | None:
     """The finest DEM of a stack, cut to the top sites' location-map windows.
 
