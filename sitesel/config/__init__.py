@@ -7,8 +7,9 @@ from sitesel.config._base import Selection, Strict
 from sitesel.config._yaml import describe_validation_error, read_yaml_mapping
 from sitesel.config.catalog import Catalog, LayerSpec, check_references, load_catalog
 from sitesel.config.criteria import CriterionSpec, NetworkCriterionSpec
-from sitesel.config.scheme import SchemeFile, SchemeVariant, load_scheme
-from sitesel.config.scoring import Config, NetworkSpec, config_model, load_config
+from sitesel.config.decision import SchemeFile, SchemeVariant, load_scheme
+from sitesel.config.network import NetworkSpec
+from sitesel.config.scoring import Config, config_model, load_config
 
 __all__ = [
     "Catalog",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from sitesel.config import Config
+from sitesel.config.constraints import ConstraintSpec
 from sitesel.config.plausible import slip
-from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria.registry import family_of
 
 UNIT_RANGES: dict[str, tuple[float, float]] = {

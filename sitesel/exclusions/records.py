@@ -20,7 +20,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from sitesel._typing import BoolArray, FloatArray, IntArray
-from sitesel.config.templates import Template, parse_template
+from sitesel.config.land import Template, parse_template
 
 Action = Literal["exclude", "flag", "ineligible"]
 """``exclude``: the site does not rank; ``flag``: it ranks, with a mark a committee must

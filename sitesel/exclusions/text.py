@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sitesel.config.templates import fill
+from sitesel.config.land import fill
 from sitesel.exclusions.records import Action, Hits, Records, Source
 
 SEPARATOR = "; "

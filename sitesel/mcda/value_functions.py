@@ -9,7 +9,7 @@ import numpy as np
 from scipy.special import expit
 
 from sitesel._typing import FloatArray
-from sitesel.config.value_functions import LinearValue, StepValue, ValueFunction
+from sitesel.config.criteria import LinearValue, StepValue, ValueFunction
 
 Direction = Literal["benefit", "cost"]
 

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from sitesel._typing import Dem, FloatArray
-from sitesel.config.scoring import NetworkSpec
+from sitesel.config.network import NetworkSpec
 from sitesel.errors import ConfigError
 from sitesel.network import speeds as traveltime
 from sitesel.network.graph import RoadEdges, RoutingGraph, routing_graph

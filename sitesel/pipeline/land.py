@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from sitesel.config import Config
-from sitesel.config.scoring import ExcludeWithinSpec
+from sitesel.config.constraints import ExcludeWithinSpec
 from sitesel.data.loader import LayerLoader
 from sitesel.data.numbers import parse_counts
 from sitesel.data.vector import select, unknown_values, values_text

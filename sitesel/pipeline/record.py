@@ -16,8 +16,8 @@ import pyproj
 
 from sitesel._version import __version__
 from sitesel.config import Catalog, Config
+from sitesel.config.constraints import ConstraintSpec
 from sitesel.config.criteria import NetworkCriterionSpec, selections
-from sitesel.config.scoring import ConstraintSpec
 from sitesel.criteria import criterion_label, family_of
 from sitesel.data.fetch import sha256_of
 from sitesel.manifest import (

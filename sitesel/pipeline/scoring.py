@@ -16,7 +16,7 @@ import numpy as np
 
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config import Config
-from sitesel.config.scoring import ConstraintSpec
+from sitesel.config.constraints import ConstraintSpec
 from sitesel.criteria import CriterionContext, family_of
 from sitesel.data.hex_lattice import lattice_subset
 from sitesel.errors import NoSuitableSiteError
