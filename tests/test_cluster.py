@@ -119,12 +119,12 @@ def test_a_tile_with_its_network_piece_gets_the_whole_networks_values():
     gets exactly the values of the whole network, for travel times to targets (node times
     found on the whole) and for people within 20 minutes; a piece cut too small does not."""
     from sitesel.network.accessibility import access, step_decay
-    from sitesel.network.graph import (
+    from sitesel.network.scenarios import NetworkModel
+    from sitesel.network.shortest_paths import (
         node_times_to_targets,
         time_to_nearest_target_min,
         times_via_nodes,
     )
-    from sitesel.network.scenarios import NetworkModel
     from sitesel.network.tiling import fastest_displacement_kmh, network_piece, tile_margin
 
     rng = np.random.default_rng(11)

@@ -6,12 +6,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitesel.network.graph import (
-    RoadEdges,
-    connectivity_report,
-    routing_graph,
-    time_to_nearest_target_min,
-)
+from sitesel.network.graph import RoadEdges, connectivity_report, routing_graph
+from sitesel.network.shortest_paths import time_to_nearest_target_min
 
 
 def make_roads(node_xy, pairs, *, oneway=False, road_class="road"):

@@ -12,9 +12,9 @@ import pytest
 import sitesel
 from sitesel.data.points import read_points_csv, read_runways_csv
 from sitesel.data.vector import read_vector
-from sitesel.network.graph import arc_lengths, route
 from sitesel.network.repair import road_edges_from_lines
 from sitesel.network.scenarios import build_network
+from sitesel.network.shortest_paths import arc_lengths, route
 
 from .cases import LEH
 

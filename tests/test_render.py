@@ -10,7 +10,7 @@ from rasterio.transform import from_origin
 
 from sitesel.render import assets
 from sitesel.render.hillshade import hillshade, shaded_relief
-from sitesel.render.meeting_map.payload import SCALE, encode_lines, to_script_json
+from sitesel.render.meeting_map.encoding import SCALE, encode_lines, to_script_json
 
 
 def decode(flat):

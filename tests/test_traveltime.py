@@ -15,9 +15,9 @@ from sitesel.config import NetworkSpec
 from sitesel.data.points import read_runways_csv
 from sitesel.data.vector import read_vector
 from sitesel.network.accessibility import access, exponential_decay, step_decay
-from sitesel.network.graph import arc_lengths, route, time_to_nearest_target_min
 from sitesel.network.repair import road_edges_from_lines
 from sitesel.network.scenarios import build_network
+from sitesel.network.shortest_paths import arc_lengths, route, time_to_nearest_target_min
 
 from .test_network import make_roads
 

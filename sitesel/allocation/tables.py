@@ -1,6 +1,11 @@
-"""What a problem's answer writes: a row per chosen site, the matrix used, long form."""
+"""What a problem's answer writes.
+
+A row per chosen site, the matrix used (long form), and the manifest's record of the problem.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -54,3 +59,40 @@ def sparse_matrix(
         {"problem": name, "candidate": cand_ids[c_idx], "demand": demand_ids[d_idx],
          "minutes": minutes[d_idx, c_idx]}
     )  # fmt: skip
+
+
+def problem_record(
+    spec: AllocationSpec,
+    solution: Solution,
+    chosen_ids: np.ndarray,
+    *,
+    candidates: int,
+    weight: np.ndarray,
+    served: np.ndarray,
+    covered: np.ndarray,
+    uncovered: list[str],
+    robustness: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """A location problem as the manifest records it: as posed, as solved, as covered."""
+    return {
+        "problem": spec.problem,
+        "k": spec.k if spec.k is not None else len(solution.chosen),
+        "within_min": spec.within_min,
+        "cutoff_min": spec.cutoff,
+        "min_spacing_km": spec.min_spacing_km,
+        "suitability_weight": spec.suitability_weight,
+        "required_sites": list(spec.required_sites),
+        "candidates": candidates,
+        "demand_points": len(weight),
+        "demand_total": float(weight.sum()),
+        "demand_unreached": int((~served).sum()),
+        "objective": solution.objective,
+        "bound": solution.bound,
+        "gap": solution.gap,
+        "solver": solution.solver,
+        "seconds": round(solution.seconds, 3),
+        "chosen": chosen_ids.tolist(),
+        "coverage_share": float(weight[covered].sum() / weight.sum()),
+        "uncovered": uncovered,
+        "robustness": robustness,
+    }

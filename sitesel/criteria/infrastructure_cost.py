@@ -46,8 +46,8 @@ from sitesel.criteria.distance import distance_km
 from sitesel.criteria.registry import criterion
 from sitesel.data.fetch import sha256_of
 from sitesel.errors import ConfigError
-from sitesel.network.graph import best_entries, node_times_to_targets
 from sitesel.network.route_classes import arc_edges, class_metres_to_targets
+from sitesel.network.shortest_paths import best_entries, node_times_to_targets
 from sitesel.terrain.zonal import slope_deg
 from sitesel.units import M_PER_KM, m_per_min
 
@@ -198,17 +198,9 @@ def infrastructure_cost(
     crore["access_road"] = leg_m / M_PER_KM * per_km[leg_class] / INR_PER_CRORE
     if spec.upgrade is not None:
         crore["road_upgrade"] = _upgrade(spec, name, ctx, rates)
-    for component, selection, rate in (
-        ("power", spec.power, rates.power_line_per_km),
-        ("water", spec.water, rates.water_pipeline_per_km),
-    ):
-        if selection is None or rate is None:
-            why = "no layer named" if selection is None else f"no rate in {spec.rates.name}"
-            notes.append(f"{component} cost unknown ({why})")
-            continue
-        features = ctx.select(selection, f"criteria.{name}.{component}")
-        km = distance_km(sites, features.geometry)
-        crore[component] = km * rate_inr(rates, rate, region=spec.region) / INR_PER_CRORE
+    utilities, unknown = _utility_lines(spec, name, ctx, rates)
+    crore |= utilities
+    notes += unknown
     coarse = int(np.isnan(crore["site_grading"]).sum())
     if ctx.dem is not None and coarse:
         notes.append(
@@ -231,6 +223,26 @@ def infrastructure_cost(
         components=crore,
         note="; ".join(notes) or None,
     )
+
+
+def _utility_lines(
+    spec: InfrastructureCostCriterion, name: str, ctx: CriterionContext, rates: RatesFile
+) -> tuple[dict[str, FloatArray], list[str]]:
+    """Power and water lines to each site (crore), and notes for those that cannot be priced."""
+    crore: dict[str, FloatArray] = {}
+    notes: list[str] = []
+    for component, selection, rate in (
+        ("power", spec.power, rates.power_line_per_km),
+        ("water", spec.water, rates.water_pipeline_per_km),
+    ):
+        if selection is None or rate is None:
+            why = "no layer named" if selection is None else f"no rate in {spec.rates.name}"
+            notes.append(f"{component} cost unknown ({why})")
+            continue
+        features = ctx.select(selection, f"criteria.{name}.{component}")
+        km = distance_km(ctx.sites.geometry, features.geometry)
+        crore[component] = km * rate_inr(rates, rate, region=spec.region) / INR_PER_CRORE
+    return crore, notes
 
 
 def _leg_terrain(

@@ -11,7 +11,7 @@ from sitesel.config import NetworkCriterionSpec, Selection
 from sitesel.criteria._network import target_points, unreachable_reason, xy
 from sitesel.criteria.context import CriterionContext, CriterionValues
 from sitesel.criteria.registry import criterion
-from sitesel.network.graph import node_times_to_targets, times_via_nodes
+from sitesel.network.shortest_paths import node_times_to_targets, times_via_nodes
 from sitesel.units import M_PER_KM
 
 

@@ -43,40 +43,32 @@ def load_dem(
     Parameters
     ----------
     paths
-        One raster, or several tiles (any format GDAL reads: GeoTIFF, DTED ``.dt0``,
-        SRTM ``.hgt``).
-    dst_crs
-        The working CRS (projected, metres).
-    area_bounds
-        Study area bounds in ``dst_crs``; the DEM must cover them.
+        One raster, or several tiles (GeoTIFF, DTED ``.dt0``, SRTM ``.hgt``: what GDAL reads).
+    dst_crs, area_bounds
+        The working CRS (projected, metres) and the study area's bounds in it (the DEM
+        must cover them).
     margin_m
-        Extra border kept around the study area (so slopes at its edge are computed
-        with real neighbours).
+        Extra border kept around the study area (slopes at its edge get real neighbours).
     resolution_m
         Cell size after reprojection; when None, the source's, in metres.
-    layer
-        The catalog layer name, for messages.
-    crs
-        CRS to assume when a file has none.
+    layer, crs
+        The catalog layer name, for messages; the CRS to assume when a file has none.
     partial
-        The DEM may cover only part of the study area (a fine raster of a stack): only
-        the part of the area and margin it covers is read.
+        The DEM may cover part of the study area only (a fine raster of a stack).
     max_cells
-        The most cells the source window or the reprojected grid may have; checked before
-        either is allocated.
+        The most cells the source window or the reprojected grid may have (checked first).
 
     Returns
     -------
     Dem
-        Heights in metres (bilinear resampling), nodata as NaN; heights outside
-        :data:`HEIGHT_RANGE_M` are nodata too (untagged voids), named in a warning.
+        Heights in metres (bilinear), nodata as NaN, as are heights outside
+        :data:`HEIGHT_RANGE_M` (untagged voids, named in a warning).
 
     Raises
     ------
-    LayerError, CrsError, CoverageError
-        If a file cannot be read, has no CRS, or the tiles do not cover the study area.
-    DemSizeError
-        If the DEM would have more than ``max_cells`` cells.
+    LayerError, CrsError, CoverageError, DemSizeError
+        A file cannot be read, has no CRS, the tiles miss the study area, or the DEM
+        would have more than ``max_cells`` cells.
     """
     src_crs, want, src, src_transform = _mosaic(
         paths, dst_crs=dst_crs, area_bounds=area_bounds, margin_m=margin_m, layer=layer,

@@ -4,7 +4,7 @@ Each origin joins the graph as a virtual node with arcs to its nearest nodes (it
 legs); one multi-source Dijkstra (scipy, ``limit`` = the cutoff) from those virtual nodes
 gives every node's minutes; each destination takes the best of its nearest nodes plus its
 own off-road leg. The legs are counted as the travel-time criteria count them
-(:func:`~sitesel.network.graph.time_to_nearest_target_min`). Origins go in chunks so the
+(:func:`~sitesel.network.shortest_paths.time_to_nearest_target_min`). Origins go in chunks so the
 memory held is ``chunk x nodes``.
 """
 

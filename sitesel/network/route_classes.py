@@ -3,7 +3,7 @@
 One Dijkstra from the targets on the reversed graph, with predecessors, gives every node's
 next step towards its nearest target; each node's metres by class are its next arc's plus
 the next node's, filled in order of time to the target. A site's route starts at the node
-it joins the network at (:func:`~sitesel.network.graph.best_entries`, as the travel-time
+it joins the network at (:func:`~sitesel.network.shortest_paths.best_entries`, as the travel-time
 criteria choose it).
 """
 
@@ -13,14 +13,14 @@ import numpy as np
 from scipy import sparse
 
 from sitesel._typing import FloatArray, IntArray
-from sitesel.network.graph import RoadEdges, RoutingGraph, _arcs
+from sitesel.network.graph import RoadEdges, RoutingGraph, arcs
 
 
 def arc_edges(
     roads: RoadEdges, time_min: FloatArray, backward_min: FloatArray | None = None
 ) -> sparse.csr_matrix:
     """Index + 1 of the edge each fastest arc belongs to, aligned with the time graph."""
-    rows, cols, times, edge = _arcs(roads, time_min, backward_min)
+    rows, cols, times, edge = arcs(roads, time_min, backward_min)
     order = np.lexsort((times, cols, rows))
     rows, cols, edge = rows[order], cols[order], edge[order]
     first = np.ones(len(rows), dtype=bool)
@@ -46,12 +46,8 @@ def class_metres_to_targets(
         The routing graph.
     edge_of_arc
         :func:`arc_edges` of the same roads and times.
-    edge_class
-        Per edge, its class index in ``range(n_classes)``.
-    edge_length_m
-        Per edge, its length.
-    n_classes
-        How many classes.
+    edge_class, edge_length_m, n_classes
+        Per edge, its class index in ``range(n_classes)`` and its length.
     target_nodes, target_offsets_min
         The nodes targets join at, and the minutes of their off-road legs.
 

@@ -13,11 +13,14 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import shapely
+from scipy import sparse
 
-from sitesel._typing import FloatArray
-from sitesel.network.graph import RoadEdges, RoutingGraph, best_entries
+from sitesel._typing import FloatArray, IntArray
+from sitesel.network.graph import RoadEdges, RoutingGraph
 from sitesel.network.route_classes import arc_edges
+from sitesel.network.shortest_paths import best_entries
 from sitesel.units import m_per_min
 
 
@@ -62,6 +65,69 @@ class Route:
         return ", ".join(f"{k} {v / 1000:.1f} km" for k, v in totals.items() if v >= 50)
 
 
+@dataclass(frozen=True)
+class _EdgeText:
+    """The edges' classes, names, lengths and lines, as arrays."""
+
+    classes: np.ndarray
+    names: np.ndarray
+    lengths: np.ndarray
+    lines: np.ndarray
+
+    @classmethod
+    def of(cls, roads: RoadEdges) -> _EdgeText:
+        edges = roads.edges
+        names = edges["name"] if "name" in edges else pd.Series("", index=edges.index)
+        return cls(
+            classes=edges["road_class"].fillna("").astype(str).to_numpy(),
+            names=names.fillna("").astype(str).to_numpy(),
+            lengths=edges["length_m"].to_numpy(dtype=float),
+            lines=edges.geometry.to_numpy(),
+        )
+
+
+def _leg_ends(node_t: IntArray, dist_t: FloatArray) -> dict[int, tuple[int, float]]:
+    """Where each target-join node's own off-road leg ends: the nearest target it joins."""
+    leg_end: dict[int, tuple[int, float]] = {}
+    for t, (nodes, d) in enumerate(zip(node_t, dist_t, strict=True)):
+        for node, metres in zip(nodes, d, strict=True):
+            if np.isfinite(metres) and (node not in leg_end or metres < leg_end[node][1]):
+                leg_end[int(node)] = (t, float(metres))
+    return leg_end
+
+
+def _route(
+    origin: FloatArray,
+    ends: tuple[FloatArray, FloatArray, FloatArray],
+    path: list[int],
+    edge_of: sparse.csr_matrix,
+    edges: _EdgeText,
+    first_leg: float,
+    last_leg: float,
+    minutes: float,
+) -> Route:
+    """One route: new access to the road, the roads (same class and name merged), access."""
+    start_xy, end_xy, target_xy = ends
+    parts: list[tuple[str, str, float]] = [("new access", "", first_leg)]
+    geoms = [shapely.LineString([origin, start_xy])]
+    for u, v in itertools.pairwise(path):
+        e = int(edge_of[u, v]) - 1
+        geoms.append(edges.lines[e])
+        kind = (edges.classes[e], edges.names[e])
+        if parts[-1][:2] == kind:
+            parts[-1] = (*kind, parts[-1][2] + edges.lengths[e])
+        else:
+            parts.append((*kind, float(edges.lengths[e])))
+    parts.append(("new access", "", last_leg))
+    geoms.append(shapely.LineString([end_xy, target_xy]))
+    return Route(
+        minutes=minutes,
+        metres=float(sum(p[2] for p in parts)),
+        parts=[p for p in parts if p[2] > 0],
+        geometry=shapely.MultiLineString([g for g in geoms if not g.is_empty and g.length > 0]),
+    )
+
+
 def routes_to_targets(
     graph: RoutingGraph,
     roads: RoadEdges,
@@ -86,21 +152,8 @@ def routes_to_targets(
         max_offroad_m=max_offroad_m, k_access=k_access,
     )  # fmt: skip
     edge_of = arc_edges(roads, time_min, backward_min)
-    # where each target-join node's own off-road leg ends (the target it joins)
-    leg_end: dict[int, tuple[int, float]] = {}
-    for t, (nodes, d) in enumerate(zip(node_t, dist_t, strict=True)):
-        for node, metres in zip(nodes, d, strict=True):
-            if np.isfinite(metres) and (node not in leg_end or metres < leg_end[node][1]):
-                leg_end[int(node)] = (t, float(metres))
-    edges = roads.edges
-    classes = edges["road_class"].fillna("").astype(str).to_numpy()
-    names = (
-        edges["name"].fillna("").astype(str).to_numpy()
-        if "name" in edges
-        else np.full(len(edges), "", dtype=object)
-    )
-    lengths = edges["length_m"].to_numpy(dtype=float)
-    lines = edges.geometry.to_numpy()
+    leg_end = _leg_ends(node_t, dist_t)
+    edges = _EdgeText.of(roads)
     out: list[Route | None] = []
     for origin, start in zip(origins_xy, entry, strict=True):
         if start < 0:
@@ -109,28 +162,9 @@ def routes_to_targets(
         path = [int(start)]
         while pred[path[-1]] >= 0:
             path.append(int(pred[path[-1]]))
-        first_leg = float(np.hypot(*(graph.node_xy[start] - origin)))
         t, last_leg = leg_end[path[-1]]
-        parts: list[tuple[str, str, float]] = [("new access", "", first_leg)]
-        geoms = [shapely.LineString([origin, graph.node_xy[start]])]
-        for u, v in itertools.pairwise(path):
-            e = int(edge_of[u, v]) - 1
-            geoms.append(lines[e])
-            if parts[-1][:2] == (classes[e], names[e]):
-                parts[-1] = (classes[e], names[e], parts[-1][2] + lengths[e])
-            else:
-                parts.append((classes[e], names[e], float(lengths[e])))
-        parts.append(("new access", "", last_leg))
-        geoms.append(shapely.LineString([graph.node_xy[path[-1]], targets_xy[t]]))
+        first_leg = float(np.hypot(*(graph.node_xy[start] - origin)))
         minutes = float(node_time[start]) + first_leg / speed
-        out.append(
-            Route(
-                minutes=minutes,
-                metres=float(sum(p[2] for p in parts)),
-                parts=[p for p in parts if p[2] > 0],
-                geometry=shapely.MultiLineString(
-                    [g for g in geoms if not g.is_empty and g.length > 0]
-                ),
-            )
-        )
+        ends = (graph.node_xy[start], graph.node_xy[path[-1]], targets_xy[t])
+        out.append(_route(origin, ends, path, edge_of, edges, first_leg, last_leg, minutes))
     return out

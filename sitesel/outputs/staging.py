@@ -5,23 +5,22 @@ Every output is first written into a staging folder inside its destination folde
 are they renamed into place, the manifest last, so a failed run never leaves half-written
 outputs and the previous ones survive. A lock file beside the output folder
 (``.<name>.sitesel-lock``, removed when the run ends) keeps a second run from mixing its
-files in; staging folders left by a killed run are removed by the next one.
+files in; staging folders left by a killed run are removed by the next one. A run folder
+is replaced whole (:mod:`~sitesel.outputs.folder_swap`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import fcntl
 import logging
 import os
 import resource
 import shutil
-import stat
 import tempfile
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow
@@ -29,6 +28,7 @@ import pyogrio.errors
 import rasterio.errors
 
 from sitesel.errors import OutputError
+from sitesel.outputs.folder_swap import STAGING_PREFIX, drop_stale, new_folder, replace_folder
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,6 @@ def output_lock(anchor: Path) -> Iterator[None]:
         lock.close()
 
 
-STAGING_PREFIX = ".sitesel-staging-"
 LOW_SPACE_BYTES = 1_000_000
 
 
@@ -162,36 +161,22 @@ def staged_outputs(
 ) -> Iterator[dict[str, Path]]:
     """Give temporary paths for outputs; move them all into place only on success.
 
-    Outputs inside ``folder`` (a run folder) are written into a new folder beside it
-    (``.<name>.sitesel-staging-*``, on the same file system), which then takes the folder's
-    place in one step: the two are exchanged by ``renameat2(RENAME_EXCHANGE)`` (a folder
-    that does not exist yet is simply renamed into), so a reader sees the previous run or
-    the new one, never a mix, whenever the process is killed. Files of the old folder that
-    are not ``owned`` by a run (a dossier, a planner's notes) are carried into the new one
-    as hard links first; owned files this run does not write (an earlier run's
-    ``allocation.csv``) are not. Where the folder cannot be exchanged (it is a mount point,
-    or the file system or kernel lacks the call) its files are renamed one by one, stale
-    owned files removed, the ``last`` output (the manifest, listing every other output with
-    its sha256) last: a reader then refuses a folder left half-way, naming the file.
-
-    Other outputs (the map) are staged in a folder inside their own destination folder and
-    renamed into place after the run folder.
+    Outputs inside ``folder`` go into a new folder that takes its place in one step
+    (:mod:`~sitesel.outputs.folder_swap`); other outputs (the map) are staged inside their
+    own destination folder and renamed into place after it, the ``last`` output last.
 
     Parameters
     ----------
     destinations
         Output name -> final path.
-    anchor
-        The folder (or file) being written, which the lock sits beside; the first
-        destination's folder when None.
-    lock
-        Take the anchor's lock (False when the caller already holds it).
+    anchor, lock
+        The folder (or file) being written, which the lock sits beside (the first
+        destination's folder when None); take its lock (False: the caller holds it).
     last
         The output to move into place last (the manifest).
-    folder
-        The run folder, replaced as a whole; None: each output is renamed on its own.
-    owned
-        File names in ``folder`` that belong to a run, whether this one writes them or not.
+    folder, owned
+        The run folder, replaced as a whole (None: each output is renamed on its own), and
+        the file names in it that belong to a run, whether this one writes them or not.
 
     Yields
     ------
@@ -201,18 +186,11 @@ def staged_outputs(
     Raises
     ------
     OutputError
-        If an output cannot be written (naming the folder and the reason, e.g. no space
-        left on device), saying what state the folder is in; or another run is writing to
-        the same place.
+        If an output cannot be written (naming the folder, the reason and the state it is
+        left in), or another run is writing to the same place.
     """
     anchor = anchor if anchor is not None else next(iter(destinations.values())).parent
-    run_folder = None if folder is None else _real(folder)
-    if run_folder is not None and run_folder.exists() and not run_folder.is_dir():
-        raise OutputError(f"cannot write outputs to {folder}: it is a file, not a folder")
-    swap = run_folder is not None and not os.path.ismount(run_folder)
-    inside = {n for n, p in destinations.items() if swap and _real(p.parent) == run_folder}
-    loose = [n for n in destinations if n not in inside]
-    parents = sorted({_real(destinations[n].parent) for n in loose})
+    run_folder, inside, parents = _layout(destinations, folder)
     around = [run_folder.parent] if run_folder is not None else []
     check_writable(sorted({*parents, *around, anchor.parent}))
     with output_lock(anchor) if lock else nullcontext():
@@ -220,25 +198,10 @@ def staged_outputs(
         staging: dict[Path, Path] = {}
         moved: list[str] = []
         try:
-            for parent in parents:
-                staging[parent] = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
-            staged = {n: staging[_real(destinations[n].parent)] / f"{n}{destinations[n].suffix}"
-                      for n in loose}  # fmt: skip
-            if inside:
-                assert run_folder is not None
-                staging[run_folder] = _new_folder(run_folder)
-                staged |= {n: staging[run_folder] / destinations[n].name for n in inside}
+            staged = _stage(destinations, parents, run_folder, inside, staging)
             yield {name: staged[name] for name in destinations}
-            if inside:
-                assert run_folder is not None
-                files = [destinations[n].name for n in _last_last(inside, last)]
-                _replace_folder(staging[run_folder], run_folder, files, {*owned, *files})
-                moved += list(inside)
-            for name in _last_last(loose, last):
-                if name == last and run_folder is not None and not inside:
-                    _drop_stale(run_folder, owned, {p.name for p in destinations.values()})
-                os.replace(staged[name], destinations[name])
-                moved.append(name)
+            plan = _Plan(destinations, staged, run_folder, inside, last, owned)
+            _move_into_place(plan, staging, moved)
         except _WRITE_ERRORS as exc:
             reason = write_failure(exc, sorted({*parents, *around}))
             raise OutputError(
@@ -249,6 +212,84 @@ def staged_outputs(
                 shutil.rmtree(path, ignore_errors=True)
 
 
+def _layout(
+    destinations: Mapping[str, Path], folder: Path | None
+) -> tuple[Path | None, set[str], list[Path]]:
+    """The run folder (links resolved), the outputs staged with it, the other outputs' folders.
+
+    A run folder that is a mount point cannot be exchanged: its outputs go one by one.
+
+    Raises
+    ------
+    OutputError
+        If ``folder`` is a file.
+    """
+    run_folder = None if folder is None else _real(folder)
+    if run_folder is not None and run_folder.exists() and not run_folder.is_dir():
+        raise OutputError(f"cannot write outputs to {folder}: it is a file, not a folder")
+    swap = run_folder is not None and not os.path.ismount(run_folder)
+    inside = {n for n, p in destinations.items() if swap and _real(p.parent) == run_folder}
+    parents = sorted({_real(p.parent) for n, p in destinations.items() if n not in inside})
+    return run_folder, inside, parents
+
+
+def _stage(
+    destinations: Mapping[str, Path],
+    parents: list[Path],
+    run_folder: Path | None,
+    inside: set[str],
+    staging: dict[Path, Path],
+) -> dict[str, Path]:
+    """The staging path of each output; the staging folders made are added to ``staging``.
+
+    An output of the run folder goes into a new folder beside it; another into a staging
+    folder inside its own destination folder.
+    """
+    for parent in parents:
+        staging[parent] = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
+    staged = {
+        n: staging[_real(p.parent)] / f"{n}{p.suffix}"
+        for n, p in destinations.items()
+        if n not in inside
+    }
+    if inside:
+        assert run_folder is not None
+        staging[run_folder] = new_folder(run_folder)
+        staged |= {n: staging[run_folder] / destinations[n].name for n in inside}
+    return staged
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where the staged outputs go, and in what order."""
+
+    destinations: Mapping[str, Path]
+    staged: dict[str, Path]
+    run_folder: Path | None
+    inside: set[str]
+    last: str | None
+    owned: Collection[str]
+
+
+def _move_into_place(plan: _Plan, staging: dict[Path, Path], moved: list[str]) -> None:
+    """The run folder exchanged whole, then the other outputs renamed, ``last`` last.
+
+    ``moved`` collects the outputs in place, for the message should a step fail.
+    """
+    destinations, staged, run_folder = plan.destinations, plan.staged, plan.run_folder
+    if plan.inside:
+        assert run_folder is not None
+        files = [destinations[n].name for n in _last_last(plan.inside, plan.last)]
+        replace_folder(staging[run_folder], run_folder, files, {*plan.owned, *files})
+        moved += list(plan.inside)
+    loose = [n for n in destinations if n not in plan.inside]
+    for name in _last_last(loose, plan.last):
+        if name == plan.last and run_folder is not None and not plan.inside:
+            drop_stale(run_folder, plan.owned, {p.name for p in destinations.values()})
+        os.replace(staged[name], destinations[name])
+        moved.append(name)
+
+
 def _last_last(names: Collection[str], last: str | None) -> list[str]:
     """The names in their order, ``last`` moved to the end.
 
@@ -256,13 +297,6 @@ def _last_last(names: Collection[str], last: str | None) -> list[str]:
     ['a', 'b', 'manifest']
     """
     return [n for n in names if n != last] + [n for n in names if n == last]
-
-
-def _drop_stale(folder: Path, owned: Collection[str], written: set[str]) -> None:
-    """Remove files a run owns that this one did not write (an earlier run's tables)."""
-    for name in set(owned) - written:
-        with contextlib.suppress(FileNotFoundError):
-            (folder / name).unlink()
 
 
 def _state(moved: list[str], destinations: Mapping[str, Path]) -> str:
@@ -278,87 +312,3 @@ def _state(moved: list[str], destinations: Mapping[str, Path]) -> str:
 def _real(path: Path) -> Path:
     """An absolute path with its links resolved (a run folder may be a link to another)."""
     return Path(os.path.realpath(path))
-
-
-def _new_folder(folder: Path) -> Path:
-    """An empty folder beside ``folder``, on its parent's file system, to build the run in."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    new = Path(tempfile.mkdtemp(prefix=f".{folder.name}{STAGING_PREFIX}", dir=folder.parent))
-    if folder.is_dir():  # the folder keeps its permissions (mkdtemp makes it private)
-        mode = stat.S_IMODE(folder.stat().st_mode)
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o777 & ~umask
-    new.chmod(mode)
-    return new
-
-
-def _replace_folder(new: Path, folder: Path, order: list[str], owned: set[str]) -> None:
-    """Put ``new`` in the place of ``folder`` in one step where the system allows it.
-
-    ``order``: the new run's files, the manifest last; ``owned``: every file name a run may
-    write. Where the exchange is refused the files are renamed one by one instead. After an
-    exchange the old folder sits at ``new``'s path and is removed by the caller (or by the
-    next run, if this one is killed first).
-    """
-    if not folder.exists():
-        os.rename(new, folder)
-        return
-    _carry_over(folder, new, owned)
-    try:
-        exchange(new, folder)
-        return
-    except OSError as exc:
-        if exc.errno not in _NO_EXCHANGE:
-            raise
-        log.info("cannot exchange %s in one step (%s); replacing its files", folder, exc)
-    for name in order[:-1]:
-        os.replace(new / name, folder / name)
-    _drop_stale(folder, owned, set(order))
-    os.replace(new / order[-1], folder / order[-1])
-
-
-def _carry_over(old: Path, new: Path, owned: set[str]) -> None:
-    """Entries of ``old`` that no run owns, hard-linked (or copied) into ``new``."""
-    for entry in old.iterdir():
-        if entry.name in owned or entry.name.startswith(STAGING_PREFIX):
-            continue
-        target = new / entry.name
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
-        else:
-            _link_or_copy(entry, target)
-
-
-def _link_or_copy(src: str | Path, dst: str | Path) -> None:
-    try:
-        os.link(src, dst, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(src, dst, follow_symlinks=False)
-
-
-_NO_EXCHANGE = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EBUSY, errno.ENOTSUP, errno.EPERM}
-"""Why ``renameat2(RENAME_EXCHANGE)`` may be refused by a system that still renames files."""
-
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-
-
-def exchange(a: Path, b: Path) -> None:
-    """Swap two paths atomically (Linux ``renameat2`` with ``RENAME_EXCHANGE``).
-
-    Raises
-    ------
-    OSError
-        With the system's errno: ``ENOSYS`` where the C library lacks the call, ``EINVAL``
-        where the file system does not support it, ``EXDEV`` across file systems.
-    """
-    libc = ctypes.CDLL(None, use_errno=True)
-    call = getattr(libc, "renameat2", None)
-    if call is None:
-        raise OSError(errno.ENOSYS, "renameat2 is not available", str(a))
-    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if call(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, os.strerror(err), str(a), None, str(b))

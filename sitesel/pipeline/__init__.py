@@ -17,7 +17,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from sitesel._typing import BoolArray, Dem
+from sitesel._typing import BoolArray, Dem, FloatArray
 from sitesel.config import Catalog, Config, check_references
 from sitesel.criteria import CriterionContext
 from sitesel.criteria.checks import threshold_problems
@@ -40,12 +40,10 @@ from sitesel.pipeline.analyses import Regions, Robustness, run_regions, run_robu
 from sitesel.pipeline.cluster import ClusterSpec, cluster_client, measure_on_cluster
 from sitesel.pipeline.input_cache import InputCache, inputs_key
 from sitesel.pipeline.record import RunSources, build_manifest, targets_frame
-from sitesel.pipeline.routes import top_routes
-from sitesel.pipeline.shortlist import shortlist_rows
+from sitesel.pipeline.shortlist import Shortlist, describe_shortlist
 from sitesel.pipeline.timing import Progress, Timings
-from sitesel.result import LOCATION_WINDOW_M, Result
+from sitesel.result import Result
 from sitesel.terrain.dem_stack import terrain_sources
-from sitesel.terrain.profile import top_sites_dem, top_terrain
 
 log = logging.getLogger(__name__)
 
@@ -253,6 +251,39 @@ def _analyse(
     return frame, robust, regions
 
 
+def _score(
+    config: Config,
+    frame: gpd.GeoDataFrame,
+    measured: scoring.Measured,
+    report: WeightReport,
+    outside: BoolArray,
+    land_records: Records,
+) -> tuple[scoring.Scored, np.ndarray | None]:
+    """The scoring stage, and the land rules' flags of each site (None without land rules)."""
+    scored = scoring.score(config, frame, measured, report, outside, land_records)
+    flags = None if config.land is None else joined(scored.records, "flag", len(frame))
+    log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
+    return scored, flags
+
+
+def _allocate(
+    config: Config,
+    config_path: Path,
+    loader: LayerLoader,
+    got: _Inputs,
+    frame: gpd.GeoDataFrame,
+    scored: scoring.Scored,
+    draws: FloatArray | None,
+) -> Allocation | None:
+    """The location problems over the ranked sites, re-solved under the weight draws."""
+    return run_allocation(
+        config, frame, None if got.network is None else got.network.model,
+        lambda sel, key: inputs.selected(loader, sel, key, got.area.crs), str(config_path),
+        got.area.polygon,
+        suitability_under_draws(config, scored.aggregator, ~scored.excluded, draws),
+    )  # fmt: skip
+
+
 def run(
     src: RunSources,
     *,
@@ -261,20 +292,15 @@ def run(
     cluster: ClusterSpec | None = None,
     cache: InputCache | None = None,
 ) -> Result:
-    """Score and rank the candidate sites of a config.
+    """Score and rank the candidate sites of a config, stage by stage (:mod:`.stages`).
 
     Parameters
     ----------
     src
         The validated config, its catalog and the data directory.
-    offline
-        Never download.
-    progress
-        Called with each stage's name as it starts.
-    cluster
-        Compute the criteria on this dask cluster (same result).
-    cache
-        Inputs kept from earlier runs of a session, reused while they still apply.
+    offline, progress, cluster, cache
+        Never download; called with each stage's name as it starts; compute the criteria
+        on this dask cluster (same result); inputs kept from earlier runs of a session.
 
     Raises
     ------
@@ -285,75 +311,39 @@ def run(
     t = Timings(progress)  # the stages, in the order pipeline/stages.py declares
     with t.stage("check"):  # before any work
         checked = check(config, config_path, src.catalog, src.catalog_path)
-    report, rules, packs = checked.report, checked.rules, checked.packs
     loader = LayerLoader(src.catalog, src.data_dir, offline=offline)
-    got = _load_inputs(config, config_path, loader, t, cache, [r.selection.layer for r in rules])
+    rule_layers = [r.selection.layer for r in checked.rules]
+    got = _load_inputs(config, config_path, loader, t, cache, rule_layers)
     frame, outside = got.sites.frame, got.sites.outside
     with t.stage("taken_land"):
-        taken = _land(config, config_path, loader, got, cache, rules)
+        taken = _land(config, config_path, loader, got, cache, checked.rules)
     with t.stage("criteria"):
-        ctx = _context(config, loader, got)
-        measured = _measure(config, ctx, outside, taken.records.mask(len(frame)), cluster)
+        measured = _measure(config, _context(config, loader, got), outside,
+                            taken.records.mask(len(frame)), cluster)  # fmt: skip
     with t.stage("scoring"):
-        scored = scoring.score(config, frame, measured, report, outside, taken.records)
-        flags = None if config.land is None else joined(scored.records, "flag", len(frame))
-        frame = got.sites.frame.assign(**_with_flags(scored.columns, flags))
+        scored, flags = _score(config, frame, measured, checked.report, outside, taken.records)
+        frame = frame.assign(**_with_flags(scored.columns, flags))
     scoring.refuse_if_all_excluded(scored.records, len(frame), str(config_path))
     frame, robust, regions = _analyse(config, config_path, frame, scored, got, t)
     with t.stage("allocation"):
-        allocation = run_allocation(
-            config, frame, None if got.network is None else got.network.model,
-            lambda sel, key: inputs.selected(loader, sel, key, got.area.crs), str(config_path),
-            got.area.polygon,
-            suitability_under_draws(config, scored.aggregator, ~scored.excluded, robust.draws),
-        )  # fmt: skip
-    described = _describe_shortlist(config, frame, got, measured.targets, allocation, t)
-    log.info("%d sites, %d excluded", len(frame), int(scored.excluded.sum()))
+        allocation = _allocate(config, config_path, loader, got, frame, scored, robust.draws)
+    described = describe_shortlist(
+        config, frame, None if got.network is None else got.network.model, measured.targets,
+        got.area.crs, got.terrain_dems(config), got.sites.lattice, allocation, t,
+    )  # fmt: skip
     targets = targets_frame(measured.targets, src, got.area.crs)
+    flagged = None if flags is None else int((flags != "").sum())
     manifest = build_manifest(
         src, crs=got.area.crs, sites=frame, report=scored.report, robust=robust, regions=regions,
         network=got.network, targets=targets, inputs_sha256=loader.file_sha256,
         timings_s=t.seconds, aggregation=scored.aggregation,
-        land=land_record(config, packs, None if flags is None else int((flags != "").sum()),
-                         counts=taken.counts, dems=got.dem_record),
+        land=land_record(config, checked.packs, flagged, counts=taken.counts, dems=got.dem_record),
         allocation=None if allocation is None else allocation.records,
-        extra_layers=[r.selection.layer for r in rules], criteria_notes=measured.notes,
+        extra_layers=rule_layers, criteria_notes=measured.notes,
     )  # fmt: skip
     records = scored.records + regions.records
-    return _result(
-        config, manifest, frame, got, regions, targets, taken, allocation, described, records
-    )
-
-
-@dataclass(frozen=True)
-class _Shortlist:
-    """What the run keeps of its shortlist for the dossier: routes, terrain, the fine DEM."""
-
-    routes: gpd.GeoDataFrame | None
-    terrain: gpd.GeoDataFrame | None
-    terrain_dem: Dem | None
-
-
-def _describe_shortlist(
-    config: Config,
-    frame: gpd.GeoDataFrame,
-    got: _Inputs,
-    targets: dict[str, gpd.GeoDataFrame],
-    allocation: Allocation | None,
-    t: Timings,
-) -> _Shortlist:
-    """The routes and terrain stages, over the top sites and those allocation chose."""
-    chosen = [] if allocation is None else allocation.sites["site_id"].astype(str).tolist()
-    shortlist = shortlist_rows(frame, config.map.top_n, chosen)
-    with t.stage("routes"):
-        routes = top_routes(
-            config, frame.iloc[shortlist], None if got.network is None else got.network.model,
-            targets, got.area.crs,
-        )  # fmt: skip
-    with t.stage("terrain_profile"):
-        dems = got.terrain_dems(config)
-        terrain = top_terrain(frame, shortlist, dems, got.sites.lattice)
-        return _Shortlist(routes, terrain, top_sites_dem(terrain, dems, LOCATION_WINDOW_M))
+    return _result(config, manifest, frame, got, regions, targets, taken, allocation, described,
+                   records)  # fmt: skip
 
 
 def _with_flags(columns: dict[str, object], flags: np.ndarray | None) -> dict[str, object]:
@@ -377,7 +367,7 @@ def _result(
     targets: gpd.GeoDataFrame,
     taken: land.Land,
     allocation: Allocation | None,
-    described: _Shortlist,
+    described: Shortlist,
     records: Records,
 ) -> Result:
     roads = None if got.network is None else got.network.roads.edges

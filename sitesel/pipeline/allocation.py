@@ -26,7 +26,7 @@ from sitesel.allocation.draws import chosen_share, share_record
 from sitesel.allocation.instance import build_instance, covered, uncovered
 from sitesel.allocation.problems import assignment
 from sitesel.allocation.solvers import solve
-from sitesel.allocation.tables import site_table, sparse_matrix
+from sitesel.allocation.tables import problem_record, site_table, sparse_matrix
 from sitesel.config import Config, NetworkSpec, Selection
 from sitesel.config.allocation import AllocationSpec
 from sitesel.errors import ConfigError
@@ -209,26 +209,9 @@ def _solve_one(
     share = chosen_share(spec, inst, rows, suitability_draws, key)
     drawn = 0 if suitability_draws is None else min(len(suitability_draws), spec.robustness_draws)
     table["chosen_share"] = np.nan if share is None else share[solution.chosen]
-    record = {
-        "problem": spec.problem,
-        "k": spec.k if spec.k is not None else len(solution.chosen),
-        "within_min": spec.within_min,
-        "cutoff_min": spec.cutoff,
-        "min_spacing_km": spec.min_spacing_km,
-        "suitability_weight": spec.suitability_weight,
-        "required_sites": list(spec.required_sites),
-        "candidates": len(rows),
-        "demand_points": len(weight),
-        "demand_total": float(weight.sum()),
-        "demand_unreached": int((~served).sum()),
-        "objective": solution.objective,
-        "bound": solution.bound,
-        "gap": solution.gap,
-        "solver": solution.solver,
-        "seconds": round(solution.seconds, 3),
-        "chosen": chosen_ids.tolist(),
-        "coverage_share": float(weight[demand["covered"].to_numpy()].sum() / weight.sum()),
-        "uncovered": uncovered(spec, minutes, names, ids),
-        "robustness": None if share is None else share_record(share, cand_ids, drawn),
-    }
+    record = problem_record(
+        spec, solution, chosen_ids, candidates=len(rows), weight=weight, served=served,
+        covered=demand["covered"].to_numpy(), uncovered=uncovered(spec, minutes, names, ids),
+        robustness=None if share is None else share_record(share, cand_ids, drawn),
+    )  # fmt: skip
     return table, demand, sparse_matrix(name, minutes, cand_ids, ids), record

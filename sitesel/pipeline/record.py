@@ -31,8 +31,8 @@ from sitesel.manifest import (
 from sitesel.mcda.robustness import StabilityInterval
 from sitesel.mcda.weights import WeightReport
 from sitesel.network.gaps import Repair
-from sitesel.network.graph import arc_lengths, detours
 from sitesel.network.margin import fastest_kmh, margin_checks
+from sitesel.network.shortest_paths import arc_lengths, detours
 from sitesel.pipeline.analyses import Regions, Robustness
 from sitesel.pipeline.inputs import Network
 

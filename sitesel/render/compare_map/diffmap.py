@@ -112,7 +112,6 @@ def difference_map(
     edges = change_edges(change)
     properties = _card_properties(frame, change, label_a, label_b)
     geometry = frame.geometry.to_crs("EPSG:4326").simplify(0.00005).to_numpy()
-    fields = list(properties)
     views = {
         "Rank change, A to B": [_colour(c, edges, k) for c, k in zip(change, kinds, strict=True)]
     }
@@ -124,6 +123,25 @@ def difference_map(
     fmap = offline_map()
     if elevation is not None:
         add_hillshade(fmap, elevation, sites.crs, tint=True)
+    _add_views(fmap, views, properties, geometry)
+    _add_roads(fmap, ctx.roads)
+    _add_towns(fmap, ctx.places)
+    movers = _add_movers(fmap, frame, ctx)
+    west, south, east, north = gpd.GeoSeries(geometry, crs="EPSG:4326").total_bounds
+    fmap.fit_bounds([[south, west], [north, east]])
+    folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
+    _add_title_and_legend(fmap, title, label_a, label_b, edges, movers)
+    return fmap
+
+
+def _add_views(
+    fmap: folium.Map,
+    views: dict[str, list[str]],
+    properties: dict[str, Any],
+    geometry: np.ndarray,
+) -> None:
+    """One base layer per view (its colour per site), the first shown; the cards' fields."""
+    fields = list(properties)
     for k, (name, colours) in enumerate(views.items()):
         shown = gpd.GeoDataFrame(properties | {"_colour": colours}, geometry=geometry,
                                  crs="EPSG:4326")  # fmt: skip
@@ -139,14 +157,6 @@ def difference_map(
             tooltip=folium.GeoJsonTooltip(fields=fields),
         ).add_to(group)
         group.add_to(fmap)
-    _add_roads(fmap, ctx.roads)
-    _add_towns(fmap, ctx.places)
-    movers = _add_movers(fmap, frame, ctx)
-    west, south, east, north = gpd.GeoSeries(geometry, crs="EPSG:4326").total_bounds
-    fmap.fit_bounds([[south, west], [north, east]])
-    folium.LayerControl(position="topleft", collapsed=False).add_to(fmap)
-    _add_title_and_legend(fmap, title, label_a, label_b, edges, movers)
-    return fmap
 
 
 def _card_properties(
@@ -256,15 +266,8 @@ def _fmt_suit(value: Any) -> str:
     return "-" if value is None or not np.isfinite(float(value)) else f"{float(value):.3f}"
 
 
-def _add_title_and_legend(
-    fmap: folium.Map,
-    title: str,
-    label_a: str,
-    label_b: str,
-    edges: tuple[int, int],
-    movers: list[tuple[str, str, str, str, str]],
-) -> None:
-    """The title block, the colour legend of rank changes, the movers' table, print CSS."""
+def _legend_html(edges: tuple[int, int]) -> str:
+    """The legend of rank changes (and of the A / B views), as HTML."""
     low, high = edges
     legend = (
         "<b>Rank change, A to B</b><br><small>among the sites both runs rank</small>"
@@ -288,6 +291,11 @@ def _add_title_and_legend(
     legend += (
         "<div><small>The A / B views: suitability in fifths, red low, green high</small></div>"
     )
+    return legend
+
+
+def _movers_html(movers: list[tuple[str, str, str, str, str]]) -> str:
+    """The table of sites entering and leaving the top k, as HTML ("" if none)."""
     table = ""
     if movers:
         table = (
@@ -300,6 +308,20 @@ def _add_title_and_legend(
             )
             + "</table></div>"
         )
+    return table
+
+
+def _add_title_and_legend(
+    fmap: folium.Map,
+    title: str,
+    label_a: str,
+    label_b: str,
+    edges: tuple[int, int],
+    movers: list[tuple[str, str, str, str, str]],
+) -> None:
+    """The title block, the colour legend of rank changes, the movers' table, print CSS."""
+    legend = _legend_html(edges)
+    table = _movers_html(movers)
     root: Any = fmap.get_root()
     root.html.add_child(
         Verbatim(

@@ -20,9 +20,10 @@ from sitesel.render import assets
 from sitesel.render.basemap import Verbatim, add_hillshade, offline_map
 from sitesel.render.classes import map_classes
 from sitesel.render.mapdata import MapData
+from sitesel.render.meeting_map.encoding import to_script_json
 from sitesel.render.meeting_map.live_image import live_candidates
 from sitesel.render.meeting_map.page_method import weighs_per_site
-from sitesel.render.meeting_map.payload import pack, to_script_json
+from sitesel.render.meeting_map.payload import pack
 from sitesel.render.site_image import site_image, vector_sites
 
 DATA_ELEMENT_ID = "sitesel-data"

@@ -8,7 +8,7 @@ const sitesel_format = (() => {
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
-  // Lines and rings: [x0, y0, dx, dy, ...] in 1e-5 degrees, as the payload packs them (payload.py).
+  // Lines and rings: [x0, y0, dx, dy, ...] in 1e-5 degrees, as the payload packs them (encoding.py).
   function decode(parts) {
     return parts.map((flat) => {
       const pts = [];
