@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_DATA = Path(__file__).resolve().parent / "data"
+TEST_DATA = Path(__file__).resolve().parent / "fixtures"
 
 # A plug-in module registers a criterion family when imported: only its test may import it
 # (--doctest-modules would import it while collecting, for every test).

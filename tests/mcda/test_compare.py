@@ -1,0 +1,219 @@
+"""Comparing two scenarios (issue 27): changes among the sites both rank, a class for sites
+ranked in one run only (and why), names before codes, and different studies in one line."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from sitesel.mcda.compare import compare_rankings
+
+from ..cases import sitesel
+from ..conftest import ROOT
+
+
+def test_a_run_ranking_more_sites_does_not_make_everyone_fall():
+    """A ranks x, y, z; B ranks the same three in the same order, plus 100 sites above
+    them: every rank number grows, but among the common sites nothing moved."""
+    a = pd.DataFrame({"site_id": ["x", "y", "z"], "rank": [1, 2, 3], "place": ["X", "Y", "Z"]})
+    extra = pd.DataFrame({"site_id": [f"n{i}" for i in range(100)], "rank": range(1, 101)})
+    b = pd.concat([extra, pd.DataFrame({"site_id": ["x", "y", "z"], "rank": [101, 102, 103]})])
+    c = compare_rankings(a, b, weights_a={}, weights_b={}, top_k=2)
+    assert c.n_common == 3 and (c.moved["change"] == 0).all()
+    sites = c.sites.set_index("site_id")
+    assert sites.loc["n5", "class"] == "ranked in B only"
+    assert sites.loc["n5", "why"] == "A excludes it: not a site of A"
+    assert c.leaving == ["X (x)", "Y (y)"]  # names first, the id in brackets
+
+
+def test_the_class_of_a_site_ranked_in_one_run_says_why():
+    a = pd.DataFrame({"site_id": ["x", "y"], "rank": [1, None],
+                      "exclusion_reason": ["", "mean slope above 15 degrees"]})  # fmt: skip
+    b = pd.DataFrame({"site_id": ["x", "y"], "rank": [None, 1],
+                      "exclusion_reason": ["within 500 m of the runway of VILH", ""]})  # fmt: skip
+    sites = compare_rankings(a, b, weights_a={}, weights_b={}).sites.set_index("site_id")
+    assert sites.loc["x", "class"] == "ranked in A only"
+    assert sites.loc["x", "why"] == "B excludes it: within 500 m of the runway of VILH"
+    assert sites.loc["y", "why"] == "A excludes it: mean slope above 15 degrees"
+
+
+def test_runs_of_different_studies_say_so_and_write_the_map(leh_run, tmp_path, data_dir):
+    bihar = tmp_path / "bihar"
+    result = sitesel("run", ROOT / "configs" / "bihar_kesaria.yaml", "--out", bihar, "--map",
+                     tmp_path / "b.html", "--data-dir", data_dir, "--offline")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "cmp.html"
+    result = sitesel("compare", leh_run / "run", bihar, "--map", target)
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("leh vs bihar_kesaria: no site is ranked in both runs")
+    html = target.read_text()
+    assert "ranked in A only (B excludes it)" in html and "ranked in B only" in html
+    data = re.findall(r'"Why": "([^"]*)"', html)
+    assert any(w.startswith("B excludes it: not a site of B") for w in data)
+
+
+def test_the_compare_summary_names_places(leh_run, tmp_path):
+    result = sitesel("compare", leh_run / "run", leh_run / "run", "--json", "--map",
+                     tmp_path / "m.html")  # fmt: skip
+    found = json.loads(result.output)
+    assert found["moved_most"] and "place" in found["moved_most"][0]
+    assert all(" of " in m["place"] for m in found["moved_most"])
+
+
+@pytest.mark.parametrize("column", ["common_a", "common_b", "pct_a", "pct_b", "class", "why"])
+def test_the_comparison_table_has_what_the_map_colours_by(column):
+    a = pd.DataFrame({"site_id": ["x"], "rank": [1]})
+    assert column in compare_rankings(a, a, weights_a={}, weights_b={}).sites
+
+
+@pytest.fixture(scope="module")
+def compare_page(leh_run, tmp_path_factory, data_dir):
+    out = tmp_path_factory.mktemp("ahp")
+    result = sitesel("run", ROOT / "configs" / "leh_ahp.yaml", "--out", out / "run", "--map",
+                     out / "ahp.html", "--data-dir", data_dir, "--offline")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    target = out / "cmp.html"
+    result = sitesel("compare", leh_run / "run", out / "run", "--map", target, "--json")
+    assert result.exit_code == 0, result.output
+    return target, json.loads(result.output)
+
+
+def test_the_compare_map_reads_like_the_meeting_map(compare_page):
+    """Issue 27: towns, roads, the movers marked and listed, the A / B / change toggle, and
+    one A3 page in print; the class of a site ranked in one run only explained."""
+    import os
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    executable = os.environ.get("SITESEL_CHROMIUM") or shutil.which("chromium")
+    if executable is None:
+        pytest.skip("no chromium here (CI installs Debian's)")
+    target, found = compare_page
+    with sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=executable,
+                                       args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        errors, blocked = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route(re.compile(r"^(https?|wss?)://"), lambda r: (blocked.append(1), r.abort()))
+        page.goto(target.as_uri())
+        page.wait_for_selector(".sitesel-town")
+        towns = page.locator(".sitesel-town").all_inner_texts()
+        assert "Leh" in towns and "Choglamsar" in towns
+        labels = [
+            t.strip() for t in page.locator(".leaflet-control-layers label").all_inner_texts()
+        ]
+        assert {"Rank change, A to B", "suitability in leh", "suitability in leh_ahp", "Roads",
+                "Entering and leaving the top 10"} <= set(labels)  # fmt: skip
+        movers = page.locator(".sitesel-mover").all_inner_texts()
+        entering, leaving = found["entering_top10"], found["leaving_top10"]
+        assert len(movers) == len(entering) + len(leaving) > 0
+        table = page.locator(".sitesel-movers").inner_text()
+        for name in entering + leaving:
+            assert name in table
+        page.emulate_media(media="print")
+        pdf = target.with_suffix(".pdf")
+        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+        reader = PdfReader(str(pdf))
+        assert len(reader.pages) == 1
+        box = reader.pages[0].mediabox
+        assert (float(box.width), float(box.height)) == pytest.approx((1190.55, 841.89), abs=1.5)
+        assert errors == [] and blocked == []
+        browser.close()
+    html = target.read_text()
+    assert "ranked in B only (A excludes it)" in html
+    assert re.search(r'"Why": "[AB] excludes it: ', html)
+
+
+# ------------------------------------------------------------- issue 32: overlap, CRS
+
+
+@pytest.mark.parametrize(
+    ("ranks_a", "ranks_b", "top_k", "overlap"),
+    [
+        # Five ranked sites compared with themselves: all of the places there are.
+        ([1, 2, 3, 4, 5], [1, 2, 3, 4, 5], 10, 1.0),
+        # Three places each can fill: one of them shared (not 1 in 10).
+        ([1, 2, 3, None, None], [1, None, None, 2, 3], 10, 1 / 3),
+        # Five places A fills, three B does: all three of B's are A's.
+        ([1, 2, 3, 4, 5], [1, None, None, 2, 3], 10, 1.0),
+        # k below both: the usual top-k share, here 2 of 3.
+        ([1, 2, 3, 4, 5], [2, 1, 5, 3, 4], 3, 2 / 3),
+    ],
+)
+def test_the_overlap_is_of_the_places_both_runs_can_fill(ranks_a, ranks_b, top_k, overlap):
+    ids = list("abcde")
+    a = pd.DataFrame({"site_id": ids, "rank": ranks_a})
+    b = pd.DataFrame({"site_id": ids, "rank": ranks_b})
+    c = compare_rankings(a, b, weights_a={}, weights_b={}, top_k=top_k)
+    # By hand: the top k of each (at most k, at most what each ranks), their intersection.
+    top_a = {i for i, r in zip(ids, ranks_a, strict=True) if r is not None and r <= top_k}
+    top_b = {i for i, r in zip(ids, ranks_b, strict=True) if r is not None and r <= top_k}
+    assert len(top_a & top_b) / min(top_k, len(top_a), len(top_b)) == pytest.approx(overlap)
+    assert c.top_k_overlap == pytest.approx(overlap)
+
+
+def test_a_run_folder_whose_crs_proj_does_not_know(leh_run, tmp_path):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(leh_run / "run", folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["working_crs"] = "EPSG:999999"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    commands = [
+        ["report", folder, "--out", tmp_path / "r"],
+        ["map", folder, "--map", tmp_path / "m.html"],
+        ["compare", folder, leh_run / "run", "--map", tmp_path / "c.html"],
+    ]
+    for command in commands:
+        result = sitesel(*command)
+        assert result.exit_code == 2, result.output
+        line = result.stderr.strip()
+        assert len(line.splitlines()) == 1
+        assert f"{folder / 'manifest.json'}: working_crs: 'EPSG:999999' is not a CRS PROJ" in line
+    assert not (tmp_path / "r").exists() and not (tmp_path / "m.html").exists()
+
+
+def test_the_compare_map_counts_changes_among_the_sites_both_rank():
+    """B ranks five new sites above A's three and swaps x and y: on the map x fell one
+    place, y rose one and z kept its place (raw rank numbers would say all three fell)."""
+    import geopandas as gpd
+    import shapely
+
+    from sitesel.render.compare_map import diffmap
+
+    ids = ["x", "y", "z", *[f"n{i}" for i in range(5)]]
+    a = pd.DataFrame({"site_id": ids, "rank": [1, 2, 3, None, None, None, None, None]})
+    b = pd.DataFrame({"site_id": ids, "rank": [7, 6, 8, 1, 2, 3, 4, 5]})
+    sites = gpd.GeoDataFrame(
+        {"site_id": ids},
+        geometry=[shapely.box(i * 100, 0, i * 100 + 90, 90) for i in range(8)],
+        crs="EPSG:32643",
+    )
+    ranks = compare_rankings(a, b, weights_a={}, weights_b={}).sites
+    fmap = diffmap.difference_map(sites, ranks, title="t", label_a="rank in A",
+                                  label_b="rank in B")  # fmt: skip
+    html = fmap.get_root().render()
+    features = {}
+    for blob in re.findall(r'"features": (\[.*?\]), "type": "FeatureCollection"', html):
+        for f in json.loads(blob):
+            props = f["properties"]
+            if "Change among the sites both rank" in props:
+                features.setdefault(re.sub(r".*\((\w+)\)$|^(\w+)$", r"\1\2", props["Site"]),
+                                    props)  # fmt: skip
+    change = {k: features[k]["Change among the sites both rank"] for k in ("x", "y", "z")}
+    assert change == {"x": "-1", "y": "+1", "z": "0"}
+    colour = {k: features[k]["_colour"] for k in ("x", "y", "z", "n0")}
+    moved = [*diffmap.FELL, *diffmap.ROSE]
+    assert colour["x"] in diffmap.FELL and colour["y"] in diffmap.ROSE
+    assert colour["z"] == diffmap.SAME
+    assert colour["n0"] == diffmap.ONLY_B and colour["n0"] not in [*moved, diffmap.SAME]
+    assert features["n0"]["Why"] == "A excludes it: not a site of A"
