@@ -10,16 +10,12 @@ point names a module, imported to register its families).
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
-from types import ModuleType
 from typing import Any, Generic, TypeVar
 
+from sitesel._plugins import registry_modules
 from sitesel._typing import FloatArray
 from sitesel.config import CriterionSpec
 from sitesel.config.criteria import selections
@@ -118,16 +114,9 @@ def _load() -> None:
     if _loaded:
         return
     _loaded = True
-    package = importlib.import_module("sitesel.criteria")
-    modules = [
-        importlib.import_module(f"sitesel.criteria.{info.name}")
-        for info in pkgutil.iter_modules(package.__path__)
-    ]
-    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        log.debug("criterion plug-in %s from %s", entry.name, entry.value)
-        loaded = entry.load()
-        modules.append(loaded if isinstance(loaded, ModuleType) else sys.modules[loaded.__module__])
-    for module in modules:  # modules imported before a reset registered then, not now
+    for module in registry_modules(
+        "sitesel.criteria", ENTRY_POINT_GROUP
+    ):  # modules imported before a reset registered then, not now
         for value in vars(module).values():
             family = getattr(value, _TAG, None)
             if isinstance(family, CriterionFamily):

@@ -9,22 +9,19 @@ entry-point group ``sitesel.aggregations`` (each entry point names a module).
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
-from types import ModuleType
 from typing import Any, Generic, TypeVar
 
+from sitesel._plugins import registry_modules
 from sitesel._typing import BoolArray, FloatArray
 from sitesel.config.decision import AggregationSpec
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "sitesel.aggregations"
+SKIP = frozenset({"registry"})
 DEFAULT_METHOD = "weighted_sum"
 """The method of a config that names none."""
 SpecT = TypeVar("SpecT", bound=AggregationSpec)
@@ -115,20 +112,6 @@ def scores_as_they_are(
 _loaded: dict[str, AggregationMethod[Any]] = {}
 
 
-def _modules() -> list[ModuleType]:
-    package = importlib.import_module("sitesel.mcda.methods")
-    modules = [
-        importlib.import_module(f"sitesel.mcda.methods.{info.name}")
-        for info in pkgutil.iter_modules(package.__path__)
-        if info.name != "registry"
-    ]
-    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        log.debug("aggregation plug-in %s from %s", entry.name, entry.value)
-        loaded = entry.load()
-        modules.append(loaded if isinstance(loaded, ModuleType) else sys.modules[loaded.__module__])
-    return modules
-
-
 def methods() -> dict[str, AggregationMethod[Any]]:
     """Every aggregation method, by name, the default first.
 
@@ -139,7 +122,7 @@ def methods() -> dict[str, AggregationMethod[Any]]:
     """
     if not _loaded:
         found: dict[str, AggregationMethod[Any]] = {}
-        for module in _modules():
+        for module in registry_modules("sitesel.mcda.methods", ENTRY_POINT_GROUP, SKIP):
             for value in vars(module).values():
                 if not isinstance(value, AggregationMethod):
                     continue

@@ -8,21 +8,18 @@ packages add theirs under the entry-point group ``sitesel.outputs``.
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
-from types import ModuleType
 
+from sitesel._plugins import registry_modules
 from sitesel.result import Result
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "sitesel.outputs"
+SKIP = frozenset({"registry"})
 
 
 def always(result: Result) -> bool:
@@ -53,20 +50,6 @@ class RunFile:
     wanted: Callable[[Result], bool] = always
 
 
-def _modules() -> list[ModuleType]:
-    package = importlib.import_module("sitesel.outputs.run_files")
-    modules = [
-        importlib.import_module(f"sitesel.outputs.run_files.{info.name}")
-        for info in pkgutil.iter_modules(package.__path__)
-        if info.name != "registry"
-    ]
-    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        log.debug("output plug-in %s from %s", entry.name, entry.value)
-        loaded = entry.load()
-        modules.append(loaded if isinstance(loaded, ModuleType) else sys.modules[loaded.__module__])
-    return modules
-
-
 _found: dict[str, RunFile] = {}
 
 
@@ -80,7 +63,7 @@ def run_files() -> dict[str, RunFile]:
     """
     if not _found:
         files: dict[str, RunFile] = {}
-        for module in _modules():
+        for module in registry_modules("sitesel.outputs.run_files", ENTRY_POINT_GROUP, SKIP):
             for value in vars(module).values():
                 if not isinstance(value, RunFile) or files.get(value.name) is value:
                     continue
