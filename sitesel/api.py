@@ -20,7 +20,8 @@ from sitesel._typing import Dem
 from sitesel.config import Config, load_catalog, load_scheme
 from sitesel.data.fetch import default_data_dir, file_requests
 from sitesel.data.loader import LayerLoader
-from sitesel.errors import ConfigError, LayerNotFoundError
+from sitesel.data.tiles import tile_requests
+from sitesel.errors import ConfigError, LayerNotFoundError, SiteselError
 from sitesel.mcda.compare import Comparison, compare_rankings
 from sitesel.mcda.weights import WeightReport
 from sitesel.outputs.maps import map_data
@@ -38,6 +39,7 @@ from sitesel.pipeline.timing import Progress
 from sitesel.render import save_map
 from sitesel.render.compare_map.diffmap import Context, difference_map
 from sitesel.result import Result
+from sitesel.units import M_PER_KM
 
 __all__ = [
     "StudyConfig",
@@ -95,6 +97,7 @@ def run(
     progress: Progress | None = None,
     cluster: str | None = None,
     cache: InputCache | None = None,
+    refresh: bool = False,
 ) -> Result:
     """Score and rank a study's sites (nothing is written).
 
@@ -112,12 +115,16 @@ def run(
         ``local:N`` or ``tcp://host:port``: compute the criteria on a dask cluster.
     cache
         Inputs kept between the runs of a session (``sitesel watch``).
+    refresh
+        Accept data that changed since the catalog's lock file pinned it (re-download it
+        and rewrite the lock: :mod:`sitesel.data.lock`).
     """
     study = config if isinstance(config, StudyConfig) else load_config(config)
     spec = None if cluster is None else parse_cluster(cluster)
     return run_pipeline(
-        _sources(study, data_dir), offline=offline, progress=progress, cluster=spec, cache=cache
-    )
+        _sources(study, data_dir), offline=offline, progress=progress, cluster=spec, cache=cache,
+        refresh=refresh,
+    )  # fmt: skip
 
 
 def run_and_write(
@@ -131,6 +138,7 @@ def run_and_write(
     cluster: str | None = None,
     cache: InputCache | None = None,
     renderer: RenderProcess | None = None,
+    refresh: bool = False,
 ) -> tuple[Result, dict[str, Path]]:
     """Score a study and write its outputs (all or nothing): ``sitesel run``.
 
@@ -145,7 +153,7 @@ def run_and_write(
     with output_lock(out_dir):  # a second run into the same folder stops here, at once
         result = run(
             study, data_dir=data_dir, offline=offline, progress=progress, cluster=cluster,
-            cache=cache,
+            cache=cache, refresh=refresh,
         )  # fmt: skip
         written = write_run(
             result, out_dir=out_dir, map_path=map_path, lock=False, renderer=renderer
@@ -162,6 +170,8 @@ class Validation:
     files_to_download: int
     warnings: list[str] = field(default_factory=list)
     """Doubts about the inputs that do not stop a run (e.g. a target far off the roads)."""
+    downloads: list[str] = field(default_factory=list)
+    """What a run online will fetch: files, DEM tiles, Overpass answers (one line each)."""
 
 
 def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validation:
@@ -187,13 +197,48 @@ def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validat
             f"missing in data directory {src.data_dir} and without a public address in"
             f" {src.catalog_path.name}: {listed}"
         )
-    warnings = [] if absent else _check_inputs(src)
+    fetched = [f"{r.layer}: {r.path} from {r.url}" for r in absent] + _later_downloads(src)
+    warnings = [] if absent or len(fetched) > len(absent) else _check_inputs(src)
     return Validation(
         study=study,
         files_needed=len(requests),
-        files_to_download=len(absent),
+        files_to_download=len(fetched),
         warnings=warnings,
+        downloads=fetched,
     )
+
+
+def _later_downloads(src: RunSources) -> list[str]:
+    """What a run fetches once it knows the study area: DEM tiles, Overpass answers.
+
+    Empty when the study area cannot be read here (its files are to be downloaded too).
+    """
+    config = src.config
+    loader = LayerLoader(src.catalog, src.data_dir, offline=True)
+    try:
+        area = inputs.study_area(config, loader, src.config_path)
+    except SiteselError:
+        return []
+    net = config.network
+    reach = area.polygon.buffer(net.margin_km * M_PER_KM if net else 5_000.0)
+    west, south, east, north = gpd.GeoSeries([reach], crs=area.crs).to_crs(4326).total_bounds
+    out = []
+    if net is not None and src.catalog.layers[net.roads].format == "overpass":
+        out.append(
+            f"{net.roads}: OpenStreetMap roads over {west:.3f},{south:.3f},{east:.3f},{north:.3f}"
+            " from Overpass"
+        )
+    for name in config.dem.stack if config.dem else []:
+        tiles = src.catalog.layers[name].tiles
+        if tiles is None:
+            continue
+        wanted = tile_requests(tiles, layer=name, bounds_lonlat=(west, south, east, north))
+        out += [
+            f"{name}: {r.path} from {r.url}"
+            for r in wanted
+            if not (src.data_dir / r.path).is_file()
+        ]
+    return out
 
 
 def _check_inputs(src: RunSources) -> list[str]:

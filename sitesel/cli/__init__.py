@@ -14,7 +14,17 @@ import os
 import sys
 from typing import NoReturn
 
-from sitesel.cli import compare, maps, report, run, schema, validate, watch, weights  # noqa: F401
+from sitesel.cli import (  # noqa: F401
+    compare,
+    init,
+    maps,
+    report,
+    run,
+    schema,
+    validate,
+    watch,
+    weights,
+)
 from sitesel.cli._app import app
 
 __all__ = ["app", "main"]

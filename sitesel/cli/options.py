@@ -43,6 +43,14 @@ DataDirOpt = Annotated[
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Never download; fail listing missing files.")
 ]
+RefreshOpt = Annotated[
+    bool,
+    typer.Option(
+        "--refresh",
+        help="Accept data that changed since the catalog's lock file pinned it: download it"
+        " again and rewrite the lock (<catalog>.lock).",
+    ),
+]
 OutOpt = Annotated[
     Path | None,
     typer.Option("--out", help="Output folder. Default: out/<config name>/.", show_default=False),

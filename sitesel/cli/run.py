@@ -14,6 +14,7 @@ from sitesel.cli.options import (
     MapOpt,
     OfflineOpt,
     OutOpt,
+    RefreshOpt,
     VerboseOpt,
     read_early,
     reported,
@@ -41,6 +42,7 @@ def run(
     data_dir: DataDirOpt = None,
     offline: OfflineOpt = False,
     cluster: ClusterOpt = None,
+    refresh: RefreshOpt = False,
     verbose: VerboseOpt = 0,
 ) -> None:
     """Score and rank sites; write sites.gpkg, ranking.csv, manifest.json and the map."""
@@ -63,6 +65,7 @@ def run(
                 progress=progress,
                 cluster=cluster,
                 renderer=renderer,
+                refresh=refresh,
             )
     from sitesel.cli.summary import print_summary
 

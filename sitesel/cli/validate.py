@@ -38,5 +38,9 @@ def validate(
         f" {len(config.constraints)} constraints; catalog {found.study.catalog_path.name},"
         f" {found.files_needed} file(s) needed{note})"
     )
+    if found.downloads:
+        typer.echo("a run online will download:")
+        for line in found.downloads:
+            typer.echo(f"  {printable(line)}")
     for warning in found.warnings:
         typer.echo(f"sitesel: warning: {printable(warning)}", err=True)

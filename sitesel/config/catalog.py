@@ -61,7 +61,8 @@ class TileSetSpec(Strict):
     """One-degree tiles named by their south-west corner, fetched as the study area needs.
 
     ``path`` and ``url`` are patterns with ``{ew}`` (e or w), ``{lon}``, ``{ns}`` (n or s)
-    and ``{lat}`` (whole degrees, unsigned; format specs allowed: ``{lon:03d}``). The tiles
+    and ``{lat}`` (whole degrees, unsigned; format specs allowed: ``{lon:03d}``); ``{EW}``
+    and ``{NS}`` give the letters in capitals (Copernicus GLO-30's names). The tiles
     that exist, and their sha256, are listed in ``sha256_file`` (``sha256sum`` output,
     relative to the catalog, each name the end of a tile's path).
     """
@@ -77,11 +78,11 @@ class TileSetSpec(Strict):
     def _patterns(self) -> TileSetSpec:
         for pattern in (self.path, self.url or ""):
             try:
-                pattern.format(ew="e", lon=77, ns="n", lat=34)
+                pattern.format(ew="e", EW="E", lon=77, ns="n", NS="N", lat=34)
             except (KeyError, ValueError, IndexError) as exc:
                 raise ValueError(f"tile pattern {pattern!r} cannot be filled: {exc}") from None
         if self.url is not None:
-            _check_url(self.url.format(ew="e", lon=77, ns="n", lat=34))
+            _check_url(self.url.format(ew="e", EW="E", lon=77, ns="n", NS="N", lat=34))
         return self
 
 
@@ -116,6 +117,11 @@ class LayerSpec(Strict):
         default=None, description="Column with a place's population (labels on the map)."
     )
     network_type: str = Field(default="drive", description="overpass: osmnx network_type.")
+    endpoint: Url | None = Field(
+        default=None,
+        description="overpass: the Overpass API address (osmnx's default, the public"
+        " overpass-api.de, when omitted); a mirror, or a local replay in tests.",
+    )
     runway_geometry: Literal["midpoint", "line"] = Field(
         default="midpoint",
         description="runways_csv: a point at each runway's middle, or its centreline.",
@@ -138,6 +144,8 @@ class LayerSpec(Strict):
             raise ValueError("give either path (one file) or files (several), not both")
         if self.path is None and (self.url is not None or self.sha256 is not None):
             raise ValueError("url and sha256 at the top level go with path")
+        if self.endpoint is not None and self.format != "overpass":
+            raise ValueError("endpoint goes with format overpass")
         if self.format == "overpass":
             if self.path is not None or self.files:
                 raise ValueError("an overpass layer is fetched by osmnx and has no files")

@@ -19,7 +19,7 @@ from sitesel.units import ACRE_HA
 
 
 class StudyAreaSpec(Selection):
-    """The study area: the union of the selected features, buffered."""
+    """The study area: the union of the selected features, buffered; or a box."""
 
     buffer_km: float = Field(
         default=0.0,
@@ -27,6 +27,24 @@ class StudyAreaSpec(Selection):
         description="Buffer around the selection.",
         json_schema_extra=plausible(0, 300, "km"),
     )
+    bbox_lonlat: tuple[float, float, float, float] | None = Field(
+        default=None,
+        description="A box instead of a selection: [west, south, east, north] in degrees.",
+    )
+
+    @model_validator(mode="after")
+    def _box(self) -> StudyAreaSpec:
+        if self.bbox_lonlat is None:
+            return self
+        west, south, east, north = self.bbox_lonlat
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise ValueError(
+                f"bbox_lonlat: expected [west, south, east, north] in degrees, west < east and"
+                f" south < north, found {list(self.bbox_lonlat)}"
+            )
+        if self.place is not None or self.where or self.min:
+            raise ValueError("give bbox_lonlat or a selection (place, where, min), not both")
+        return self
 
 
 class GridSpec(Strict):
@@ -119,6 +137,12 @@ class DemSpec(Strict):
         description="Refuse a DEM of more cells (a memory guard: 50 million cells hold 400 MB"
         " of heights), checked before it is read.",
     )
+    when_available: list[str] = Field(
+        default_factory=list,
+        description="Finer layers of the stack used when their files can be had (in the data"
+        " folder, or downloaded when online) and left out, with a warning, when not: public"
+        " tiles a connected machine fetches (Copernicus GLO-30).",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> DemSpec:
@@ -126,6 +150,12 @@ class DemSpec(Strict):
             raise ValueError("give exactly one of layer (one DEM) or layers (finest first)")
         if self.layers is not None and len(set(self.layers)) != len(self.layers):
             raise ValueError(f"layers names a DEM twice: {', '.join(self.layers)}")
+        stray = [n for n in self.when_available if n not in self.stack[:-1]]
+        if stray:
+            raise ValueError(
+                f"when_available names {', '.join(stray)}, not a finer layer of layers"
+                " (the last, covering DEM cannot be left out)"
+            )
         return self
 
     @property

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitesel.config.catalog import Catalog
+from sitesel.data.lock import LockFile
 from sitesel.errors import ChecksumError, ConfigError, DownloadError, LayerNotFoundError
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ DATA_DIR_ENV = "SITESEL_DATA_DIR"
 PRIVATE_HOSTS_ENV = "SITESEL_ALLOW_PRIVATE_HOSTS"
 """Set to 1 to let catalogs download from loopback, link-local or private addresses."""
 _CHUNK_BYTES = 1 << 20
+DOWNLOAD_TIMEOUT_ENV = "SITESEL_DOWNLOAD_TIMEOUT_S"
+"""Seconds a download may wait for the server (60 when unset; more on a slow connection)."""
 DOWNLOAD_RETRIES = 2
 """Further attempts after a failed download (pooch waits 1 s, then 2 s, between them)."""
 
@@ -72,7 +75,7 @@ def download(
     target: Path,
     *,
     sha256: str | None,
-    timeout_s: float = 60.0,
+    timeout_s: float | None = None,
     retries: int | None = None,
 ) -> str:
     """Download ``url`` to ``target`` with pooch, verifying its checksum.
@@ -86,7 +89,7 @@ def download(
     sha256
         Expected hex checksum, or None to accept any content.
     timeout_s
-        Socket timeout in seconds.
+        Socket timeout in seconds (``$SITESEL_DOWNLOAD_TIMEOUT_S``, else 60, when None).
     retries
         Further attempts after a failure (:data:`DOWNLOAD_RETRIES` when None).
 
@@ -114,7 +117,8 @@ def download(
     )
     try:
         progress = sys.stderr.isatty()  # pooch's tqdm bar on a terminal, quiet otherwise
-        downloader = pooch.HTTPDownloader(timeout=timeout_s, progressbar=progress)
+        timeout = timeout_s if timeout_s is not None else download_timeout_s()
+        downloader = pooch.HTTPDownloader(timeout=timeout, progressbar=progress)
         fetcher.fetch(target.name, downloader=downloader)
     except ValueError as exc:  # pooch's checksum mismatch
         raise ChecksumError(
@@ -127,8 +131,29 @@ def download(
     return sha256_of(target)
 
 
+def download_timeout_s() -> float:
+    """The download timeout: ``$SITESEL_DOWNLOAD_TIMEOUT_S`` seconds, else 60.
+
+    Raises
+    ------
+    ConfigError
+        If the variable is not a positive number.
+    """
+    text = os.environ.get(DOWNLOAD_TIMEOUT_ENV, "60")
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ConfigError(f"${DOWNLOAD_TIMEOUT_ENV}: expected seconds above 0, found {text!r}")
+    return value
+
+
 def target_path(req: FileRequest, data_dir: Path) -> Path:
     """Where a requested file is read from, refusing a relative path that leaves the folder.
+
+    The path is judged as written (``..`` climbing out is refused); a folder of the data
+    directory that is a link to a shared store is the user's own arrangement and is kept.
 
     Raises
     ------
@@ -139,8 +164,8 @@ def target_path(req: FileRequest, data_dir: Path) -> Path:
     if path.is_absolute():
         return path
     target = data_dir / path
-    root = data_dir.resolve()
-    if not target.resolve().is_relative_to(root):
+    root = Path(os.path.normpath(data_dir.absolute()))
+    if not Path(os.path.normpath(target.absolute())).is_relative_to(root):
         raise ConfigError(
             f"layer {req.layer}: path {req.path!r} leads out of the data directory {data_dir};"
             " give a path inside it, or an absolute path to a file of your own"
@@ -211,6 +236,7 @@ def ensure_files(
     *,
     offline: bool = False,
     allow_private_hosts: bool = False,
+    lock: LockFile | None = None,
 ) -> dict[str, str]:
     """Make sure every requested file is in ``data_dir``, downloading what is missing.
 
@@ -224,6 +250,9 @@ def ensure_files(
         Do not try to download; report what is missing.
     allow_private_hosts
         Allow downloads from loopback and private addresses (tests; a local mirror).
+    lock
+        The catalog's lock file (:mod:`sitesel.data.lock`): a download without a catalog
+        checksum is pinned there, and checked against it once pinned.
 
     Returns
     -------
@@ -235,12 +264,13 @@ def ensure_files(
     LayerNotFoundError
         Naming every file that is missing and could not be fetched, with its address.
     ChecksumError
-        If a local file or a download does not match the catalog's checksum.
+        If a local file or a download does not match the catalog's (or the lock's) checksum.
     """
     hashes: dict[str, str] = {}
     missing: list[str] = []
     for req in requests_:
-        got, why = _obtain(req, target_path(req, data_dir), offline, allow_private_hosts)
+        target = target_path(req, data_dir)
+        got, why = _obtain(req, target, offline, allow_private_hosts, lock)
         if got is not None:
             hashes[req.path] = got
         else:
@@ -257,22 +287,56 @@ def ensure_files(
 
 
 def _obtain(
-    req: FileRequest, target: Path, offline: bool, allow_private: bool
+    req: FileRequest, target: Path, offline: bool, allow_private: bool, lock: LockFile | None
 ) -> tuple[str | None, str]:
     """The sha256 of a local or freshly downloaded file, or None and why it is missing."""
     _check_file(req, target)
+    pinned = lock if lock is not None and req.sha256 is None and req.url is not None else None
+    if pinned is not None and pinned.refresh and req.path in pinned.entries and not offline:
+        return _refreshed(req, target, pinned, allow_private), ""
     if target.is_file():
-        return _check_local(req, target), ""
+        got = _check_local(req, target)
+        if pinned is not None:
+            pinned.verify(req.path, got, f"layer {req.layer}: {target}")
+        return got, ""
     if req.url is None or offline or Path(req.path).is_absolute():
         return None, req.url or "no public address in the catalog"
     log.info("layer %s: downloading %s", req.layer, req.url)
     try:
         check_download_address(req.url, allow_http=req.allow_http, allow_private=allow_private)
-        return download(req.url, target, sha256=req.sha256), ""
+        got = download(req.url, target, sha256=req.sha256)
     except ChecksumError:
         raise
     except DownloadError as exc:
         return None, f"{req.url}: {exc.__cause__ or exc}"
+    if pinned is not None:
+        try:
+            pinned.check(req.path, got, f"layer {req.layer}: {req.url}")
+        except ChecksumError:
+            target.unlink(missing_ok=True)  # not kept: the next run must not read it
+            raise
+    return got, ""
+
+
+def _refreshed(req: FileRequest, target: Path, lock: LockFile, allow_private: bool) -> str:
+    """``--refresh``: a file sitesel downloaded (the lock names it) fetched again.
+
+    The new copy is downloaded beside the old one and renamed over it only when complete;
+    a file the lock does not name (one you put there) is never touched.
+
+    Raises
+    ------
+    DownloadError
+        If the source cannot be reached; the old copy and the lock stay as they were.
+    """
+    assert req.url is not None
+    check_download_address(req.url, allow_http=req.allow_http, allow_private=allow_private)
+    fresh = target.with_name(f".{target.name}.refresh")
+    log.info("layer %s: downloading %s again (--refresh)", req.layer, req.url)
+    got = download(req.url, fresh, sha256=None)
+    os.replace(fresh, target)
+    lock.check(req.path, got, f"layer {req.layer}: {req.url}")
+    return got
 
 
 def file_requests(catalog: Catalog, names: list[str]) -> list[FileRequest]:

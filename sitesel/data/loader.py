@@ -16,8 +16,9 @@ from shapely.geometry.base import BaseGeometry
 from sitesel._typing import Dem
 from sitesel.config.catalog import Catalog, LayerSpec
 from sitesel.data.dem import DEFAULT_MAX_CELLS, load_dem
-from sitesel.data.fetch import ensure_files, file_requests, target_path
+from sitesel.data.fetch import check_download_address, ensure_files, file_requests, target_path
 from sitesel.data.gdal import refuse_references, without_network
+from sitesel.data.lock import LockFile
 from sitesel.data.osm import (
     road_edges_from_osm_xml,
     road_edges_from_overpass,
@@ -27,9 +28,9 @@ from sitesel.data.points import read_points_csv, read_runways_csv
 from sitesel.data.read_errors import reading
 from sitesel.data.tiles import tile_requests
 from sitesel.data.vector import read_vector
-from sitesel.errors import CoverageError
+from sitesel.errors import CoverageError, LayerNotFoundError
 from sitesel.network.gaps import Tolerance
-from sitesel.network.graph import RoadEdges, subset_edges
+from sitesel.network.graph import RoadEdges, edges_sha256, subset_edges
 from sitesel.network.repair import SnapReport, road_edges_from_lines
 
 log = logging.getLogger(__name__)
@@ -46,20 +47,32 @@ class LayerLoader:
         Where layer files live (and where downloads are cached).
     offline
         Never download; a missing file is an error.
+    lock
+        The catalog's lock file: downloads without a catalog checksum (and Overpass
+        answers) are pinned there on first use and checked after (:mod:`.lock`).
     """
 
-    def __init__(self, catalog: Catalog, data_dir: Path, *, offline: bool = False) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        data_dir: Path,
+        *,
+        offline: bool = False,
+        lock: LockFile | None = None,
+    ) -> None:
         self.catalog = catalog
         self.data_dir = data_dir
         self.offline = offline
+        self.lock = lock
         self.file_sha256: dict[str, str] = {}
         self._frames: dict[tuple[str, str], gpd.GeoDataFrame] = {}
 
     def fetch(self, names: list[str]) -> None:
         """Make sure every file of the named layers is local (downloading if allowed)."""
         hashes = ensure_files(
-            file_requests(self.catalog, names), self.data_dir, offline=self.offline
-        )
+            file_requests(self.catalog, names), self.data_dir, offline=self.offline,
+            lock=self.lock,
+        )  # fmt: skip
         self.file_sha256.update(hashes)
         for name in dict.fromkeys(names):
             if not self.spec(name).allow_references:
@@ -136,16 +149,7 @@ class LayerLoader:
         """A roads layer as a routable graph, limited to roads touching ``keep_within``."""
         spec = self.spec(name)
         if spec.format == "overpass":
-            wgs84 = gpd.GeoSeries([keep_within], crs=crs).to_crs("EPSG:4326")
-            west, south, east, north = wgs84.total_bounds
-            roads = road_edges_from_overpass(
-                (west, south, east, north),
-                crs=crs,
-                network_type=spec.network_type,
-                cache_dir=self.data_dir / "osmnx_cache",
-                layer=name,
-            )
-            return roads, None
+            return self._overpass(name, crs, keep_within), None
         if spec.format in {"osm_pbf", "osm_xml"}:
             (path,) = self._paths(name)[:1]
             reader = road_edges_from_pbf if spec.format == "osm_pbf" else road_edges_from_osm_xml
@@ -164,6 +168,38 @@ class LayerLoader:
             layer=name,
         )
 
+    def _overpass(self, name: str, crs: pyproj.CRS, keep_within: BaseGeometry) -> RoadEdges:
+        """Roads from Overpass over the area's bounds, the answer pinned in the lock file.
+
+        Raises
+        ------
+        LayerNotFoundError
+            Offline, when the answer is not in osmnx's cache (it is not known then).
+        """
+        spec = self.spec(name)
+        if self.offline:
+            raise LayerNotFoundError(
+                f"layer {name!r} is fetched from Overpass (OpenStreetMap) and cannot be read"
+                " offline; run without --offline, or use a road file of the data folder"
+            )
+        wgs84 = gpd.GeoSeries([keep_within], crs=crs).to_crs("EPSG:4326")
+        bbox = tuple(round(float(v), 4) for v in wgs84.total_bounds)
+        if spec.endpoint is not None:
+            check_download_address(spec.endpoint, allow_http=spec.allow_http,
+                                   allow_private=False)  # fmt: skip
+        roads = road_edges_from_overpass(
+            (bbox[0], bbox[1], bbox[2], bbox[3]),
+            crs=crs,
+            network_type=spec.network_type,
+            cache_dir=self.data_dir / "osmnx_cache",
+            layer=name,
+            overpass_url=spec.endpoint,
+        )
+        if self.lock is not None:
+            key = f"overpass:{name}:{','.join(f'{v:.4f}' for v in bbox)}"
+            self.lock.check(key, edges_sha256(roads), f"layer {name}: the Overpass answer")
+        return roads
+
     def _tiles(self, name: str, crs: pyproj.CRS, area: BaseGeometry, margin_m: float) -> list[Path]:
         """Fetch (if needed) the tiles of a tile-set layer over the area plus margin."""
         spec = self.spec(name)
@@ -179,7 +215,9 @@ class LayerLoader:
                 f"layer {name!r}: no tile of the set covers the study area and its margin"
                 f" ({west:.3f}, {south:.3f}, {east:.3f}, {north:.3f})"
             )
-        self.file_sha256.update(ensure_files(requests, self.data_dir, offline=self.offline))
+        self.file_sha256.update(
+            ensure_files(requests, self.data_dir, offline=self.offline, lock=self.lock)
+        )
         paths = [target_path(r, self.data_dir) for r in requests]
         if not spec.allow_references:
             for path in paths:

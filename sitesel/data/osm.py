@@ -331,9 +331,14 @@ def road_edges_from_overpass(
     """
     import osmnx as ox
 
-    overrides: dict[str, object] = {"use_cache": True, "cache_folder": str(cache_dir)}
+    from sitesel.data.fetch import download_timeout_s
+
+    overrides: dict[str, object] = {
+        "use_cache": True, "cache_folder": str(cache_dir), "requests_timeout": download_timeout_s(),
+    }  # fmt: skip
     if overpass_url is not None:
         overrides["overpass_url"] = overpass_url
+        overrides["overpass_rate_limit"] = False  # a mirror or replay has no status page
     try:
         with osmnx_settings(**overrides):
             graph = ox.graph.graph_from_bbox(

@@ -16,10 +16,11 @@ def tile_name(pattern: str, lon: int, lat: int) -> str:
     'dem/e077/n34.dt0'
     >>> tile_name("{ns}{lat:02d}{ew}{lon:03d}.hgt", -1, -2)
     's02w001.hgt'
+    >>> tile_name("DSM_{NS}{lat:02d}_00_{EW}{lon:03d}_00.tif", 85, 25)  # GLO-30's capitals
+    'DSM_N25_00_E085_00.tif'
     """
-    return pattern.format(
-        ew="e" if lon >= 0 else "w", lon=abs(lon), ns="n" if lat >= 0 else "s", lat=abs(lat)
-    )
+    ew, ns = ("e" if lon >= 0 else "w"), ("n" if lat >= 0 else "s")
+    return pattern.format(ew=ew, EW=ew.upper(), lon=abs(lon), ns=ns, NS=ns.upper(), lat=abs(lat))
 
 
 def tile_requests(

@@ -38,6 +38,23 @@ class RoadEdges:
     edges: gpd.GeoDataFrame
 
 
+def edges_sha256(roads: RoadEdges) -> str:
+    """A checksum of a road network's content: nodes (to the centimetre) and edges.
+
+    The same roads give the same checksum on any machine (coordinates are rounded, so the
+    last bits of a reprojection do not count); a changed road, class or direction does not.
+    """
+    import hashlib
+
+    digest = hashlib.sha256(np.round(roads.node_xy, 2).astype("<f8").tobytes())
+    table = roads.edges
+    for column in ("u", "v"):
+        digest.update(table[column].to_numpy(dtype="<i8").tobytes())
+    digest.update(table["oneway"].to_numpy(dtype=bool).tobytes())
+    digest.update("\n".join(table["road_class"].astype(str)).encode("utf-8"))
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class ConnectivityReport:
     """How connected a road graph is."""

@@ -23,6 +23,7 @@ from sitesel.criteria import CriterionContext
 from sitesel.criteria.checks import threshold_problems
 from sitesel.data.fetch import sha256_of
 from sitesel.data.loader import LayerLoader
+from sitesel.data.lock import LockFile
 from sitesel.errors import ConfigError
 from sitesel.exclusions.packs import ActiveRule, active_rules, land_record
 from sitesel.exclusions.records import Records
@@ -81,6 +82,11 @@ class Checked:
     report: WeightReport
     rules: list[ActiveRule]
     packs: list[dict[str, Any]]
+
+    @property
+    def rule_layers(self) -> list[str]:
+        """The layers the land rules read."""
+        return [r.selection.layer for r in self.rules]
 
 
 def check(config: Config, config_path: Path, catalog: Catalog, catalog_path: Path) -> Checked:
@@ -251,6 +257,12 @@ def _analyse(
     return frame, robust, regions
 
 
+def _loader(src: RunSources, *, offline: bool, refresh: bool) -> LayerLoader:
+    """The run's layer loader, with the catalog's lock file (:mod:`sitesel.data.lock`)."""
+    lock = LockFile.beside(src.catalog_path, refresh=refresh)
+    return LayerLoader(src.catalog, src.data_dir, offline=offline, lock=lock)
+
+
 def _score(
     config: Config,
     frame: gpd.GeoDataFrame,
@@ -291,6 +303,7 @@ def run(
     progress: Progress | None = None,
     cluster: ClusterSpec | None = None,
     cache: InputCache | None = None,
+    refresh: bool = False,
 ) -> Result:
     """Score and rank the candidate sites of a config, stage by stage (:mod:`.stages`).
 
@@ -298,9 +311,9 @@ def run(
     ----------
     src
         The validated config, its catalog and the data directory.
-    offline, progress, cluster, cache
-        Never download; called with each stage's name as it starts; compute the criteria
-        on this dask cluster (same result); inputs kept from earlier runs of a session.
+    offline, progress, cluster, cache, refresh
+        Never download; called as each stage starts; compute the criteria on this dask
+        cluster; inputs kept from a session's earlier runs; accept data the lock pinned.
 
     Raises
     ------
@@ -311,9 +324,8 @@ def run(
     t = Timings(progress)  # the stages, in the order pipeline/stages.py declares
     with t.stage("check"):  # before any work
         checked = check(config, config_path, src.catalog, src.catalog_path)
-    loader = LayerLoader(src.catalog, src.data_dir, offline=offline)
-    rule_layers = [r.selection.layer for r in checked.rules]
-    got = _load_inputs(config, config_path, loader, t, cache, rule_layers)
+    loader = _loader(src, offline=offline, refresh=refresh)
+    got = _load_inputs(config, config_path, loader, t, cache, checked.rule_layers)
     frame, outside = got.sites.frame, got.sites.outside
     with t.stage("taken_land"):
         taken = _land(config, config_path, loader, got, cache, checked.rules)
@@ -339,7 +351,7 @@ def run(
         timings_s=t.seconds, aggregation=scored.aggregation,
         land=land_record(config, checked.packs, flagged, counts=taken.counts, dems=got.dem_record),
         allocation=None if allocation is None else allocation.records,
-        extra_layers=rule_layers, criteria_notes=measured.notes,
+        extra_layers=checked.rule_layers, criteria_notes=measured.notes,
     )  # fmt: skip
     records = scored.records + regions.records
     return _result(config, manifest, frame, got, regions, targets, taken, allocation, described,

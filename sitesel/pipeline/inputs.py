@@ -23,7 +23,7 @@ from sitesel.data.place_names import describe_locations
 from sitesel.data.sites import dem_square_grid, hex_grid, parcel_sites
 from sitesel.data.study_area import study_area_polygon, utm_crs
 from sitesel.data.vector import select, select_place
-from sitesel.errors import ConfigError, CoverageError, CrsError
+from sitesel.errors import ConfigError, CoverageError, CrsError, LayerNotFoundError
 from sitesel.network.graph import ConnectivityReport, RoadEdges, connectivity_report
 from sitesel.network.repair import SnapReport
 from sitesel.network.scenarios import NetworkModel, build_network
@@ -104,7 +104,10 @@ def working_crs(config: Config, area_features: gpd.GeoDataFrame, config_path: Pa
 def study_area(config: Config, loader: LayerLoader, config_path: Path) -> StudyArea:
     """The selected features, in the working CRS, merged and buffered."""
     spec = config.study_area
-    native = selected(loader, spec, "study_area")
+    if spec.bbox_lonlat is not None:
+        native = gpd.GeoDataFrame(geometry=[shapely.box(*spec.bbox_lonlat)], crs="EPSG:4326")
+    else:
+        native = selected(loader, spec, "study_area")
     crs = working_crs(config, native, config_path)
     polygon = study_area_polygon(
         native.to_crs(crs), buffer_m=spec.buffer_km * M_PER_KM, key="study_area"
@@ -196,6 +199,10 @@ def dem_stack(
             )  # fmt: skip
         except CoverageError:
             log.warning("dem.layers: %s covers no part of the study area; not used", name)
+        except LayerNotFoundError as exc:
+            if name not in config.dem.when_available:
+                raise
+            log.warning("dem.layers: %s is not available here, not used (%s)", name, exc)
     stack[config.dem.base] = base
     crses = {n: d.source_crs for n, d in stack.items()}
     if len({c for c in crses.values() if c is not None}) > 1:

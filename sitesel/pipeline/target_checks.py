@@ -147,7 +147,7 @@ def target_warnings(
     warnings: list[str] = []
     net = config.network
     networked = {n for n, spec in config.criteria.items() if isinstance(spec, NetworkCriterionSpec)}
-    if net is not None and networked:
+    if net is not None and networked and loader.spec(net.roads).format != "overpass":
         roads = loader.frame(net.roads, area.crs).geometry
         reach = area.polygon.buffer(net.margin_km * M_PER_KM)  # where the network is built
         routed = [

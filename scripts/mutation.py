@@ -1,0 +1,161 @@
+"""Mutation testing of the decision code with mutmut, group by group (docs/TESTING.md).
+
+Each group is a set of modules. A group runs in a scratch copy of the working tree
+(``/tmp/sitesel-mutation/<group>``) whose ``[tool.mutmut]`` names the group's modules, so
+groups can run one after another and the repository is not touched. The fast tests run
+by default (``-m "not slow"``); ``--slow`` adds the study runs, which kill more but take
+far longer on 2 cores. Not in CI.
+
+Usage (from the repository root, the shared data in place)::
+
+    python scripts/mutation.py --list                 # the groups and their modules
+    python scripts/mutation.py exclusions allocation  # those groups
+    python scripts/mutation.py --changed              # groups a change touches (vs HEAD)
+    python scripts/mutation.py --changed --base main~5
+    python scripts/mutation.py plausible --show       # and print each survivor's diff
+
+It prints, per module, killed / mutants and the score, and writes the survivors' names to
+``<scratch>/survivors.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRATCH = Path("/tmp/sitesel-mutation")
+
+GROUPS: dict[str, list[str]] = {
+    "plausible": ["sitesel/config/plausible.py"],
+    "exclusions": ["sitesel/exclusions/*.py"],
+    "methods": ["sitesel/mcda/methods/*.py", "sitesel/mcda/aggregation.py"],
+    "robustness": ["sitesel/mcda/robustness.py", "sitesel/mcda/smaa.py",
+                   "sitesel/mcda/weight_draws.py", "sitesel/mcda/compare.py"],
+    "weights": ["sitesel/mcda/weights.py", "sitesel/mcda/ahp.py", "sitesel/mcda/bwm.py",
+                "sitesel/mcda/objective_weights.py", "sitesel/mcda/value_functions.py"],
+    "allocation": ["sitesel/allocation/*.py"],
+    "terrain": ["sitesel/terrain/*.py"],
+    "network": ["sitesel/network/shortest_paths.py", "sitesel/network/routes.py",
+                "sitesel/network/route_classes.py", "sitesel/network/graph.py"],
+    "criteria": ["sitesel/criteria/*.py"],
+    "report": ["sitesel/render/dossier/report.py"],
+    "diffmap": ["sitesel/render/compare_map/diffmap.py"],
+    "pipeline": ["sitesel/pipeline/land.py", "sitesel/pipeline/allocation.py"],
+}  # fmt: skip
+"""Group name -> module globs. Every test may kill a mutant: mutmut runs, for each mutant,
+the tests that called its function when the suite ran once under its tracer."""
+
+
+def changed_groups(base: str) -> list[str]:
+    """The groups with a module changed since ``base`` (committed or not)."""
+    out = subprocess.run(
+        ["git", "diff", "--name-only", base], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return [
+        name
+        for name, globs in GROUPS.items()
+        if any(fnmatch.fnmatch(path, g) for path in out for g in globs)
+    ]
+
+
+def scratch_copy(group: str) -> Path:
+    """The working tree's tracked and new files, copied to a scratch folder of the group."""
+    folder = SCRATCH / group
+    shutil.rmtree(folder, ignore_errors=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for name in filter(None, listed):
+        src = ROOT / name
+        if src.is_file():
+            dst = folder / name
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    return folder
+
+
+def configure(folder: Path, globs: list[str], slow: bool) -> None:
+    """Point the copy's ``[tool.mutmut]`` at the group's modules (and the slow tests)."""
+    pyproject = folder / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    selection = ["tests"] if slow else ["tests", "-m", "not slow"]
+    section = (
+        "[tool.mutmut]\n"
+        'source_paths = ["sitesel"]\n'
+        f"only_mutate = {globs!r}\n"
+        'also_copy = ["configs", "layers", "rules", "schemes", "rates", "docs", "scripts",'
+        ' "maps", "benchmarks"]\n'
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
+        f"pytest_add_cli_args_test_selection = {selection!r}\n"
+        "timeout_multiplier = 5.0\n"
+    ).replace("'", '"')
+    text = re.sub(r"\[tool\.mutmut\].*?(?=\n\[|\Z)", section, text, flags=re.S)
+    pyproject.write_text(text, encoding="utf-8")
+
+
+def run_group(group: str, jobs: int, slow: bool, show: bool) -> dict[str, Counter[str]]:
+    """Run mutmut over one group; the outcome counts per module."""
+    folder = scratch_copy(group)
+    configure(folder, GROUPS[group], slow)
+    env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1"}
+    mutmut = [sys.executable, "-m", "mutmut"]
+    subprocess.run([*mutmut, "run", "--max-children", str(jobs)], cwd=folder, env=env,
+                   stdout=subprocess.DEVNULL, check=False)  # fmt: skip
+    listed = subprocess.run([*mutmut, "results", "--all", "true"], cwd=folder, env=env,
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    per_module: dict[str, Counter[str]] = defaultdict(Counter)
+    survivors = []
+    for line in listed.splitlines():
+        name, _, outcome = line.strip().rpartition(": ")
+        if not name:
+            continue
+        module = name.split(".x_")[0].split(".x\u01c1")[0]
+        per_module[module][outcome] += 1
+        if outcome == "survived":
+            survivors.append(name)
+    (folder / "survivors.txt").write_text("\n".join(survivors) + "\n", encoding="utf-8")
+    if show:
+        for name in survivors:
+            subprocess.run([*mutmut, "show", name], cwd=folder, env=env, check=False)
+    return per_module
+
+
+def main() -> None:
+    """Run the groups asked for and print each module's score."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", help="group names (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the groups and stop")
+    parser.add_argument("--changed", action="store_true", help="the groups a change touches")
+    parser.add_argument("--base", default="HEAD", help="with --changed: changes since this")
+    parser.add_argument("--slow", action="store_true", help="also run the slow tests")
+    parser.add_argument("--show", action="store_true", help="print each survivor's diff")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants run at once")
+    args = parser.parse_args()
+    if args.list:
+        for name, globs in GROUPS.items():
+            print(f"{name:12s} {' '.join(globs)}")
+        return
+    groups = changed_groups(args.base) if args.changed else args.groups
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        parser.error(f"unknown group(s) {', '.join(unknown)}; use one of {', '.join(GROUPS)}")
+    for group in groups:
+        for module, counts in sorted(run_group(group, args.jobs, args.slow, args.show).items()):
+            total = sum(counts.values())
+            killed = counts["killed"] + counts["timeout"]
+            score = 100 * killed / total if total else 100.0
+            print(f"{group:12s} {module:45s} {killed:5d} / {total:5d}  {score:5.1f} %"
+                  f"  survived {counts['survived']}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
