@@ -92,7 +92,11 @@ class LayerSpec(Strict):
     kind: LayerKind
     format: LayerFormat = "vector"
     title: str | None = None
-    path: str | None = Field(default=None, description="Shorthand for a one-file layer.")
+    path: str | None = Field(
+        default=None,
+        description="Shorthand for a one-file layer: relative to the data folder, or with ./"
+        " to the catalog (a planner's own file kept beside it).",
+    )
     url: Url | None = None
     sha256: str | None = Field(default=None, pattern=SHA256_PATTERN)
     allow_http: bool = Field(
@@ -202,7 +206,22 @@ def load_catalog(path: str | Path) -> Catalog:
         for name, spec in catalog.layers.items()
         if spec.tiles is not None and spec.tiles.sha256_file is not None
     }
+    layers |= {
+        name: _beside(spec, path.parent)
+        for name, spec in catalog.layers.items()
+        if spec.path is not None and spec.path.startswith(BESIDE)
+    }
     return catalog.model_copy(update={"layers": catalog.layers | layers}) if layers else catalog
+
+
+BESIDE = "./"
+"""A path starting so is a planner's own file beside the catalog, not in the data folder."""
+
+
+def _beside(spec: LayerSpec, folder: Path) -> LayerSpec:
+    """The layer with its ``./`` path made absolute, beside the catalog (read, never fetched)."""
+    assert spec.path is not None
+    return spec.model_copy(update={"path": str((folder / spec.path).resolve())})
 
 
 def _with_checksums(tiles: TileSetSpec, catalog_path: Path, layer: str) -> TileSetSpec:

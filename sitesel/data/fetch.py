@@ -237,6 +237,7 @@ def ensure_files(
     offline: bool = False,
     allow_private_hosts: bool = False,
     lock: LockFile | None = None,
+    optional: bool = False,
 ) -> dict[str, str]:
     """Make sure every requested file is in ``data_dir``, downloading what is missing.
 
@@ -253,6 +254,9 @@ def ensure_files(
     lock
         The catalog's lock file (:mod:`sitesel.data.lock`): a download without a catalog
         checksum is pinned there, and checked against it once pinned.
+    optional
+        The files serve only if all can be had (a DEM used where available): the first
+        that cannot ends the attempt, without retries.
 
     Returns
     -------
@@ -270,11 +274,13 @@ def ensure_files(
     missing: list[str] = []
     for req in requests_:
         target = target_path(req, data_dir)
-        got, why = _obtain(req, target, offline, allow_private_hosts, lock)
+        got, why = _obtain(req, target, offline, allow_private_hosts, lock, optional)
         if got is not None:
             hashes[req.path] = got
         else:
             missing.append(f"{req.layer}: {req.path} (from {why})")
+            if optional:
+                break
     if missing:
         for line in missing:
             log.info("missing: %s", line)
@@ -287,7 +293,12 @@ def ensure_files(
 
 
 def _obtain(
-    req: FileRequest, target: Path, offline: bool, allow_private: bool, lock: LockFile | None
+    req: FileRequest,
+    target: Path,
+    offline: bool,
+    allow_private: bool,
+    lock: LockFile | None,
+    optional: bool = False,
 ) -> tuple[str | None, str]:
     """The sha256 of a local or freshly downloaded file, or None and why it is missing."""
     _check_file(req, target)
@@ -304,7 +315,7 @@ def _obtain(
     log.info("layer %s: downloading %s", req.layer, req.url)
     try:
         check_download_address(req.url, allow_http=req.allow_http, allow_private=allow_private)
-        got = download(req.url, target, sha256=req.sha256)
+        got = download(req.url, target, sha256=req.sha256, retries=0 if optional else None)
     except ChecksumError:
         raise
     except DownloadError as exc:

@@ -200,7 +200,14 @@ class LayerLoader:
             self.lock.check(key, edges_sha256(roads), f"layer {name}: the Overpass answer")
         return roads
 
-    def _tiles(self, name: str, crs: pyproj.CRS, area: BaseGeometry, margin_m: float) -> list[Path]:
+    def _tiles(
+        self,
+        name: str,
+        crs: pyproj.CRS,
+        area: BaseGeometry,
+        margin_m: float,
+        optional: bool = False,
+    ) -> list[Path]:
         """Fetch (if needed) the tiles of a tile-set layer over the area plus margin."""
         spec = self.spec(name)
         assert spec.tiles is not None  # a dem layer has path, files or tiles
@@ -216,7 +223,9 @@ class LayerLoader:
                 f" ({west:.3f}, {south:.3f}, {east:.3f}, {north:.3f})"
             )
         self.file_sha256.update(
-            ensure_files(requests, self.data_dir, offline=self.offline, lock=self.lock)
+            ensure_files(
+                requests, self.data_dir, offline=self.offline, lock=self.lock, optional=optional
+            )
         )
         paths = [target_path(r, self.data_dir) for r in requests]
         if not spec.allow_references:
@@ -234,14 +243,17 @@ class LayerLoader:
         margin_m: float = 5_000.0,
         partial: bool = False,
         max_cells: int = DEFAULT_MAX_CELLS,
+        optional: bool = False,
     ) -> Dem:
         """A DEM layer mosaicked and reprojected around ``area``.
 
-        ``partial``: the layer may cover only part of the area (a finer DEM of a stack).
-        The layer's ``vertical_offset_m`` is added to every height.
+        ``partial``: the layer may cover only part of the area (a finer DEM of a stack);
+        ``optional``: it serves only if all its tiles can be had (no retries: the first
+        missing tile ends the attempt). The layer's ``vertical_offset_m`` is added to every
+        height.
         """
         xmin, ymin, xmax, ymax = shapely.bounds(area).tolist()
-        paths = self._paths(name) or self._tiles(name, crs, area, margin_m)
+        paths = self._paths(name) or self._tiles(name, crs, area, margin_m, optional)
         spec = self.spec(name)
         with without_network(self.offline), reading(name, ", ".join(map(str, paths[:3]))):
             dem = load_dem(

@@ -129,6 +129,12 @@ class _Inputs:
             return self.dems
         return {config.dem.base: self.dem}
 
+    def unused_dems(self, config: Config) -> set[str]:
+        """The stack's DEMs used where available that were not (their tiles missing)."""
+        if config.dem is None or not self.dems:
+            return set(config.dem.when_available) if config.dem else set()
+        return set(config.dem.when_available) - set(self.dems)
+
     @property
     def dem_record(self) -> list[dict[str, Any]]:
         """The stack as the manifest records it: each DEM's cell size and its sites."""
@@ -263,6 +269,21 @@ def _loader(src: RunSources, *, offline: bool, refresh: bool) -> LayerLoader:
     return LayerLoader(src.catalog, src.data_dir, offline=offline, lock=lock)
 
 
+def _describe(
+    config: Config,
+    frame: gpd.GeoDataFrame,
+    got: _Inputs,
+    targets: dict[str, gpd.GeoDataFrame],
+    allocation: Allocation | None,
+    t: Timings,
+) -> Shortlist:
+    """The routes and terrain stages over the shortlist (:mod:`.shortlist`)."""
+    return describe_shortlist(
+        config, frame, None if got.network is None else got.network.model, targets,
+        got.area.crs, got.terrain_dems(config), got.sites.lattice, allocation, t,
+    )  # fmt: skip
+
+
 def _score(
     config: Config,
     frame: gpd.GeoDataFrame,
@@ -339,10 +360,7 @@ def run(
     frame, robust, regions = _analyse(config, config_path, frame, scored, got, t)
     with t.stage("allocation"):
         allocation = _allocate(config, config_path, loader, got, frame, scored, robust.draws)
-    described = describe_shortlist(
-        config, frame, None if got.network is None else got.network.model, measured.targets,
-        got.area.crs, got.terrain_dems(config), got.sites.lattice, allocation, t,
-    )  # fmt: skip
+    described = _describe(config, frame, got, measured.targets, allocation, t)
     targets = targets_frame(measured.targets, src, got.area.crs)
     flagged = None if flags is None else int((flags != "").sum())
     manifest = build_manifest(
@@ -351,7 +369,8 @@ def run(
         timings_s=t.seconds, aggregation=scored.aggregation,
         land=land_record(config, checked.packs, flagged, counts=taken.counts, dems=got.dem_record),
         allocation=None if allocation is None else allocation.records,
-        extra_layers=checked.rule_layers, criteria_notes=measured.notes,
+        criteria_notes=measured.notes, extra_layers=checked.rule_layers,
+        unused_layers=got.unused_dems(config),
     )  # fmt: skip
     records = scored.records + regions.records
     return _result(config, manifest, frame, got, regions, targets, taken, allocation, described,

@@ -196,6 +196,7 @@ def dem_stack(
             stack[name] = loader.dem(
                 name, crs=area.crs, area=area.polygon, resolution_m=None,
                 margin_m=DEM_MARGIN_M, partial=True, max_cells=config.dem.max_cells,
+                optional=name in config.dem.when_available,
             )  # fmt: skip
         except CoverageError:
             log.warning("dem.layers: %s covers no part of the study area; not used", name)

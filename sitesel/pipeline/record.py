@@ -159,10 +159,18 @@ def _repairs(repairs: tuple[Repair, ...], crs: pyproj.CRS) -> list[dict[str, obj
     ]
 
 
-def _attributions(src: RunSources, extra_layers: list[str]) -> list[str]:
+def _attributions(src: RunSources, extra_layers: list[str], unused: set[str]) -> list[str]:
+    """The attributions of the layers the run read (not a DEM left out where unavailable)."""
     layers = src.catalog.layers
-    used = {layer for _, layer in src.config.layer_references()} | set(extra_layers)
+    used = ({layer for _, layer in src.config.layer_references()} | set(extra_layers)) - unused
     return sorted({layers[n].attribution or layers[n].licence or "" for n in used} - {""})
+
+
+def _constraint_text(constraint: ConstraintSpec | Any) -> str:
+    """A constraint as the manifest lists it: the rule as written, or a setback in words."""
+    if isinstance(constraint, ConstraintSpec):
+        return constraint.exclude_if
+    return str(constraint.describe())
 
 
 def build_manifest(
@@ -182,8 +190,12 @@ def build_manifest(
     extra_layers: list[str] | None = None,
     criteria_notes: dict[str, str] | None = None,
     allocation: dict[str, dict[str, Any]] | None = None,
+    unused_layers: set[str] | None = None,
 ) -> Manifest:
-    """The manifest of a finished run (``land``: rule packs, flags and DEMs used)."""
+    """The manifest of a finished run (``land``: rule packs, flags and DEMs used).
+
+    ``unused_layers``: layers named but not read (a DEM used where available): no attribution.
+    """
     config = src.config
     assert config.name is not None  # load_config fills it
     excluded = int(sites["excluded"].sum())
@@ -205,10 +217,7 @@ def build_manifest(
         monte_carlo=robust.monte_carlo,
         scheme=regions.scheme,
         regions=_regions_record(config, regions),
-        constraints=[
-            c.exclude_if if isinstance(c, ConstraintSpec) else c.describe()
-            for c in config.constraints
-        ],
+        constraints=[_constraint_text(c) for c in config.constraints],
         land=land,
         criteria_notes=criteria_notes or {},
         rates=_rates_records(config),
@@ -220,7 +229,7 @@ def build_manifest(
         road_graph=_road_graph(network, crs, targets, config),
         timings_s=timings_s,
         versions=package_versions(),
-        attribution=_attributions(src, extra_layers or []),
+        attribution=_attributions(src, extra_layers or [], unused_layers or set()),
     )
 
 
