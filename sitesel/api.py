@@ -341,17 +341,24 @@ def _top_ids(table: pd.DataFrame, k: int, *, exclude: list[str] | None = None) -
 
 
 def write_map_again(
-    run_dir: str | Path, *, map_path: Path | None = None, png: Path | None = None
+    run_dir: str | Path,
+    *,
+    map_path: Path | None = None,
+    png: Path | None = None,
+    language: str | None = None,
 ) -> tuple[str, list[Path]]:
     """Draw a run folder's map again (and the summary PNG, given ``png``): ``sitesel map``.
 
-    Returns the run's name and the files written (all or nothing).
+    ``language`` (``en``, ``hi``) overrides the run's ``map.language``. Returns the run's
+    name and the files written (all or nothing).
     """
     from sitesel.outputs.maps import write_map
     from sitesel.outputs.staging import staged_outputs
     from sitesel.render.summary.picture import write_summary_png
 
     data = map_data(read_run(Path(run_dir)))
+    if language is not None:
+        data.language = language
     target = map_path if map_path is not None else Path("maps") / f"{data.name}.html"
     destinations = {"map": target} | ({"png": png} if png is not None else {})
     with staged_outputs(destinations) as staged:

@@ -106,6 +106,7 @@ class Manifest(_Record):
     top_n: int = 10
     elevation_tint: bool = True
     max_vector_sites: int = 50_000
+    language: str = "en"
     sites: SiteCounts
     road_graph: dict[str, Any] | None = None
     timings_s: dict[str, float] = Field(default_factory=dict)

@@ -43,6 +43,15 @@ DataDirOpt = Annotated[
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Never download; fail listing missing files.")
 ]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="The language of the page: en (English) or hi (Hindi); default: the run's"
+        " map.language.",
+        show_default=False,
+    ),
+]
 RefreshOpt = Annotated[
     bool,
     typer.Option(
@@ -63,6 +72,21 @@ VerboseOpt = Annotated[
     int,
     typer.Option("--verbose", "-v", count=True, help="-v: progress; -vv: debug and tracebacks."),
 ]
+
+
+def check_language(lang: str | None) -> None:
+    """Refuse a ``--lang`` sitesel has no messages for (inside :func:`reported`: one line).
+
+    Raises
+    ------
+    ConfigError
+        Naming the languages there are.
+    """
+    from sitesel.errors import ConfigError
+    from sitesel.language import LANGUAGES
+
+    if lang is not None and lang not in LANGUAGES:
+        raise ConfigError(f"--lang: expected one of {', '.join(LANGUAGES)}, found {lang!r}")
 
 
 def setup_logging(verbose: int) -> None:

@@ -183,3 +183,8 @@ class MapSpec(Strict):
         "candidates alone are more, the best-ranked stay vectors and the rest are an image "
         "the sliders repaint (TOPSIS, VIKOR: the run's colours, sliders off).",
     )
+    language: Literal["en", "hi"] = Field(
+        default="en",
+        description="The language of the map and the dossier: en (English) or hi (Hindi, with"
+        " the Devanagari font embedded); `sitesel map --lang` and `report --lang` override it.",
+    )

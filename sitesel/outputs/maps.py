@@ -33,6 +33,7 @@ def map_data(result: Result) -> MapData:
         repairs=list((meta.road_graph or {}).get("repairs", [])),
         elevation_tint=meta.elevation_tint,
         max_vector_sites=meta.max_vector_sites,
+        language=meta.language,
         allocation=result.allocation,
         allocation_demand=result.allocation_demand,
         allocation_records=meta.allocation,

@@ -223,6 +223,7 @@ def build_manifest(
         rates=_rates_records(config),
         allocation=allocation or {},
         top_n=config.map.top_n,
+        language=config.map.language,
         elevation_tint=config.map.elevation_tint,
         max_vector_sites=config.map.max_vector_sites,
         sites=SiteCounts(total=len(sites), excluded=excluded, ranked=len(sites) - excluded),

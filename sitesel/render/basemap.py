@@ -49,13 +49,20 @@ def offline_map() -> folium.Map:
     return fmap
 
 
-def add_hillshade(fmap: folium.Map, elevation: Elevation, crs: Any, *, tint: bool) -> None:
-    """The DEM's shaded relief as the offline basemap layer."""
+def add_hillshade(
+    fmap: folium.Map,
+    elevation: Elevation,
+    crs: Any,
+    *,
+    tint: bool,
+    name: str = "Hillshade (from the DEM, offline)",
+) -> None:
+    """The DEM's shaded relief as the offline basemap layer (``name`` in the layer list)."""
     relief = shaded_relief(elevation.elevation_m, elevation.transform, crs, tint=tint)
     folium.raster_layers.ImageOverlay(
         relief.rgba,
         bounds=[list(relief.south_west), list(relief.north_east)],
-        name="Hillshade (from the DEM, offline)",
+        name=name,
         mercator_project=False,
         pixelated=False,
         zindex=1,

@@ -68,6 +68,8 @@ class MapData:
         re-ranks with the method the table used.
     max_vector_sites
         Above this many sites the map draws the excluded ones as an image.
+    language
+        The page's language (``en``, ``hi``: :mod:`sitesel.language`).
     repairs
         Joins made in the road layer (``kind``, ``lon``, ``lat``, ``gap_m``, ``joined``),
         as the manifest lists them.
@@ -90,6 +92,7 @@ class MapData:
     top_n: int = 10
     elevation_tint: bool = True
     max_vector_sites: int = 50_000
+    language: str = "en"
     taken_land: gpd.GeoDataFrame | None = None
     repairs: list[dict[str, Any]] = field(default_factory=list)
     aggregation: dict[str, Any] | None = None

@@ -11,6 +11,8 @@ import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from sitesel.language import grouped
+
 RAW_DIGITS: dict[str, int] = {
     "min": 0, "m": 0, "reachable": 0, "access": 0, "people": 0, "km": 1, "deg": 1, "ha": 1,
 }  # fmt: skip
@@ -25,8 +27,8 @@ def raw_text(value: float | None, unit: str) -> str:
 
     >>> raw_text(31594.2, "reachable"), raw_text(3.914, "deg"), raw_text(59.671, "crore")
     ('31,594 people', '3.9°', '59.67 crore')
-    >>> raw_text(-12.5, "min"), raw_text(2.675, "crore")
-    ('-13 min', '2.68 crore')
+    >>> raw_text(-12.5, "min"), raw_text(2.675, "crore"), raw_text(153720, "reachable")
+    ('-13 min', '2.68 crore', '1,53,720 people')
     >>> raw_text(float("nan"), "min")
     'no value'
     """
@@ -37,7 +39,7 @@ def raw_text(value: float | None, unit: str) -> str:
     # Halves away from zero on the shortest decimal that reads back as the float (repr),
     # as the browser's toLocaleString rounds (ICU): 2.675 gives 2.68, not Python's 2.67.
     exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    number = f"{exact:,.{digits}f}"
+    number = grouped(float(exact), digits)  # 1,23,456: Indian grouping, as the page's
     if text == "\u00b0":
         return number + text
     return f"{number} {text}" if text else number

@@ -44,6 +44,10 @@ class Study(BaseModel):
     leg: Leg = Field(default_factory=Leg)
     legs: dict[str, Leg] = Field(default_factory=lambda: {"hill": Leg(speed_kmh=10)})
     rates: list[Rate] = Field(default_factory=lambda: [Rate()])
+    mixed: dict[str, float | bool | str] = Field(
+        default_factory=lambda: {"a": 3.0, "b": True, "c": "x"},
+        json_schema_extra=plausible(0, 10, "m"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -61,6 +65,9 @@ class Study(BaseModel):
         (0.0, 1, 2, ""),  # nothing divides zero back in range
         (-3, 1, 2, ""),
         (7, 1000, 2000, ""),  # no slip reaches it
+        (40, 4, 6, " (did you mean 4?)"),  # the guess on the low end counts
+        (55, 4, 6, " (did you mean 5.5?)"),  # decimals kept
+        (10000.000004, 500, 1500, " (did you mean 1,000?)"),  # rounded to six decimals
     ],
 )
 def test_the_likely_slip_is_the_smallest_that_lands_in_range(value, low, high, said):
@@ -78,7 +85,11 @@ def test_every_declared_number_is_found_with_its_key_and_value():
         ("leg.speed_kmh", 20.0, 1, 60, "km/h"),
         ("legs.hill.speed_kmh", 10.0, 1, 60, "km/h"),
         ("rates[0].value", 5e6, 1e4, 1e8, "INR/km"),  # the range of the sibling's unit
+        ("mixed", None, 0, 10, "m"),
+        ("mixed.a", 3.0, 0, 10, "m"),  # a bool or a text in a mapping is no number
     }
+    leg = next(d for d in declared_ranges(Study()) if d.key == "legs.hill.speed_kmh")
+    assert (leg.owner, leg.field) == (Leg, "speed_kmh")  # where the range is declared
     unset = {d.key: d.value for d in declared_ranges(Study(buffer_km=None))}
     assert unset["buffer_km"] is None
     other_unit = {
@@ -110,6 +121,9 @@ def test_the_limits_are_inside_and_a_widened_key_or_its_mapping_lets_a_value_thr
     assert range_problems(fast, {"speeds_kmh.ODR": (5, 160)}) != []  # another entry
     narrowed = range_problems(Study(buffer_km=50), {"buffer_km": (1, 20)})
     assert narrowed[0].startswith("buffer_km: 50 km is outside the plausible 1 to 20 km")
+    hill = Study(legs={"hill": Leg(speed_kmh=100)})
+    assert range_problems(hill, {"legs.hill": (1, 200)}) == []  # the entry's own mapping
+    assert range_problems(hill, {"legs": (1, 200)}) != []  # not the mapping above it
     custom = range_problems(Study(buffer_km=500), {}, advice="widen {key} to [{low}, {high}]")
     assert custom[0].endswith("; widen buffer_km to [0.1, 500.0]")
 
@@ -122,6 +136,11 @@ def test_widen_ranges_must_name_a_declared_key_the_right_way_up():
         "widen_ranges.buffer_kms: no key of this config by that name has a plausible range;"
         " nearest: buffer_km (`sitesel schema` lists the ranges)"
     ]
+    assert widen_problems(study, {"speeds_kmh.X": (1, 2)}) == [  # the three nearest
+        "widen_ranges.speeds_kmh.X: no key of this config by that name has a plausible range;"
+        " nearest: speeds_kmh, speeds_kmh.NH, speeds_kmh.ODR (`sitesel schema` lists the ranges)"
+    ]
+    assert "nearest: rates[0].value" in widen_problems(study, {"rates": (1, 2)})[0]  # 0.53 alike
     assert widen_problems(study, {"zzz": (1, 2)}) == [
         "widen_ranges.zzz: no key of this config by that name has a plausible range"
         " (`sitesel schema` lists the ranges)"

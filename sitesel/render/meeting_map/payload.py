@@ -9,6 +9,7 @@ data (road and place names) travels as JSON strings and is put on the page with
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -18,6 +19,7 @@ import pandas as pd
 from sitesel.data.hex_lattice import hex_lattice
 from sitesel.exclusions import text as record_text
 from sitesel.exclusions.records import Records
+from sitesel.language import messages, translator
 from sitesel.render.classes import map_classes, score_classes
 from sitesel.render.mapdata import MapData
 from sitesel.render.meeting_map.context_layers import (
@@ -52,7 +54,7 @@ EXTRA_FIELDS = (
 """Optional run columns shown on the site card when present."""
 
 
-def _extras(sites: gpd.GeoDataFrame, records: Records) -> dict[str, Any]:
+def _extras(sites: gpd.GeoDataFrame, records: Records, t: Callable[..., str]) -> dict[str, Any]:
     """Optional columns (robustness, regions, scheme, flags) as text for the site card.
 
     A column of few distinct texts (flags, scheme reasons) is sent once per text, with
@@ -60,18 +62,19 @@ def _extras(sites: gpd.GeoDataFrame, records: Records) -> dict[str, Any]:
     """
     extras: dict[str, Any] = {}
     components = [
-        (c, "cost: " + c.split("__")[-1].replace("_", " ") + " (Rs crore)")
+        (c, t("cost: {part} (Rs crore)", part=c.split("__")[-1].replace("_", " ")))
         for c in sites.columns
         if c.startswith("component__")
     ]
-    for column, label in (*EXTRA_FIELDS, *components):
+    fields = [(c, t(label)) for c, label in EXTRA_FIELDS]
+    for column, label in (*fields, *components):
         if column == "flags" and column in sites:
             extras[label] = _flags(sites, records)
             continue
         if column in sites:
             values = sites[column]
             if pd.api.types.is_bool_dtype(values):
-                extras[label] = ["yes" if v else "no" for v in values]
+                extras[label] = [t("yes") if v else t("no") for v in values]
             elif pd.api.types.is_numeric_dtype(values):
                 extras[label] = [
                     "" if not math.isfinite(float(v)) else f"{float(v):.3g}" for v in values
@@ -115,11 +118,15 @@ def pack(data: MapData) -> dict[str, Any]:
         "sites": encode_lines(display(sites.geometry)),
         "area": encode_lines(display(data.area)),
     }
-    payload["extras"] = _extras(sites, data.records.subset(vector))
+    t = translator(data.language)
+    payload["extras"] = _extras(sites, data.records.subset(vector), t)
     if data.routes is not None and len(data.routes):
         payload["routes"] = routes_payload(data, sites)
     method = page_method(data)
     payload["aggregation"] = _aggregation(method, vector)
+    payload["aggregation"]["label"] = t(payload["aggregation"]["label"])
+    if data.language != "en":  # the page's words in the map's language
+        payload["messages"] = messages(data.language)
     live = live_candidates(data, vector, method.terms is not None)
     payload |= _left_out(data.sites, vector, live, data.records)
     if not method.reranks:  # the page shows sitesel's values

@@ -16,9 +16,11 @@ from branca.element import MacroElement
 from jinja2 import Template
 from matplotlib.colors import to_rgba
 
+from sitesel.language import grouped, translator
 from sitesel.render import assets
 from sitesel.render.basemap import Verbatim, add_hillshade, offline_map
 from sitesel.render.classes import map_classes
+from sitesel.render.fonts import font_face_css, needs_devanagari
 from sitesel.render.mapdata import MapData
 from sitesel.render.meeting_map.encoding import to_script_json
 from sitesel.render.meeting_map.live_image import live_candidates
@@ -57,12 +59,16 @@ class _SitesLayer(MacroElement):
 
 
 def _title_block(data: MapData) -> str:
+    t = translator(data.language)
     weights = ", ".join(f"{data.label(name)} {100 * w:.0f}%" for name, w in data.weights.items())
+    run = t("Run {date} · weights: {weights}", date=data.run_date, weights=weights)
     lines = [
         f"<h1>sitesel: {html.escape(data.name)}</h1>",
         f"<div>{html.escape(data.description)}</div>" if data.description else "",
-        f"<div>Run {html.escape(data.run_date)} · weights: {html.escape(weights)}</div>",
-        f"<div>Data: {html.escape('; '.join(data.sources))}</div>" if data.sources else "",
+        f"<div>{html.escape(run)}</div>",
+        f"<div>{html.escape(t('Data: {sources}', sources='; '.join(data.sources)))}</div>"
+        if data.sources
+        else "",
     ]
     return '<div class="sitesel-panel sitesel-title">' + "".join(lines) + "</div>"
 
@@ -83,22 +89,23 @@ def site_map(data: MapData) -> folium.Map:
     fmap = offline_map()
     root: Any = fmap.get_root()
     root.header.add_child(Verbatim(assets.inline_script(assets.sitesel_js())), name="sitesel_js")
-
+    t = translator(data.language)
     if data.elevation is not None:
-        add_hillshade(fmap, data.elevation, data.sites.crs, tint=data.elevation_tint)
+        add_hillshade(fmap, data.elevation, data.sites.crs, tint=data.elevation_tint,
+                      name=t("Hillshade (from the DEM, offline)"))  # fmt: skip
     _add_left_out_sites(fmap, data)
     for tiles, name, attr in ONLINE_LAYERS:
-        folium.TileLayer(tiles, name=name, attr=attr, overlay=True, show=False).add_to(fmap)
+        folium.TileLayer(tiles, name=t(name), attr=attr, overlay=True, show=False).add_to(fmap)
     control = folium.LayerControl(position="topleft", collapsed=True)
     control.add_to(fmap)
+    packed = to_script_json(pack(data))
+    title = _title_block(data)
+    if needs_devanagari(packed + title):  # the font travels with the page
+        root.header.add_child(Verbatim(f"<style>{font_face_css(packed + title)}</style>"))
     root.html.add_child(
-        Verbatim(
-            f'<script type="application/json" id="{DATA_ELEMENT_ID}">'
-            + to_script_json(pack(data))
-            + "</script>"
-        )
+        Verbatim(f'<script type="application/json" id="{DATA_ELEMENT_ID}">{packed}</script>')
     )
-    root.html.add_child(Verbatim(_title_block(data)))
+    root.html.add_child(Verbatim(title))
     _SitesLayer(fmap.get_name(), control.get_name(), DATA_ELEMENT_ID).add_to(fmap)
     return fmap
 
@@ -126,9 +133,10 @@ def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
     image = site_image(data.site_web_index(), rgba)
     rest = sites[~drawn]
     excluded = int(rest["excluded"].sum())
-    name = f"Excluded sites ({excluded:,}, as an image)"
+    t = translator(data.language)
+    name = t("Excluded sites ({n}, as an image)", n=grouped(excluded))
     if excluded < len(rest):
-        name = f"Sites beyond the first {int(vector.sum()):,} (as an image)"
+        name = t("Sites beyond the first {n} (as an image)", n=grouped(int(vector.sum())))
     folium.raster_layers.ImageOverlay(
         image.rgba,
         bounds=[list(image.south_west), list(image.north_east)],

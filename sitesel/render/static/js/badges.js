@@ -3,7 +3,7 @@
 
 function sitesel_badges(S) {
   const rankMarkers = L.layerGroup().addTo(S.map);
-  S.control.addOverlay(rankMarkers, "Top " + S.data.top_n + " ranks");
+  S.control.addOverlay(rankMarkers, sitesel_format.t("Top {n} ranks", { n: S.data.top_n }));
   function badgeWidth(ranks) { return Math.max(22, 8 + 7 * ranks.join("\u00b7").length); }
   function overlap(a, b) {
     const wa = badgeWidth(a.ranks) / 2 + 2;

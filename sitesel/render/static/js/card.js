@@ -4,7 +4,7 @@
  * image.js reads from the picks). Adds to S: popup, openCard, showCard, limitingOf. */
 
 function sitesel_card(S) {
-  const { el, fmt, fmtRaw } = sitesel_format;
+  const { el, fmt, fmtRaw, t } = sitesel_format;
   const data = S.data;
   const C = data.criteria;
   const popup = L.popup({ maxWidth: 420, minWidth: 300, className: "sitesel-popup" });
@@ -20,7 +20,8 @@ function sitesel_card(S) {
   function criteriaTable(view) {
     const table = el("table", "sitesel-card-table");
     const hr = el("tr");
-    ["criterion", "raw value", "score", "weight", "contribution"].forEach((h) => hr.appendChild(el("th", null, h)));
+    [t("criterion"), t("raw value"), t("score"), t("weight"), t("contribution")]
+      .forEach((h) => hr.appendChild(el("th", null, h)));
     table.appendChild(hr);
     const total = S.totalWeight();
     let limiting = null;
@@ -45,7 +46,7 @@ function sitesel_card(S) {
         }
       } else {
         tr.appendChild(el("td", null, "-"));
-        tr.appendChild(el("td", null, "not weighted"));
+        tr.appendChild(el("td", null, t("not weighted")));
         tr.appendChild(el("td"));
       }
       table.appendChild(tr);
@@ -60,7 +61,7 @@ function sitesel_card(S) {
         const flags = column.sites[s];
         if (!flags.length) return;
         const box = el("div", "sitesel-card-flags");
-        box.appendChild(el("div", null, "Land flags (the site still ranks):"));
+        box.appendChild(el("div", null, t("Land flags (the site still ranks):")));
         const list = el("ul");
         flags.forEach((f) => list.appendChild(el("li", null, f[1] + column.kinds[f[0]])));
         box.appendChild(list);
@@ -69,7 +70,7 @@ function sitesel_card(S) {
       }
       const v = Array.isArray(column) ? column[s] : column.u[column.i[s]];
       if (v === "" || (label === "region" && v === "0")) return;
-      card.appendChild(el("div", "sitesel-card-extra", label + ": " + v));
+      card.appendChild(el("div", "sitesel-card-extra", t(label) + ": " + t(v)));
     });
   }
   // view: id, place, rankText, excluded, reason, suitability, area_ha, raw(i), score(i),
@@ -78,18 +79,18 @@ function sitesel_card(S) {
     const card = el("div", "sitesel-card");
     card.dataset.site = view.id;
     const head = el("div", "sitesel-card-head");
-    head.appendChild(el("b", null, "Site " + view.id + (view.place ? ", " + view.place : "")));
-    head.appendChild(el("span", "sitesel-card-rank", view.excluded ? "excluded" : view.rankText));
+    head.appendChild(el("b", null, t("Site {id}", { id: view.id }) + (view.place ? ", " + view.place : "")));
+    head.appendChild(el("span", "sitesel-card-rank", view.excluded ? t("excluded") : view.rankText));
     card.appendChild(head);
-    if (view.excluded) card.appendChild(el("div", "sitesel-card-reason", "Excluded: " + view.reason));
-    card.appendChild(el("div", null, "Suitability " + fmt(view.suitability, 3) +
-      (Number.isFinite(view.area_ha) ? " \u00b7 area " + fmt(view.area_ha, 1) + " ha" : "")));
+    if (view.excluded) card.appendChild(el("div", "sitesel-card-reason", t("Excluded") + ": " + view.reason));
+    card.appendChild(el("div", null, t("Suitability") + " " + fmt(view.suitability, 3) +
+      (Number.isFinite(view.area_ha) ? " \u00b7 " + t("area") + " " + fmt(view.area_ha, 1) + " " + t("ha") : "")));
     const { table, limiting } = criteriaTable(view);
     card.appendChild(table);
     if (view.site !== undefined) extrasOf(view.site, card);
     if (limiting) {
       card.appendChild(el("div", "sitesel-card-limit",
-        "Limiting criterion: " + limiting.name + " (score " + fmt(limiting.score, 2) + ")"));
+        t("Limiting criterion: {name} (score {score})", { name: limiting.name, score: fmt(limiting.score, 2) })));
     }
     if (view.note) card.appendChild(el("div", "sitesel-note", view.note));
     S.drawRoutes(view.site, card);
@@ -101,7 +102,7 @@ function sitesel_card(S) {
       site: s,
       id: data.ids[s],
       place: data.place && data.place[s] ? data.place[s] : "",
-      rankText: "rank " + S.rank[s] + " of " + S.order.length,
+      rankText: t("rank {rank} of {of}", { rank: S.rank[s], of: S.order.length }),
       excluded: Boolean(data.excluded[s]),
       reason: data.reason[s],
       suitability: S.suit[s],

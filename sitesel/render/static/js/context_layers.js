@@ -2,7 +2,7 @@
  * repairs, each a layer of the switcher. Sets S.zoneTitles for the legend. */
 
 function sitesel_context_layers(S) {
-  const { el, decode, has } = sitesel_format;
+  const { el, decode, has, t, count } = sitesel_format;
   const P = SITESEL_PALETTE;
   const { data, map, control, renderer } = S;
 
@@ -13,7 +13,7 @@ function sitesel_context_layers(S) {
         .addTo(outline);
     }));
     outline.addTo(map);
-    control.addOverlay(outline, "Study area");
+    control.addOverlay(outline, t("Study area"));
   }
 
   if (data.roads) {
@@ -30,7 +30,7 @@ function sitesel_context_layers(S) {
       line.addTo(roads);
     });
     roads.addTo(map);
-    control.addOverlay(roads, "Roads");
+    control.addOverlay(roads, t("Roads"));
   }
 
   const townNames = new Set(data.places ? data.places.name : []);
@@ -57,7 +57,7 @@ function sitesel_context_layers(S) {
     Object.keys(groups).forEach((crit) => {
       const k = data.targets.criterion.indexOf(crit);
       if (!many.has(crit)) groups[crit].addTo(map); // many (habitations): off by default
-      control.addOverlay(groups[crit], "Targets: " + data.targets.label[k]);
+      control.addOverlay(groups[crit], t("Targets: {label}", { label: data.targets.label[k] }));
     });
   }
 
@@ -73,12 +73,12 @@ function sitesel_context_layers(S) {
         const e = marker.getElement();
         e.textContent = name;
         e.style.fontSize = size.toFixed(1) + "px";
-        e.title = name + (pop > 0 ? ", " + pop.toLocaleString("en") + " people" : "");
+        e.title = name + (pop > 0 ? ", " + t("{n} people", { n: count(pop) }) : "");
       });
       marker.addTo(towns);
     });
     towns.addTo(map);
-    control.addOverlay(towns, "Towns (GeoNames)");
+    control.addOverlay(towns, t("Towns (GeoNames)"));
   }
 
   S.zoneTitles = [];
@@ -93,11 +93,11 @@ function sitesel_context_layers(S) {
         renderer: renderer, color: style.colour, weight: 1, fillColor: style.colour,
         fillOpacity: style.fill, dashArray: style.dash,
       });
-      zone.bindTooltip(el("span", null, style.title + ": " + data.taken.reason[k]), { sticky: true });
+      zone.bindTooltip(el("span", null, t(style.title) + ": " + data.taken.reason[k]), { sticky: true });
       if (!groups[style.title]) groups[style.title] = L.layerGroup();
       zone.addTo(groups[style.title]);
     });
-    Object.keys(groups).forEach((title) => control.addOverlay(groups[title], title));
+    Object.keys(groups).forEach((title) => control.addOverlay(groups[title], t(title)));
     S.zoneTitles = Object.keys(groups);
   }
 
@@ -108,9 +108,9 @@ function sitesel_context_layers(S) {
         renderer: renderer, radius: 5, color: "#000", weight: 1.5, fillColor: "#ffd700",
         fillOpacity: 1,
       });
-      marker.bindTooltip(el("span", null, "Road repair: " + data.repairs.text[k]));
+      marker.bindTooltip(el("span", null, t("Road repair") + ": " + data.repairs.text[k]));
       marker.addTo(repairs);
     });
-    control.addOverlay(repairs, "Road repairs (" + data.repairs.lonlat.length + ")");
+    control.addOverlay(repairs, t("Road repairs ({n})", { n: data.repairs.lonlat.length }));
   }
 }

@@ -22,18 +22,29 @@ const sitesel_format = (() => {
       return pts;
     });
   }
+  // The page's words in the map's language: the payload's translations of the English
+  // message ids (sitesel.language), "{field}" filled; English when none is given.
+  let messages = {};
+  function setMessages(m) { messages = m || {}; }
+  function t(text, fields) {
+    let out = Object.prototype.hasOwnProperty.call(messages, text) ? messages[text] : text;
+    if (fields) Object.keys(fields).forEach((k) => { out = out.split("{" + k + "}").join(String(fields[k])); });
+    return out;
+  }
+  // Numbers grouped the Indian way (1,23,456), in every language.
+  function count(n) { return Number(n).toLocaleString("en-IN"); }
   function fmt(v, digits) {
-    if (v === null || v === undefined || !Number.isFinite(v)) return "no value";
+    if (v === null || v === undefined || !Number.isFinite(v)) return t("no value");
     const d = digits === undefined ? (Math.abs(v) < 10 ? 3 : 1) : digits;
-    return v.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
+    return v.toLocaleString("en-IN", { minimumFractionDigits: d, maximumFractionDigits: d });
   }
   // Raw values with their unit, as the dossier writes them (sitesel.render.units_text).
   const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
   function fmtRaw(v, unit) {
-    if (v === null || v === undefined || !Number.isFinite(v)) return "no value";
+    if (v === null || v === undefined || !Number.isFinite(v)) return t("no value");
     const U = SITESEL_UNITS;
     const d = has(U.digits, unit) ? U.digits[unit] : U.default_digits;
-    const u = has(U.text, unit) ? U.text[unit] : unit;
+    const u = t(has(U.text, unit) ? U.text[unit] : unit);
     return fmt(v, d) + (u === "\u00b0" ? u : u ? " " + u : "");
   }
   // Arrays live_image.py deflates (zlib) and base64-encodes.
@@ -52,5 +63,5 @@ const sitesel_format = (() => {
     for (let j = 0; j < q.length; j++) out[j] = q[j] === 65535 ? NaN : t.lo + q[j] * step;
     return out;
   }
-  return { el, decode, fmt, fmtRaw, has, inflate, dequantise };
+  return { el, decode, fmt, fmtRaw, has, inflate, dequantise, t, setMessages, count };
 })();

@@ -7,7 +7,7 @@
  * imageSuit, pickAt. */
 
 function sitesel_image(S) {
-  const { inflate, dequantise } = sitesel_format;
+  const { inflate, dequantise, t, count } = sitesel_format;
   const IMG = S.data.image || null;
   const L_SITES = IMG ? IMG.sites : 0; // the live candidates: image sites 0 ... L_SITES - 1
   const imageSuit = new Float64Array(L_SITES);
@@ -66,7 +66,7 @@ function sitesel_image(S) {
     canvas.height = IMG.height;
     const layer = new CanvasOverlay(canvas, [IMG.south_west, IMG.north_east], { zIndex: 3 });
     layer.addTo(S.map);
-    S.control.addOverlay(layer, "Other candidates (" + L_SITES.toLocaleString("en") + ", suitability)");
+    S.control.addOverlay(layer, t("Other candidates ({n}, suitability)", { n: count(L_SITES) }));
   }
   function rgbaWord(hex) { // "#rrggbb" at 75 % opacity, as a little-endian RGBA pixel
     const v = parseInt(hex.slice(1), 16);
@@ -96,10 +96,10 @@ function sitesel_image(S) {
     const last = S.order.length ? S.suit[S.order[S.order.length - 1]] : -Infinity;
     let above = 0;
     for (let j = 0; j < L_SITES; j++) if (imageSuit[j] > last + 1e-4) above++;
-    S.imageNote.textContent = above === 0 ? "" : above.toLocaleString("en") + " of the " +
-      L_SITES.toLocaleString("en") + " candidates in the image now score above the last of the " +
-      S.order.length.toLocaleString("en") + " drawn as sites: ranks here are among those; copy the " +
-      "weights to the config and rerun for the full ranking";
+    S.imageNote.textContent = above === 0 ? "" : t("{above} of the {n} candidates in the image" +
+      " now score above the last of the {drawn} drawn as sites: ranks here are among those;" +
+      " copy the weights to the config and rerun for the full ranking",
+      { above: count(above), n: count(L_SITES), drawn: count(S.order.length) });
   }
   // The image site under a point (its position in the picks), or -1: a candidate by the
   // index raster, an excluded hexagon by lattice arithmetic (picks.lattice).
@@ -144,7 +144,7 @@ function sitesel_image(S) {
     S.showCard({
       id: picks.ids[j],
       place: "",
-      rankText: "rank " + r.rank + " of " + r.of + " (in the image)",
+      rankText: t("rank {rank} of {of} (in the image)", { rank: r.rank, of: r.of }),
       excluded: picks.code[j] !== 0,
       reason: picks.reasons[picks.code[j]],
       suitability: x,
@@ -152,9 +152,9 @@ function sitesel_image(S) {
       raw: (i) => (picks.raw[i] ? picks.raw[i][j] : NaN),
       score: (i) => scoreOf(i, j),
       latlng: latlng,
-      note: "Drawn in the image: values to 1/65,534 of each criterion's range; the place, " +
-        "flags and routes are on the cards of the " + S.n.toLocaleString("en") +
-        " sites drawn as shapes, and every value is in sites.gpkg",
+      note: t("Drawn in the image: values to 1/65,534 of each criterion's range; the place," +
+        " flags and routes are on the cards of the {n} sites drawn as shapes, and every value" +
+        " is in sites.gpkg", { n: count(S.n) }),
     });
   }
   if (IMG) {

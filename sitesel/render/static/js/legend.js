@@ -3,7 +3,7 @@
  * (sitesel.render.classes). Adds to S: classOf, colourOf, restyle, buildLegend. */
 
 function sitesel_legend(S) {
-  const { el, fmt } = sitesel_format;
+  const { el, fmt, t } = sitesel_format;
   const P = SITESEL_PALETTE;
   const data = S.data;
   S.colourBy = -1; // -1: suitability; otherwise a criterion index
@@ -48,35 +48,36 @@ function sitesel_legend(S) {
     for (let k = S.classes.colours.length - 1; k >= 0; k--) {
       row("sitesel-swatch", S.classes.colours[k], fmt(e[k], 1) + " \u2013 " + fmt(e[k + 1], 1));
     }
-    row("sitesel-swatch", P.excluded, "excluded");
+    row("sitesel-swatch", P.excluded, t("excluded"));
     S.zoneTitles.forEach((title) => {
       const style = Object.values(P.zones).find((z) => z.title === title);
-      const sw = row("sitesel-swatch sitesel-zone-swatch", style.colour, title.toLowerCase() + " (layer)");
+      const sw = row("sitesel-swatch sitesel-zone-swatch", style.colour,
+        t("{layer} (layer)", { layer: t(title).toLowerCase() }));
       sw.style.opacity = String(Math.max(0.35, style.fill * 2));
     });
     S.allocationTitles.forEach((title) => {
       row("sitesel-allocation sitesel-allocation-swatch", P.allocation[0],
-        title.replace("Allocation: ", ""), "1");
+        title.split(": ").slice(1).join(": "), "1");
     });
     if (data.roads) {
       const present = new Set(data.roads.class);
       const main = Object.keys(P.roads).filter((c) => present.has(c));
       main.concat(present.size > main.length ? ["other"] : []).forEach((c) => {
         const line = row("sitesel-road-swatch", c === "other" ? P.other_road : P.roads[c],
-          c === "other" ? "other roads" : c + " road");
+          c === "other" ? t("other roads") : t("{class} road", { class: c }));
         line.style.height = c === "other" ? "2px" : "4px";
       });
     }
   }
   S.panel("bottomright", "sitesel-legend", (div) => {
-    const label = el("label", null, "Colour by ");
+    const label = el("label", null, t("Colour by") + " ");
     const select = el("select");
     select.id = "sitesel-colour-by";
-    const opt = el("option", null, "suitability");
+    const opt = el("option", null, t("suitability"));
     opt.value = "-1";
     select.appendChild(opt);
     S.weighted.forEach((i) => {
-      const o = el("option", null, "score: " + S.labelOf(i));
+      const o = el("option", null, t("score: {criterion}", { criterion: S.labelOf(i) }));
       o.value = String(i);
       select.appendChild(o);
     });

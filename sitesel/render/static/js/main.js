@@ -8,6 +8,8 @@
 
 function sitesel_init(map, control, dataId) {
   const data = JSON.parse(document.getElementById(dataId).textContent);
+  sitesel_format.setMessages(data.messages);
+  const { t, count } = sitesel_format;
   const C = data.criteria;
   const weighted = C.map((c, i) => i).filter((i) => C[i].weighted);
   const initial = {};
@@ -38,7 +40,7 @@ function sitesel_init(map, control, dataId) {
     return layer;
   });
   S.sitesGroup = L.featureGroup(S.siteLayers).addTo(map);
-  control.addOverlay(S.sitesGroup, "Sites");
+  control.addOverlay(S.sitesGroup, t("Sites"));
 
   sitesel_image(S);
   sitesel_context_layers(S);
@@ -68,9 +70,9 @@ function sitesel_init(map, control, dataId) {
       S.paintImage();
       window.sitesel.ready = true;
     }).catch((err) => {
-      S.imageNote.textContent = "This browser could not draw the other " +
-        S.IMG.picks.count.toLocaleString("en") + " sites of the image (it needs " +
-        "DecompressionStream: Chrome 80+, Firefox 113+, Safari 16.4+): " + err;
+      S.imageNote.textContent = t("This browser could not draw the other {n} sites of the image" +
+        " (it needs DecompressionStream: Chrome 80+, Firefox 113+, Safari 16.4+): {error}",
+        { n: count(S.IMG.picks.count), error: err });
       console.error("sitesel: the sites' image could not be drawn: " + err);
     });
   }

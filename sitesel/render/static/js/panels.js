@@ -18,16 +18,17 @@ function sitesel_panel(S) {
 }
 
 function sitesel_panels(S) {
-  const { el, fmt } = sitesel_format;
+  const { el, fmt, t, count } = sitesel_format;
   const data = S.data;
   const weighted = S.weighted;
 
   let topList = null;
   S.panel("bottomleft", "sitesel-top", (div) => {
-    div.appendChild(el("b", null, "Top " + data.top_n + " sites"));
+    div.appendChild(el("b", null, t("Top {n} sites", { n: data.top_n })));
     const table = el("table", "sitesel-top-table");
     const head = el("tr");
-    ["#", "site", "suitability", "limiting factor", "area"].forEach((h) => head.appendChild(el("th", null, h)));
+    ["#", t("site"), t("suitability"), t("limiting factor"), t("area")]
+      .forEach((h) => head.appendChild(el("th", null, h)));
     table.appendChild(head);
     topList = el("tbody");
     topList.id = "sitesel-top-list";
@@ -46,7 +47,7 @@ function sitesel_panels(S) {
       tr.appendChild(name);
       tr.appendChild(el("td", null, fmt(S.suit[s], 3)));
       tr.appendChild(el("td", null, S.limitingOf(s, w)));
-      tr.appendChild(el("td", null, fmt(data.area_ha[s], 0) + " ha"));
+      tr.appendChild(el("td", null, fmt(data.area_ha[s], 0) + " " + t("ha")));
       tr.addEventListener("click", () => {
         S.map.fitBounds(S.siteLayers[s].getBounds(), { maxZoom: 14 });
         S.openCard(s);
@@ -76,14 +77,14 @@ function sitesel_panels(S) {
         });
       }
     }
-    div.appendChild(el("b", null, "Excluded: " + excludedCount.toLocaleString("en") + " of " +
-      total.toLocaleString("en") + " sites"));
+    div.appendChild(el("b", null, t("Excluded: {n} of {total} sites",
+      { n: count(excludedCount), total: count(total) })));
     const list = el("ul");
     list.id = "sitesel-constraint-list";
     Object.keys(counts).sort((a, b) => counts[b] - counts[a] || (a < b ? -1 : 1)).slice(0, 8)
-      .forEach((r) => list.appendChild(el("li", null, r + ": " + counts[r].toLocaleString("en"))));
+      .forEach((r) => list.appendChild(el("li", null, r + ": " + count(counts[r]))));
     div.appendChild(list);
-    div.appendChild(el("div", "sitesel-note", "A site can fail several."));
+    div.appendChild(el("div", "sitesel-note", t("A site can fail several.")));
   });
 
   const sliders = {};
@@ -99,13 +100,14 @@ function sitesel_panels(S) {
   }
   function methodText() {
     if (!S.live) {
-      return "Sliders off: too many candidate sites to re-rank in the page; the ranking is " +
-        "sitesel's (change weights in the config and rerun)";
+      return t("Sliders off: too many candidate sites to re-rank in the page; the ranking is" +
+        " sitesel's (change weights in the config and rerun)");
     }
     if (!S.slidersWork) {
-      return "Sliders off: the map cannot re-rank with " + S.AGG.method + "; the ranking is sitesel's";
+      return t("Sliders off: the map cannot re-rank with {method}; the ranking is sitesel's",
+        { method: S.AGG.method });
     }
-    return "Re-ranked as sitesel ranks: " + (S.AGG.label || S.AGG.method);
+    return t("Re-ranked as sitesel ranks: {method}", { method: t(S.AGG.label || S.AGG.method) });
   }
   function slider(i) {
     const row = el("div", "sitesel-weight-row");
@@ -137,13 +139,13 @@ function sitesel_panels(S) {
     return b;
   }
   S.panel("topright", "sitesel-weights", (div) => {
-    div.appendChild(el("b", null, "Weights"));
+    div.appendChild(el("b", null, t("Weights")));
     div.appendChild(el("div", "sitesel-method", methodText()));
     S.imageNote = el("div", "sitesel-image-note");
     div.appendChild(S.imageNote);
     weighted.forEach((i) => div.appendChild(slider(i)));
     const buttons = el("div", "sitesel-buttons");
-    buttons.appendChild(button("sitesel-reset", "Reset", () => {
+    buttons.appendChild(button("sitesel-reset", t("Reset"), () => {
       S.weights = Object.assign({}, S.initial);
       weighted.forEach((i) => { sliders[i].input.value = String(Math.round(100 * S.initial[i])); });
       S.rank = data.rank.slice();
@@ -151,14 +153,14 @@ function sitesel_panels(S) {
       yamlBox.style.display = "none";
       S.update(true);
     }));
-    buttons.appendChild(button("sitesel-copy-yaml", "Copy as YAML", () => {
+    buttons.appendChild(button("sitesel-copy-yaml", t("Copy as YAML"), () => {
       yamlBox.value = weightsYaml();
       yamlBox.style.display = "block";
       yamlBox.select();
       if (navigator.clipboard) navigator.clipboard.writeText(yamlBox.value).catch(() => {});
     }));
     ["A4", "A3"].forEach((size) => {
-      buttons.appendChild(button("sitesel-print-" + size.toLowerCase(), "Print " + size, () => {
+      buttons.appendChild(button("sitesel-print-" + size.toLowerCase(), t("Print {size}", { size: size }), () => {
         S.preparePrint(size);
         window.print();
       }));
@@ -179,7 +181,7 @@ function sitesel_panels(S) {
 
   S.panel("topleft", "sitesel-north", (div) => {
     div.appendChild(el("div", "sitesel-north-arrow", "\u25b2"));
-    div.appendChild(el("div", null, "N"));
+    div.appendChild(el("div", null, t("N")));
   });
   Object.assign(S, { redrawTop, showWeights });
 }

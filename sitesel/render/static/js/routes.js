@@ -3,7 +3,7 @@
  * selected site's are drawn. Adds to S: routesLayer, drawRoutes. */
 
 function sitesel_routes(S) {
-  const { el, decode, fmt } = sitesel_format;
+  const { el, decode, fmt, t } = sitesel_format;
   const colours = SITESEL_PALETTE.routes;
   const routesLayer = L.layerGroup().addTo(S.map);
   function drawRoutes(s, card) {
@@ -14,13 +14,14 @@ function sitesel_routes(S) {
     R.site.forEach((site, k) => {
       if (site !== s) return;
       const colour = colours[k % colours.length];
-      const text = R.label[k] + ": " + fmt(R.km[k], 1) + " km, " + fmt(R.minutes[k], 0) + " min";
+      const text = R.label[k] + ": " + fmt(R.km[k], 1) + " " + t("km") + ", " + fmt(R.minutes[k], 0) +
+        " " + t("min");
       decode(R.lines[k]).forEach((part) => {
         L.polyline(part, { color: colour, weight: 4, opacity: 0.85, className: "sitesel-route" })
           .bindTooltip(el("span", null, text))
           .addTo(routesLayer);
       });
-      box.appendChild(el("div", null, text + " by " + R.roads[k]));
+      box.appendChild(el("div", null, t("{route} by {roads}", { route: text, roads: R.roads[k] })));
     });
     if (box.childNodes.length) card.appendChild(box);
   }
