@@ -197,8 +197,13 @@ def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validat
             f"missing in data directory {src.data_dir} and without a public address in"
             f" {src.catalog_path.name}: {listed}"
         )
-    fetched = [f"{r.layer}: {r.path} from {r.url}" for r in absent] + _later_downloads(src)
-    warnings = [] if absent or len(fetched) > len(absent) else _check_inputs(src)
+    later = _later_downloads(src)
+    fetched = [f"{r.layer}: {r.path} from {r.url}" for r in absent] + [text for _, text in later]
+    optional = set(study.config.dem.when_available) if study.config.dem else set()
+    # The inputs are read here only when everything a run needs is on disk; a DEM used
+    # where available is not needed (an offline run goes on without it).
+    needed_later = [layer for layer, _ in later if layer not in optional]
+    warnings = [] if absent or needed_later else _check_inputs(src)
     return Validation(
         study=study,
         files_needed=len(requests),
@@ -208,10 +213,11 @@ def validate(path: str | Path, *, data_dir: str | Path | None = None) -> Validat
     )
 
 
-def _later_downloads(src: RunSources) -> list[str]:
+def _later_downloads(src: RunSources) -> list[tuple[str, str]]:
     """What a run fetches once it knows the study area: DEM tiles, Overpass answers.
 
-    Empty when the study area cannot be read here (its files are to be downloaded too).
+    Each as (layer name, what and from where). Empty when the study area cannot be read
+    here (its files are to be downloaded too).
     """
     config = src.config
     loader = LayerLoader(src.catalog, src.data_dir, offline=True)
@@ -222,19 +228,17 @@ def _later_downloads(src: RunSources) -> list[str]:
     net = config.network
     reach = area.polygon.buffer(net.margin_km * M_PER_KM if net else 5_000.0)
     west, south, east, north = gpd.GeoSeries([reach], crs=area.crs).to_crs(4326).total_bounds
-    out = []
+    out: list[tuple[str, str]] = []
     if net is not None and src.catalog.layers[net.roads].format == "overpass":
-        out.append(
-            f"{net.roads}: OpenStreetMap roads over {west:.3f},{south:.3f},{east:.3f},{north:.3f}"
-            " from Overpass"
-        )
+        bbox = f"{west:.3f},{south:.3f},{east:.3f},{north:.3f}"
+        out.append((net.roads, f"{net.roads}: OpenStreetMap roads over {bbox} from Overpass"))
     for name in config.dem.stack if config.dem else []:
         tiles = src.catalog.layers[name].tiles
         if tiles is None:
             continue
         wanted = tile_requests(tiles, layer=name, bounds_lonlat=(west, south, east, north))
         out += [
-            f"{name}: {r.path} from {r.url}"
+            (name, f"{name}: {r.path} from {r.url}")
             for r in wanted
             if not (src.data_dir / r.path).is_file()
         ]

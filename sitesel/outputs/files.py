@@ -26,11 +26,16 @@ FIXED_TIME = "2000-01-01T00:00:00.000Z"
 """GeoPackage timestamps when ``SOURCE_DATE_EPOCH`` is not set: same inputs, same bytes."""
 
 
+def gpkg_time() -> str:
+    """The time a GeoPackage records: ``SOURCE_DATE_EPOCH``'s, else :data:`FIXED_TIME`."""
+    when = build_time()
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z") if when else FIXED_TIME
+
+
 @contextmanager
 def fixed_gpkg_time() -> Iterator[None]:
     """GeoPackages written in the block carry a fixed time, not the clock's."""
-    when = build_time()
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000Z") if when else FIXED_TIME
+    stamp = gpkg_time()
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
     try:
         yield

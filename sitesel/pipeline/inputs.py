@@ -203,7 +203,10 @@ def dem_stack(
         except LayerNotFoundError as exc:
             if name not in config.dem.when_available:
                 raise
-            log.warning("dem.layers: %s is not available here, not used (%s)", name, exc)
+            # Named in dem.when_available: the planner chose to go on without it. Said at
+            # info level (sitesel -v run ...); validate lists it and the manifest's dem
+            # sources show what was used.
+            log.info("dem.layers: %s is not available here, not used (%s)", name, exc)
     stack[config.dem.base] = base
     crses = {n: d.source_crs for n, d in stack.items()}
     if len({c for c in crses.values() if c is not None}) > 1:

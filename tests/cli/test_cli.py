@@ -32,6 +32,7 @@ def test_run_writes_the_output_contract(leh_run):
         "regions.csv",
         "robustness.csv",
         "sites.gpkg",
+        "sites.qgz",
         "smaa.csv",
         "stability.csv",
         "summary.png",
