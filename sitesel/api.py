@@ -302,8 +302,11 @@ def write_report(
     top: int | None = None,
     sites: str | None = None,
     out: Path | None = None,
+    language: str | None = None,
 ) -> tuple[Path, list[str]]:
     """The dossier of a run's shortlisted sites: ``<out>/index.html`` (all or nothing).
+
+    In ``language`` (``en``, ``hi``), by default the run's ``map.language``.
 
     Raises
     ------
@@ -334,7 +337,8 @@ def write_report(
         chosen = order[: min(top or 5, int(ranked) or len(order))]
     target = (out or Path(run_dir) / "report") / "index.html"
     with staged_outputs({"report": target}) as staged:
-        staged["report"].write_text(report_html(result, chosen), encoding="utf-8")
+        lang = language or result.manifest.language
+        staged["report"].write_text(report_html(result, chosen, lang), encoding="utf-8")
     return target, chosen
 
 

@@ -15,8 +15,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from sitesel.config.land import fill
+from sitesel.config.land import fill, parse_template
 from sitesel.exclusions.records import Action, Hits, Records, Source
+from sitesel.language.records import localised_template
 
 SEPARATOR = "; "
 """Between the reasons (or the flags) of one site."""
@@ -44,8 +45,8 @@ def _cited(text: str, citation: str) -> str:
     return f"{text} ({citation})" if citation else text
 
 
-def texts(hits: Hits) -> npt.NDArray[np.object_]:
-    """What each record of ``hits`` says.
+def texts(hits: Hits, lang: str = "en") -> npt.NDArray[np.object_]:
+    """What each record of ``hits`` says (in ``lang``, where the catalog has its template).
 
     >>> from sitesel.exclusions.records import Source
     >>> s = Source("esz_band", "land_rule", "{distance_km} km from {name}: band", "EIA 2006")
@@ -54,18 +55,22 @@ def texts(hits: Hits) -> npt.NDArray[np.object_]:
     >>> texts(h).tolist()
     ['6.5 km from Hemis: band (EIA 2006)']
     """
-    prefixes, kinds = split(hits)
+    prefixes, kinds = split(hits, lang)
     return np.array([p + k for p, k in zip(prefixes, kinds, strict=True)], dtype=object)
 
 
-def split(hits: Hits) -> tuple[list[str], list[str]]:
+def split(hits: Hits, lang: str = "en") -> tuple[list[str], list[str]]:
     """Each record as its measure ("6.5 km from ", "12 % ") and its kind (the rest).
 
     The kind is what records of one rule and feature share whatever the distance: the map's
     card sends it once, the summary counts by it. A record has a measure when its template
     starts with one (a distance, a share) or when it flags a share of the site.
     """
-    template = hits.source.parsed
+    template = (
+        hits.source.parsed
+        if lang == "en"
+        else parse_template(localised_template(hits.source.template, lang))
+    )
     leading = template[0][1] if template and template[0][0] == "" else None
     prefixes, kinds = [], []
     for k in range(len(hits)):
@@ -84,7 +89,9 @@ def split(hits: Hits) -> tuple[list[str], list[str]]:
     return prefixes, kinds
 
 
-def joined(records: Records, action: Action, n_sites: int) -> npt.NDArray[np.object_]:
+def joined(
+    records: Records, action: Action, n_sites: int, lang: str = "en"
+) -> npt.NDArray[np.object_]:
     """Each site's texts of one action joined by "; " in the records' order ("" for none).
 
     Sources whose records all read alike (a threshold, a missing value) are joined once per
@@ -99,9 +106,9 @@ def joined(records: Records, action: Action, n_sites: int) -> npt.NDArray[np.obj
         marks = np.zeros((n_sites, constant), dtype=bool)
         for j, h in enumerate(hits[:constant]):
             marks[h.site, j] = True
-        out = _combined(marks, [str(texts(h)[0]) for h in _heads(hits[:constant])])
+        out = _combined(marks, [str(texts(h, lang)[0]) for h in _heads(hits[:constant])])
     for h in hits[constant:]:
-        for site, text in zip(h.site, texts(h), strict=True):
+        for site, text in zip(h.site, texts(h, lang), strict=True):
             out[site] = f"{out[site]}{SEPARATOR}{text}" if out[site] else text
     return out
 
@@ -130,7 +137,10 @@ def _combined(marks: npt.NDArray[np.bool_], words: list[str]) -> npt.NDArray[np.
 
 
 def counts(
-    records: Records, action: Action, keep: npt.NDArray[np.bool_] | None = None
+    records: Records,
+    action: Action,
+    keep: npt.NDArray[np.bool_] | None = None,
+    lang: str = "en",
 ) -> pd.Series:
     """How many sites each text (a flag: its kind) is on, most first, ties by text.
 
@@ -142,18 +152,20 @@ def counts(
         rows = np.ones(len(h), dtype=bool) if keep is None else keep[h.site]
         if not rows.any():
             continue
-        words = split(h)[1] if action == "flag" else texts(h)
+        words = split(h, lang)[1] if action == "flag" else texts(h, lang)
         for text, n in pd.Series(np.asarray(words, dtype=object)[rows]).value_counts().items():
             found[str(text)] = found.get(str(text), 0) + int(n)
     ordered = sorted(found.items(), key=lambda item: (-item[1], item[0]))
     return pd.Series(dict(ordered), dtype="int64")
 
 
-def per_site(records: Records, action: Action, n_sites: int) -> list[list[tuple[str, str]]]:
+def per_site(
+    records: Records, action: Action, n_sites: int, lang: str = "en"
+) -> list[list[tuple[str, str]]]:
     """Each site's records of one action as (measure, kind) pairs, in order."""
     out: list[list[tuple[str, str]]] = [[] for _ in range(n_sites)]
     for h in records.of(action):
-        for site, prefix, kind in zip(h.site, *split(h), strict=True):
+        for site, prefix, kind in zip(h.site, *split(h, lang), strict=True):
             out[site].append((prefix, kind))
     return out
 

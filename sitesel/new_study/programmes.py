@@ -23,6 +23,13 @@ HILL_STATES = frozenset(
 )  # fmt: skip
 """States and UTs where EMC 2.0 asks for 100 acres (North-Eastern and hill states, UTs)."""
 
+HINDI_STATES = frozenset(
+    {"Bihar", "Chhattisgarh", "Delhi", "Haryana", "Himachal Pradesh", "Jharkhand",
+     "Madhya Pradesh", "Rajasthan", "Uttar Pradesh", "Uttarakhand"}
+)  # fmt: skip
+"""States and UTs whose official language is Hindi (each by its own official-language act;
+the acts were not re-read for this list): their studies' maps default to Hindi."""
+
 OSM_SPEEDS_KMH = {
     "motorway": 60, "trunk": 50, "primary": 40, "secondary": 35, "tertiary": 30,
     "unclassified": 20, "residential": 15, "service": 10, "track": 10,
@@ -219,4 +226,9 @@ def config_text(study: NewStudy) -> str:
         "robustness:\n"
         "  monte_carlo: {draws: 200, method: dirichlet, concentration: 100, seed: 1, top_k: 10}\n\n"
         "map:\n  top_n: 10\n"
+        + (
+            "  language: hi                # the meeting's language; --lang en for English\n"
+            if place.state in HINDI_STATES
+            else ""
+        )
     )

@@ -25,7 +25,17 @@ from ..conftest import ROOT
 from .test_map_browser import Page
 
 JS = ROOT / "sitesel" / "render" / "static" / "js"
-PY_CALL = re.compile(r"""\bt\(\s*["']([^"']+)["']""")
+PY_CALL = re.compile(r"""\bt\('([^']+)'\)""")
+
+
+def _python_calls(f):
+    import warnings
+
+    from babel.messages.extract import extract_python
+
+    with warnings.catch_warnings():  # f-strings Babel cannot read: PY_CALL reads them
+        warnings.simplefilter("ignore")
+        return [m for m in extract_python(f, ["t"], [], {}) if m[2]]
 
 
 def page_messages() -> set[str]:
@@ -36,7 +46,9 @@ def page_messages() -> set[str]:
             for _, _, text, _ in extract_javascript(f, ["t"], [], {}):
                 ids.add(text if isinstance(text, str) else text[0])
     for path in (ROOT / "sitesel" / "render").rglob("*.py"):
-        ids |= set(PY_CALL.findall(path.read_text(encoding="utf-8")))
+        with path.open("rb") as f:  # t("...") calls, strings joined as Python joins them
+            ids |= {m if isinstance(m, str) else m[0] for *_, m, _ in _python_calls(f)}
+        ids |= set(PY_CALL.findall(path.read_text(encoding="utf-8")))  # t('...') in f-strings
     ids |= {label for _, label in EXTRA_FIELDS}
     ids |= {style["title"] for style in ZONE_STYLES.values()}
     return ids

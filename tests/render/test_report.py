@@ -292,3 +292,86 @@ def test_every_criterion_row_is_the_runs_value_by_value(report):
             assert score == ("-" if pd.isna(expected) else f"{expected:,.2f}"), name
             share = manifest["weights"].get(name)
             assert weight == ("-" if share is None else f"{100 * share:.0f}%"), name
+
+
+# ------------------------------------------------------------------------ in Hindi
+
+
+@pytest.fixture(scope="module")
+def report_hi(leh_run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report_hi")
+    result = sitesel("report", leh_run / "run", "--top", "3", "--out", out, "--lang", "hi")
+    assert result.exit_code == 0, result.output
+    return out / "index.html"
+
+
+def test_every_word_the_dossier_asks_for_is_in_the_hindi_catalog(leh_run, monkeypatch):
+    """The dossier's words, recorded as it asks for them over pages with every section."""
+    from sitesel.language import catalog
+    from sitesel.outputs.reader import read_run
+    from sitesel.render.dossier import report
+
+    asked: set[str] = set()
+
+    def recording(lang):
+        t = catalog.translator(lang)
+
+        def say(msgid, **fields):
+            asked.add(msgid)
+            return t(msgid, **fields)
+
+        return say
+
+    monkeypatch.setattr(report, "translator", recording)
+    result = read_run(leh_run / "run")
+    chosen = pd.read_csv(leh_run / "run" / "allocation.csv")["site_id"].astype(str).tolist()
+    order = report.site_order(result.sites)
+    report.report_html(result, order[:2] + chosen[:1] + order[-1:], "hi")
+    assert len(asked) > 60  # index, routes, criteria, terrain, land, scheme, cost, allocation
+    missing = sorted(asked - catalog.catalog_ids("hi"))
+    assert missing == [], missing
+
+
+def test_the_hindi_dossier_says_reasons_and_places_in_hindi(leh_run):
+    from sitesel.outputs.reader import read_run
+    from sitesel.render.dossier.report import report_html, site_order
+
+    result = read_run(leh_run / "run")
+    excluded = result.sites[result.sites["excluded"]]
+    runway = excluded[excluded["exclusion_reason"].str.contains("runway of")]
+    sid = str(runway["site_id"].iloc[0])
+    html = report_html(result, [sid, site_order(result.sites)[0]], "hi")
+    land = html.split("<h2>भूमि की स्थिति</h2>")[1].split("<h2>")[0]
+    assert "<b>बाहर रखा गया:</b>" in land and "के रनवे से 500 मीटर के भीतर" in land
+    assert "within 500 m" not in html
+    place = str(runway["place"].iloc[0])  # "3.2 km SW of Leh" -> "Leh से 3.2 किमी दक्षिण-पश्चिम"
+    km = place.partition(" km ")[0]
+    assert f"से {km} किमी" in html and place not in html
+    assert "<html lang='hi'>" in html and "@font-face{font-family:'Noto Sans Devanagari'" in html
+
+
+def test_the_hindi_dossier_prints_on_a4_with_its_devanagari(report_hi, browser):
+    from pypdf import PdfReader
+
+    page = browser.new_page()
+    page.goto(report_hi.as_uri())
+    assert page.evaluate("document.fonts.check('12px \"Noto Sans Devanagari\"', 'भू-भाग')")
+    page.emulate_media(media="print")
+    pdf = report_hi.with_suffix(".pdf")
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    page.close()
+    reader = PdfReader(str(pdf))
+    box = reader.pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx((595.28, 841.89), abs=1.5)
+    assert len(reader.pages) <= 1 + 2 * 3
+    fonts = {
+        str(f.get_object().get("/BaseFont"))  # the SVG's text is Type3, without a name
+        for p in reader.pages
+        for f in (p["/Resources"].get("/Font") or {}).values()
+    }
+    assert any("NotoSansDevanagari" in f for f in fonts), fonts
+    printed = "".join(p.extract_text() for p in reader.pages)
+    # Words whose glyphs map back to their characters one to one (a PDF's text of a
+    # reordered vowel sign, as in स्थिति, comes back in visual order, not as typed).
+    for hindi in ("मानदंड", "योजना", "पात्र", "उपयुक्तता"):
+        assert hindi in printed, hindi

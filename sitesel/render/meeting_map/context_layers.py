@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sitesel.language.records import localised_place
 from sitesel.render.mapdata import MapData
 from sitesel.render.meeting_map.encoding import (
     WGS84,
@@ -140,7 +141,10 @@ def _allocation_layers(data: MapData) -> list[dict[str, Any]]:
                 "within_min": record.get("within_min"),
                 "coverage_share": record.get("coverage_share"),
                 "ids": ids,
-                "places": chosen["place"].fillna("").astype(str).tolist(),
+                "places": [
+                    localised_place(p, data.language)
+                    for p in chosen["place"].fillna("").astype(str)
+                ],
                 "draws": (record.get("robustness") or {}).get("draws"),
                 "chosen_share": _shares(chosen),
                 "lonlat": [

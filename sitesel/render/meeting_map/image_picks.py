@@ -26,6 +26,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyproj
 
@@ -81,12 +82,14 @@ def pack_picks(
     order: np.ndarray,
     criteria: list[dict[str, Any]],
     scores_in_terms: bool = False,
+    reasons: npt.NDArray[np.object_] | None = None,
 ) -> dict[str, Any]:
     """The card values of the image's sites, in ``order`` (:func:`image_order`).
 
     ``scores_in_terms``: the live image's terms are the scores (every method but
     PROMETHEE II) and every candidate of the image is live, so ``score`` is ``"terms"``
-    instead of a second copy (the excluded sites have none).
+    instead of a second copy (the excluded sites have none). ``reasons``: every site's
+    exclusion reasons in the map's language (the run's ``exclusion_reason`` by default).
 
     Returns
     -------
@@ -100,7 +103,10 @@ def pack_picks(
     """
     picked = sites.iloc[order]
     excluded = picked["excluded"].to_numpy(dtype=bool)
-    reasons = picked["exclusion_reason"].fillna("").astype(str).to_numpy()
+    if reasons is None:
+        reasons = picked["exclusion_reason"].fillna("").astype(str).to_numpy()
+    else:
+        reasons = np.asarray(reasons, dtype=object)[order].astype(str)
     unique, code = np.unique(np.where(excluded, reasons, ""), return_inverse=True)
     if "" not in unique:
         unique, code = np.concatenate([[""], unique]), code + 1

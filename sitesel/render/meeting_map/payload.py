@@ -20,6 +20,7 @@ from sitesel.data.hex_lattice import hex_lattice
 from sitesel.exclusions import text as record_text
 from sitesel.exclusions.records import Records
 from sitesel.language import messages, translator
+from sitesel.language.records import localised_place
 from sitesel.render.classes import map_classes, score_classes
 from sitesel.render.mapdata import MapData
 from sitesel.render.meeting_map.context_layers import (
@@ -54,7 +55,9 @@ EXTRA_FIELDS = (
 """Optional run columns shown on the site card when present."""
 
 
-def _extras(sites: gpd.GeoDataFrame, records: Records, t: Callable[..., str]) -> dict[str, Any]:
+def _extras(
+    sites: gpd.GeoDataFrame, records: Records, t: Callable[..., str], lang: str
+) -> dict[str, Any]:
     """Optional columns (robustness, regions, scheme, flags) as text for the site card.
 
     A column of few distinct texts (flags, scheme reasons) is sent once per text, with
@@ -69,7 +72,7 @@ def _extras(sites: gpd.GeoDataFrame, records: Records, t: Callable[..., str]) ->
     fields = [(c, t(label)) for c, label in EXTRA_FIELDS]
     for column, label in (*fields, *components):
         if column == "flags" and column in sites:
-            extras[label] = _flags(sites, records)
+            extras[label] = _flags(sites, records, lang)
             continue
         if column in sites:
             values = sites[column]
@@ -115,11 +118,12 @@ def pack(data: MapData) -> dict[str, Any]:
         "top_n": data.top_n,
         "criteria": criteria,
         **_site_columns(sites, criteria),
+        **_words(sites, data.records.subset(vector), data.language),
         "sites": encode_lines(display(sites.geometry)),
         "area": encode_lines(display(data.area)),
     }
     t = translator(data.language)
-    payload["extras"] = _extras(sites, data.records.subset(vector), t)
+    payload["extras"] = _extras(sites, data.records.subset(vector), t, data.language)
     if data.routes is not None and len(data.routes):
         payload["routes"] = routes_payload(data, sites)
     method = page_method(data)
@@ -128,7 +132,7 @@ def pack(data: MapData) -> dict[str, Any]:
     if data.language != "en":  # the page's words in the map's language
         payload["messages"] = messages(data.language)
     live = live_candidates(data, vector, method.terms is not None)
-    payload |= _left_out(data.sites, vector, live, data.records)
+    payload |= _left_out(data.sites, vector, live, data.records, data.language)
     if not method.reranks:  # the page shows sitesel's values
         payload["suitability"] = nullable(sites["suitability"].to_numpy(float), 6)
     if not vector.all():  # the image's sites: painted live, and found under a click
@@ -177,7 +181,12 @@ def _image(
     image = pack_live_image(data, indexed, live, terms)
     in_terms = bool(live.any()) and method.terms_are_scores  # the picks need not repeat them
     picked = order if lattice is not None else indexed
-    image["picks"] = pack_picks(data.sites, picked, criteria, in_terms)
+    reasons = (
+        None
+        if data.language == "en"
+        else record_text.joined(data.records, "exclude", len(data.sites), data.language)
+    )
+    image["picks"] = pack_picks(data.sites, picked, criteria, in_terms, reasons)
     if lattice is not None:
         image["picks"]["lattice"] = lattice
     return image
@@ -188,9 +197,7 @@ def _site_columns(sites: gpd.GeoDataFrame, criteria: list[dict[str, Any]]) -> di
     rank = sites["rank"].to_numpy(dtype=float)
     return {
         "ids": sites["site_id"].astype(str).tolist(),
-        "place": sites["place"].fillna("").astype(str).tolist() if "place" in sites else None,
         "excluded": sites["excluded"].astype(bool).astype(int).tolist(),
-        "reason": sites["exclusion_reason"].fillna("").astype(str).tolist(),
         "area_ha": nullable(sites["area_ha"].to_numpy(dtype=float), 2),
         "raw": [nullable(sites[f"raw__{c['name']}"].to_numpy(float), 4) for c in criteria],
         "score": [
@@ -201,8 +208,23 @@ def _site_columns(sites: gpd.GeoDataFrame, criteria: list[dict[str, Any]]) -> di
     }
 
 
+def _words(sites: gpd.GeoDataFrame, records: Records, lang: str) -> dict[str, Any]:
+    """Each site's place and exclusion reasons, in the map's language.
+
+    In English, the run's own columns; in another language, the places read back and the
+    reasons written again from the records (:mod:`sitesel.language.records`).
+    """
+    places = sites["place"].fillna("").astype(str).tolist() if "place" in sites else None
+    if lang == "en":
+        reasons = sites["exclusion_reason"].fillna("").astype(str).tolist()
+    else:
+        places = None if places is None else [localised_place(p, lang) for p in places]
+        reasons = [str(r) for r in record_text.joined(records, "exclude", len(sites), lang)]
+    return {"place": places, "reason": reasons}
+
+
 def _left_out(
-    sites: gpd.GeoDataFrame, vector: np.ndarray, live: np.ndarray, records: Records
+    sites: gpd.GeoDataFrame, vector: np.ndarray, live: np.ndarray, records: Records, lang: str
 ) -> dict[str, Any]:
     """Counts over all sites, and whether the page can re-rank, when some are an image.
 
@@ -211,7 +233,7 @@ def _left_out(
     if vector.all():
         return {}
     excluded = sites["excluded"].to_numpy(dtype=bool)
-    counts = record_text.counts(records, "exclude")
+    counts = record_text.counts(records, "exclude", lang=lang)
     reranks = bool((vector | live)[~excluded].all())
     out: dict[str, Any] = {
         "counts": {
@@ -237,7 +259,7 @@ def _aggregation(method: PageMethod, vector: np.ndarray) -> dict[str, Any]:
     return out
 
 
-def _flags(sites: gpd.GeoDataFrame, records: Records) -> dict[str, Any]:
+def _flags(sites: gpd.GeoDataFrame, records: Records, lang: str) -> dict[str, Any]:
     """The land flags of the ranked sites, each as a kind of flag and its measure.
 
     "6.5 km from Hemis National Park: eco-sensitive band ..." is sent as the kind (the text
@@ -248,7 +270,8 @@ def _flags(sites: gpd.GeoDataFrame, records: Records) -> dict[str, Any]:
     kinds: dict[str, int] = {}
     per_site: list[list[list[Any]]] = []
     ranked = ~sites["excluded"].astype(bool).to_numpy()
-    for pairs, keep in zip(record_text.per_site(records, "flag", len(sites)), ranked, strict=True):
+    pairs_of = record_text.per_site(records, "flag", len(sites), lang)
+    for pairs, keep in zip(pairs_of, ranked, strict=True):
         mine: list[list[Any]] = []
         for prefix, kind in pairs if keep else []:
             mine.append([kinds.setdefault(kind, len(kinds)), prefix])
