@@ -15,6 +15,7 @@ from playwright.sync_api import sync_playwright
 
 
 def main() -> None:
+    """Open the page in headless Chromium and save what it shows."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("page", type=Path)
     parser.add_argument("out", type=Path)

@@ -70,12 +70,18 @@ def _body(qml: str) -> str:
     return re.sub(r"^.*?<qgis[^>]*>|</qgis>\s*$", "", qml, flags=re.S)
 
 
+def _layer_id(name: str) -> str:
+    return f"sitesel_{name}"
+
+
 def project_xml(name: str, gpkg: str, crs: str, layers: Sequence[StyledLayer]) -> str:
     """A QGIS project showing ``layers`` of ``gpkg`` (first on top), styled, in ``crs``."""
     srs = f"<spatialrefsys><authid>{escape(crs)}</authid></spatialrefsys>"
     tree, maps = [], []
-    for k, layer in enumerate(layers):
-        lid = f"{layer.name}_{k}"
+    for layer in layers:
+        # QGIS 3.22 gives a layer a new id when the project's looks like its name and a
+        # number ("sites_0"), and the layer tree then points at nothing: a prefix keeps it.
+        lid = _layer_id(layer.name)
         source = f"./{gpkg}|layername={layer.name}"
         tree.append(
             f'<layer-tree-layer expanded="1" checked="Qt::Checked" id={quoteattr(lid)}'
@@ -88,7 +94,7 @@ def project_xml(name: str, gpkg: str, crs: str, layers: Sequence[StyledLayer]) -
             f"<layername>{escape(layer.name)}</layername><srs>{srs}</srs>"
             f'<provider encoding="UTF-8">ogr</provider>{_body(layer.qml)}</maplayer>'
         )
-    order = "".join(f"<item>{escape(f'{layer.name}_{k}')}</item>" for k, layer in enumerate(layers))
+    order = "".join(f"<item>{escape(_layer_id(layer.name))}</item>" for layer in layers)
     return (
         "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
         f'<qgis projectname={quoteattr(name)} version="3.22.16">'

@@ -95,12 +95,14 @@ def sites_qml(classes: Classes, top_n: int) -> str:
     >>> '"suitability" &gt;= 0.5' in qml and 'label="excluded"' in qml
     True
     """
-    rules = [("excluded", '"excluded" = 1', _fill("0", EXCLUDED, 0.45, EXCLUDED))]
+    # A boolean field is tested as itself: QGIS 3.22 reads GeoPackage booleans as true and
+    # false, which "= 1" does not match.
+    rules = [("excluded", '"excluded"', _fill("0", EXCLUDED, 0.45, EXCLUDED))]
     edges = classes.edges
     for k, colour in reversed(list(enumerate(classes.colours))):
         low, high = edges[k], edges[k + 1]
         upper = "<=" if k == len(classes.colours) - 1 else "<"
-        expr = f'"excluded" = 0 AND "suitability" >= {low:g} AND "suitability" {upper} {high:g}'
+        expr = f'NOT "excluded" AND "suitability" >= {low:g} AND "suitability" {upper} {high:g}'
         rules.append(
             (f"{low:.1f} – {high:.1f}", expr, _fill(str(len(rules)), colour, 0.75, colour))
         )
