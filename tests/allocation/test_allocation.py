@@ -262,7 +262,10 @@ def test_the_cfc_map_shows_the_answer(cfc):
     executable = os.environ.get("SITESEL_CHROMIUM") or shutil.which("chromium")
     if executable is None:
         pytest.skip("no chromium here (CI installs Debian's)")
-    html = (cfc / "cfc.html").read_text()
+    assert '"messages"' in (cfc / "cfc.html").read_text()  # the Bihar study's map is in Hindi
+    english = cfc / "cfc_en.html"  # the answer is checked on its English words
+    assert sitesel("map", cfc / "run", "--map", english, "--lang", "en").exit_code == 0
+    html = english.read_text()
     payload = json.loads(re.search(r'id="sitesel-data">(.*?)</script>', html, re.S).group(1))
     mclp = payload["allocation"][0]
     chosen = pd.read_csv(cfc / "run" / "allocation.csv")
@@ -274,7 +277,7 @@ def test_the_cfc_map_shows_the_answer(cfc):
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         blocked = []
         page.route(re.compile(r"^(https?|wss?)://"), lambda r: (blocked.append(1), r.abort()))
-        page.goto((cfc / "cfc.html").as_uri())
+        page.goto(english.as_uri())
         page.wait_for_function("window.sitesel && window.sitesel.ready", timeout=30_000)
         markers = page.locator(".leaflet-marker-pane .sitesel-allocation").all_inner_texts()
         assert markers == ["1", "2", "3"]  # the first problem's sites, on by default
@@ -378,7 +381,7 @@ def test_the_sites_suitability_under_draws_keeps_excluded_sites_out():
 def test_the_dossier_gives_each_chosen_sites_role_and_how_often_it_came_back(cfc, tmp_path):
     chosen = pd.read_csv(cfc / "run" / "allocation.csv")
     ids = ",".join(chosen["site_id"].unique())
-    result = sitesel("report", cfc / "run", "--sites", ids, "--out", tmp_path / "r")
+    result = sitesel("report", cfc / "run", "--sites", ids, "--out", tmp_path / "r", "--lang", "en")
     assert result.exit_code == 0, result.output
     html = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
     for row in chosen.itertuples():

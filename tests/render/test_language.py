@@ -156,3 +156,22 @@ def test_hindi_messages_name_their_fields_as_python_formats_them():
         fields = {f: "X" for f in re.findall(r"\{(\w+)\}", msgid)}
         assert "{" not in t(msgid, **fields) or not fields, msgid
     assert Path(JS / "format.js").read_text().count('toLocaleString("en"') == 0
+
+
+def test_an_unknown_language_in_the_config_or_for_the_dossier_is_one_line(leh_run, tmp_path):
+    import yaml
+
+    config = yaml.safe_load((ROOT / "configs" / "leh.yaml").read_text(encoding="utf-8"))
+    config["catalog"] = str(ROOT / "layers" / "leh.yaml")
+    config["map"]["language"] = "fr"
+    path = tmp_path / "fr.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    result = sitesel("validate", path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"sitesel: error: {path}: map.language: expected one of 'en' or 'hi', found 'fr'"
+    )
+    out = tmp_path / "report"
+    result = sitesel("report", leh_run / "run", "--lang", "xx", "--out", out)
+    assert result.exit_code == 2 and not out.exists()
+    assert result.stderr.strip() == "sitesel: error: --lang: expected one of en, hi, found 'xx'"

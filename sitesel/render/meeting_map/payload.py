@@ -103,16 +103,7 @@ def pack(data: MapData) -> dict[str, Any]:
     """
     vector = vector_sites(data.sites, data.max_vector_sites)
     sites = data.sites[vector]
-    criteria = [
-        {
-            "name": name,
-            "label": data.label(name),
-            "unit": unit,
-            "weight": data.weights.get(name, 0.0),
-            "weighted": name in data.weights,
-        }
-        for name, unit in data.units.items()
-    ]
+    criteria = _criteria(data)
     payload: dict[str, Any] = {
         "name": data.name,
         "top_n": data.top_n,
@@ -190,6 +181,20 @@ def _image(
     if lattice is not None:
         image["picks"]["lattice"] = lattice
     return image
+
+
+def _criteria(data: MapData) -> list[dict[str, Any]]:
+    """Each criterion's name, label, unit and weight, as the sliders and cards show them."""
+    return [
+        {
+            "name": name,
+            "label": data.label(name),
+            "unit": unit,
+            "weight": data.weights.get(name, 0.0),
+            "weighted": name in data.weights,
+        }
+        for name, unit in data.units.items()
+    ]
 
 
 def _site_columns(sites: gpd.GeoDataFrame, criteria: list[dict[str, Any]]) -> dict[str, Any]:
