@@ -104,17 +104,18 @@ def pack(data: MapData) -> dict[str, Any]:
     vector = vector_sites(data.sites, data.max_vector_sites)
     sites = data.sites[vector]
     criteria = _criteria(data)
+    records = data.records.subset(vector)  # the vector sites' reasons and flags
     payload: dict[str, Any] = {
         "name": data.name,
         "top_n": data.top_n,
         "criteria": criteria,
         **_site_columns(sites, criteria),
-        **_words(sites, data.records.subset(vector), data.language),
+        **_words(sites, records, data.language),
         "sites": encode_lines(display(sites.geometry)),
         "area": encode_lines(display(data.area)),
     }
     t = translator(data.language)
-    payload["extras"] = _extras(sites, data.records.subset(vector), t, data.language)
+    payload["extras"] = _extras(sites, records, t, data.language)
     if data.routes is not None and len(data.routes):
         payload["routes"] = routes_payload(data, sites)
     method = page_method(data)
