@@ -49,6 +49,8 @@ GROUPS: dict[str, list[str]] = {
     "report": ["sitesel/render/dossier/report.py"],
     "diffmap": ["sitesel/render/compare_map/diffmap.py"],
     "pipeline": ["sitesel/pipeline/land.py", "sitesel/pipeline/allocation.py"],
+    "language": ["sitesel/language/*.py"],
+    "shared": ["sitesel/_geometry.py", "sitesel/_plugins.py"],
 }  # fmt: skip
 """Group name -> module globs. Every test may kill a mutant: mutmut runs, for each mutant,
 the tests that called its function when the suite ran once under its tracer."""
@@ -108,8 +110,14 @@ def run_group(group: str, jobs: int, slow: bool, show: bool) -> dict[str, Counte
     configure(folder, GROUPS[group], slow)
     env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1"}
     mutmut = [sys.executable, "-m", "mutmut"]
-    subprocess.run([*mutmut, "run", "--max-children", str(jobs)], cwd=folder, env=env,
-                   stdout=subprocess.DEVNULL, check=False)  # fmt: skip
+    ran = subprocess.run([*mutmut, "run", "--max-children", str(jobs)], cwd=folder, env=env,
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    if "failed to collect stats" in ran.stdout + ran.stderr:
+        # mutmut needs the whole selection to pass unmutated first; otherwise it checks no
+        # mutant and lists every one as "not checked", which must not read as a score.
+        failed = [ln for ln in ran.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
+        sys.exit(f"mutation.py: {group}: the tests fail before any mutation, so no mutant"
+                 f" was checked: {'; '.join(failed) or ran.stdout[-500:]}")  # fmt: skip
     listed = subprocess.run([*mutmut, "results", "--all", "true"], cwd=folder, env=env,
                             capture_output=True, text=True, check=True).stdout  # fmt: skip
     per_module: dict[str, Counter[str]] = defaultdict(Counter)

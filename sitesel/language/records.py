@@ -18,7 +18,7 @@ import re
 
 from sitesel.language.catalog import translator
 
-_NUMBER = re.compile(r"(?<![\w{])\d[\d,]*(?:\.\d+)?(?![\w}])")
+_NUMBER = re.compile(r"(?<![\w{])\d+(?:,\d+)*(?:\.\d+)?(?![\w}])")
 """A number written in a template's literal text (not a field, not part of a word)."""
 
 _PLACE = re.compile(r"^(?P<km>\d+(?:\.\d+)?) km (?P<dir>N|NE|E|SE|S|SW|W|NW) of (?P<name>.+)$")
@@ -37,6 +37,8 @@ def number_key(template: str) -> tuple[str, list[str]]:
     ('within {n0} m of {name}', ['500'])
     >>> number_key("slope over 8.5 deg, 2 of {name}")
     ('slope over {n0} deg, {n1} of {name}', ['8.5', '2'])
+    >>> number_key("rules 1, 2 and 4,000 m")
+    ('rules {n0}, {n1} and {n2} m', ['1', '2', '4,000'])
     >>> number_key("{distance_km} km from {name}")
     ('{distance_km} km from {name}', [])
     """
