@@ -18,26 +18,31 @@ from sitesel.outputs.run_files.registry import RunFile
 from sitesel.result import Result
 
 
-def layer_frames(result: Result) -> dict[str, gpd.GeoDataFrame]:
-    """The layers besides ``sites`` the run's GeoPackage holds (those not empty)."""
-    layers: dict[str, gpd.GeoDataFrame] = {
-        "study_area": gpd.GeoDataFrame(geometry=result.area, crs=result.crs)
-    }
-    if result.roads is not None:
-        layers["roads"] = gpd.GeoDataFrame(result.roads, crs=result.crs)
+def _present(result: Result) -> dict[str, object]:
+    """The run's data of each layer besides ``sites`` that the GeoPackage holds."""
+    base = {"study_area": result.area} | ({} if result.roads is None else {"roads": result.roads})
     optional = {
         "targets": result.targets, "regions": result.regions,
         "taken_land": result.taken_land, "places": result.places,
         "allocation_demand": result.allocation_demand, "routes": result.routes,
         "terrain": result.terrain,
     }  # fmt: skip
-    return layers | {n: frame for n, frame in optional.items() if frame is not None and len(frame)}
+    return base | {n: data for n, data in optional.items() if data is not None and len(data)}
+
+
+def layer_frames(result: Result) -> dict[str, gpd.GeoDataFrame]:
+    """The layers besides ``sites`` the run's GeoPackage holds (those not empty)."""
+    frames = _present(result)
+    frames["study_area"] = gpd.GeoDataFrame(geometry=result.area, crs=result.crs)
+    if "roads" in frames:
+        frames["roads"] = gpd.GeoDataFrame(result.roads, crs=result.crs)
+    return frames
 
 
 def layer_names(result: Result) -> list[str]:
     """Every layer of the run's GeoPackage (``sites`` first, when the sites go there)."""
     first = ["sites"] if len(result.sites) <= files.LARGE_RUN_SITES else []
-    return first + list(layer_frames(result))
+    return first + list(_present(result))
 
 
 def write(result: Result, path: Path) -> None:
