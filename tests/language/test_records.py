@@ -93,3 +93,19 @@ def test_a_sites_reasons_are_joined_in_the_records_order_in_either_language():
     assert counts(records, "exclude", lang="hi").to_dict() == {
         "Pangong Tso (झील) में": 1, "Tso Moriri (झील) में": 1, "अध्ययन क्षेत्र से बाहर": 1,
     }  # fmt: skip
+
+
+def test_numbers_grouped_with_their_decimals_and_a_missing_value():
+    from sitesel.language import grouped
+
+    assert grouped(1234.56, 1) == "1,234.6" and grouped(1234.56, 2) == "1,234.56"
+    assert grouped(1234567.4) == "12,34,567" and grouped(0.5, 1) == "0.5"
+    assert grouped(float("nan"), 2) == "-" and grouped(float("inf")) == "-"
+
+
+def test_a_page_gets_only_the_messages_it_asks_for_that_the_catalog_has():
+    from sitesel.language import messages
+
+    asked = messages("hi", ["Top {n} sites", "not a message of sitesel"])
+    assert asked == {"Top {n} sites": "शीर्ष {n} स्थल"}
+    assert messages("en", ["Top {n} sites"]) == {}  # English is the ids themselves
