@@ -59,13 +59,18 @@ def add_hillshade(
 ) -> None:
     """The DEM's shaded relief as the offline basemap layer (``name`` in the layer list)."""
     relief = shaded_relief(elevation.elevation_m, elevation.transform, crs, tint=tint)
+    add_image(fmap, relief, name=name, pixelated=False, zindex=1)
+
+
+def add_image(fmap: folium.Map, image: Any, *, name: str, pixelated: bool, zindex: int) -> None:
+    """An RGBA image in WGS84 (``rgba``, ``south_west``, ``north_east``) as a map layer."""
     folium.raster_layers.ImageOverlay(
-        relief.rgba,
-        bounds=[list(relief.south_west), list(relief.north_east)],
+        image.rgba,
+        bounds=[list(image.south_west), list(image.north_east)],
         name=name,
         mercator_project=False,
-        pixelated=False,
-        zindex=1,
+        pixelated=pixelated,
+        zindex=zindex,
     ).add_to(fmap)
 
 

@@ -18,7 +18,7 @@ from matplotlib.colors import to_rgba
 
 from sitesel.language import grouped, translator
 from sitesel.render import assets
-from sitesel.render.basemap import Verbatim, add_hillshade, offline_map
+from sitesel.render.basemap import Verbatim, add_hillshade, add_image, offline_map
 from sitesel.render.classes import map_classes
 from sitesel.render.fonts import font_face_css, needs_devanagari
 from sitesel.render.mapdata import MapData
@@ -137,11 +137,4 @@ def _add_left_out_sites(fmap: folium.Map, data: MapData) -> None:
     name = t("Excluded sites ({n}, as an image)", n=grouped(excluded))
     if excluded < len(rest):
         name = t("Sites beyond the first {n} (as an image)", n=grouped(int(vector.sum())))
-    folium.raster_layers.ImageOverlay(
-        image.rgba,
-        bounds=[list(image.south_west), list(image.north_east)],
-        name=name,
-        mercator_project=False,
-        pixelated=True,
-        zindex=2,
-    ).add_to(fmap)
+    add_image(fmap, image, name=name, pixelated=True, zindex=2)
