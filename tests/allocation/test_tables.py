@@ -1,0 +1,86 @@
+"""What each chosen site serves (allocation.csv's rows) and which solver takes a problem.
+
+Hand-worked: four villages, two chosen sites, the minutes and people written out.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from sitesel.allocation.problems import Instance, Solution
+from sitesel.allocation.solvers import solve
+from sitesel.allocation.tables import site_table
+from sitesel.config.allocation import AllocationSpec
+from sitesel.errors import ConfigError
+
+SITES = gpd.GeoDataFrame(
+    {
+        "site_id": [f"S{k}" for k in range(8)],
+        "place": [f"place {k}" for k in range(8)],
+        "suitability": np.linspace(0.3, 1.0, 8),
+        "rank": np.arange(8, 0, -1, dtype=float),
+    },
+    geometry=shapely.points(np.arange(8.0), np.zeros(8)),
+)
+# Villages 0 and 1 go to candidate 0, 2 and 3 to candidate 2; village 0 is exactly 15 min.
+ASSIGNED = np.array([0, 0, 2, 2])
+MINUTES = np.array([15.0, 20.0, 10.0, 40.0])
+PEOPLE = np.array([100.0, 300.0, 200.0, 400.0])
+
+
+def _table(problem, within_min=None):
+    spec = AllocationSpec.model_validate(
+        {"problem": problem, "k": 2, "within_min": within_min, "demand": {"layer": "v"}}
+    )
+    chosen = Solution(chosen=np.array([0, 2]), objective=0.0, bound=0.0, solver="s", seconds=0)
+    site_rows = np.array([5, 7])  # the candidates are the sites in rows 5 and 7
+    return site_table("cfc", spec, chosen, SITES, site_rows, ASSIGNED, MINUTES, PEOPLE)
+
+
+def test_each_chosen_site_serves_its_villages_within_the_standard():
+    table = _table("mclp", within_min=15)
+    assert table["site_id"].tolist() == ["S5", "S7"]
+    assert table["place"].tolist() == ["place 5", "place 7"]
+    assert table["rank"].tolist() == [3.0, 1.0] and table["problem"].tolist() == ["cfc"] * 2
+    assert table["demand_served"].tolist() == [400.0, 600.0]
+    assert table["mean_min"].tolist() == [(15 * 100 + 20 * 300) / 400, (10 * 200 + 40 * 400) / 600]
+    assert table["worst_min"].tolist() == [20.0, 40.0]
+    # within 15 min (15 itself counts): 100 people of site S5's, 200 of S7's, of 1,000
+    assert table["coverage_share"].tolist() == [0.1, 0.2]
+
+
+def test_without_a_standard_a_site_covers_all_it_serves():
+    assert _table("p_median")["coverage_share"].tolist() == [0.4, 0.6]
+
+
+def _instance(n_demand, n_candidates, **kw):
+    minutes = np.arange(n_demand * n_candidates, dtype=float).reshape(n_demand, n_candidates)
+    return Instance(minutes=minutes % 17, weight=np.ones(n_demand), **kw)
+
+
+def test_a_covering_problem_too_large_to_solve_exactly_is_refused():
+    """LSCP has no heuristic: above the limit it is refused, never given to the heuristic."""
+    spec = AllocationSpec.model_validate(
+        {"problem": "lscp", "within_min": 20, "demand": {"layer": "v"},
+         "solver": {"max_exact_variables": 5}}
+    )  # fmt: skip
+    inst = _instance(4, 6, within_min=20)  # 6 variables: one per candidate
+    with pytest.raises(ConfigError) as refused:
+        solve(spec, inst, "allocation.cover")
+    assert str(refused.value) == (
+        "allocation.cover: 6 variables, above solver.max_exact_variables (5), and lscp has no"
+        " heuristic here; choose fewer candidates (candidates.top_n) or raise the limit"
+    )
+
+
+def test_a_large_p_median_goes_to_the_heuristic_and_a_small_one_to_the_exact_solver():
+    spec = AllocationSpec.model_validate(
+        {"problem": "p_median", "k": 2, "demand": {"layer": "v"},
+         "solver": {"max_exact_variables": 30}}
+    )  # fmt: skip
+    small = solve(spec, _instance(4, 6, k=2), "a")  # 6 + 24 = 30 variables
+    large = solve(spec, _instance(5, 6, k=2), "a")  # 6 + 30 = 36
+    assert small.solver.startswith("HiGHS") and not large.solver.startswith("HiGHS")
