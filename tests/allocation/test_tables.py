@@ -84,3 +84,16 @@ def test_a_large_p_median_goes_to_the_heuristic_and_a_small_one_to_the_exact_sol
     small = solve(spec, _instance(4, 6, k=2), "a")  # 6 + 24 = 30 variables
     large = solve(spec, _instance(5, 6, k=2), "a")  # 6 + 30 = 36
     assert small.solver.startswith("HiGHS") and not large.solver.startswith("HiGHS")
+
+
+def test_the_manifest_lists_the_sites_chosen_in_any_draw_most_often_first():
+    from sitesel.allocation.draws import share_record
+
+    share = np.array([0.2, 0.0, 0.7, 0.2, 0.123456])
+    record = share_record(share, np.array(["A", "B", "C", "D", "E"]), drawn=50)
+    assert record["draws"] == 50
+    assert record["solver"] == "greedy + vertex substitution (each draw)"
+    # never chosen (B) left out; ties keep the candidates' order; four decimals
+    assert list(record["chosen_share"].items()) == [
+        ("C", 0.7), ("A", 0.2), ("D", 0.2), ("E", 0.1235),
+    ]  # fmt: skip
