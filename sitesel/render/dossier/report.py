@@ -19,6 +19,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from sitesel.exclusions.records import Records
 from sitesel.exclusions.text import joined, texts
 from sitesel.language import translator
 from sitesel.language.records import localised_place
@@ -56,13 +57,17 @@ def report_html(result: Result, site_ids: list[str], lang: str = "en") -> str:
     """The dossier of ``site_ids`` (best first) as one self-contained HTML page."""
     t = translator(lang)
     sites = result.sites.set_index(result.sites["site_id"].astype(str))
+    shown = sites.index.isin(site_ids)  # the records of these sites only (a district has
+    records = result.records.subset(shown)  # millions)
     if lang != "en":  # the run's own words in the language (the English are its columns)
-        reasons = joined(result.records, "exclude", len(result.sites), lang)
-        sites = sites.assign(exclusion_reason=reasons)
+        sites = sites.copy()
+        sites.loc[shown, "exclusion_reason"] = joined(records, "exclude", int(shown.sum()), lang)
         if "place" in sites:
-            sites["place"] = [localised_place(str(p or ""), lang) for p in sites["place"]]
+            sites.loc[shown, "place"] = [
+                localised_place(str(p or ""), lang) for p in sites.loc[shown, "place"]
+            ]
     meta = result.manifest
-    flags = _flag_texts(result, lang)
+    flags = _flag_texts(records, sites.index[shown], lang)
     rows = []
     for sid in site_ids:
         s = sites.loc[sid]
@@ -192,11 +197,10 @@ def _criteria_section(result: Result, s: pd.Series, t: Say) -> str:
     )
 
 
-def _flag_texts(result: Result, lang: str) -> dict[str, list[str]]:
-    """Each site's land flags, from the run's records, in their order."""
-    ids = result.sites["site_id"].astype(str).to_numpy()
+def _flag_texts(records: Records, ids: pd.Index, lang: str) -> dict[str, list[str]]:
+    """Each site's land flags, from its records (numbered as ``ids``), in their order."""
     out: dict[str, list[str]] = {}
-    for hits in result.records.of("flag"):
+    for hits in records.of("flag"):
         for site, text in zip(hits.site, texts(hits, lang), strict=True):
             out.setdefault(str(ids[site]), []).append(str(text))
     return out
