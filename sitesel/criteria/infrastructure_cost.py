@@ -42,7 +42,7 @@ from sitesel.config.rates import (
 )
 from sitesel.criteria._network import target_points, xy
 from sitesel.criteria.context import CriterionContext, CriterionValues
-from sitesel.criteria.distance import distance_km
+from sitesel.criteria.distance import distance_km, nearest_parts
 from sitesel.criteria.registry import criterion
 from sitesel.data.fetch import sha256_of
 from sitesel.errors import ConfigError
@@ -178,7 +178,12 @@ def infrastructure_cost(
         raise ConfigError(f"criteria.{name}: needs the whole road network (not a cluster tile)")
     sites = ctx.sites.geometry
     crore = {c: np.full(len(sites), np.nan) for c in COMPONENTS}
-    leg_m = distance_km(sites, net.roads.edges.geometry) * M_PER_KM
+    site_geoms = np.asarray(sites.to_numpy())
+    # Each site's straight access leg to its nearest road: its length is priced, its
+    # terrain sets the rate (one nearest-road search for both).
+    site_idx, nearest, dist_m = nearest_parts(site_geoms, np.asarray(net.roads.edges.geometry))
+    leg_m = np.full(len(sites), np.nan)
+    leg_m[site_idx] = dist_m
     notes = []
     by_class = rates.access_road_per_km
     per_km = np.array(
@@ -189,8 +194,8 @@ def infrastructure_cost(
         notes.append("access roads priced as plain terrain and site grading unknown (no dem:)")
     else:
         zonal = ctx.zonal
-        roads = np.asarray(net.roads.edges.geometry.to_numpy())
-        leg_class = _leg_terrain(np.asarray(sites.to_numpy()), roads, zonal.dems, zonal.source)
+        legs = shapely.shortest_line(site_geoms[site_idx], nearest)
+        leg_class = _leg_terrain(site_geoms, site_idx, legs, zonal.dems, zonal.source)
         volume = zonal.platform_cut_m3(spec.platform_grade_pct, MIN_GRADING_CELLS)
         earth = rate_inr(rates, rates.earthwork_per_m3, region=spec.region)
         # cut and fill, each of the volume
@@ -246,16 +251,14 @@ def _utility_lines(
 
 
 def _leg_terrain(
-    sites: np.ndarray, roads: np.ndarray, dems: list[Dem], source: np.ndarray
+    sites: np.ndarray, site_idx: np.ndarray, legs: np.ndarray, dems: list[Dem], source: np.ndarray
 ) -> np.ndarray:
     """Terrain class of each site's straight leg to the nearest road (the site's own DEM).
 
-    The mean slope over ``LEG_SAMPLES`` points spread along the leg (the site's centre
-    when the leg is shorter than ``LEG_SAMPLE_M``), on the DEM the site's terrain uses.
+    ``legs[i]`` is the leg of site ``site_idx[i]``. The mean slope over ``LEG_SAMPLES``
+    points spread along the leg (the site's centre when the leg is shorter than
+    ``LEG_SAMPLE_M``), on the DEM the site's terrain uses.
     """
-    tree = shapely.STRtree(roads)
-    site_idx, road_idx = tree.query_nearest(sites, all_matches=False)
-    legs = shapely.shortest_line(sites[site_idx], roads[road_idx])
     short = shapely.length(legs) < LEG_SAMPLE_M
     fractions = np.linspace(0.0, 1.0, LEG_SAMPLES)
     points = shapely.line_interpolate_point(
