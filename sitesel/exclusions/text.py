@@ -66,6 +66,11 @@ def split(hits: Hits, lang: str = "en") -> tuple[list[str], list[str]]:
     card sends it once, the summary counts by it. A record has a measure when its template
     starts with one (a distance, a share) or when it flags a share of the site.
     """
+    if len(hits) > 1:  # each distinct record written once
+        head, ids, _ = _distinct(hits, np.ones(len(hits), dtype=bool))
+        if len(head) < len(hits):
+            head_prefixes, head_kinds = split(head, lang)
+            return [head_prefixes[i] for i in ids], [head_kinds[i] for i in ids]
     template = (
         hits.source.parsed
         if lang == "en"
@@ -152,11 +157,43 @@ def counts(
         rows = np.ones(len(h), dtype=bool) if keep is None else keep[h.site]
         if not rows.any():
             continue
-        words = split(h, lang)[1] if action == "flag" else texts(h, lang)
-        for text, n in pd.Series(np.asarray(words, dtype=object)[rows]).value_counts().items():
-            found[str(text)] = found.get(str(text), 0) + int(n)
+        distinct, _, n = _distinct(h, rows)
+        words = split(distinct, lang)[1] if action == "flag" else texts(distinct, lang)
+        for text, count in zip(words, n.tolist(), strict=True):
+            found[str(text)] = found.get(str(text), 0) + count
     ordered = sorted(found.items(), key=lambda item: (-item[1], item[0]))
     return pd.Series(dict(ordered), dtype="int64")
+
+
+_MEASURE_OF = {
+    "distance_m": "distance_m", "distance_km": "distance_m", "share_pct": "share",
+    "area_acres": "area_acres",
+}  # fmt: skip
+"""The measure each template field is written from (:func:`_values`)."""
+
+
+def _distinct(
+    hits: Hits, rows: npt.NDArray[np.bool_]
+) -> tuple[Hits, npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """One record of each distinct text among ``rows``, each row's, and how many each.
+
+    A record's text depends only on its feature and the measures its template writes (a
+    partial flag's share too): a district's millions of records read as a few thousand
+    texts, each written once.
+    """
+    sel = np.flatnonzero(rows)
+    fields = {name for _, name in hits.source.parsed if name is not None}
+    used = {_MEASURE_OF[f] for f in fields if f in _MEASURE_OF}
+    used |= {"share"} if hits.partial else set()
+    columns = {"feature": hits.feature[sel]} | {
+        k: v[sel] for k, v in hits.measures.items() if k in used
+    }
+    group = pd.DataFrame(columns).groupby(list(columns), sort=False, dropna=False).ngroup()
+    ids = group.to_numpy()
+    first = sel[np.unique(ids, return_index=True)[1]]
+    head = Hits(hits.source, hits.action, hits.site[first], hits.feature[first],
+                {k: v[first] for k, v in hits.measures.items()}, hits.partial)  # fmt: skip
+    return head, ids, np.bincount(ids)
 
 
 def per_site(

@@ -109,3 +109,24 @@ def test_a_page_gets_only_the_messages_it_asks_for_that_the_catalog_has():
     asked = messages("hi", ["Top {n} sites", "not a message of sitesel"])
     assert asked == {"Top {n} sites": "शीर्ष {n} स्थल"}
     assert messages("en", ["Top {n} sites"]) == {}  # English is the ids themselves
+
+
+def test_records_of_one_feature_read_apart_by_the_measures_their_template_writes():
+    """Each distinct record is written once and its text shared: the grouping must tell
+    apart what the template writes (the distance here, a partial flag's share) and may
+    ignore what it does not (a threshold's value)."""
+    near = _hits("{distance_km} km from {name}", ["Indus"] * 4, [500.0, 1500.0, 500.0, 1549.0],
+                 [0, 1, 2, 3], action="flag")  # fmt: skip
+    assert texts(near).tolist() == [
+        "0.5 km from Indus", "1.5 km from Indus", "0.5 km from Indus", "1.5 km from Indus",
+    ]  # fmt: skip
+    assert counts(Records((near,)), "flag").to_dict() == {"Indus": 4}  # the kind, once
+    values = {"value": np.array([16.0, 20.0, 31.0])}
+    steep = Hits(Source("c", "threshold", "slope over 15"), "exclude", np.arange(3),
+                 np.array(["", "", ""], dtype=object), values)  # fmt: skip
+    assert texts(steep).tolist() == ["slope over 15"] * 3
+    share = Hits(Source("r", "land_rule", "near {name}"), "flag", np.arange(3),
+                 np.array(["NH 1"] * 3, dtype=object),
+                 {"share": np.array([0.12, 0.3, 0.12])}, partial=True)  # fmt: skip
+    assert texts(share).tolist() == ["12 % near NH 1", "30 % near NH 1", "12 % near NH 1"]
+    assert counts(Records((share,)), "flag").to_dict() == {"near NH 1": 3}  # by kind
