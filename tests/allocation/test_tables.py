@@ -97,3 +97,102 @@ def test_the_manifest_lists_the_sites_chosen_in_any_draw_most_often_first():
     assert list(record["chosen_share"].items()) == [
         ("C", 0.7), ("A", 0.2), ("D", 0.2), ("E", 0.1235),
     ]  # fmt: skip
+
+
+def test_the_manifest_records_a_problem_as_posed_solved_and_covered():
+    from sitesel.allocation.tables import problem_record
+
+    spec = AllocationSpec.model_validate(
+        {"problem": "lscp", "within_min": 15, "min_spacing_km": 2.5, "required_sites": ["S5"],
+         "demand": {"layer": "v"}}
+    )  # fmt: skip
+    solution = Solution(chosen=np.array([0, 2, 3]), objective=3.0, bound=2.0, solver="HiGHS",
+                        seconds=1.23456)  # fmt: skip
+    served = np.array([True, True, False, True])
+    covered = np.array([True, False, False, True])
+    record = problem_record(
+        spec, solution, np.array(["S5", "S7", "S2"]), candidates=8, weight=PEOPLE,
+        served=served, covered=covered, uncovered=["village 2"], robustness={"draws": 4},
+    )  # fmt: skip
+    assert record == {
+        "problem": "lscp", "k": 3, "within_min": 15.0, "cutoff_min": spec.cutoff,
+        "min_spacing_km": 2.5, "suitability_weight": 0.0, "required_sites": ["S5"],
+        "candidates": 8, "demand_points": 4, "demand_total": 1000.0, "demand_unreached": 1,
+        "objective": 3.0, "bound": 2.0, "gap": 1 / 3, "solver": "HiGHS", "seconds": 1.235,
+        "chosen": ["S5", "S7", "S2"], "coverage_share": (100 + 400) / 1000,
+        "uncovered": ["village 2"], "robustness": {"draws": 4},
+    }  # fmt: skip
+    with_k = spec.model_copy(update={"problem": "mclp", "k": 2})  # k as posed, not as chosen
+    assert problem_record(with_k, solution, np.array([]), candidates=8, weight=PEOPLE,
+                          served=served, covered=covered, uncovered=[],
+                          robustness=None)["k"] == 2  # fmt: skip
+
+
+def test_the_matrix_lists_the_pairs_within_the_cutoff_long_form():
+    from sitesel.allocation.tables import sparse_matrix
+
+    minutes = np.array([[3.0, np.inf], [np.inf, 7.5], [1.0, 2.0]])
+    table = sparse_matrix("cfc", minutes, np.array(["S1", "S2"]), np.array(["a", "b", "c"]))
+    assert table.to_dict("records") == [
+        {"problem": "cfc", "candidate": "S1", "demand": "a", "minutes": 3.0},
+        {"problem": "cfc", "candidate": "S2", "demand": "b", "minutes": 7.5},
+        {"problem": "cfc", "candidate": "S1", "demand": "c", "minutes": 1.0},
+        {"problem": "cfc", "candidate": "S2", "demand": "c", "minutes": 2.0},
+    ]
+
+
+def _candidates(**kw):
+    from sitesel.allocation.candidates import candidate_rows
+
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": ["A", "B", "C", "D", "E", "F"],
+            "rank": [3.0, np.nan, 1.0, 2.0, 2.0, 5.0],  # B excluded; D and E tie
+            "suitability": [0.6, 0.9, 0.8, 0.7, 0.5, 0.3],
+            "exclusion_reason": ["", "slope over 15", "", "", "", ""],
+        },
+        geometry=shapely.points(np.arange(6.0), np.zeros(6)),
+    )
+    spec = AllocationSpec.model_validate(
+        {"problem": "p_median", "k": 1, "demand": {"layer": "v"}} | kw
+    )
+    return candidate_rows(spec, sites, "allocation.cfc").tolist()
+
+
+def test_candidates_are_the_ranked_sites_best_first_ties_in_the_layers_order():
+    assert _candidates() == [2, 3, 4, 0, 5]  # C, D, E (tie with D: after it), A, F
+
+
+def test_candidates_above_a_suitability_and_within_the_top_n_and_the_required_ones():
+    assert _candidates(candidates={"min_suitability": 0.6}) == [2, 3, 0]  # 0.6 itself kept
+    assert _candidates(candidates={"top_n": 2}) == [2, 3]
+    assert _candidates(candidates={"top_n": 2}, required_sites=["F", "C"]) == [2, 3, 5]
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"required_sites": ["Z"]}, "allocation.cfc.required_sites: 'Z' is not a site of this run"),
+        ({"required_sites": ["B"]}, "allocation.cfc.required_sites: 'B' is excluded (slope"),
+        ({"candidates": {"min_suitability": 0.95}}, "allocation.cfc.candidates: no candidate site"),
+    ],
+)  # fmt: skip
+def test_candidates_that_cannot_be_had_are_refused_naming_the_key(kw, message):
+    with pytest.raises(ConfigError) as refused:
+        _candidates(**kw)
+    assert str(refused.value).startswith(message)
+
+
+def test_among_many_tied_ranks_candidates_keep_the_layers_order():
+    """Ties broken by the layer's order, as ranking.csv breaks them (a sort that is not
+    stable reorders ties once there are more than a handful)."""
+    from sitesel.allocation.candidates import candidate_rows
+
+    rank = np.random.default_rng(1).integers(1, 6, 200).astype(float)
+    sites = gpd.GeoDataFrame(
+        {"site_id": [f"S{k}" for k in range(200)], "rank": rank, "suitability": 0.5},
+        geometry=shapely.points(np.arange(200.0), np.zeros(200)),
+    )
+    spec = AllocationSpec.model_validate({"problem": "p_median", "k": 1, "demand": {"layer": "v"}})
+    expected = sorted(range(200), key=lambda k: (rank[k], k))
+    assert candidate_rows(spec, sites, "a").tolist() == expected
