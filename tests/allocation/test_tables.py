@@ -196,3 +196,69 @@ def test_among_many_tied_ranks_candidates_keep_the_layers_order():
     spec = AllocationSpec.model_validate({"problem": "p_median", "k": 1, "demand": {"layer": "v"}})
     expected = sorted(range(200), key=lambda k: (rank[k], k))
     assert candidate_rows(spec, sites, "a").tolist() == expected
+
+
+def _demand(frame, **demand):
+    from sitesel.allocation.demand import demand_points
+
+    spec = AllocationSpec.model_validate(
+        {"problem": "p_median", "k": 1, "demand": {"layer": "villages"} | demand}
+    )
+    return demand_points(frame, spec, "allocation.cfc", shapely.box(0, 0, 1000, 1000))
+
+
+VILLAGES = gpd.GeoDataFrame(
+    {"HAB_NAME": ["Inside", None, "Near", "Far"], "people": ["1,200", "", "30", "5"]},
+    geometry=shapely.points([(500, 500), (900, 100), (1400, 500), (5000, 500)]),
+    index=[10, 11, 12, 13],
+)
+
+
+def test_demand_points_in_the_area_or_near_it_with_their_people_names_and_ids():
+    points, weight, names, ids = _demand(VILLAGES, weight_column="people")
+    assert weight.tolist() == [1200.0, 0.0] and names.tolist() == ["Inside", ""]
+    assert ids.tolist() == ["villages:10", "villages:11"]
+    assert shapely.get_x(points.to_numpy()).tolist() == [500.0, 900.0]
+    _, weight, names, ids = _demand(VILLAGES, weight_column="people", within_area_km=0.5)
+    assert weight.tolist() == [1200.0, 0.0, 30.0] and names.tolist() == ["Inside", "", "Near"]
+    _, weight, _, _ = _demand(VILLAGES)  # no weight column: one each
+    assert weight.tolist() == [1.0, 1.0]
+    _, _, names, _ = _demand(VILLAGES.drop(columns="HAB_NAME"))
+    assert names.tolist() == ["", ""]
+
+
+@pytest.mark.parametrize(
+    ("frame", "demand", "message"),
+    [
+        (VILLAGES.iloc[3:], {}, "allocation.cfc.demand: no point of layer 'villages' lies in"),
+        (VILLAGES, {"weight_column": "pop"},
+         "allocation.cfc.demand.weight_column: layer 'villages' has no column 'pop'"),
+        (VILLAGES.iloc[1:2], {"weight_column": "people"},
+         "allocation.cfc.demand: the demand adds up to 0; nothing to serve"),
+    ],
+)  # fmt: skip
+def test_demand_that_cannot_be_served_is_refused_naming_the_key(frame, demand, message):
+    with pytest.raises(ConfigError) as refused:
+        _demand(frame, **demand)
+    assert str(refused.value).startswith(message)
+
+
+def test_k_the_candidates_cannot_give_is_refused():
+    from sitesel.allocation.candidates import check_k
+
+    spec = AllocationSpec.model_validate(
+        {"problem": "p_median", "k": 3, "demand": {"layer": "v"}, "required_sites": ["A", "B"]}
+    )
+    check_k(spec, 3, "allocation.cfc")  # as many candidates as k: fine
+    with pytest.raises(ConfigError, match=r"^allocation.cfc.k: 3 sites asked for, but only 2 "):
+        check_k(spec, 2, "allocation.cfc")
+    two = spec.model_copy(update={"k": 2})
+    check_k(two, 5, "allocation.cfc")  # as many required sites as k: fine
+    one = spec.model_copy(update={"k": 1})
+    with pytest.raises(ConfigError, match=r"^allocation.cfc.required_sites: 2 sites, more than k"):
+        check_k(one, 5, "allocation.cfc")
+
+
+def test_one_person_is_demand_enough():
+    frame = VILLAGES.iloc[:1].assign(people="1")
+    assert _demand(frame, weight_column="people")[1].tolist() == [1.0]
