@@ -113,15 +113,7 @@ class Result:
 
     @property
     def ranking(self) -> pd.DataFrame:
-        """The ranking table (``ranking.csv``): sorted by rank, excluded sites last.
-
-        Built once (the ranking and robustness tables both read it) and given as a copy,
-        so a caller's edits do not reach the run's files.
-        """
-        return self._ranking.copy()
-
-    @cached_property
-    def _ranking(self) -> pd.DataFrame:
+        """The ranking table (``ranking.csv``): sorted by rank, excluded sites last."""
         return ranking_table(self.sites, self.centroids_lon_lat)
 
     @cached_property

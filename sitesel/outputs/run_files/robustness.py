@@ -8,7 +8,7 @@ import pandas as pd
 
 from sitesel.outputs import files
 from sitesel.outputs.run_files.registry import RunFile
-from sitesel.result import Result
+from sitesel.result import Result, ranking_table
 
 
 def robustness_table(ranking: pd.DataFrame) -> pd.DataFrame:
@@ -29,7 +29,12 @@ def wanted(result: Result) -> bool:
 
 def write(result: Result, path: Path) -> None:
     """The Monte Carlo columns of the candidates, most robust first."""
-    files.write_table_csv(robustness_table(result.ranking), path)
+    sites = result.sites
+    columns = ["site_id", "rank", "suitability", "p_rank1", "rank_p05", "rank_p95", "excluded"]
+    columns += [c for c in sites.columns if c.startswith("p_top")]
+    # the ranking of these columns only (the whole table is built once, for ranking.csv)
+    ranking = ranking_table(sites[[*columns, sites.geometry.name]], result.centroids_lon_lat)
+    files.write_table_csv(robustness_table(ranking), path)
 
 
 ROBUSTNESS = RunFile(name="robustness", file="robustness.csv", write=write, wanted=wanted)
