@@ -53,7 +53,22 @@ def test_each_chosen_site_serves_its_villages_within_the_standard():
 
 
 def test_without_a_standard_a_site_covers_all_it_serves():
-    assert _table("p_median")["coverage_share"].tolist() == [0.4, 0.6]
+    table = _table("p_median")
+    assert table["coverage_share"].tolist() == [0.4, 0.6]
+    assert table["suitability"].tolist() == pytest.approx([0.8, 1.0])  # rows 5 and 7
+
+
+def test_a_site_serving_no_one_and_sites_without_a_place():
+    from sitesel.allocation.tables import site_table
+
+    spec = AllocationSpec.model_validate({"problem": "p_median", "k": 2, "demand": {"layer": "v"}})
+    chosen = Solution(chosen=np.array([0, 2]), objective=0.0, bound=0.0, solver="s", seconds=0)
+    nobody = np.array([0.0, 0.0, 200.0, 400.0])  # site S5's villages hold no one
+    table = site_table("cfc", spec, chosen, SITES.drop(columns="place"), np.array([5, 7]),
+                       ASSIGNED, MINUTES, nobody)  # fmt: skip
+    assert table["place"].tolist() == ["", ""]
+    assert np.isnan(table["mean_min"].iloc[0]) and table["worst_min"].iloc[0] == 20.0
+    assert table["mean_min"].iloc[1] == 30.0
 
 
 def _instance(n_demand, n_candidates, **kw):
