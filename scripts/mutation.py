@@ -45,6 +45,8 @@ GROUPS: dict[str, list[str]] = {
     "allocation_tables": ["sitesel/allocation/candidates.py", "sitesel/allocation/demand.py",
                           "sitesel/allocation/draws.py", "sitesel/allocation/solvers.py",
                           "sitesel/allocation/tables.py"],
+    "allocation_solvers": ["sitesel/allocation/exact.py", "sitesel/allocation/heuristic.py",
+                           "sitesel/allocation/instance.py", "sitesel/allocation/problems.py"],
     "terrain": ["sitesel/terrain/*.py"],
     "network": ["sitesel/network/shortest_paths.py", "sitesel/network/routes.py",
                 "sitesel/network/route_classes.py", "sitesel/network/graph.py"],
@@ -57,6 +59,16 @@ GROUPS: dict[str, list[str]] = {
 }  # fmt: skip
 """Group name -> module globs. Every test may kill a mutant: mutmut runs, for each mutant,
 the tests that called its function when the suite ran once under its tracer."""
+
+READ_A_FINISHED_RUN: dict[str, list[str]] = {
+    "report": ["tests/render/test_report.py", "-k", "not prints_on_a4"],
+}
+"""Groups whose modules only read a finished run (``sitesel report``): no fast test reaches
+them, and re-running the Leh study for each mutant would take hours. For these, the study is
+run once with the unmutated code and handed to the ``leh_run`` fixture
+(``SITESEL_TEST_LEH_RUN``); the tests named here, slow ones included, then run per mutant
+(not the print tests: a browser per mutant, and they check the page size, not its numbers).
+The run never executes these modules, so a mutant cannot change it."""
 
 
 def changed_groups(base: str) -> list[str]:
@@ -88,11 +100,10 @@ def scratch_copy(group: str) -> Path:
     return folder
 
 
-def configure(folder: Path, globs: list[str], slow: bool) -> None:
-    """Point the copy's ``[tool.mutmut]`` at the group's modules (and the slow tests)."""
+def configure(folder: Path, globs: list[str], selection: list[str]) -> None:
+    """Point the copy's ``[tool.mutmut]`` at the group's modules and the tests to run."""
     pyproject = folder / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
-    selection = ["tests"] if slow else ["tests", "-m", "not slow"]
     section = (
         "[tool.mutmut]\n"
         'source_paths = ["sitesel"]\n'
@@ -107,14 +118,36 @@ def configure(folder: Path, globs: list[str], slow: bool) -> None:
     pyproject.write_text(text, encoding="utf-8")
 
 
+def leh_run_once(folder: Path, env: dict[str, str]) -> Path:
+    """configs/leh.yaml run once with the scratch copy's unmutated code; its folder."""
+    out = folder / "_leh_run"
+    shutil.rmtree(out, ignore_errors=True)
+    data_dir = env.get("SITESEL_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    code = "import sys; from sitesel.cli import main; sys.argv[0] = 'sitesel'; main()"
+    subprocess.run([sys.executable, "-c", code, "run", "configs/leh.yaml", "--out",
+                    str(out / "run"), "--map", str(out / "leh.html"), "--data-dir", data_dir,
+                    "--offline"], cwd=folder, env=env | {"PYTHONPATH": str(folder)},
+                   check=True)  # fmt: skip
+    return out
+
+
 def run_group(group: str, jobs: int, slow: bool, show: bool) -> dict[str, Counter[str]]:
     """Run mutmut over one group; the outcome counts per module."""
     folder = scratch_copy(group)
-    configure(folder, GROUPS[group], slow)
     env = os.environ | {"PYTHONDONTWRITEBYTECODE": "1"}
+    if group in READ_A_FINISHED_RUN:
+        selection = READ_A_FINISHED_RUN[group]
+        env["SITESEL_TEST_LEH_RUN"] = str(leh_run_once(folder, env))
+    else:
+        selection = ["tests"] if slow else ["tests", "-m", "not slow"]
+    configure(folder, GROUPS[group], selection)
     mutmut = [sys.executable, "-m", "mutmut"]
     ran = subprocess.run([*mutmut, "run", "--max-children", str(jobs)], cwd=folder, env=env,
                          capture_output=True, text=True, check=False)  # fmt: skip
+    if "could not find any test case for any mutant" in ran.stdout + ran.stderr:
+        sys.exit(f"mutation.py: {group}: no selected test reaches the group's modules, so no"
+                 " mutant was checked; add --slow (the study runs) or name the tests in"
+                 " READ_A_FINISHED_RUN")  # fmt: skip
     if "failed to collect stats" in ran.stdout + ran.stderr:
         # mutmut needs the whole selection to pass unmutated first; otherwise it checks no
         # mutant and lists every one as "not checked", which must not read as a score.

@@ -30,12 +30,21 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def leh_run(tmp_path_factory, data_dir: Path) -> Path:
-    """One real run of configs/leh.yaml: outputs in <tmp>/run, the map in <tmp>/leh.html."""
+    """One real run of configs/leh.yaml: outputs in <tmp>/run, the map in <tmp>/leh.html.
+
+    With ``SITESEL_TEST_LEH_RUN`` naming a folder of such a run, a copy of it is used
+    instead: ``scripts/mutation.py`` sets it when mutating modules that only read a finished
+    run (the dossier), so each mutant does not re-run the study.
+    """
     from typer.testing import CliRunner
 
     from sitesel.cli import app
 
     out = tmp_path_factory.mktemp("leh")
+    finished = os.environ.get("SITESEL_TEST_LEH_RUN")
+    if finished:
+        shutil.copytree(finished, out, dirs_exist_ok=True)
+        return out
     args = [
         "run",
         str(ROOT / "configs" / "leh.yaml"),

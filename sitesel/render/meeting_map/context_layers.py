@@ -124,7 +124,10 @@ def _shares(chosen: pd.DataFrame) -> list[float | None]:
 def _allocation_layers(data: MapData) -> list[dict[str, Any]]:
     """Each location problem: its chosen sites and its demand points by assigned site."""
     assert data.allocation is not None and data.allocation_demand is not None
-    sites = data.sites.set_index(data.sites["site_id"].astype(str))
+    site_ids = data.sites["site_id"].astype(str)
+    chosen_ids = set(data.allocation["site_id"].astype(str))
+    sites = data.sites[site_ids.isin(chosen_ids).to_numpy()]  # only the chosen are drawn
+    sites = sites.set_index(sites["site_id"].astype(str))
     centres = gpd.GeoSeries(sites.geometry.centroid, crs=data.sites.crs).to_crs(WGS84)
     demand = data.allocation_demand.to_crs(WGS84)
     out = []

@@ -33,8 +33,8 @@ import pyproj
 from sitesel.data.hex_lattice import HexLattice
 from sitesel.render.meeting_map.live_image import deflated, quantised
 
-HEX_ID = r"^H(-?\d+)_(-?\d+)$"
-"""The id :func:`sitesel.data.sites.hex_grid` gives a hexagon: its lattice column and row."""
+MAX_LATTICE_INDEX = 2**30
+"""Largest lattice column or row sent as steps: a step between two is stored as int32."""
 
 
 def image_order(vector: np.ndarray, live: np.ndarray, excluded: np.ndarray) -> np.ndarray:
@@ -147,14 +147,37 @@ def pack_picks(
 
 def _ids(ids: pd.Series) -> dict[str, str]:
     """The ids, as lattice steps when all are sitesel hexagon ids, else as a JSON array."""
-    parts = ids.str.extract(HEX_ID)
-    if len(ids) and parts.notna().all().all():
-        col, row = (parts[k].astype(np.int64).to_numpy() for k in (0, 1))
-        rebuilt = "H" + pd.Series(col).astype(str) + "_" + pd.Series(row).astype(str)
-        if rebuilt.equals(ids.reset_index(drop=True)):
-            return {
-                "col": deflated(np.diff(col, prepend=0).astype("<i4")),
-                "row": deflated(np.diff(row, prepend=0).astype("<i4")),
-            }
+    steps = _hex_steps(ids.tolist())
+    if steps is not None:
+        col, row = steps
+        return {
+            "col": deflated(np.diff(col, prepend=0).astype("<i4")),
+            "row": deflated(np.diff(row, prepend=0).astype("<i4")),
+        }
     text = json.dumps(ids.tolist(), ensure_ascii=False).encode("utf-8")  # any character
     return {"json": deflated(np.frombuffer(text, dtype=np.uint8))}
+
+
+def _hex_steps(ids: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """Each id's lattice column and row, if all are written as sitesel writes a hexagon's.
+
+    That is ``H{col}_{row}`` with decimal integers; else None.
+
+    Each id is read and written back: only the ids that come back unchanged count, so
+    ``H01_2``, ``H+1_2`` or ``H1_0_2`` (which ``int`` would read) make the ids plain text.
+    """
+    if not ids:
+        return None
+    cols, rows = np.empty(len(ids), dtype=np.int64), np.empty(len(ids), dtype=np.int64)
+    for k, sid in enumerate(ids):
+        col, _, row = sid[1:].partition("_")
+        try:
+            c, r = int(col), int(row)
+        except ValueError:
+            return None
+        if f"H{c}_{r}" != sid:
+            return None
+        if max(abs(c), abs(r)) >= MAX_LATTICE_INDEX:
+            return None
+        cols[k], rows[k] = c, r
+    return cols, rows
