@@ -4,6 +4,7 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from rasterio.transform import from_origin
@@ -249,3 +250,14 @@ def test_a_hexagon_grid_raster_by_arithmetic_equals_rasterio():
         np.testing.assert_array_equal(hex_index(lattice, transform, shape), burnt)
     moved = shapely.affinity.translate(grid[0], 1.0)  # off the lattice: not a sitesel grid
     assert hex_lattice(np.concatenate([grid[1:], [moved]])) is None
+
+
+def test_the_summary_table_names_a_site_by_its_place_or_else_its_id():
+    """A site without a place name reads as NaN or None from a frame: both mean no name
+    (the picture printed "nan" as the name of such a site)."""
+    from sitesel.render.summary.picture import _named
+
+    assert _named(pd.Series({"place": "3.2 km SW of Leh", "site_id": "H1_2"}))
+    for missing in (np.nan, None, pd.NA, ""):
+        assert not _named(pd.Series({"place": missing, "site_id": "H1_2"})), missing
+    assert not _named(pd.Series({"site_id": "H1_2"}))

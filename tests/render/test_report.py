@@ -375,3 +375,42 @@ def test_the_hindi_dossier_prints_on_a4_with_its_devanagari(report_hi, browser):
     # reordered vowel sign, as in स्थिति, comes back in visual order, not as typed).
     for hindi in ("मानदंड", "योजना", "पात्र", "उपयुक्तता"):
         assert hindi in printed, hindi
+
+
+def test_every_index_row_links_its_sites_page_and_is_the_runs_value_by_value(report):
+    """The first page's table: each row names its site's place (the id when it has none),
+    links to that site's own page, and prints the run's rank, suitability and area."""
+    import html as html_lib
+
+    page, run = report
+    text = page.read_text(encoding="utf-8")
+    pages = _pages(text)
+    ranking = pd.read_csv(run / "ranking.csv", keep_default_na=False).set_index("site_id")
+    index = text.split("<section class='site'")[0]
+    rows = re.findall(r"<tr><td><a href=\"#site-([^\"]+)\">(.*?)</a></td>(.*?)</tr>", index)
+    assert [sid for sid, _, _ in rows] == list(pages), "a row links another site's page"
+    for sid, name, rest in rows:
+        site = ranking.loc[sid]
+        assert html_lib.unescape(name) == (site["place"] or sid)
+        cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td>(.*?)</td>", rest)]
+        assert cells[0] == sid
+        assert cells[1] == f"rank {int(site['rank'])}" or cells[1].endswith(f" {site['rank']}")
+        assert cells[2] == f"{float(site['suitability']):,.3f}"
+        assert cells[4] == f"{float(site['area_ha']):,.1f} ha"
+
+
+def test_a_site_without_a_place_name_is_titled_by_its_id_in_either_language(leh_run):
+    from dataclasses import replace
+
+    from sitesel.outputs.reader import read_run
+    from sitesel.render.dossier.report import report_html
+
+    result = read_run(leh_run / "run")
+    sites = result.sites.copy()
+    top = sites.loc[sites["rank"] == 1, "site_id"].astype(str).iloc[0]
+    sites.loc[sites["site_id"].astype(str) == top, "place"] = None
+    for lang in ("en", "hi"):
+        html = report_html(replace(result, sites=sites), [top], lang)
+        page = _pages(html)[top]
+        assert f"<h1>{top}</h1>" in page, f"{lang}: the site's page has no title"
+        assert f'<a href="#site-{top}">{top}</a>' in html, f"{lang}: the index row is blank"

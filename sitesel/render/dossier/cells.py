@@ -20,6 +20,15 @@ def e(value: Any) -> str:
     return html.escape(str(value) if value is not None else "")
 
 
+def known_text(value: Any) -> str:
+    """The text of a value that may be missing (None, NaN or pandas' NA): "" when missing.
+
+    >>> known_text(float("nan")), known_text(None), known_text("Leh")
+    ('', '', 'Leh')
+    """
+    return "" if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)) else str(value)
+
+
 def finite(value: Any) -> bool:
     """Whether the value is a finite number."""
     try:

@@ -23,7 +23,7 @@ from sitesel.exclusions.records import Records
 from sitesel.exclusions.text import joined, texts
 from sitesel.language import translator
 from sitesel.language.records import localised_place
-from sitesel.render.dossier.cells import Say, as_float, e, num, rank_text
+from sitesel.render.dossier.cells import Say, as_float, e, known_text, num, rank_text
 from sitesel.render.dossier.location_map import location_svg
 from sitesel.render.dossier.sections import (
     allocation_section,
@@ -64,7 +64,7 @@ def report_html(result: Result, site_ids: list[str], lang: str = "en") -> str:
         sites.loc[shown, "exclusion_reason"] = joined(records, "exclude", int(shown.sum()), lang)
         if "place" in sites:
             sites.loc[shown, "place"] = [
-                localised_place(str(p or ""), lang) for p in sites.loc[shown, "place"]
+                localised_place(known_text(p), lang) for p in sites.loc[shown, "place"]
             ]
     meta = result.manifest
     flags = _flag_texts(records, sites.index[shown], lang)
@@ -72,7 +72,7 @@ def report_html(result: Result, site_ids: list[str], lang: str = "en") -> str:
     for sid in site_ids:
         s = sites.loc[sid]
         rows.append(
-            f'<tr><td><a href="#site-{e(sid)}">{e(s.get("place") or sid)}</a></td>'
+            f'<tr><td><a href="#site-{e(sid)}">{e(known_text(s.get("place")) or sid)}</a></td>'
             f"<td>{e(sid)}</td><td>{rank_text(s, t)}</td><td>{num(s.get('suitability'), 3)}</td>"
             f"<td>{_minutes_line(result, sid, t)}</td><td>{num(s.get('area_ha'), 1)} ha</td>"
             f"<td>{len(flags.get(sid, []))}</td></tr>"
@@ -102,7 +102,7 @@ def _site_page(result: Result, sites: pd.DataFrame, sid: str, flags: list[str], 
     summary = t("site {id}", id=e(sid)) + f" · {rank_text(s, t)} · " + t("suitability")
     parts = [
         f"<section class='site' id='site-{e(sid)}'>",
-        f"<h1>{e(s.get('place') or sid)}</h1>",
+        f"<h1>{e(known_text(s.get('place')) or sid)}</h1>",
         f"<div class='muted'>{summary} {num(s.get('suitability'), 3)} ·"
         f" {num(s.get('area_ha'), 1)} ha</div>",
         location_svg(result, s.geometry, _routes_of(result, sid)),

@@ -8,6 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import matplotlib
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
@@ -130,6 +131,12 @@ def _draw_map(ax: Axes, data: MapData) -> gpd.GeoDataFrame:
     return top
 
 
+def _named(site: pd.Series) -> bool:
+    """Whether the site has a place name (missing reads as NaN or None in a frame)."""
+    place = site.get("place")
+    return isinstance(place, str) and place != ""
+
+
 def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
     """The top sites' ranks, ids, suitability and raw values, and the weights."""
     names = list(data.weights)
@@ -137,7 +144,7 @@ def _draw_table(ax: Axes, data: MapData, top: gpd.GeoDataFrame) -> None:
     cells = [
         [
             str(int(s["rank"])),
-            textwrap.fill(str(s.get("place") or s["site_id"]), 12),
+            textwrap.fill(str(s["place"] if _named(s) else s["site_id"]), 12),
             f"{s['suitability']:.3f}",
         ]
         + [_short(s[f"raw__{n}"]) for n in names]
