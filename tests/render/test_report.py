@@ -387,6 +387,10 @@ def test_every_index_row_links_its_sites_page_and_is_the_runs_value_by_value(rep
     pages = _pages(text)
     ranking = pd.read_csv(run / "ranking.csv", keep_default_na=False).set_index("site_id")
     index = text.split("<section class='site'")[0]
+    head = ["site", "id", "rank", "suitability", "minutes by road", "area", "flags"]
+    assert re.findall(r"<th>(.*?)</th>", index) == head
+    routes = gpd.read_file(run / "sites.gpkg", layer="routes")
+    labels = json.loads((run / "manifest.json").read_text())["criteria_labels"]
     rows = re.findall(r"<tr><td><a href=\"#site-([^\"]+)\">(.*?)</a></td>(.*?)</tr>", index)
     assert [sid for sid, _, _ in rows] == list(pages), "a row links another site's page"
     for sid, name, rest in rows:
@@ -396,6 +400,9 @@ def test_every_index_row_links_its_sites_page_and_is_the_runs_value_by_value(rep
         assert cells[0] == sid
         assert cells[1] == f"rank {int(site['rank'])}" or cells[1].endswith(f" {site['rank']}")
         assert cells[2] == f"{float(site['suitability']):,.3f}"
+        mine = routes[(routes["site_id"] == sid) & (routes["scenario"].fillna("") == "")]
+        minutes = [f"{labels[r.criterion]}: {WRITTEN['min'](r.minutes)}" for r in mine.itertuples()]
+        assert html_lib.unescape(cells[3]) == "; ".join(minutes) and minutes
         assert cells[4] == f"{float(site['area_ha']):,.1f} ha"
 
 

@@ -74,7 +74,7 @@ def report_html(result: Result, site_ids: list[str], lang: str = "en") -> str:
         rows.append(
             f'<tr><td><a href="#site-{e(sid)}">{e(known_text(s.get("place")) or sid)}</a></td>'
             f"<td>{e(sid)}</td><td>{rank_text(s, t)}</td><td>{num(s.get('suitability'), 3)}</td>"
-            f"<td>{_minutes_line(result, sid, t)}</td><td>{num(s.get('area_ha'), 1)} ha</td>"
+            f"<td>{_minutes_line(result, sid)}</td><td>{num(s.get('area_ha'), 1)} ha</td>"
             f"<td>{len(flags.get(sid, []))}</td></tr>"
         )
     head = "".join(
@@ -143,7 +143,7 @@ def _routes_of(result: Result, sid: str) -> pd.DataFrame:
     return routes[routes["site_id"].astype(str) == sid]
 
 
-def _minutes_line(result: Result, sid: str, t: Say) -> str:
+def _minutes_line(result: Result, sid: str) -> str:
     mine = _routes_of(result, sid)
     labels = result.manifest.criteria_labels
     return "; ".join(
