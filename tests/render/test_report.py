@@ -421,3 +421,85 @@ def test_a_site_without_a_place_name_is_titled_by_its_id_in_either_language(leh_
         page = _pages(html)[top]
         assert f"<h1>{top}</h1>" in page, f"{lang}: the site's page has no title"
         assert f'<a href="#site-{top}">{top}</a>' in html, f"{lang}: the index row is blank"
+
+
+def _row_texts(table_html: str) -> list[list[str]]:
+    import html as html_lib
+
+    return [
+        [html_lib.unescape(re.sub(r"<[^>]+>", " ", c)).split() for c in cells]
+        for cells in (re.findall(r"<td>(.*?)</td>", r, re.S)
+                      for r in re.findall(r"<tr>(.*?)</tr>", table_html, re.S))
+        if cells
+    ]  # fmt: skip
+
+
+def test_the_pages_headers_and_provenance_are_the_runs_manifest_value_by_value(report):
+    """Each page says its site, rank, suitability and area under its title, and ends with
+    the config, catalog, data files, run and sources of the run that made it; the index
+    is one table of rows and the pages follow one another with nothing between."""
+    import html as html_lib
+
+    page, run = report
+    text = page.read_text(encoding="utf-8")
+    manifest = json.loads((run / "manifest.json").read_text())
+    ranking = pd.read_csv(run / "ranking.csv", keep_default_na=False).set_index("site_id")
+    assert "@font-face" not in text  # an English dossier embeds no Devanagari font
+    body = text.split("<body>", 1)[1].removesuffix("</body></html>")
+    index, _, rest = body.partition("<section class='site'")
+    one_table = (r"<h1>.*?</h1><div class='muted'>.*?</div><h2>Sites</h2>"
+                 r"<table><tr>(<th>[^<]*</th>)+</tr>(<tr>.*?</tr>)+</table>")  # fmt: skip
+    assert re.fullmatch(one_table, index, re.S)
+    heading = html_lib.unescape(re.search(r"<div class='muted'>(.*?)</div>", index)[1])
+    assert heading == (f"{manifest['description']} · run {manifest['run_date']}"
+                       f" · sitesel {manifest['sitesel_version']}")  # fmt: skip
+    pages = _pages(text)
+    between = re.sub(r"<section class='site' id='[^']+'>.*?</section>", "",
+                     "<section class='site'" + rest, flags=re.S)  # fmt: skip
+    assert between == ""
+    for sid, page_body in pages.items():
+        site = ranking.loc[sid]
+        under_title = html_lib.unescape(re.search(r"<div class='muted'>(.*?)</div>", page_body)[1])
+        assert under_title == (f"site {sid} · rank {site['rank']} · suitability"
+                               f" {float(site['suitability']):,.3f} ·"
+                               f" {float(site['area_ha']):,.1f} ha")  # fmt: skip
+        provenance = page_body.split("<h2>Provenance</h2>")[1]
+        rows = {" ".join(cells[0]): " ".join(cells[1]) for cells in _row_texts(provenance)}
+        assert rows == {
+            "config": f"{manifest['config']['path']} sha256 {manifest['config']['sha256']}",
+            "catalog": f"{manifest['catalog']['path']} sha256 {manifest['catalog']['sha256']}",
+            "data files": f"{len(manifest['inputs_sha256'])} (sha256 in manifest.json)",
+            "run": " ".join(f"{manifest['run_date']}, sitesel {manifest['sitesel_version']}"
+                            .split()),
+            "sources": " ".join("; ".join(manifest["attribution"]).split()),
+        }  # fmt: skip
+
+
+def test_a_chosen_sites_allocation_role_is_the_runs_row_by_row(leh_run):
+    """The allocation table of a site a location problem chose: its problem, demand served,
+    mean time, coverage share and the share of weight draws that chose it again."""
+    from sitesel.outputs.reader import read_run
+    from sitesel.render.dossier.report import report_html
+
+    result = read_run(leh_run / "run")
+    chosen = pd.read_csv(leh_run / "run" / "allocation.csv")
+    draws = {p: (r.get("robustness") or {}).get("draws")
+             for p, r in result.manifest.allocation.items()}  # fmt: skip
+    ids = chosen["site_id"].astype(str).tolist()
+    pages = _pages(report_html(result, ids))
+    for sid, page_body in pages.items():
+        role = page_body.split("<h2>Allocation role</h2>")[1].split("<h2>")[0]
+        rows = _row_texts(role)
+        mine = chosen[chosen["site_id"].astype(str) == sid]
+        assert len(rows) == len(mine) > 0, sid
+        for cells, r in zip(rows, mine.itertuples(), strict=True):
+            again = "not re-solved"
+            if draws.get(r.problem) and pd.notna(r.chosen_share):
+                again = f"{_half_up(100 * r.chosen_share, 0)}% of {draws[r.problem]} weight draws"
+            assert [" ".join(c) for c in cells] == [
+                r.problem, f"{r.demand_served:,.0f}", f"{_half_up(r.mean_min, 1)} min",
+                f"{_half_up(100 * r.coverage_share, 0)}%", again,
+            ], sid  # fmt: skip
+    other = result.sites.loc[~result.sites["site_id"].astype(str).isin(ids), "site_id"]
+    page_body = _pages(report_html(result, [str(other.iloc[0])]))[str(other.iloc[0])]
+    assert "Not chosen by the run's location problems." in page_body
