@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import geopandas as gpd
@@ -13,7 +14,17 @@ import pytest
 from ..cases import sitesel
 
 
-@pytest.fixture(scope="module")
+def _per_test_under_mutation(fixture_name: str, config: pytest.Config) -> str:
+    """Module scope, but one report per test in a mutation run (``SITESEL_TEST_LEH_RUN``).
+
+    mutmut learns which tests reach a function by tracing the suite once: a module-scoped
+    report is made inside the first test that asks for it, so every later test reading it
+    would be credited with nothing and never run against a mutant of the dossier.
+    """
+    return "function" if os.environ.get("SITESEL_TEST_LEH_RUN") else "module"
+
+
+@pytest.fixture(scope=_per_test_under_mutation)
 def report(leh_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     result = sitesel("report", leh_run / "run", "--top", "5", "--out", out)
@@ -297,7 +308,7 @@ def test_every_criterion_row_is_the_runs_value_by_value(report):
 # ------------------------------------------------------------------------ in Hindi
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=_per_test_under_mutation)
 def report_hi(leh_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("report_hi")
     result = sitesel("report", leh_run / "run", "--top", "3", "--out", out, "--lang", "hi")
@@ -503,3 +514,35 @@ def test_a_chosen_sites_allocation_role_is_the_runs_row_by_row(leh_run):
     other = result.sites.loc[~result.sites["site_id"].astype(str).isin(ids), "site_id"]
     page_body = _pages(report_html(result, [str(other.iloc[0])]))[str(other.iloc[0])]
     assert "Not chosen by the run's location problems." in page_body
+
+
+def test_a_scenario_route_is_labelled_with_its_scenario_and_left_out_of_the_index(leh_run):
+    """Leh's stored routes are all of the base network; a winter route (made here from one)
+    must say "(winter)" on its page, keep its road names, and stay out of the index's
+    minutes by road, which are the base network's."""
+    from dataclasses import replace
+
+    from sitesel.outputs.reader import read_run
+    from sitesel.render.dossier.report import report_html
+
+    result = read_run(leh_run / "run")
+    routes = result.routes.copy()
+    sid = str(routes["site_id"].iloc[0])
+    mine = routes[routes["site_id"].astype(str) == sid]
+    winter = mine.iloc[[0]].assign(scenario="winter", minutes=mine["minutes"].iloc[0] * 3)
+    routes = pd.concat([routes, winter], ignore_index=True)
+    html = report_html(replace(result, routes=routes), [sid])
+    rows = _cells(_pages(html)[sid], "routes")
+    label = result.manifest.criteria_labels[winter["criterion"].iloc[0]]
+    assert len(rows) == len(mine) + 1
+    import html as html_lib
+
+    assert html_lib.unescape(rows[-1][0]).lstrip("■ ") == f"{label} (winter)"
+    assert [html_lib.unescape(r[0]).lstrip("■ ") for r in rows[:-1]] == [
+        result.manifest.criteria_labels[c] for c in mine["criterion"]
+    ]
+    assert rows[-1][2] == WRITTEN["min"](winter["minutes"].iloc[0])
+    names = str(winter["road_names"].iloc[0])
+    assert html_lib.unescape(rows[-1][3]) == f"{winter['roads'].iloc[0]}{names}" and names
+    index = html.split("<section class='site'")[0]
+    assert "(winter)" not in index and WRITTEN["min"](winter["minutes"].iloc[0]) not in index
