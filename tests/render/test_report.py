@@ -546,3 +546,56 @@ def test_a_scenario_route_is_labelled_with_its_scenario_and_left_out_of_the_inde
     assert html_lib.unescape(rows[-1][3]) == f"{winter['roads'].iloc[0]}{names}" and names
     index = html.split("<section class='site'")[0]
     assert "(winter)" not in index and WRITTEN["min"](winter["minutes"].iloc[0]) not in index
+
+
+def _flag_text(row: pd.Series) -> str:
+    """A land flag written by hand from its row of exclusions.csv: the template's fields
+    filled (km to one decimal, metres whole), the share in front of a partial overlap, the
+    citation in brackets."""
+    text = row["template"].format(
+        distance_km=f"{float(row['distance_m']) / 1000:.1f}",
+        distance_m=f"{float(row['distance_m']):.0f}",
+        name=row["feature"],
+    )
+    if str(row["partial"]).lower() == "true":
+        text = f"{100 * float(row['share']):.0f} % {text}"
+    return f"{text} ({row['citation']})" if row["citation"] else text
+
+
+def test_each_pages_land_status_flags_and_rules_are_the_runs_row_by_row(leh_run):
+    """The land section of ranked and excluded sites: the exclusion reason or "passes", each
+    flag of exclusions.csv in its order, written out by hand here, and the run's
+    constraints and rule packs as the manifest names them."""
+    import html as html_lib
+
+    from sitesel.outputs.reader import read_run
+    from sitesel.render.dossier.report import report_html
+
+    run = leh_run / "run"
+    result = read_run(run)
+    manifest = json.loads((run / "manifest.json").read_text())
+    ranking = pd.read_csv(run / "ranking.csv", keep_default_na=False).set_index("site_id")
+    rows = pd.read_csv(run / "exclusions.csv", keep_default_na=False, encoding="utf-8-sig")
+    flags = rows[rows["action"] == "flag"]
+    flagged = flags["site_id"].value_counts()
+    unflagged = ranking.index[~ranking.index.isin(flags["site_id"])]
+    ids = [*ranking.index[ranking["rank"] != ""][:3], flagged.index[0],
+           ranking.index[ranking["exclusion_reason"] != ""][0], unflagged[0]]  # fmt: skip
+    pages = _pages(report_html(result, ids))
+    assert list(pages) == ids
+    for sid, body in pages.items():
+        land = body.split("<h2>Land status</h2>")[1].split("<h2>")[0]
+        reason = ranking.loc[sid, "exclusion_reason"]
+        status = html_lib.unescape(re.sub(r"<[^>]+>", "", land.split("<h3>")[0]))
+        assert status == (f"Excluded: {reason}" if reason else
+                          "Passes every constraint and land rule of the run."), sid  # fmt: skip
+        shown = [html_lib.unescape(f) for f in re.findall(r"<li>(.*?)</li>", land)]
+        mine = flags[flags["site_id"] == sid]
+        assert shown == [_flag_text(r) for _, r in mine.iterrows()], sid
+        if mine.empty:
+            assert "No land flag." in land and "<ul" not in land
+        packs = ", ".join(p["name"] for p in manifest["land"]["rule_packs"])
+        tail = html_lib.unescape(re.search(r"<div class='muted'>(.*?)</div>", land)[1])
+        assert tail == f"Constraints: {'; '.join(manifest['constraints'])}. Rule packs: {packs}."
+    assert flagged.iloc[0] >= 2  # a site with several flags was among them
+    assert not set(ids) <= set(flags["site_id"])  # and one with none
