@@ -217,3 +217,45 @@ def test_the_compare_map_counts_changes_among_the_sites_both_rank():
     assert colour["z"] == diffmap.SAME
     assert colour["n0"] == diffmap.ONLY_B and colour["n0"] not in [*moved, diffmap.SAME]
     assert features["n0"]["Why"] == "A excludes it: not a site of A"
+
+
+def test_the_compare_maps_views_draw_each_site_where_it_is_in_its_colours():
+    """Three base layers (the change, then A's and B's suitability in fifths), each drawing
+    every site at its place: the outline simplified by at most a few metres, never moved
+    or collapsed. Suitability views are coloured from the run's value, hand-worked here."""
+    import geopandas as gpd
+    import shapely
+
+    from sitesel.render.compare_map import diffmap
+
+    ids = ["x", "y", "z"]
+    a = pd.DataFrame({"site_id": ids, "rank": [1, 2, 3]})
+    b = pd.DataFrame({"site_id": ids, "rank": [2, 1, 3]})
+    sites = gpd.GeoDataFrame(
+        {"site_id": ids},
+        geometry=[shapely.Point(500_000 + 900 * i, 3_780_000).buffer(350) for i in range(3)],
+        crs="EPSG:32643",
+    )  # 38 ha discs near Leh
+    ranks = compare_rankings(a, b, weights_a={}, weights_b={}).sites
+    context = diffmap.Context(
+        suitability_a=pd.Series({"x": 0.95, "y": 0.5, "z": 0.1}),
+        suitability_b=pd.Series({"x": 0.7, "y": 0.99, "z": 0.25}),
+    )
+    fmap = diffmap.difference_map(sites, ranks, title="t", label_a="rank in A",
+                                  label_b="rank in B", context=context)  # fmt: skip
+    html = fmap.get_root().render()
+    layers = re.findall(r'"features": (\[.*?\]), "type": "FeatureCollection"', html)
+    assert len(layers) == 3
+    for view in ("Rank change, A to B", "suitability in A", "suitability in B"):
+        assert f'"{view}"' in html, f"no {view!r} layer in the control"
+    by_view = [{f["properties"]["Site"]: f for f in json.loads(blob)} for blob in layers]
+    fifths = diffmap.SUIT_COLOURS
+    colours = [[view[s]["properties"]["_colour"] for s in ids] for view in by_view]
+    assert colours[1] == [fifths[4], fifths[2], fifths[0]]  # 0.95, 0.5, 0.1
+    assert colours[2] == [fifths[3], fifths[4], fifths[1]]  # 0.7, 0.99, 0.25
+    for view in by_view:
+        for sid, original in zip(ids, sites.geometry, strict=True):
+            drawn = gpd.GeoSeries([shapely.geometry.shape(view[sid]["geometry"])],
+                                  crs="EPSG:4326").to_crs(sites.crs).iloc[0]  # fmt: skip
+            assert shapely.hausdorff_distance(drawn, original) < 10, f"{sid} drawn elsewhere"
+            assert abs(drawn.area / original.area - 1) < 0.02
