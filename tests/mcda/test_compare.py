@@ -259,3 +259,41 @@ def test_the_compare_maps_views_draw_each_site_where_it_is_in_its_colours():
                                   crs="EPSG:4326").to_crs(sites.crs).iloc[0]  # fmt: skip
             assert shapely.hausdorff_distance(drawn, original) < 10, f"{sid} drawn elsewhere"
             assert abs(drawn.area / original.area - 1) < 0.02
+
+
+def test_the_compare_maps_sites_are_filled_with_their_class_colour_in_switchable_views():
+    """Each site's fill is its class colour (the map's whole message), and the views are
+    base layers of an open control (one shown at a time, not stacked overlays)."""
+    import geopandas as gpd
+    import shapely
+
+    from sitesel.render.compare_map import diffmap
+
+    ids = ["x", "y", "z"]
+    a = pd.DataFrame({"site_id": ids, "rank": [1, 2, 3]})
+    b = pd.DataFrame({"site_id": ids, "rank": [3, 2, 1]})
+    sites = gpd.GeoDataFrame(
+        {"site_id": ids},
+        geometry=[shapely.box(i * 100, 0, i * 100 + 90, 90) for i in range(3)],
+        crs="EPSG:32643",
+    )
+    ranks = compare_rankings(a, b, weights_a={}, weights_b={}).sites
+    context = diffmap.Context(suitability_a=pd.Series({"x": 0.9, "y": 0.5, "z": 0.1}))
+    fmap = diffmap.difference_map(sites, ranks, title="t", label_a="rank in A",
+                                  label_b="rank in B", context=context)  # fmt: skip
+    html = fmap.get_root().render()
+    layers = [json.loads(blob) for blob in
+              re.findall(r'"features": (\[.*?\]), "type": "FeatureCollection"', html)]  # fmt: skip
+    stylers = re.findall(r"function geo_json_\w+_styler\(feature\) \{(.*?)\n\s*\}\n", html, re.S)
+    assert len(layers) == len(stylers) == 2
+    for features, styler in zip(layers, stylers, strict=True):
+        cases = dict(re.findall(r'case "(\d+)": (?:case "\d+": )*\s*return (\{.*?\});', styler))
+        default = json.loads(re.search(r"default:\s*return (\{.*?\});", styler)[1])
+        for f in features:
+            style = json.loads(cases[f["id"]]) if f["id"] in cases else default
+            assert style["fillColor"] == f["properties"]["_colour"], "a site shows another colour"
+            assert 0 < style["fillOpacity"] <= 1
+    base = re.search(r"base_layers : \{(.*?)\}", html, re.S)[1]
+    assert re.findall(r'"([^"]+)" :', base) == ["Rank change, A to B", "suitability in A"]
+    control = re.search(r"L\.control\.layers\(.*?\{(.*?)\}", html, re.S)[1]
+    assert '"position": "topleft"' in control and '"collapsed": false' in control
