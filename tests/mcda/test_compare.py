@@ -297,3 +297,50 @@ def test_the_compare_maps_sites_are_filled_with_their_class_colour_in_switchable
     assert re.findall(r'"([^"]+)" :', base) == ["Rank change, A to B", "suitability in A"]
     control = re.search(r"L\.control\.layers\(.*?\{(.*?)\}", html, re.S)[1]
     assert '"position": "topleft"' in control and '"collapsed": false' in control
+
+
+def test_the_compare_maps_roads_and_towns_are_drawn_as_on_the_meeting_map():
+    """Main roads in the shared palette and thick, others grey and thin, each where it is;
+    towns as labels at their place."""
+    import geopandas as gpd
+    import shapely
+
+    from sitesel.render.compare_map import diffmap
+    from sitesel.render.palette import OTHER_ROAD, ROAD_COLOURS
+
+    ids = ["x", "y"]
+    ranks = compare_rankings(pd.DataFrame({"site_id": ids, "rank": [1, 2]}),
+                             pd.DataFrame({"site_id": ids, "rank": [2, 1]}),
+                             weights_a={}, weights_b={}).sites  # fmt: skip
+    crs = "EPSG:32643"
+    sites = gpd.GeoDataFrame({"site_id": ids}, crs=crs, geometry=[
+        shapely.box(500_000, 3_780_000, 500_600, 3_780_600),
+        shapely.box(501_000, 3_780_000, 501_600, 3_780_600)])  # fmt: skip
+    lines = [shapely.LineString([(499_000, 3_779_000 + 300 * k), (503_000, 3_779_000 + 300 * k)])
+             for k in range(4)]  # fmt: skip
+    roads = gpd.GeoDataFrame({"road_class": ["NH", "MDR", "track", None]}, geometry=lines, crs=crs)
+    places = gpd.GeoDataFrame({"name": ["Spituk <town>"]}, crs=crs,
+                              geometry=[shapely.Point(500_300, 3_780_300)])  # fmt: skip
+    context = diffmap.Context(roads=roads, places=places)
+    fmap = diffmap.difference_map(sites, ranks, title="t", label_a="rank in A",
+                                  label_b="rank in B", context=context)  # fmt: skip
+    html = fmap.get_root().render()
+    blobs = re.findall(r'"features": (\[.*?\]), "type": "FeatureCollection"', html)
+    drawn = [f for blob in blobs for f in json.loads(blob) if "road_class" in f["properties"]]
+    assert [f["properties"]["road_class"] for f in drawn] == ["NH", "MDR", "track", ""]
+    styler = [s for s in re.findall(r"function geo_json_\w+_styler\(feature\) \{(.*?)\n\s*\}\n",
+                                    html, re.S) if '"opacity"' in s]  # fmt: skip
+    assert len(styler) == 1
+    styles = [json.loads(x) for x in re.findall(r"return (\{.*?\});", styler[0])]
+    want = {(ROAD_COLOURS["NH"], 2.5), (ROAD_COLOURS["MDR"], 2.5), (OTHER_ROAD, 0.8)}
+    assert {(s["color"], s["weight"]) for s in styles} == want
+    for f, line in zip(drawn, lines, strict=True):
+        back = gpd.GeoSeries([shapely.geometry.shape(f["geometry"])], crs="EPSG:4326")
+        assert shapely.hausdorff_distance(back.to_crs(crs).iloc[0], line) < 15
+    assert '"Roads"' in html and '"Towns (GeoNames)"' in html
+    icons = [json.loads(f'"{h}"') for h in re.findall(r'"html": "(.*?)",\n', html)]
+    assert '<div class="sitesel-town">Spituk &lt;town&gt;</div>' in icons  # a name, not markup
+    town = gpd.GeoSeries([places.geometry.iloc[0]], crs=crs).to_crs("EPSG:4326").iloc[0]
+    markers = [tuple(map(float, m))
+               for m in re.findall(r"L\.marker\(\s*\[([-\d.]+), ([-\d.]+)\]", html)]  # fmt: skip
+    assert any(abs(y - town.y) < 1e-7 and abs(x - town.x) < 1e-7 for y, x in markers), "moved"

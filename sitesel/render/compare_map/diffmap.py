@@ -14,6 +14,7 @@ import pandas as pd
 from sitesel._typing import FloatArray
 from sitesel.render.basemap import Verbatim, add_hillshade, offline_map
 from sitesel.render.mapdata import Elevation
+from sitesel.render.palette import OTHER_ROAD, ROAD_COLOURS
 
 ROSE = ["#c6dbef", "#6baed6", "#08519c"]
 FELL = ["#fcbba1", "#fb6a4a", "#a50f15"]
@@ -185,8 +186,6 @@ def _add_roads(fmap: folium.Map, roads: gpd.GeoDataFrame | None) -> None:
     """The main roads as on the meeting map (others thin and grey)."""
     if roads is None or roads.empty:
         return
-    main = {"NH": "#b2182b", "SH": "#d6604d", "MDR": "#f4a582", "trunk": "#b2182b",
-            "motorway": "#b2182b", "primary": "#d6604d", "secondary": "#f4a582"}  # fmt: skip
     lines = gpd.GeoDataFrame(
         {"road_class": roads["road_class"].fillna("").astype(str).to_numpy()},
         geometry=roads.geometry.to_crs("EPSG:4326").simplify(0.0001).to_numpy(),
@@ -196,8 +195,8 @@ def _add_roads(fmap: folium.Map, roads: gpd.GeoDataFrame | None) -> None:
     folium.GeoJson(
         lines,
         style_function=lambda f: {
-            "color": main.get(f["properties"]["road_class"], "#555"),
-            "weight": 2.5 if f["properties"]["road_class"] in main else 0.8,
+            "color": ROAD_COLOURS.get(f["properties"]["road_class"], OTHER_ROAD),
+            "weight": 2.5 if f["properties"]["road_class"] in ROAD_COLOURS else 0.8,
             "opacity": 0.9,
         },
     ).add_to(group)
