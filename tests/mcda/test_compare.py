@@ -352,3 +352,55 @@ def test_the_compare_maps_roads_and_towns_are_drawn_as_on_the_meeting_map():
     markers = [tuple(map(float, m))
                for m in re.findall(r"L\.marker\(\s*\[([-\d.]+), ([-\d.]+)\]", html)]  # fmt: skip
     assert any(abs(y - town.y) < 1e-7 and abs(x - town.x) < 1e-7 for y, x in markers), "moved"
+
+
+def test_the_compare_maps_legend_movers_and_cards_worked_by_hand():
+    """Edges (1, 2) from one site rising one place and one falling two: the legend's ten rows
+    with their colours, the movers' table (site, both ranks, both suitabilities), each card's
+    name, ranks, change and why, and the title escaped."""
+    import geopandas as gpd
+    import shapely
+
+    from sitesel.render.compare_map import diffmap as d
+
+    ids = ["x", "y", "z", "w"]
+    a = pd.DataFrame({"site_id": ids, "rank": [1, 2, 3, None]})
+    b = pd.DataFrame({"site_id": ids, "rank": [3, 1, 2, None]})
+    ranks = compare_rankings(a, b, weights_a={}, weights_b={}).sites
+    ranks["place"] = ranks["site_id"].map({"x": "Leh", "y": None, "z": "", "w": "Nang"})
+    boxes = [shapely.box(i * 700, 0, i * 700 + 600, 600) for i in range(4)]
+    sites = gpd.GeoDataFrame({"site_id": ids}, crs="EPSG:32643", geometry=boxes)
+    context = d.Context(suitability_a=pd.Series({"x": 0.9, "y": 0.8}),
+                        suitability_b=pd.Series({"x": 0.7}), entering=["y"], leaving=["x"],
+                        top_k=1)  # fmt: skip
+    fmap = d.difference_map(sites, ranks, title="EMC <2.0>", label_a="rank in A",
+                            label_b="rank in B", context=context)  # fmt: skip
+    html = fmap.get_root().render()
+    assert "<h1>EMC &lt;2.0&gt;</h1><div>rank in A vs rank in B</div>" in html
+    legend = re.findall(r'<span class="sitesel-swatch" style="background:([^"]+)"></span>'
+                        r"<span>([^<]+)</span>", html)  # fmt: skip
+    assert legend == [
+        (d.ROSE[2], "rose more than 2 places"), (d.ROSE[1], "rose 2\u20132"),
+        (d.ROSE[0], "rose 1\u20131"), (d.SAME, "same rank"), (d.FELL[0], "fell 1\u20131"),
+        (d.FELL[1], "fell 2\u20132"), (d.FELL[2], "fell more than 2 places"),
+        (d.ONLY_A, "ranked in A only (B excludes it)"),
+        (d.ONLY_B, "ranked in B only (A excludes it)"), (d.UNRANKED, "excluded in both"),
+    ]  # fmt: skip
+    table = re.search(r'<table class="sitesel-top-table">(.*?)</table>', html, re.S)[1]
+    rows = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table)]
+    assert rows[1:] == [["enters", "y", "2", "1", "0.800 / -"],
+                        ["leaves", "Leh (x)", "1", "3", "0.900 / 0.700"]]  # fmt: skip
+    icons = [json.loads(f'"{h}"') for h in re.findall(r'"html": "(.*?)",\n', html)]
+    marks = [re.sub(r"<[^>]+>", "", i) for i in icons if "sitesel-mover" in i]
+    assert marks == ["\u25b2 in: y", "\u25bc out: Leh"]
+    cards = {f["properties"]["Site"]: f["properties"] for blob in
+             re.findall(r'"features": (\[.*?\]), "type": "FeatureCollection"', html)
+             for f in json.loads(blob) if "Why" in f["properties"]}  # fmt: skip
+    assert set(cards) == {"Leh (x)", "y", "z", "Nang (w)"}
+    changes = {k: (c["rank in A"], c["rank in B"], c["Change among the sites both rank"])
+               for k, c in cards.items()}  # fmt: skip
+    assert changes == {
+        "Leh (x)": ("1", "3", "-2"), "y": ("2", "1", "+1"), "z": ("3", "2", "+1"),
+        "Nang (w)": ("excluded", "excluded", "-"),
+    }  # fmt: skip
+    assert cards["Leh (x)"]["Why"] == "-"

@@ -235,7 +235,8 @@ def _add_movers(
             if site not in by_id.index:
                 continue
             row = by_id.loc[site]
-            place = str(row.get("place", "") or "")
+            place = row.get("place")
+            place = place if isinstance(place, str) else ""  # NaN where a run has no name
             name = f"{place} ({site})" if place else site
             point = centres.loc[site]
             label = (
