@@ -125,6 +125,18 @@ def check_complete(run_dir: Path, manifest: Manifest) -> None:
 EXCLUSION_TEXT = ("site_id", "rule", "kind", "action", "feature", "template", "citation")
 
 
+def read_records(path: Path, site_ids: list[str]) -> Records:
+    """The records of an ``exclusions.csv``, numbered by ``site_ids``' order.
+
+    Text columns are read as text (a feature named "NA" or "1" stays that name); an empty
+    measure is missing.
+    """
+    blanks = {m: [""] for m in MEASURES}
+    text = dict.fromkeys(EXCLUSION_TEXT, str)
+    table = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=blanks)
+    return from_table(table, site_ids)
+
+
 def _records(run_dir: Path, manifest: Manifest, sites: gpd.GeoDataFrame) -> Records:
     """The run's exclusions and flags, from ``exclusions.csv``.
 
@@ -140,10 +152,7 @@ def _records(run_dir: Path, manifest: Manifest, sites: gpd.GeoDataFrame) -> Reco
         )
     path = run_dir / manifest.outputs["exclusions"]["file"]
     try:
-        blanks = {m: [""] for m in MEASURES}
-        text = dict.fromkeys(EXCLUSION_TEXT, str)
-        table = pd.read_csv(path, dtype=text, keep_default_na=False, na_values=blanks)
-        return from_table(table, sites["site_id"].astype(str).tolist())
+        return read_records(path, sites["site_id"].astype(str).tolist())
     except (OSError, ValueError, KeyError) as exc:
         raise OutputError(
             f"{path}: not a sitesel exclusions table ({exc}); rerun `sitesel run`"
