@@ -1,0 +1,67 @@
+"""The road network's detour check (the manifest's ``network.detours``), worked by hand:
+road and straight-line kilometres between named places, their ratio and the flag."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sitesel.network.graph import routing_graph
+from sitesel.network.shortest_paths import arc_lengths, detours
+
+from .test_network import make_roads
+
+# A road round three sides of a 3 x 4 km rectangle (A-B-C-D), a 600 m spur from B (B-E),
+# and a road of its own far away (F-G), not joined to the rest.
+NODES = [(0, 0), (0, 3000), (4000, 3000), (4000, 0), (600, 3000), (20_000, 0), (21_000, 0)]
+PAIRS = [(0, 1), (1, 2), (2, 3), (1, 4), (5, 6)]
+PLACES = {
+    "Alchi": (0, 0),  # A
+    "Basgo": (4000, 0),  # D: 4 km away in a straight line, 10 km by road
+    "Chang": (0, 3000),  # B
+    "Chang bridge": (600, 3000),  # E: 0.6 km from B, on the spur
+    "Dah": (20_000, 0),  # F: no road to the others
+}
+
+
+@pytest.fixture
+def detour_rows():
+    roads = make_roads(NODES, PAIRS)
+    minutes = roads.edges["length_m"].to_numpy() / 1000  # 60 km/h
+    graph = routing_graph(roads, minutes)
+    return detours(roads, graph, arc_lengths(roads, minutes), PLACES)
+
+
+def test_every_pair_of_places_once_in_name_order_with_its_kilometres(detour_rows):
+    got = [(r["from"], r["to"], r["straight_km"], r["road_km"]) for r in detour_rows]
+    assert got == [
+        ("Alchi", "Basgo", 4.0, 10.0),
+        ("Alchi", "Chang", 3.0, 3.0),
+        ("Alchi", "Chang bridge", 3.06, 3.6),  # hypot(0.6, 3) = 3.059
+        ("Alchi", "Dah", 20.0, None),
+        ("Basgo", "Chang", 5.0, 7.0),
+        ("Basgo", "Chang bridge", 4.53, 7.6),  # hypot(3.4, 3) = 4.534
+        ("Basgo", "Dah", 16.0, None),
+        ("Chang", "Chang bridge", 0.6, 0.6),
+        ("Chang", "Dah", 20.22, None),  # hypot(20, 3)
+        ("Chang bridge", "Dah", 19.63, None),  # hypot(19.4, 3)
+    ]
+
+
+def test_a_detour_above_twice_the_straight_line_or_no_road_at_all_is_flagged(detour_rows):
+    ratio = {(r["from"], r["to"]): (r["detour_ratio"], r["flagged"]) for r in detour_rows}
+    assert ratio[("Alchi", "Basgo")] == (2.5, True)  # round three sides
+    assert ratio[("Alchi", "Chang")] == (1.0, False)
+    assert ratio[("Basgo", "Chang")] == (1.4, False)
+    assert ratio[("Chang", "Chang bridge")] == (1.0, False)  # under 1 km: still a ratio
+    assert ratio[("Alchi", "Dah")] == (None, True)  # no road: flagged, no ratio
+
+
+def test_the_flag_ratio_is_the_callers():
+    roads = make_roads(NODES, PAIRS)
+    minutes = roads.edges["length_m"].to_numpy() / 1000
+    rows = detours(roads, routing_graph(roads, minutes), arc_lengths(roads, minutes), PLACES,
+                   flag_ratio=1.3)  # fmt: skip
+    flagged = {(r["from"], r["to"]) for r in rows if r["flagged"]}
+    assert ("Basgo", "Chang") in flagged and ("Alchi", "Chang") not in flagged
+    assert np.isclose(rows[0]["detour_ratio"], 2.5)
