@@ -1,5 +1,6 @@
-"""The road network's detour check (the manifest's ``network.detours``), worked by hand:
-road and straight-line kilometres between named places, their ratio and the flag."""
+"""Worked by hand: the road network's detour check (the manifest's ``network.detours``):
+road and straight-line kilometres between named places, their ratio and the flag; and how
+many nearby nodes an origin and a target join the network by."""
 
 from __future__ import annotations
 
@@ -65,3 +66,49 @@ def test_the_flag_ratio_is_the_callers():
     flagged = {(r["from"], r["to"]) for r in rows if r["flagged"]}
     assert ("Basgo", "Chang") in flagged and ("Alchi", "Chang") not in flagged
     assert np.isclose(rows[0]["detour_ratio"], 2.5)
+
+
+# ----------------------------------------------- access: how many nearby nodes are tried
+
+
+def _graph(node_xy, arcs_min):
+    from scipy import sparse
+
+    from sitesel.network.graph import RoutingGraph
+
+    rows = [a for a, b, _ in arcs_min] + [b for a, b, _ in arcs_min]
+    cols = [b for a, b, _ in arcs_min] + [a for a, b, _ in arcs_min]
+    times = [t for *_, t in arcs_min] * 2
+    n = len(node_xy)
+    return RoutingGraph(sparse.csr_matrix((times, (rows, cols)), shape=(n, n)),
+                        np.asarray(node_xy, dtype=float))  # fmt: skip
+
+
+RING = [(100, 0), (0, 110), (-120, 0), (0, -130), (140, 0)]
+"""Five nodes 100 to 140 m from the origin (or target) at (0, 0)."""
+
+
+def test_an_origin_tries_its_four_nearest_usable_nodes_unless_told_more():
+    """Four near nodes reach the target (node 5, 10 km east) in 60 minutes; the fifth,
+    140 m away, in 1. Walking at 6 km/h (100 m a minute): 1.0 + 60 with four, 1.4 + 1 with
+    five."""
+    from sitesel.network.shortest_paths import time_to_nearest_target_min
+
+    graph = _graph([*RING, (10_000, 0)], [(0, 5, 60.0), (1, 5, 60.0), (2, 5, 60.0),
+                                          (3, 5, 60.0), (4, 5, 1.0)])  # fmt: skip
+    kwargs = {"offroad_speed_kmh": 6.0, "max_offroad_m": 500.0}
+    at = (np.array([[10_000.0, 0.0]]), np.array([[0.0, 0.0]]))
+    assert np.allclose(time_to_nearest_target_min(graph, *at, **kwargs), [61.0])
+    assert np.allclose(time_to_nearest_target_min(graph, *at, **kwargs, k_access=5), [2.4])
+
+
+def test_a_target_joins_its_four_nearest_nodes_unless_told_more():
+    """The target at (0, 0): only its fifth-nearest node (140 m) has a road, 1 minute to the
+    origin's node 10 km east; with four it cannot be reached."""
+    from sitesel.network.shortest_paths import time_to_nearest_target_min
+
+    graph = _graph([*RING, (10_000, 0)], [(0, 1, 1.0), (2, 3, 1.0), (4, 5, 1.0)])
+    kwargs = {"offroad_speed_kmh": 6.0, "max_offroad_m": 500.0}
+    at = (np.array([[0.0, 0.0]]), np.array([[10_000.0, 0.0]]))
+    assert np.isnan(time_to_nearest_target_min(graph, *at, **kwargs)).all()
+    assert np.allclose(time_to_nearest_target_min(graph, *at, **kwargs, k_access=5), [2.4])
