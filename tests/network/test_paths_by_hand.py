@@ -112,3 +112,43 @@ def test_a_target_joins_its_four_nearest_nodes_unless_told_more():
     at = (np.array([[0.0, 0.0]]), np.array([[10_000.0, 0.0]]))
     assert np.isnan(time_to_nearest_target_min(graph, *at, **kwargs)).all()
     assert np.allclose(time_to_nearest_target_min(graph, *at, **kwargs, k_access=5), [2.4])
+
+
+# ------------------------------------------------------ a network's checksum and subsets
+
+
+def test_the_network_checksum_ignores_millimetres_and_sees_every_change():
+    from sitesel.network.graph import edges_sha256
+
+    nodes = [(0.0, 0.0), (1000.0, 0.0), (1000.0, 500.0)]
+    base = make_roads(nodes, [(0, 1), (1, 2)], road_class=["NH", "MDR"])
+    same = edges_sha256(base)
+    again = make_roads(nodes, [(0, 1), (1, 2)], road_class=["NH", "MDR"])
+    assert len(same) == 64 and same == edges_sha256(again)
+    nudged = [(0.001, 0.0), (1000.0, 0.002), (1000.0, 500.0)]  # a reprojection's last bits
+    assert edges_sha256(make_roads(nudged, [(0, 1), (1, 2)], road_class=["NH", "MDR"])) == same
+    changed = {
+        "a node moved 10 cm": make_roads([(0.1, 0.0), *nodes[1:]], [(0, 1), (1, 2)],
+                                         road_class=["NH", "MDR"]),
+        "an edge's far end": make_roads(nodes, [(0, 2), (1, 2)], road_class=["NH", "MDR"]),
+        "an edge turned round": make_roads(nodes, [(1, 0), (1, 2)], road_class=["NH", "MDR"]),
+        "a class": make_roads(nodes, [(0, 1), (1, 2)], road_class=["NH", "SH"]),
+        "one way": make_roads(nodes, [(0, 1), (1, 2)], road_class=["NH", "MDR"],
+                              oneway=[False, True]),
+    }  # fmt: skip
+    for what, roads in changed.items():
+        assert edges_sha256(roads) != same, f"{what}: the manifest would say the same network"
+
+
+def test_a_subset_of_edges_keeps_their_nodes_renumbered_in_order():
+    from sitesel.network.graph import subset_edges
+
+    nodes = [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0)]
+    roads = make_roads(nodes, [(0, 1), (3, 4), (1, 2), (4, 2)], road_class=["a", "b", "c", "d"])
+    sub = subset_edges(roads, np.array([False, True, False, True]))
+    assert sub.node_xy.tolist() == [[2.0, 0.0], [3.0, 0.0], [4.0, 0.0]]  # nodes 2, 3, 4
+    assert sub.edges[["u", "v"]].to_numpy().tolist() == [[1, 2], [2, 0]]
+    assert sub.edges["road_class"].tolist() == ["b", "d"]
+    assert sub.edges.index.tolist() == [0, 1]
+    for (u, v), line in zip(sub.edges[["u", "v"]].to_numpy(), sub.edges.geometry, strict=True):
+        assert list(line.coords) == [tuple(sub.node_xy[u]), tuple(sub.node_xy[v])]
