@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -404,3 +405,34 @@ def test_the_compare_maps_legend_movers_and_cards_worked_by_hand():
         "Nang (w)": ("excluded", "excluded", "-"),
     }  # fmt: skip
     assert cards["Leh (x)"]["Why"] == "-"
+
+
+def test_a_bare_rank_table_counts_raw_rank_changes_and_the_map_fits_every_site():
+    """Called with ranks alone (no common ranks, classes, places or reasons): the change is
+    counted on the raw ranks, a site missing from the table is drawn grey as excluded, and
+    the map opens on the bounds of all the sites."""
+    import geopandas as gpd
+    import shapely
+
+    from sitesel.render.compare_map import diffmap as d
+
+    boxes = [shapely.box(500_000 + 1000 * i, 3_780_000, 500_600 + 1000 * i, 3_780_600)
+             for i in range(3)]  # fmt: skip
+    sites = gpd.GeoDataFrame({"site_id": ["x", "y", "q"]}, crs="EPSG:32643", geometry=boxes)
+    ranks = pd.DataFrame({"site_id": ["x", "y"], "rank_a": [1.0, 5.0], "rank_b": [4.0, 2.0]})
+    fmap = d.difference_map(sites, ranks, title="t", label_a="rank in A", label_b="rank in B")
+    html = fmap.get_root().render()
+    features = [f for blob in re.findall(r'"features": (\[.*?\]), "type": "FeatureCollection"',
+                                         html) for f in json.loads(blob)]  # fmt: skip
+    cards = {f["properties"]["Site"]: f["properties"] for f in features}
+    assert set(cards) == {"x", "y", "q"}
+    assert cards["x"]["Change among the sites both rank"] == "-3"
+    assert cards["y"]["Change among the sites both rank"] == "+3"
+    assert cards["q"]["rank in A"] == "excluded" and cards["q"]["_colour"] == d.UNRANKED
+    assert cards["x"]["Why"] == cards["q"]["Why"] == "-"
+    edges = d.change_edges(np.array([-3.0, 3.0]))
+    assert cards["x"]["_colour"] == d.FELL[2 if edges[1] < 3 else 1 if edges[0] < 3 else 0]
+    west, south, east, north = sites.to_crs("EPSG:4326").total_bounds
+    fit = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", html)
+    assert fit, "the map does not open on the sites"
+    assert np.allclose([float(v) for v in fit.groups()], [south, west, north, east], atol=1e-4)
