@@ -436,3 +436,24 @@ def test_a_bare_rank_table_counts_raw_rank_changes_and_the_map_fits_every_site()
     fit = re.search(r"fitBounds\(\s*\[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]", html)
     assert fit, "the map does not open on the sites"
     assert np.allclose([float(v) for v in fit.groups()], [south, west, north, east], atol=1e-4)
+
+
+def test_sites_only_entering_the_top_are_listed_and_an_unknown_id_is_skipped():
+    import geopandas as gpd
+    import shapely
+
+    from sitesel.render.compare_map import diffmap as d
+
+    ids = ["x", "y"]
+    ranks = compare_rankings(pd.DataFrame({"site_id": ids, "rank": [1, 2]}),
+                             pd.DataFrame({"site_id": ids, "rank": [2, 1]}),
+                             weights_a={}, weights_b={}).sites  # fmt: skip
+    boxes = [shapely.box(0, 0, 500, 500), shapely.box(900, 0, 1400, 500)]
+    sites = gpd.GeoDataFrame({"site_id": ids}, crs="EPSG:32643", geometry=boxes)
+    context = d.Context(entering=["gone", "y"], top_k=1)  # no site leaves; one id unknown
+    html = d.difference_map(sites, ranks, title="t", label_a="rank in A", label_b="rank in B",
+                            context=context).get_root().render()  # fmt: skip
+    table = re.search(r'<table class="sitesel-top-table">(.*?)</table>', html, re.S)
+    assert table, "a site entering the top is not listed when none leaves"
+    rows = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table[1])]
+    assert rows[1:] == [["enters", "y", "2", "1", "- / -"]]
