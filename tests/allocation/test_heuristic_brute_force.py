@@ -1,0 +1,112 @@
+"""The heuristic solver against brute force on small instances with the spacing rule and
+required sites: every feasible set of k candidates tried in plain Python (issue 31:
+mutmut's survivors in allocation/heuristic.py)."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from sitesel.allocation.heuristic import solve_heuristic
+from sitesel.allocation.problems import Instance
+
+
+def _instance(seed: int, *, spacing: bool, required: bool) -> Instance:
+    rng = np.random.default_rng(seed)
+    demand = rng.uniform(0, 60, (25, 2))
+    sites = rng.uniform(0, 60, (11, 2))
+    minutes = np.hypot(*(demand[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    near = np.hypot(*(sites[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    pairs = [(a, b) for a in range(11) for b in range(a + 1, 11) if near[a, b] < 18]
+    return Instance(
+        minutes=minutes,
+        weight=rng.integers(1, 300, 25).astype(float),
+        k=3,
+        within_min=15.0,
+        required=np.array([int(rng.integers(11))] if required else [], dtype=np.int64),
+        conflicts=np.array(pairs if spacing else [], dtype=np.int64).reshape(-1, 2),
+    )
+
+
+def _feasible_sets(inst: Instance):
+    clash = {tuple(p) for p in inst.conflicts.tolist()}
+    for chosen in combinations(range(inst.minutes.shape[1]), inst.k):
+        if set(inst.required.tolist()) <= set(chosen) and not any(
+            (a, b) in clash for a, b in combinations(chosen, 2)
+        ):
+            yield chosen
+
+
+def _value(problem: str, inst: Instance, chosen) -> float:
+    nearest = inst.minutes[:, list(chosen)].min(axis=1)
+    if problem == "p_median":
+        return float((inst.weight * nearest).sum())
+    return float(inst.weight[nearest <= inst.within_min].sum())
+
+
+CASES = [(seed, spacing, required) for seed in range(8)
+         for spacing, required in ((True, False), (False, True), (True, True))]  # fmt: skip
+
+
+@pytest.mark.parametrize(("seed", "spacing", "required"), CASES)
+@pytest.mark.parametrize("problem", ["p_median", "mclp"])
+def test_the_heuristic_keeps_the_rules_and_its_bound_holds_against_brute_force(
+    problem, seed, spacing, required
+):
+    inst = _instance(seed, spacing=spacing, required=required)
+    sets = list(_feasible_sets(inst))
+    if not sets:
+        pytest.skip("no feasible set for this draw")
+    best = (min if problem == "p_median" else max)(_value(problem, inst, s) for s in sets)
+    heur = solve_heuristic(problem, inst, time_limit_s=10, target_gap=0.0)
+    chosen = sorted(heur.chosen.tolist())
+    assert tuple(chosen) in set(sets), f"{chosen}: breaks the spacing rule or drops a required site"
+    assert heur.objective == pytest.approx(_value(problem, inst, chosen)), "objective misreported"
+    if problem == "p_median":  # a lower bound, the answer no better than the optimum
+        assert heur.bound <= best + 1e-6 <= heur.objective + 2e-6, "the bound is above the optimum"
+        assert heur.objective - best <= heur.gap * heur.objective + 1e-6, "gap understated"
+    else:  # an upper bound
+        assert heur.bound + 1e-6 >= best >= heur.objective - 1e-6, "the bound is below the optimum"
+        assert best - heur.objective <= heur.gap * heur.objective + 1e-6, "gap understated"
+
+
+def _median_lp(inst: Instance) -> float:
+    """The p-median's linear relaxation (HiGHS through scipy), required sites open, no
+    spacing rule: no Lagrangian bound of the kind the heuristic computes can exceed it."""
+    from scipy.optimize import linprog
+    from scipy.sparse import lil_matrix
+
+    n, m = inst.minutes.shape
+    cost = np.concatenate([(inst.weight[:, None] * inst.minutes).ravel(), np.zeros(m)])
+    served = lil_matrix((n, n * m + m))  # each demand point served once
+    for i in range(n):
+        served[i, i * m : (i + 1) * m] = 1
+    opened = lil_matrix((n * m, n * m + m))  # x_ij <= y_j
+    for i in range(n):
+        for j in range(m):
+            opened[i * m + j, i * m + j] = 1
+            opened[i * m + j, n * m + j] = -1
+    count = np.concatenate([np.zeros(n * m), np.ones(m)])[None, :]
+    low = np.zeros(n * m + m)
+    low[n * m + inst.required] = 1
+    bounds = list(zip(low, np.ones(n * m + m), strict=True))
+    lp = linprog(cost, A_ub=opened.tocsr(), b_ub=np.zeros(n * m),
+                 A_eq=np.vstack([served.toarray(), count]), b_eq=np.r_[np.ones(n), inst.k],
+                 bounds=bounds, method="highs")  # fmt: skip
+    assert lp.status == 0
+    return float(lp.fun)
+
+
+def test_the_p_median_bound_never_passes_the_linear_relaxation():
+    """Instances with an integrality gap (the relaxation below the optimum): a bound above
+    the relaxation is not a bound, however close to the answer it looks."""
+    gaps = 0
+    for seed in range(150):
+        inst = _instance(seed, spacing=False, required=seed % 2 == 0)
+        heur = solve_heuristic("p_median", inst, time_limit_s=10, target_gap=0.0)
+        relaxed = _median_lp(inst)
+        assert heur.bound <= relaxed + 1e-6 * relaxed, f"seed {seed}: bound above the LP"
+        gaps += relaxed < heur.objective - 1e-6
+    assert gaps >= 3  # the check bit on instances where it could
