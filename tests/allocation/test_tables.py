@@ -293,29 +293,29 @@ def _built(problem, minutes, **extra):
     return build_instance(spec, minutes, np.array([10.0, 20.0, 30.0]), cand, xy, "allocation.x")
 
 
-MINUTES = np.array([[5.0, 9.0, np.inf, 30.0], [12.0, 4.0, 8.0, np.inf], [np.inf] * 4])
+REACH_MIN = np.array([[5.0, 9.0, np.inf, 30.0], [12.0, 4.0, 8.0, np.inf], [np.inf] * 4])
 """Three villages and four candidates; the third village reaches none within the cutoff."""
 
 
 def test_a_problems_data_spacing_required_sites_and_who_is_served():
-    inst, served = _built("p_median", MINUTES, min_spacing_km=1.2, required_sites=["S3"])
+    inst, served = _built("p_median", REACH_MIN, min_spacing_km=1.2, required_sites=["S3"])
     assert inst.conflicts.tolist() == [[1, 2]]  # 1.1 km apart; 0-1 are 1.5 km
     assert inst.required.tolist() == [3]
     assert served.tolist() == [True, True, False]  # a median cannot serve the unreachable
     assert inst.weight.tolist() == [10.0, 20.0] and inst.minutes.shape == (2, 4)
-    inst, served = _built("mclp", MINUTES, within_min=6)
+    inst, served = _built("mclp", REACH_MIN, within_min=6)
     assert served.tolist() == [True, True, True]  # coverage counts the uncovered too
     assert inst.conflicts.shape == (0, 2) and inst.required.tolist() == []
     assert inst.within_min == 6 and inst.k == 2
-    inst, _ = _built("p_median", MINUTES, min_spacing_km=1.6)
+    inst, _ = _built("p_median", REACH_MIN, min_spacing_km=1.6)
     assert inst.conflicts.tolist() == [[0, 1], [1, 2]]
 
 
 def test_a_problem_no_candidate_can_serve_is_refused_naming_the_key():
     too_short = r"^allocation\.x\.within_min: no demand point lies within 3 minutes of any"
     with pytest.raises(ConfigError, match=too_short + " candidate; raise T"):
-        _built("mclp", MINUTES, within_min=3)
-    _built("mclp", MINUTES, within_min=4)  # exactly 4 minutes away counts
+        _built("mclp", REACH_MIN, within_min=3)
+    _built("mclp", REACH_MIN, within_min=4)  # exactly 4 minutes away counts
     beyond = r"^allocation\.x: no demand point is within 240 minutes of a candidate by road"
     with pytest.raises(ConfigError, match=beyond + "; raise cutoff_min"):
         _built("p_median", np.full((3, 4), np.inf))
