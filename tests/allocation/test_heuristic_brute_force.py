@@ -220,3 +220,37 @@ def test_a_suitability_blend_is_optimised_as_written_against_brute_force(problem
     # On eleven candidates the search finds the best set itself (it does for every draw
     # here): a search steered the wrong way by the blend shows as a worse answer.
     assert heur.objective == pytest.approx(best), "the blend steered the search wrong"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_substitution_with_a_suitability_bonus_ends_where_no_swap_helps(seed):
+    """The MCLP's substitution alone, each site worth its bonus when chosen (written out
+    here): from the worst feasible start it ends where no single feasible swap adds worth."""
+    import time
+
+    from sitesel.allocation.heuristic import _conflicts, _cover_value, _substitute
+
+    rng = np.random.default_rng(200 + seed)
+    inst = _instance(seed, spacing=True, required=True)
+    n = inst.minutes.shape[1]
+    bonus = rng.uniform(0, 2 * inst.weight.mean(), n)  # big enough to change the best set
+
+    def worth(chosen) -> float:
+        covered = inst.minutes[:, list(chosen)].min(axis=1) <= inst.within_min
+        return float(inst.weight[covered].sum() + bonus[list(chosen)].sum())
+
+    sets = list(_feasible_sets(inst))
+    if not sets:
+        pytest.skip("no feasible set for this draw")
+    start = min(sets, key=worth)
+    cover = np.where(inst.covers, inst.weight[:, None], 0.0)
+    end = _substitute(cover, inst, _conflicts(inst), np.array(start), _cover_value,
+                      time.perf_counter() + 10, bonus)  # fmt: skip
+    end = tuple(sorted(end.tolist()))
+    feasible = set(sets)
+    assert end in feasible
+    for out in set(end) - set(inst.required.tolist()):
+        for into in set(range(n)) - set(end):
+            swap = tuple(sorted((set(end) - {out}) | {into}))
+            if swap in feasible:
+                assert worth(swap) <= worth(end) + 1e-9, f"{out}->{into} adds worth"
