@@ -10,6 +10,7 @@ GeoPackage, the map, the dossier and the CLI all write from here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -28,17 +29,21 @@ _UNIT_WORDS = re.compile(r" ?(km|m|%) (from (the )?)?")
 measure, told apart from the kind of flag for the map's cards and the summary's counts."""
 
 
+FIELDS: dict[str, tuple[str, Callable[[float], float]]] = {
+    "distance_m": ("distance_m", lambda v: v),
+    "distance_km": ("distance_m", lambda v: v / 1000.0),
+    "share_pct": ("share", lambda v: 100.0 * v),
+    "area_acres": ("area_acres", lambda v: v),
+}
+"""Each numeric template field: the measure it is written from, and how (0 without it)."""
+
+
 def _values(hits: Hits, k: int) -> dict[str, object]:
-    distance = float(hits.measures["distance_m"][k]) if "distance_m" in hits.measures else 0.0
-    share = float(hits.measures["share"][k]) if "share" in hits.measures else 0.0
-    acres = float(hits.measures["area_acres"][k]) if "area_acres" in hits.measures else 0.0
-    return {
-        "name": hits.feature[k],
-        "distance_m": distance,
-        "distance_km": distance / 1000.0,
-        "share_pct": 100.0 * share,
-        "area_acres": acres,
-    }
+    values: dict[str, object] = {"name": hits.feature[k]}
+    for field, (measure, convert) in FIELDS.items():
+        value = float(hits.measures[measure][k]) if measure in hits.measures else 0.0
+        values[field] = convert(value)
+    return values
 
 
 def _cited(text: str, citation: str) -> str:
@@ -165,13 +170,6 @@ def counts(
     return pd.Series(dict(ordered), dtype="int64")
 
 
-_MEASURE_OF = {
-    "distance_m": "distance_m", "distance_km": "distance_m", "share_pct": "share",
-    "area_acres": "area_acres",
-}  # fmt: skip
-"""The measure each template field is written from (:func:`_values`)."""
-
-
 def _distinct(
     hits: Hits, rows: npt.NDArray[np.bool_]
 ) -> tuple[Hits, npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -183,7 +181,7 @@ def _distinct(
     """
     sel = np.flatnonzero(rows)
     fields = {name for _, name in hits.source.parsed if name is not None}
-    used = {_MEASURE_OF[f] for f in fields if f in _MEASURE_OF}
+    used = {FIELDS[f][0] for f in fields if f in FIELDS}
     used |= {"share"} if hits.partial else set()
     columns = {"feature": hits.feature[sel]} | {
         k: v[sel] for k, v in hits.measures.items() if k in used
